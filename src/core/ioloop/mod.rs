@@ -1,0 +1,1 @@
+//! `ioloop` (being written).

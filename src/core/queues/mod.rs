@@ -1,0 +1,1 @@
+//! `queues` (being written).

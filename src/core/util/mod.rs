@@ -1,0 +1,25 @@
+//! Small pieces shared by every layer: the one [`TimeoutError`], the
+//! [`Deadline`] accepted wherever Tornado takes a `timeout`, and a bounded
+//! gzip decompressor for HTTP bodies.
+//!
+//! ```
+//! use std::time::Duration;
+//! use supercell::util::{Deadline, TimeoutError};
+//!
+//! # tokio_test_block_on(async {
+//! let result = supercell::r#gen::with_timeout(
+//!     Duration::from_millis(10),
+//!     std::future::pending::<()>(),
+//! )
+//! .await;
+//! assert_eq!(result, Err(TimeoutError));
+//! # });
+//! # fn tokio_test_block_on(f: impl std::future::Future<Output = ()>) {
+//! #     tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(f)
+//! # }
+//! ```
+
+mod deadline;
+pub mod log_target;
+
+pub use deadline::{Deadline, TimeoutError};

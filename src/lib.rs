@@ -1,0 +1,62 @@
+//! # supercell
+//!
+//! Tornado 5.0's web framework and asynchronous networking library, rebuilt
+//! in Rust on [tokio]. As Tornado 5.0 made its `IOLoop` a wrapper around
+//! asyncio, supercell's [`ioloop::IoLoop`] is a handle on the tokio runtime:
+//! futures are [`std::future::Future`], tasks are tokio tasks, and any tokio
+//! library works inside supercell code with no glue.
+//!
+//! The crate is layered; each layer uses only the layers below it:
+//!
+//! 1. **Async core** — [`util`], [`escape`], [`concurrent`], [`gen`](crate::r#gen) (spelled `r#gen`: `gen` is reserved in Rust 2024),
+//!    [`ioloop`], [`locks`], [`queues`].
+//!
+//! ```
+//! use std::time::Duration;
+//! use supercell::ioloop::IoLoop;
+//! use supercell::queues::Queue;
+//!
+//! let io_loop = IoLoop::new().unwrap();
+//! let total = io_loop
+//!     .run_sync(
+//!         || async {
+//!             let q = Queue::new(2);
+//!             let producer = {
+//!                 let q = q.clone();
+//!                 tokio::spawn(async move {
+//!                     for i in 1..=10u32 {
+//!                         q.put(i).await.unwrap();
+//!                     }
+//!                 })
+//!             };
+//!             let mut total = 0;
+//!             for _ in 0..10 {
+//!                 total += q.get().await.unwrap();
+//!                 q.task_done().unwrap();
+//!             }
+//!             producer.await.unwrap();
+//!             total
+//!         },
+//!         Some(Duration::from_secs(5)),
+//!     )
+//!     .unwrap();
+//! assert_eq!(total, 55);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+// Layer 1: the async core (src/core/).
+#[path = "core/concurrent/mod.rs"]
+pub mod concurrent;
+#[path = "core/escape/mod.rs"]
+pub mod escape;
+#[path = "core/gen/mod.rs"]
+pub mod r#gen;
+#[path = "core/ioloop/mod.rs"]
+pub mod ioloop;
+#[path = "core/locks/mod.rs"]
+pub mod locks;
+#[path = "core/queues/mod.rs"]
+pub mod queues;
+#[path = "core/util/mod.rs"]
+pub mod util;
