@@ -8,7 +8,7 @@
 //!
 //! The crate is layered; each layer uses only the layers below it:
 //!
-//! 1. **Async core** — [`util`], [`escape`], [`concurrent`], [`gen`](crate::r#gen) (spelled `r#gen`: `gen` is reserved in Rust 2024),
+//! 1. **Async core** — [`util`], [`escape`], [`concurrent`], `gen` (spelled `r#gen`: `gen` is reserved in Rust 2024),
 //!    [`ioloop`], [`locks`], [`queues`].
 //!
 //! ```
@@ -60,3 +60,8 @@ pub mod locks;
 pub mod queues;
 #[path = "core/util/mod.rs"]
 pub mod util;
+
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

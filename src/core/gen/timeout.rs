@@ -36,7 +36,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn with_timeout_returns_the_value_in_time() {
-        assert_eq!(with_timeout(Duration::from_secs(1), async { 3 }).await, Ok(3));
+        assert_eq!(
+            with_timeout(Duration::from_secs(1), async { 3 }).await,
+            Ok(3)
+        );
     }
 
     #[tokio::test(start_paused = true)]

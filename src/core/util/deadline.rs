@@ -31,9 +31,7 @@ impl Deadline {
     /// tests).
     pub fn instant(self) -> Instant {
         match self {
-            Deadline::After(d) => Instant::now()
-                .checked_add(d)
-                .unwrap_or_else(far_future),
+            Deadline::After(d) => Instant::now().checked_add(d).unwrap_or_else(far_future),
             Deadline::At(at) => at,
         }
     }
