@@ -89,14 +89,16 @@ where
 {
     let (tx, rx) = oneshot::channel();
     executor.execute(Box::new(move || {
-        let result = catch_unwind(AssertUnwindSafe(f)).map_err(|p| ExecutorError::Panicked(panic_message(p)));
+        let result = catch_unwind(AssertUnwindSafe(f))
+            .map_err(|p| ExecutorError::Panicked(panic_message(p)));
         // The waiter may have gone away; then the result is not wanted.
         let _ = tx.send(result);
     }));
     ExecutorFuture { rx }
 }
 
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
+/// The message of a caught panic, when it carried a string.
+pub(super) fn panic_message(payload: Box<dyn Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -120,7 +122,10 @@ mod tests {
     #[tokio::test]
     async fn result_comes_back_from_the_blocking_pool() {
         let id = std::thread::current().id();
-        let other = run_on_executor(&BlockingPool::current(), move || std::thread::current().id() != id).await;
+        let other = run_on_executor(&BlockingPool::current(), move || {
+            std::thread::current().id() != id
+        })
+        .await;
         assert_eq!(other, Ok(true));
     }
 
@@ -132,6 +137,9 @@ mod tests {
 
     #[tokio::test]
     async fn dropped_job_is_an_error() {
-        assert_eq!(run_on_executor(&Refuses, || 1).await, Err(ExecutorError::Dropped));
+        assert_eq!(
+            run_on_executor(&Refuses, || 1).await,
+            Err(ExecutorError::Dropped)
+        );
     }
 }
