@@ -129,7 +129,8 @@ impl<T: Send + 'static> Future<T> {
     /// code that added it (or of the code that set the outcome): never
     /// inline, even if the future is done already. Callbacks run in the
     /// order they were added; a panicking callback is logged to the
-    /// application log.
+    /// application log. With no runtime in either place the callback cannot
+    /// run; it is dropped and that is logged too.
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T>) + Send + 'static) {
         let mut state = self.shared.lock();
         if state.outcome.is_none() {
@@ -206,7 +207,9 @@ impl<T> Clone for Future<T> {
 }
 
 /// Handles are equal when they are handles on the same future (identity, as
-/// Python compares futures), so futures can be kept in a `HashSet`.
+/// Python compares futures), so futures can be kept in a `HashSet`. (The
+/// hash is the identity too, so clippy's `mutable_key_type` warning about
+/// the state inside does not apply.)
 impl<T> PartialEq for Future<T> {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)

@@ -46,6 +46,7 @@
 mod keyed;
 mod multi;
 mod multi_map;
+mod ordered_children;
 mod timeout;
 mod wait_iterator;
 

@@ -3,9 +3,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures_util::stream::{FuturesUnordered, StreamExt};
-
-use super::keyed::{Keyed, keyed};
+use super::ordered_children::OrderedChildren;
 use crate::util::log_target::APP_LOG;
 
 /// The predicate [`multi`] starts with: no error is quiet.
@@ -15,8 +13,11 @@ pub type LogAll<E> = fn(&E) -> bool;
 /// order (Tornado's `gen.multi` over a list).
 ///
 /// The children run concurrently, polled in place by the returned future
-/// (so they need not be `Send` or `'static`); each is polled only when it
-/// has been woken, so a long list costs no more than its children.
+/// (so they need not be `Send` or `'static`). Each is polled only when it
+/// has been woken, so a long list costs no more than its children; the
+/// children woken since the last round are polled in input order, so
+/// children that yield to the loop (with [`moment`](super::moment)) take
+/// turns in a fixed order, as in Tornado.
 ///
 /// As in Tornado, the result waits for *all* children, even once one has
 /// failed. Then the first error in input order is returned and every other
@@ -45,15 +46,8 @@ where
     I: IntoIterator<Item = F>,
     F: Future<Output = Result<T, E>>,
 {
-    let pending: FuturesUnordered<_> = children
-        .into_iter()
-        .enumerate()
-        .map(|(i, child)| keyed(i, child))
-        .collect();
-    let outputs = (0..pending.len()).map(|_| None).collect();
     Multi {
-        pending,
-        outputs,
+        children: OrderedChildren::new(children),
         is_quiet: |_| false,
     }
 }
@@ -62,9 +56,7 @@ where
 /// order, or to the first error.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Multi<F: Future, Q> {
-    pending: FuturesUnordered<Keyed<usize, F>>,
-    /// Each child's output, by input position, once it has finished.
-    outputs: Vec<Option<F::Output>>,
+    children: OrderedChildren<F>,
     is_quiet: Q,
 }
 
@@ -76,14 +68,13 @@ where
     /// (when they are not the error returned).
     pub fn quiet_exceptions<P: Fn(&E) -> bool>(self, is_quiet: P) -> Multi<F, P> {
         Multi {
-            pending: self.pending,
-            outputs: self.outputs,
+            children: self.children,
             is_quiet,
         }
     }
 }
 
-// The children are pinned inside `FuturesUnordered`; nothing else needs
+// The children are pinned in boxes of their own; nothing else needs
 // pinning.
 impl<F: Future, Q> Unpin for Multi<F, Q> {}
 
@@ -97,23 +88,17 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        while let Some((i, output)) = ready!(this.pending.poll_next_unpin(cx)) {
-            this.outputs[i] = Some(output);
-        }
-        let outputs = std::mem::take(&mut this.outputs);
-        Poll::Ready(first_error_wins(
-            outputs.into_iter().flatten(),
-            &this.is_quiet,
-        ))
+        let outputs = ready!(this.children.poll_all(cx));
+        Poll::Ready(first_error_wins(outputs, &this.is_quiet))
     }
 }
 
 /// All the values, or the first error; later errors are logged unless quiet.
 fn first_error_wins<T, E: Display>(
-    outputs: impl Iterator<Item = Result<T, E>>,
+    outputs: Vec<Result<T, E>>,
     is_quiet: impl Fn(&E) -> bool,
 ) -> Result<Vec<T>, E> {
-    let mut values = Vec::with_capacity(outputs.size_hint().0);
+    let mut values = Vec::with_capacity(outputs.len());
     let mut first_error = None;
     for output in outputs {
         match output {
@@ -164,9 +149,19 @@ mod tests {
         assert_eq!(multi(children).await, Ok(vec![1, 2, 3]));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn multi_of_send_children_can_be_spawned() {
+        let children = (0..10u32).map(|i| async move {
+            tokio::task::yield_now().await;
+            Ok::<_, String>(i)
+        });
+        let spawned = tokio::spawn(multi(children));
+        assert_eq!(spawned.await.unwrap(), Ok((0..10).collect()));
+    }
+
     #[test]
     fn first_error_in_input_order_wins() {
         let outputs = vec![Ok(1), Err("a"), Ok(2), Err("b")];
-        assert_eq!(first_error_wins(outputs.into_iter(), |_| true), Err("a"));
+        assert_eq!(first_error_wins(outputs, |_| true), Err("a"));
     }
 }
