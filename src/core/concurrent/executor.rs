@@ -97,7 +97,8 @@ where
     ExecutorFuture { rx }
 }
 
-fn panic_message(payload: Box<dyn Any + Send>) -> String {
+/// The message of a caught panic, when it carried a string.
+pub(super) fn panic_message(payload: Box<dyn Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_owned()
     } else if let Some(s) = payload.downcast_ref::<String>() {

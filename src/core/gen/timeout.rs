@@ -3,11 +3,21 @@ use std::time::Duration;
 
 use crate::util::{Deadline, TimeoutError};
 
-/// Waits for `future`, giving up at `timeout` with [`TimeoutError`].
+/// Waits for `future`, giving up at `timeout` with [`TimeoutError`]
+/// (Tornado's `gen.with_timeout`). `timeout` is a relative [`Duration`] or
+/// an absolute [`tokio::time::Instant`].
 ///
-/// As in Tornado 5.0 (where `gen.with_timeout` wraps the future in a task),
-/// giving up drops — and so cancels — the future. `timeout` is a relative
-/// [`Duration`] or an absolute [`tokio::time::Instant`].
+/// Giving up drops `future`, which cancels the work it stands for. Tornado
+/// instead leaves the wrapped future running (and logs its later failure,
+/// unless quiet); in Rust the caller chooses by what it passes:
+///
+/// - to keep work going after a timeout, spawn it and pass `&mut` its
+///   [`JoinHandle`](tokio::task::JoinHandle), or pass a clone of a
+///   [`concurrent::Future`](crate::concurrent::Future) — only the clone is
+///   dropped, and an exception nobody retrieves is still logged when the
+///   future itself goes away;
+/// - an error the future returns before the deadline is returned as is,
+///   inside `Ok`.
 pub async fn with_timeout<F: Future>(
     timeout: impl Into<Deadline>,
     future: F,
