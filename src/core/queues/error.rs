@@ -4,7 +4,7 @@ use std::fmt;
 
 use crate::util::TimeoutError;
 
-/// [`put_nowait`](super::Queue::put_nowait) found the queue full (Tornado's
+/// [`put_nowait`](super::OrderedQueue::put_nowait) found the queue full (Tornado's
 /// `QueueFull`). The item that was not put is given back.
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("queue is full")]
@@ -23,13 +23,13 @@ impl<T> fmt::Debug for QueueFull<T> {
     }
 }
 
-/// [`get_nowait`](super::Queue::get_nowait) found the queue empty (Tornado's
+/// [`get_nowait`](super::OrderedQueue::get_nowait) found the queue empty (Tornado's
 /// `QueueEmpty`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("queue is empty")]
 pub struct QueueEmpty;
 
-/// [`put_timeout`](super::Queue::put_timeout) found no room before its
+/// [`put_timeout`](super::OrderedQueue::put_timeout) found no room before its
 /// deadline. The item was not put; it is given back.
 #[derive(Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("Timeout")]
@@ -54,7 +54,7 @@ impl<T> From<PutTimeoutError<T>> for TimeoutError {
     }
 }
 
-/// [`task_done`](super::Queue::task_done) was called more times than items
+/// [`task_done`](super::OrderedQueue::task_done) was called more times than items
 /// were put (Tornado's `ValueError`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("task_done() called too many times")]

@@ -11,7 +11,7 @@ use super::state::{Getters, Putters};
 use crate::locks::waiting::{DeadlineTimer, NoDeadline, Waiting};
 use crate::util::TimeoutError;
 
-/// Future of [`Queue::get`](super::Queue::get): the next item.
+/// Future of [`Queue::get`](super::OrderedQueue::get): the next item.
 ///
 /// It holds its place in line from the `get` call on. Dropping it before it
 /// returned its item gives the item to the next getter (or back to the
@@ -33,7 +33,7 @@ impl<T, O: QueueOrder<T>> fmt::Debug for Get<T, O> {
     }
 }
 
-/// Future of [`Queue::get_timeout`](super::Queue::get_timeout): the next
+/// Future of [`Queue::get_timeout`](super::OrderedQueue::get_timeout): the next
 /// item, or [`TimeoutError`]. An item handed over before the deadline is
 /// returned even if the future is polled after it.
 #[must_use = "a get does nothing unless awaited; dropping it leaves the line"]
@@ -55,7 +55,7 @@ impl<T, O: QueueOrder<T>> fmt::Debug for GetTimeout<T, O> {
     }
 }
 
-/// Future of [`Queue::put`](super::Queue::put): resolves once the item is
+/// Future of [`Queue::put`](super::OrderedQueue::put): resolves once the item is
 /// in the queue (or handed to a getter).
 ///
 /// If the queue had room, the item went in during the `put` call. Dropping
@@ -78,7 +78,7 @@ impl<T, O: QueueOrder<T>> fmt::Debug for Put<T, O> {
     }
 }
 
-/// Future of [`Queue::put_timeout`](super::Queue::put_timeout): `Ok` once
+/// Future of [`Queue::put_timeout`](super::OrderedQueue::put_timeout): `Ok` once
 /// the item is in the queue, or the item given back in a
 /// [`PutTimeoutError`] if no room was made before the deadline.
 #[must_use = "a put waiting for room does nothing unless awaited; dropping it withdraws the item"]

@@ -2,7 +2,8 @@
 //! `tornado.queues`: [`Queue`] (first in, first out), [`PriorityQueue`]
 //! (smallest first) and [`LifoQueue`] (last in, first out).
 //!
-//! All three are one [`Queue`] type differing only in its [`QueueOrder`].
+//! All three are one type, [`OrderedQueue`], differing only in its
+//! [`QueueOrder`].
 //! Unlike Tornado's, these queues are thread-safe: handles are `Send +
 //! Sync` (for `T: Send`) and may be used from any task of a multi-thread
 //! runtime.
@@ -58,4 +59,4 @@ mod state;
 pub use error::{PutTimeoutError, QueueEmpty, QueueFull, TaskDoneError};
 pub use futures::{Get, GetTimeout, Put, PutTimeout};
 pub use order::{Fifo, Lifo, Priority, QueueOrder};
-pub use queue::{LifoQueue, PriorityQueue, Queue};
+pub use queue::{LifoQueue, OrderedQueue, PriorityQueue, Queue};

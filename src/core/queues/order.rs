@@ -4,13 +4,13 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-/// How a [`Queue`](super::Queue) stores its items and which one `get`
+/// How an [`OrderedQueue`](super::OrderedQueue) stores its items and which one `get`
 /// returns next — the only thing that differs between [`Queue`](super::Queue),
 /// [`PriorityQueue`](super::PriorityQueue) and [`LifoQueue`](super::LifoQueue).
 ///
 /// It plays the part of the `_init`, `_put` and `_get` methods a Tornado
 /// `Queue` subclass overrides; implement it to define another order and
-/// build the queue with [`Queue::with_order`](super::Queue::with_order).
+/// build the queue with `OrderedQueue::<T, YourOrder>::new`.
 pub trait QueueOrder<T> {
     /// The container of the queued items.
     type Store: Default;

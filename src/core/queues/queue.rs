@@ -1,4 +1,4 @@
-//! [`Queue`], and its [`PriorityQueue`] and [`LifoQueue`] orders.
+//! [`OrderedQueue`], seen as [`Queue`], [`PriorityQueue`] and [`LifoQueue`].
 
 use std::fmt;
 use std::future::Future;
@@ -18,19 +18,21 @@ use crate::locks::{EventWait, EventWaitTimeout};
 use crate::util::Deadline;
 
 /// Coordinates producer and consumer tasks, as Tornado's `queues.Queue`:
-/// items go in with [`put`](Queue::put) and come out with
-/// [`get`](Queue::get), in the order `O` — first in first out by default;
-/// see [`PriorityQueue`] and [`LifoQueue`].
+/// items go in with [`put`](OrderedQueue::put) and come out with
+/// [`get`](OrderedQueue::get), in the order `O`. It is used under the
+/// names [`Queue`] (first in, first out), [`PriorityQueue`] (smallest
+/// first) and [`LifoQueue`] (last in, first out); name it directly only to
+/// write code generic over the order, or to use an order of your own.
 ///
 /// With a `maxsize` of 0 the queue is unbounded; otherwise `put` waits
 /// while it holds `maxsize` items. Every `put` (and `get`) joins its line
 /// when called; putters and getters are each served first come, first
 /// served. A getter that times out or is dropped never loses an item (it
 /// goes to the next getter, or back to the queue), and a putter that times
-/// out or is dropped never puts its item ([`put_timeout`](Queue::put_timeout)
+/// out or is dropped never puts its item ([`put_timeout`](OrderedQueue::put_timeout)
 /// gives it back).
 ///
-/// [`task_done`](Queue::task_done) and [`join`](Queue::join) track when
+/// [`task_done`](OrderedQueue::task_done) and [`join`](OrderedQueue::join) track when
 /// every item put has been processed.
 ///
 /// `Queue` is a cheap handle: clones share the same queue, and it is
@@ -39,49 +41,30 @@ use crate::util::Deadline;
 /// that was cancelled keeps its place in line on this handle: the item it
 /// was handed comes out of this handle's next `next()`, or goes back to the
 /// queue when the handle is dropped.
-pub struct Queue<T, O: QueueOrder<T> = Fifo> {
+pub struct OrderedQueue<T, O: QueueOrder<T>> {
     shared: Arc<Shared<T, O>>,
     /// The get this handle's `Stream` is waiting on.
     next: Option<Get<T, O>>,
 }
 
-/// A [`Queue`] that hands out the smallest item first, as Tornado's
+/// A first-in first-out queue, as Tornado's `queues.Queue`. All its
+/// methods are those of [`OrderedQueue`].
+pub type Queue<T> = OrderedQueue<T, Fifo>;
+
+/// A queue that hands out the smallest item first, as Tornado's
 /// `queues.PriorityQueue`; items are typically `(priority, data)` tuples.
-pub type PriorityQueue<T> = Queue<T, Priority>;
+pub type PriorityQueue<T> = OrderedQueue<T, Priority>;
 
-/// A [`Queue`] that hands out the most recently put item first, as
-/// Tornado's `queues.LifoQueue`.
-pub type LifoQueue<T> = Queue<T, Lifo>;
+/// A queue that hands out the most recently put item first, as Tornado's
+/// `queues.LifoQueue`.
+pub type LifoQueue<T> = OrderedQueue<T, Lifo>;
 
-impl<T> Queue<T, Fifo> {
-    /// A first-in first-out queue holding at most `maxsize` items
-    /// (0: unbounded).
+impl<T, O: QueueOrder<T>> OrderedQueue<T, O> {
+    /// A queue holding at most `maxsize` items (0: unbounded), as
+    /// `Queue::new(maxsize)`, `PriorityQueue::new(maxsize)` or
+    /// `LifoQueue::new(maxsize)`.
     pub fn new(maxsize: usize) -> Self {
-        Self::with_order(maxsize)
-    }
-}
-
-impl<T: Ord> Queue<T, Priority> {
-    /// A smallest-first queue holding at most `maxsize` items
-    /// (0: unbounded).
-    pub fn new(maxsize: usize) -> Self {
-        Self::with_order(maxsize)
-    }
-}
-
-impl<T> Queue<T, Lifo> {
-    /// A last-in first-out queue holding at most `maxsize` items
-    /// (0: unbounded).
-    pub fn new(maxsize: usize) -> Self {
-        Self::with_order(maxsize)
-    }
-}
-
-impl<T, O: QueueOrder<T>> Queue<T, O> {
-    /// A queue in any [`QueueOrder`] holding at most `maxsize` items
-    /// (0: unbounded).
-    pub fn with_order(maxsize: usize) -> Self {
-        Queue {
+        OrderedQueue {
             shared: Arc::new(Shared::new(maxsize)),
             next: None,
         }
@@ -148,7 +131,7 @@ impl<T, O: QueueOrder<T>> Queue<T, O> {
     }
 
     /// Marks one item taken from the queue as processed. When every item
-    /// put has been marked, [`join`](Queue::join) returns. Fails with
+    /// put has been marked, [`join`](OrderedQueue::join) returns. Fails with
     /// [`TaskDoneError`] if called more times than items were put.
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
         let mut state = self.shared.lock();
@@ -163,7 +146,7 @@ impl<T, O: QueueOrder<T>> Queue<T, O> {
     }
 
     /// Waits until every item put has been marked with
-    /// [`task_done`](Queue::task_done).
+    /// [`task_done`](OrderedQueue::task_done).
     pub fn join(&self) -> EventWait {
         self.shared.lock().finished.wait()
     }
@@ -203,18 +186,18 @@ fn start_get<T, O: QueueOrder<T>, E: Expiry>(
     }
 }
 
-impl<T, O: QueueOrder<T>> Clone for Queue<T, O> {
+impl<T, O: QueueOrder<T>> Clone for OrderedQueue<T, O> {
     /// Another handle on the same queue (without this handle's pending
     /// stream item).
     fn clone(&self) -> Self {
-        Queue {
+        OrderedQueue {
             shared: Arc::clone(&self.shared),
             next: None,
         }
     }
 }
 
-impl<T, O: QueueOrder<T>> Stream for Queue<T, O> {
+impl<T, O: QueueOrder<T>> Stream for OrderedQueue<T, O> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -233,7 +216,7 @@ impl<T, O: QueueOrder<T>> Stream for Queue<T, O> {
     }
 }
 
-impl<T, O: QueueOrder<T>> fmt::Debug for Queue<T, O> {
+impl<T, O: QueueOrder<T>> fmt::Debug for OrderedQueue<T, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = self.shared.lock();
         f.debug_struct("Queue")
