@@ -325,3 +325,49 @@ impl fmt::Debug for AcquireTimeout {
         f.debug_struct("AcquireTimeout").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::task::Waker;
+
+    use super::*;
+
+    fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+        Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
+    }
+
+    #[test]
+    fn forgotten_guard_keeps_its_permit_until_released_by_hand() {
+        let sem = Semaphore::new(1);
+        let Poll::Ready(guard) = poll_once(&mut sem.acquire()) else {
+            panic!("a free permit is taken at once");
+        };
+        guard.forget();
+        assert_eq!(sem.core.snapshot(), (0, 0));
+        sem.release();
+        assert_eq!(sem.core.snapshot(), (1, 0));
+    }
+
+    #[test]
+    fn unawaited_acquisition_gives_its_permit_back() {
+        let sem = BoundedSemaphore::new(1);
+        drop(sem.acquire());
+        assert_eq!(sem.core.snapshot(), (1, 0));
+        // The bound still holds: the permit was not counted twice.
+        assert_eq!(sem.release(), Err(ReleaseError::TooManyReleases));
+    }
+
+    #[test]
+    fn guard_releases_to_the_oldest_waiter() {
+        let lock = Core::new(1, Some(1));
+        let Poll::Ready(guard) = poll_once(&mut lock.acquire()) else {
+            panic!("an unlocked lock is taken at once");
+        };
+        let mut first = lock.acquire();
+        let mut second = lock.acquire();
+        drop(guard);
+        assert_eq!(lock.snapshot(), (0, 1));
+        assert!(poll_once(&mut second).is_pending());
+        assert!(poll_once(&mut first).is_ready());
+    }
+}

@@ -149,3 +149,62 @@ impl<T, O: QueueOrder<T>> WaitRole for Putters<T, O> {
         // The item is already in the queue: the put happened.
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::order::{Fifo, Priority};
+    use super::*;
+
+    #[test]
+    fn offer_fills_up_to_maxsize_then_gives_the_item_back() {
+        let shared: Shared<u32, Fifo> = Shared::new(2);
+        let mut wakeups = Wakeups::default();
+        let mut state = shared.lock();
+        assert_eq!(state.offer(1, &mut wakeups), Ok(()));
+        assert_eq!(state.offer(2, &mut wakeups), Ok(()));
+        assert!(state.full());
+        assert_eq!(state.offer(3, &mut wakeups), Err(3));
+        assert_eq!(state.unfinished, 2);
+        assert!(!state.finished.is_set());
+    }
+
+    #[test]
+    fn offer_hands_the_item_to_a_waiting_getter() {
+        let shared: Shared<u32, Fifo> = Shared::new(1);
+        let mut wakeups = Wakeups::default();
+        let mut state = shared.lock();
+        let getter = state.getters.register((), None);
+        assert_eq!(state.offer(7, &mut wakeups), Ok(()));
+        assert_eq!(state.qsize(), 0);
+        assert_eq!(state.getters.take_granted(getter), Some(7));
+        assert_eq!(state.unfinished, 1);
+    }
+
+    #[test]
+    fn take_compares_a_waiting_putters_item_with_the_stored_ones() {
+        let shared: Shared<u32, Priority> = Shared::new(1);
+        let mut wakeups = Wakeups::default();
+        let mut state = shared.lock();
+        assert_eq!(state.offer(5, &mut wakeups), Ok(()));
+        let putter = state.putters.register(1, None);
+        // The putter's smaller item comes out first, as in Tornado.
+        assert_eq!(state.take(&mut wakeups), Some(1));
+        assert_eq!(state.putters.take_granted(putter), Some(()));
+        assert_eq!(state.take(&mut wakeups), Some(5));
+        assert_eq!(state.take(&mut wakeups), None);
+    }
+
+    #[test]
+    fn redelivered_item_goes_to_the_next_getter_or_the_front() {
+        let shared: Shared<u32, Fifo> = Shared::new(0);
+        let mut wakeups = Wakeups::default();
+        let mut state = shared.lock();
+        let getter = state.getters.register((), None);
+        state.redeliver(1, &mut wakeups);
+        assert_eq!(state.getters.take_granted(getter), Some(1));
+        assert_eq!(state.offer(2, &mut wakeups), Ok(()));
+        state.redeliver(1, &mut wakeups);
+        assert_eq!(state.take(&mut wakeups), Some(1));
+        assert_eq!(state.take(&mut wakeups), Some(2));
+    }
+}
