@@ -25,13 +25,13 @@
 //!                 let q = q.clone();
 //!                 tokio::spawn(async move {
 //!                     for i in 1..=10u32 {
-//!                         q.put(i).await.unwrap();
+//!                         q.put(i).await;
 //!                     }
 //!                 })
 //!             };
 //!             let mut total = 0;
 //!             for _ in 0..10 {
-//!                 total += q.get().await.unwrap();
+//!                 total += q.get().await;
 //!                 q.task_done().unwrap();
 //!             }
 //!             producer.await.unwrap();
