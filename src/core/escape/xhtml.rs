@@ -4,17 +4,19 @@ use std::borrow::Cow;
 
 use super::entities::NAMED_ENTITIES;
 
-/// The replacement for one byte that must be escaped, or `None`.
-fn escape_for(byte: u8) -> Option<&'static str> {
-    match byte {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    }
-}
+/// What each escaped byte becomes; index 0 means "kept as is".
+const REPLACEMENTS: [&str; 6] = ["", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"];
+
+/// For every byte value, its index in [`REPLACEMENTS`].
+static ESCAPE_INDEX: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'&' as usize] = 1;
+    table[b'<' as usize] = 2;
+    table[b'>' as usize] = 3;
+    table[b'"' as usize] = 4;
+    table[b'\'' as usize] = 5;
+    table
+};
 
 /// Escapes a string so it is valid within HTML or XML, as Tornado's
 /// `xhtml_escape`: `&` becomes `&amp;`, `<` `&lt;`, `>` `&gt;`, `"` `&quot;`
@@ -30,17 +32,21 @@ fn escape_for(byte: u8) -> Option<&'static str> {
 /// ```
 pub fn xhtml_escape(value: &str) -> Cow<'_, str> {
     let bytes = value.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| escape_for(b).is_some()) else {
+    let Some(first) = bytes
+        .iter()
+        .position(|&b| ESCAPE_INDEX[usize::from(b)] != 0)
+    else {
         return Cow::Borrowed(value);
     };
-    let mut out = String::with_capacity(value.len() + value.len() / 8 + 8);
+    let mut out = String::with_capacity(value.len() + value.len() / 2 + 8);
     out.push_str(&value[..first]);
     let mut plain_start = first;
     for (i, &b) in bytes.iter().enumerate().skip(first) {
-        if let Some(replacement) = escape_for(b) {
+        let index = ESCAPE_INDEX[usize::from(b)];
+        if index != 0 {
             // Every escaped byte is ASCII, so `i` is a char boundary.
             out.push_str(&value[plain_start..i]);
-            out.push_str(replacement);
+            out.push_str(REPLACEMENTS[usize::from(index)]);
             plain_start = i + 1;
         }
     }
