@@ -20,6 +20,8 @@
 //! ```
 
 mod deadline;
+mod gzip;
 pub mod log_target;
 
 pub use deadline::{Deadline, TimeoutError};
+pub use gzip::{GzipDecompressor, GzipError};
