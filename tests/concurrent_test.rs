@@ -25,6 +25,9 @@
 #[allow(dead_code)]
 mod chat_core;
 
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::Duration;
@@ -40,37 +43,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use chat_core::{Message, MessageBuffer, Transcript, check, run_chat};
-
-/// Everything logged while the guard lives, as formatted text.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Logs {
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use logs::Logs;
 
 /// Python's `ZeroDivisionError`.
 #[derive(Debug, thiserror::Error)]
@@ -124,21 +97,22 @@ async fn return_future_test_uncaught_exception_log() {
     });
     run_pending_callbacks().await;
     assert!(f.done());
-    assert_eq!(logs.text(), "", "nothing is logged while a handle lives");
-    drop(f);
-    let text = logs.text();
     assert!(
-        text.contains("Future exception was never retrieved: division by zero"),
-        "{text}"
+        logs.records().is_empty(),
+        "nothing is logged while a handle lives"
     );
-    assert!(text.contains("supercell::application"), "{text}");
+    drop(f);
+    assert_eq!(
+        logs.app_errors(),
+        ["Future exception was never retrieved: division by zero"]
+    );
 
     // An exception somebody looked at is not logged.
     let seen: Future<()> = Future::new();
     seen.set_exception(ZeroDivisionError).unwrap();
     assert!(seen.clone().await.is_err());
     drop(seen);
-    assert_eq!(logs.text(), text);
+    assert_eq!(logs.records().len(), 1);
 }
 
 // ---- ManualClientTest (ClientTestMixin) ----
@@ -247,33 +221,30 @@ async fn wait_done<T: Send + 'static>(future: &Future<T>) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn manual_client_test_callback() {
+/// What the callback given to `capitalize_with_callback` receives
+/// (Tornado's `self.stop` as the callback, then `self.wait()`).
+async fn capitalize_through_callback(request_data: &str) -> Result<String, FutureError> {
     let (stop, result) = oneshot::channel();
     cap_client()
         .await
-        .capitalize_with_callback("hello", move |r| {
+        .capitalize_with_callback(request_data, move |r| {
             let _ = stop.send(r);
         });
-    let result = with_timeout(Duration::from_secs(10), result)
+    with_timeout(Duration::from_secs(10), result)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn manual_client_test_callback() {
+    let result = capitalize_through_callback("hello").await;
     assert_eq!(result.unwrap(), "HELLO");
 }
 
 #[tokio::test]
 async fn manual_client_test_callback_error() {
-    let (stop, result) = oneshot::channel();
-    cap_client()
-        .await
-        .capitalize_with_callback("HELLO", move |r| {
-            let _ = stop.send(r);
-        });
-    let result = with_timeout(Duration::from_secs(10), result)
-        .await
-        .unwrap()
-        .unwrap();
+    let result = capitalize_through_callback("HELLO").await;
     assert_eq!(
         cap_error_message(&result.unwrap_err()).as_deref(),
         Some("already capitalized")
@@ -411,10 +382,11 @@ async fn future_callback_panic_is_logged_and_the_next_still_runs() {
     f.set_result(1).unwrap();
     run_pending_callbacks().await;
     assert_eq!(ran.load(Ordering::SeqCst), 1);
-    let text = logs.text();
+    let errors = logs.app_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        text.contains("Exception in callback") && text.contains("callback exploded"),
-        "{text}"
+        errors[0].contains("Exception in callback") && errors[0].contains("callback exploded"),
+        "{errors:?}"
     );
 }
 
@@ -491,16 +463,15 @@ async fn future_set_exception_unless_cancelled_logs_when_cancelled() {
             .unwrap()
             .is_some_and(|e| e.is::<ZeroDivisionError>())
     );
-    assert_eq!(logs.text(), "");
+    assert!(logs.records().is_empty());
 
     let cancelled: Future<()> = Future::new();
     cancelled.cancel();
     future_set_exception_unless_cancelled(&cancelled, ZeroDivisionError).unwrap();
     assert!(cancelled.cancelled());
-    let text = logs.text();
-    assert!(
-        text.contains("Exception after Future was cancelled: division by zero"),
-        "{text}"
+    assert_eq!(
+        logs.app_errors(),
+        ["Exception after Future was cancelled: division by zero"]
     );
 }
 

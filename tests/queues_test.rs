@@ -19,10 +19,11 @@
 //! check what matters in both: a timed-out waiter never takes or gives an
 //! item, and the line ends up holding only live waiters.
 
-use std::future::Future;
-use std::pin::Pin;
+#[path = "support/poll.rs"]
+mod poll;
+
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -33,20 +34,9 @@ use supercell::queues::{
 use supercell::util::TimeoutError;
 use tokio::time::sleep;
 
+use poll::{poll_once, settle};
+
 const MS: Duration = Duration::from_millis(1);
-
-/// Polls a future once without waiting: Tornado's `future.done()`, taking
-/// the result if it is.
-fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
-    Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
-}
-
-/// Lets every task that is ready run.
-async fn settle() {
-    for _ in 0..16 {
-        tokio::task::yield_now().await;
-    }
-}
 
 fn debug<T, O: QueueOrder<T>>(q: &OrderedQueue<T, O>) -> String {
     format!("{q:?}")
