@@ -347,6 +347,39 @@ async fn future_callbacks_never_run_inline() {
     assert_eq!(calls.lock().unwrap().last(), Some(&("late", 0)));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_callbacks_run_in_the_order_added_on_a_multi_thread_runtime() {
+    // Tornado runs done callbacks through `IOLoop.add_callback`: one at a
+    // time, first added first run, whether the future was done already or
+    // not, and whatever thread the runtime gives them.
+    for _ in 0..20 {
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let f: Future<()> = Future::new();
+        let (all_ran, ran) = oneshot::channel();
+        let mut all_ran = Some(all_ran);
+        for i in 0..8 {
+            if i == 4 {
+                f.set_result(()).unwrap();
+            }
+            let order = Arc::clone(&order);
+            let last = if i == 7 { all_ran.take() } else { None };
+            f.add_done_callback(move |_| {
+                order.lock().unwrap().push(i);
+                // The next callback must not start before this one ends.
+                std::thread::sleep(Duration::from_millis(1));
+                if let Some(last) = last {
+                    let _ = last.send(());
+                }
+            });
+        }
+        with_timeout(Duration::from_secs(10), ran)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*order.lock().unwrap(), (0..8).collect::<Vec<_>>());
+    }
+}
+
 #[tokio::test]
 async fn future_add_done_callback_runs_inline_when_done() {
     let ran = Arc::new(AtomicUsize::new(0));
