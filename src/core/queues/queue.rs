@@ -134,13 +134,16 @@ impl<T, O: QueueOrder<T>> OrderedQueue<T, O> {
     /// put has been marked, [`join`](OrderedQueue::join) returns. Fails with
     /// [`TaskDoneError`] if called more times than items were put.
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        // Declared first so that `join` waiters are woken after the queue's
+        // lock is released.
+        let mut wakeups = Wakeups::default();
         let mut state = self.shared.lock();
         if state.unfinished == 0 {
             return Err(TaskDoneError);
         }
         state.unfinished -= 1;
         if state.unfinished == 0 {
-            state.finished.set();
+            state.finished.set_later_waking(&mut wakeups);
         }
         Ok(())
     }
