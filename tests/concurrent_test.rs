@@ -25,6 +25,8 @@
 #[allow(dead_code)]
 mod chat_core;
 
+#[path = "support/lock_probe.rs"]
+mod lock_probe;
 #[path = "support/logs.rs"]
 mod logs;
 
@@ -43,6 +45,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use chat_core::{Message, MessageBuffer, Transcript, check, run_chat};
+use lock_probe::LockProbe;
 use logs::Logs;
 
 /// Python's `ZeroDivisionError`.
@@ -614,6 +617,27 @@ fn thread_pool_executor_shutdown_runs_queued_jobs_then_refuses() {
         assert_eq!(queued.await, Ok("queued"));
         assert_eq!(refused.await, Err(ExecutorError::Dropped));
     });
+}
+
+#[test]
+fn thread_pool_executor_drops_refused_jobs_outside_its_lock() {
+    // Dropping a job runs the destructors of what it captured, which may
+    // use the pool: it must not happen under the pool's lock.
+    struct CheckOnDrop(Arc<LockProbe>);
+    impl Drop for CheckOnDrop {
+        fn drop(&mut self) {
+            self.0.check();
+        }
+    }
+    let pool = Arc::new(ThreadPoolExecutor::new(1).unwrap());
+    pool.shutdown(true);
+    let probe = {
+        let pool = Arc::clone(&pool);
+        LockProbe::new(move || pool.execute(Box::new(|| ())))
+    };
+    let captured = CheckOnDrop(Arc::clone(&probe));
+    pool.execute(Box::new(move || drop(captured)));
+    assert_eq!(probe.results(), [true]);
 }
 
 // ---- The chat demo's MessageBuffer ----
