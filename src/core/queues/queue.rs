@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::error::{QueueEmpty, QueueFull, TaskDoneError};
-use super::futures::{Get, GetTimeout, Put, PutTimeout};
+use super::futures::{Get, GetTimeout, Put, PutStart, PutTimeout};
 use super::order::{Fifo, Lifo, Priority, QueueOrder};
 use super::state::{Getters, Putters, Shared};
 use crate::locks::waiting::{DeadlineTimer, Expiry, NoDeadline, Waiting};
@@ -166,12 +166,12 @@ fn start_put<T, O: QueueOrder<T>, E: Expiry>(
     shared: &Arc<Shared<T, O>>,
     item: T,
     expiry: E,
-) -> Waiting<Putters<T, O>, E> {
+) -> PutStart<Putters<T, O>, E> {
     let mut wakeups = Wakeups::default();
     let mut state = shared.lock();
     match state.offer(item, &mut wakeups) {
-        Ok(()) => Waiting::resolved(shared, ()),
-        Err(item) => Waiting::enqueue(shared, &mut *state, item, expiry),
+        Ok(()) => PutStart::Done,
+        Err(item) => PutStart::Waiting(Waiting::enqueue(shared, &mut *state, item, expiry)),
     }
 }
 
