@@ -25,6 +25,11 @@
 #[allow(dead_code)]
 mod chat_core;
 
+#[path = "support/lock_probe.rs"]
+mod lock_probe;
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::Duration;
@@ -40,37 +45,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
 use chat_core::{Message, MessageBuffer, Transcript, check, run_chat};
-
-/// Everything logged while the guard lives, as formatted text.
-#[derive(Clone, Default)]
-struct Logs(Arc<Mutex<Vec<u8>>>);
-
-impl Logs {
-    fn capture() -> (Self, tracing::subscriber::DefaultGuard) {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .finish();
-        (logs, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for Logs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use lock_probe::LockProbe;
+use logs::Logs;
 
 /// Python's `ZeroDivisionError`.
 #[derive(Debug, thiserror::Error)]
@@ -124,21 +100,22 @@ async fn return_future_test_uncaught_exception_log() {
     });
     run_pending_callbacks().await;
     assert!(f.done());
-    assert_eq!(logs.text(), "", "nothing is logged while a handle lives");
-    drop(f);
-    let text = logs.text();
     assert!(
-        text.contains("Future exception was never retrieved: division by zero"),
-        "{text}"
+        logs.records().is_empty(),
+        "nothing is logged while a handle lives"
     );
-    assert!(text.contains("supercell::application"), "{text}");
+    drop(f);
+    assert_eq!(
+        logs.app_errors(),
+        ["Future exception was never retrieved: division by zero"]
+    );
 
     // An exception somebody looked at is not logged.
     let seen: Future<()> = Future::new();
     seen.set_exception(ZeroDivisionError).unwrap();
     assert!(seen.clone().await.is_err());
     drop(seen);
-    assert_eq!(logs.text(), text);
+    assert_eq!(logs.records().len(), 1);
 }
 
 // ---- ManualClientTest (ClientTestMixin) ----
@@ -247,33 +224,30 @@ async fn wait_done<T: Send + 'static>(future: &Future<T>) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn manual_client_test_callback() {
+/// What the callback given to `capitalize_with_callback` receives
+/// (Tornado's `self.stop` as the callback, then `self.wait()`).
+async fn capitalize_through_callback(request_data: &str) -> Result<String, FutureError> {
     let (stop, result) = oneshot::channel();
     cap_client()
         .await
-        .capitalize_with_callback("hello", move |r| {
+        .capitalize_with_callback(request_data, move |r| {
             let _ = stop.send(r);
         });
-    let result = with_timeout(Duration::from_secs(10), result)
+    with_timeout(Duration::from_secs(10), result)
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn manual_client_test_callback() {
+    let result = capitalize_through_callback("hello").await;
     assert_eq!(result.unwrap(), "HELLO");
 }
 
 #[tokio::test]
 async fn manual_client_test_callback_error() {
-    let (stop, result) = oneshot::channel();
-    cap_client()
-        .await
-        .capitalize_with_callback("HELLO", move |r| {
-            let _ = stop.send(r);
-        });
-    let result = with_timeout(Duration::from_secs(10), result)
-        .await
-        .unwrap()
-        .unwrap();
+    let result = capitalize_through_callback("HELLO").await;
     assert_eq!(
         cap_error_message(&result.unwrap_err()).as_deref(),
         Some("already capitalized")
@@ -376,6 +350,39 @@ async fn future_callbacks_never_run_inline() {
     assert_eq!(calls.lock().unwrap().last(), Some(&("late", 0)));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn future_callbacks_run_in_the_order_added_on_a_multi_thread_runtime() {
+    // Tornado runs done callbacks through `IOLoop.add_callback`: one at a
+    // time, first added first run, whether the future was done already or
+    // not, and whatever thread the runtime gives them.
+    for _ in 0..20 {
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let f: Future<()> = Future::new();
+        let (all_ran, ran) = oneshot::channel();
+        let mut all_ran = Some(all_ran);
+        for i in 0..8 {
+            if i == 4 {
+                f.set_result(()).unwrap();
+            }
+            let order = Arc::clone(&order);
+            let last = if i == 7 { all_ran.take() } else { None };
+            f.add_done_callback(move |_| {
+                order.lock().unwrap().push(i);
+                // The next callback must not start before this one ends.
+                std::thread::sleep(Duration::from_millis(1));
+                if let Some(last) = last {
+                    let _ = last.send(());
+                }
+            });
+        }
+        with_timeout(Duration::from_secs(10), ran)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(*order.lock().unwrap(), (0..8).collect::<Vec<_>>());
+    }
+}
+
 #[tokio::test]
 async fn future_add_done_callback_runs_inline_when_done() {
     let ran = Arc::new(AtomicUsize::new(0));
@@ -411,10 +418,11 @@ async fn future_callback_panic_is_logged_and_the_next_still_runs() {
     f.set_result(1).unwrap();
     run_pending_callbacks().await;
     assert_eq!(ran.load(Ordering::SeqCst), 1);
-    let text = logs.text();
+    let errors = logs.app_errors();
+    assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        text.contains("Exception in callback") && text.contains("callback exploded"),
-        "{text}"
+        errors[0].contains("Exception in callback") && errors[0].contains("callback exploded"),
+        "{errors:?}"
     );
 }
 
@@ -491,16 +499,15 @@ async fn future_set_exception_unless_cancelled_logs_when_cancelled() {
             .unwrap()
             .is_some_and(|e| e.is::<ZeroDivisionError>())
     );
-    assert_eq!(logs.text(), "");
+    assert!(logs.records().is_empty());
 
     let cancelled: Future<()> = Future::new();
     cancelled.cancel();
     future_set_exception_unless_cancelled(&cancelled, ZeroDivisionError).unwrap();
     assert!(cancelled.cancelled());
-    let text = logs.text();
-    assert!(
-        text.contains("Exception after Future was cancelled: division by zero"),
-        "{text}"
+    assert_eq!(
+        logs.app_errors(),
+        ["Exception after Future was cancelled: division by zero"]
     );
 }
 
@@ -610,6 +617,27 @@ fn thread_pool_executor_shutdown_runs_queued_jobs_then_refuses() {
         assert_eq!(queued.await, Ok("queued"));
         assert_eq!(refused.await, Err(ExecutorError::Dropped));
     });
+}
+
+#[test]
+fn thread_pool_executor_drops_refused_jobs_outside_its_lock() {
+    // Dropping a job runs the destructors of what it captured, which may
+    // use the pool: it must not happen under the pool's lock.
+    struct CheckOnDrop(Arc<LockProbe>);
+    impl Drop for CheckOnDrop {
+        fn drop(&mut self) {
+            self.0.check();
+        }
+    }
+    let pool = Arc::new(ThreadPoolExecutor::new(1).unwrap());
+    pool.shutdown(true);
+    let probe = {
+        let pool = Arc::clone(&pool);
+        LockProbe::new(move || pool.execute(Box::new(|| ())))
+    };
+    let captured = CheckOnDrop(Arc::clone(&probe));
+    pool.execute(Box::new(move || drop(captured)));
+    assert_eq!(probe.results(), [true]);
 }
 
 // ---- The chat demo's MessageBuffer ----

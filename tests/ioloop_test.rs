@@ -39,7 +39,9 @@
 //!   `test_asyncio_main`, `test_twisted`: `IOLoop.configure` and alternative
 //!   loop implementations; tokio is the only loop.
 
-use std::fmt;
+#[path = "support/logs.rs"]
+mod logs;
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
@@ -53,11 +55,10 @@ use supercell::ioloop::{
     IoLoop, IoLoopError, PeriodicCallback, PeriodicCallbackError, RunSyncError,
 };
 use supercell::util::TimeoutError;
-use supercell::util::log_target::APP_LOG;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::{Context, SubscriberExt};
+
+use logs::Logs;
 
 /// How long a test waits for something that should happen at once before
 /// declaring it lost (only reached when the code under test is broken).
@@ -66,45 +67,6 @@ const PATIENCE: Duration = Duration::from_secs(10);
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-/// Error-level events on the application log, captured for the current
-/// thread (Tornado's `ExpectLog(app_log, ...)`).
-#[derive(Clone, Default)]
-struct AppLog(Arc<Mutex<Vec<String>>>);
-
-impl AppLog {
-    /// Captures for the current thread until the guard drops.
-    fn capture() -> (AppLog, tracing::subscriber::DefaultGuard) {
-        let log = AppLog::default();
-        let subscriber = tracing_subscriber::registry().with(log.clone());
-        (log, tracing::subscriber::set_default(subscriber))
-    }
-
-    fn messages(&self) -> Vec<String> {
-        self.0.lock().unwrap().clone()
-    }
-}
-
-impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for AppLog {
-    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        let meta = event.metadata();
-        if meta.target() == APP_LOG && *meta.level() == tracing::Level::ERROR {
-            let mut message = Message(String::new());
-            event.record(&mut message);
-            self.0.lock().unwrap().push(message.0);
-        }
-    }
-}
-
-struct Message(String);
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = format!("{value:?}");
-        }
-    }
-}
 
 /// Runs an owning loop until the test stops it; a watchdog thread stops it
 /// after [`PATIENCE`] otherwise. Returns whether the test stopped it.
@@ -245,7 +207,7 @@ fn io_loop_test_add_callback_while_closing() {
 fn io_loop_test_handle_callback_exception() {
     // The panic of a callback reaches the loop's handler (the application
     // log), with its message, and the loop goes on.
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let io_loop = IoLoop::new().unwrap();
     io_loop.add_callback(|| {
         let zero = std::hint::black_box(0);
@@ -254,7 +216,7 @@ fn io_loop_test_handle_callback_exception() {
     let stopper = io_loop.clone();
     io_loop.add_callback(move || stopper.stop());
     assert!(start_with_watchdog(&io_loop));
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("divide by zero"), "{messages:?}");
     io_loop.close().unwrap();
@@ -400,13 +362,13 @@ fn io_loop_test_reentrant() {
 
 #[test]
 fn io_loop_test_exception_logging() {
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let io_loop = IoLoop::new().unwrap();
     io_loop.add_callback(|| panic!("callback failed"));
     let stopper = io_loop.clone();
     io_loop.add_callback(move || stopper.stop());
     assert!(start_with_watchdog(&io_loop));
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
         messages[0].starts_with("Exception in callback"),
@@ -420,7 +382,7 @@ fn io_loop_test_exception_logging() {
 async fn io_loop_test_exception_logging_future() {
     // A future given to the loop that panics is logged; its callback does
     // not run.
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let io_loop = IoLoop::current();
     let called = Arc::new(AtomicBool::new(false));
     let flag = called.clone();
@@ -432,7 +394,7 @@ async fn io_loop_test_exception_logging_future() {
         move |()| flag.store(true, Ordering::SeqCst),
     );
     sleep(Duration::from_millis(10)).await;
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
         messages[0].starts_with("Exception in callback"),
@@ -444,14 +406,14 @@ async fn io_loop_test_exception_logging_future() {
 
 #[tokio::test(start_paused = true)]
 async fn io_loop_test_exception_logging_native_coro() {
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let io_loop = IoLoop::current();
     io_loop.spawn_callback(|| async {
         moment().await;
         panic!("coroutine failed")
     });
     sleep(Duration::from_millis(10)).await;
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("coroutine failed"), "{messages:?}");
 }
@@ -460,7 +422,7 @@ async fn io_loop_test_exception_logging_native_coro() {
 fn io_loop_test_spawn_callback() {
     // A spawned callback that panics is logged and does not stop the loop;
     // one that succeeds runs to the end of its future.
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let io_loop = IoLoop::new().unwrap();
     io_loop.spawn_callback(|| -> std::future::Ready<()> { panic!("spawned callback failed") });
     let stopper = io_loop.clone();
@@ -469,7 +431,7 @@ fn io_loop_test_spawn_callback() {
         stopper.stop();
     });
     assert!(start_with_watchdog(&io_loop));
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(
         messages[0].contains("spawned callback failed"),
@@ -1140,7 +1102,7 @@ fn periodic_callback_refuses_zero_period_and_bad_jitter() {
 
 #[tokio::test(start_paused = true)]
 async fn periodic_callback_panics_are_logged_and_the_schedule_goes_on() {
-    let (log, _guard) = AppLog::capture();
+    let (log, _guard) = Logs::capture();
     let runs = Arc::new(AtomicUsize::new(0));
     let counter = runs.clone();
     let pc = PeriodicCallback::new(
@@ -1155,7 +1117,7 @@ async fn periodic_callback_panics_are_logged_and_the_schedule_goes_on() {
     sleep(Duration::from_millis(3500)).await;
     pc.stop();
     assert_eq!(runs.load(Ordering::SeqCst), 3);
-    let messages = log.messages();
+    let messages = log.app_errors();
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(messages.iter().all(|m| m.contains("tick failed")));
 }

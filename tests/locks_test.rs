@@ -20,11 +20,13 @@
 //! waiters does not keep timed-out waiters, read through `Debug` as
 //! Tornado's tests read `_waiters`.
 
+#[path = "support/poll.rs"]
+mod poll;
+
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::Poll;
 use std::time::Duration;
 
 use supercell::locks::{BoundedSemaphore, Condition, Event, Lock, ReleaseError, Semaphore};
@@ -32,20 +34,9 @@ use supercell::util::TimeoutError;
 use tokio::task::JoinHandle;
 use tokio::time::sleep;
 
+use poll::{poll_once, settle};
+
 const MS: Duration = Duration::from_millis(1);
-
-/// Polls a future once without waiting: Tornado's `future.done()`, taking
-/// the result if it is.
-fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
-    Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
-}
-
-/// Lets every task that is ready run (Tornado's `loop_briefly`).
-async fn settle() {
-    for _ in 0..16 {
-        tokio::task::yield_now().await;
-    }
-}
 
 type History = Arc<Mutex<Vec<String>>>;
 

@@ -19,6 +19,11 @@
 //! check what matters in both: a timed-out waiter never takes or gives an
 //! item, and the line ends up holding only live waiters.
 
+#[path = "support/lock_probe.rs"]
+mod lock_probe;
+#[path = "support/poll.rs"]
+mod poll;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -33,20 +38,10 @@ use supercell::queues::{
 use supercell::util::TimeoutError;
 use tokio::time::sleep;
 
+use lock_probe::LockProbe;
+use poll::{poll_once, settle};
+
 const MS: Duration = Duration::from_millis(1);
-
-/// Polls a future once without waiting: Tornado's `future.done()`, taking
-/// the result if it is.
-fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
-    Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
-}
-
-/// Lets every task that is ready run.
-async fn settle() {
-    for _ in 0..16 {
-        tokio::task::yield_now().await;
-    }
-}
 
 fn debug<T, O: QueueOrder<T>>(q: &OrderedQueue<T, O>) -> String {
     format!("{q:?}")
@@ -595,6 +590,45 @@ async fn queue_stream_keeps_a_cancelled_next_in_line() {
     q.put_nowait(2).unwrap();
     drop(other);
     assert_eq!(q.get_nowait(), Ok(2));
+}
+
+#[test]
+fn queue_wakes_no_task_while_it_holds_its_lock() {
+    // A waker may run code that uses the queue (some executors poll inline):
+    // every wake-up must come after the queue's lock is released.
+    let q: Queue<u32> = Queue::new(1);
+    let probe = {
+        let q = q.clone();
+        LockProbe::new(move || {
+            q.qsize();
+        })
+    };
+    let waker = Waker::from(Arc::clone(&probe));
+    let mut cx = Context::from_waker(&waker);
+
+    // A put hands its item to a waiting getter.
+    let mut get = q.get();
+    assert!(Pin::new(&mut get).poll(&mut cx).is_pending());
+    q.put_nowait(1).unwrap();
+    assert_eq!(poll_once(&mut get), Poll::Ready(1));
+
+    // A get lets a waiting putter in.
+    q.put_nowait(2).unwrap();
+    let mut put = q.put(3);
+    assert!(Pin::new(&mut put).poll(&mut cx).is_pending());
+    assert_eq!(q.get_nowait(), Ok(2));
+    assert_eq!(poll_once(&mut put), Poll::Ready(()));
+
+    // The last task_done wakes join.
+    assert_eq!(q.get_nowait(), Ok(3));
+    let mut join = q.join();
+    assert!(Pin::new(&mut join).poll(&mut cx).is_pending());
+    for _ in 0..3 {
+        q.task_done().unwrap();
+    }
+    assert_eq!(poll_once(&mut join), Poll::Ready(()));
+
+    assert_eq!(probe.results(), [true, true, true]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

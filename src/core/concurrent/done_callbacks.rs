@@ -7,11 +7,15 @@ use tokio::runtime::Handle;
 use super::executor::panic_message;
 use super::future::Future;
 use super::future_state::DoneCallback;
+use crate::ioloop::IoLoop;
 use crate::util::log_target::APP_LOG;
 
-/// Runs `callbacks`, in the order they were added, in one task spawned on
-/// `runtime` (or, failing that, on the runtime of the calling code) — never
-/// inline, so setting a result never runs user code on the setter's stack.
+/// Runs `callbacks`, in the order they were added, as one callback of the
+/// [`IoLoop`] of `runtime` (or, failing that, of the runtime of the calling
+/// code) — never inline, so setting a result never runs user code on the
+/// setter's stack. Going through the loop's callback queue, as Tornado's
+/// `IOLoop.add_callback` does, keeps done callbacks in order and one at a
+/// time even on a multi-thread runtime.
 ///
 /// A panicking callback is logged to [`APP_LOG`] and the next one still
 /// runs. With no runtime at all the callbacks cannot run; that is logged too.
@@ -31,8 +35,7 @@ pub(super) fn schedule<T: Send + 'static>(
         );
         return;
     };
-    // Nobody needs the JoinHandle: the task reports panics itself.
-    drop(runtime.spawn(async move {
+    IoLoop::from_handle(runtime).add_callback(move || {
         for callback in callbacks {
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(&future))) {
                 tracing::error!(
@@ -42,5 +45,5 @@ pub(super) fn schedule<T: Send + 'static>(
                 );
             }
         }
-    }));
+    });
 }

@@ -27,8 +27,9 @@ use super::future_state::{Outcome, Shared};
 ///   every clone can await it and each gets the outcome (`T: Clone`).
 /// - **Thread-safe**: any thread may set it.
 /// - **Callbacks** added with [`add_done_callback`](Self::add_done_callback)
-///   run on the next loop iteration, in a tokio task — never inline inside
-///   `set_result`, not even when added to a future that is already done.
+///   run on the next loop iteration, through the loop's callback queue —
+///   never inline inside `set_result`, not even when added to a future that
+///   is already done.
 ///
 /// Awaiting yields `Ok(result)`, `Err(FutureError::Exception(_))` or
 /// `Err(FutureError::Cancelled(_))`. An exception that no one retrieves (by
@@ -125,12 +126,13 @@ impl<T: Send + 'static> Future<T> {
 
     /// Arranges for `callback` to be called with the future once it is done.
     ///
-    /// The callback always runs later, in a task on the tokio runtime of the
-    /// code that added it (or of the code that set the outcome): never
-    /// inline, even if the future is done already. Callbacks run in the
-    /// order they were added; a panicking callback is logged to the
-    /// application log. With no runtime in either place the callback cannot
-    /// run; it is dropped and that is logged too.
+    /// The callback always runs later, as a callback of the
+    /// [`IoLoop`](crate::ioloop::IoLoop) of the runtime of the code that
+    /// added it (or of the code that set the outcome): never inline, even if
+    /// the future is done already. Callbacks run one at a time, in the
+    /// order they were added, even on a multi-thread runtime; a panicking
+    /// callback is logged to the application log. With no runtime in either
+    /// place the callback cannot run; it is dropped and that is logged too.
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T>) + Send + 'static) {
         let mut state = self.shared.lock();
         if state.outcome.is_none() {

@@ -121,28 +121,22 @@ impl Executor for ThreadPoolExecutor {
     fn execute(&self, job: Job) {
         let mut state = self.pool.lock();
         if state.shut_down {
+            // `job` is dropped after the lock is released (a parameter
+            // drops after the function's locals).
             return;
         }
         state.queue.push_back(job);
         // Start a thread when the idle ones are too few for the queue.
-        if state.idle < state.queue.len() && state.workers.len() < self.pool.max_workers {
-            let pool = Arc::clone(&self.pool);
-            let name = format!("supercell-pool-{}", state.workers.len());
-            match std::thread::Builder::new()
-                .name(name)
-                .spawn(move || pool.work_loop())
-            {
-                Ok(worker) => state.workers.push(worker),
-                Err(e) => {
-                    tracing::error!(target: GEN_LOG, "cannot start a pool thread: {e}");
-                    if state.workers.is_empty() {
-                        // Nobody would ever run it: drop it, failing its future.
-                        state.queue.clear();
-                    }
-                }
-            }
-        }
+        let unrunnable =
+            if state.idle < state.queue.len() && state.workers.len() < self.pool.max_workers {
+                self.pool.start_worker(&mut state)
+            } else {
+                VecDeque::new()
+            };
         drop(state);
+        // Dropping a job runs its captures' destructors and wakes its
+        // future: never under the lock.
+        drop(unrunnable);
         self.pool.work.notify_one();
     }
 }
@@ -158,6 +152,32 @@ impl Pool {
         // Jobs run outside the lock, so a poisoned lock still holds a
         // consistent state.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts one more worker thread. If none can be started and none is
+    /// running, nobody would ever run the queued jobs: they are taken out
+    /// and returned, to be dropped once the lock is released (failing their
+    /// futures).
+    fn start_worker(self: &Arc<Self>, state: &mut PoolState) -> VecDeque<Job> {
+        let pool = Arc::clone(self);
+        let name = format!("supercell-pool-{}", state.workers.len());
+        match std::thread::Builder::new()
+            .name(name)
+            .spawn(move || pool.work_loop())
+        {
+            Ok(worker) => {
+                state.workers.push(worker);
+                VecDeque::new()
+            }
+            Err(e) => {
+                tracing::error!(target: GEN_LOG, "cannot start a pool thread: {e}");
+                if state.workers.is_empty() {
+                    std::mem::take(&mut state.queue)
+                } else {
+                    VecDeque::new()
+                }
+            }
+        }
     }
 
     /// A worker: runs queued jobs until the pool shuts down and the queue is

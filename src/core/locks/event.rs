@@ -72,10 +72,17 @@ impl Event {
     /// flag is set return at once.
     pub fn set(&self) {
         let mut wakeups = Wakeups::default();
+        self.set_later_waking(&mut wakeups);
+    }
+
+    /// Sets the flag, leaving the waiting tasks to be woken by `wakeups`:
+    /// for a caller that holds a lock of its own, which must be released
+    /// before any task is woken.
+    pub(crate) fn set_later_waking(&self, wakeups: &mut Wakeups) {
         let mut state = lock(&self.shared.state);
         if !state.value {
             state.value = true;
-            while state.waiters.grant_next((), &mut wakeups).is_ok() {}
+            while state.waiters.grant_next((), wakeups).is_ok() {}
         }
     }
 

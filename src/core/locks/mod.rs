@@ -16,7 +16,9 @@
 //! - **Timeouts** take `impl Into<Deadline>`: a
 //!   [`Duration`](std::time::Duration) from now or a tokio
 //!   [`Instant`](tokio::time::Instant). A timed-out waiter reports
-//!   [`TimeoutError`](crate::util::TimeoutError) (or `false`).
+//!   [`TimeoutError`](crate::util::TimeoutError) (or `false`). A timed
+//!   wait is polled with tokio's timer, so, as `tokio::time::timeout`,
+//!   it panics when polled outside a runtime with time enabled.
 //! - **Nothing is swallowed.** A waiter that timed out, or whose future
 //!   was dropped, never keeps a notification or a permit: it goes to the
 //!   next live waiter.

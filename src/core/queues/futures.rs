@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use super::error::PutTimeoutError;
 use super::order::{Fifo, QueueOrder};
 use super::state::{Getters, Putters};
-use crate::locks::waiting::{DeadlineTimer, NoDeadline, Waiting};
+use crate::locks::waiting::{DeadlineTimer, Expiry, NoDeadline, WaitRole, Waiting};
 use crate::util::TimeoutError;
 
 /// Future of [`Queue::get`](super::OrderedQueue::get): the next item.
@@ -62,13 +62,23 @@ impl<T, O: QueueOrder<T>> fmt::Debug for GetTimeout<T, O> {
 /// a future still waiting for room withdraws the item (it is dropped, never
 /// put).
 #[must_use = "a put waiting for room does nothing unless awaited; dropping it withdraws the item"]
-pub struct Put<T, O: QueueOrder<T> = Fifo>(pub(super) Waiting<Putters<T, O>, NoDeadline>);
+pub struct Put<T, O: QueueOrder<T> = Fifo>(pub(super) PutStart<Putters<T, O>, NoDeadline>);
+
+/// How a put started: its item went in during the call (and the future
+/// needs no handle on the queue), or it waits in line for room.
+pub(super) enum PutStart<R: WaitRole, E: Expiry> {
+    Done,
+    Waiting(Waiting<R, E>),
+}
 
 impl<T, O: QueueOrder<T>> Future for Put<T, O> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.0.poll_untimed(cx)
+        match &mut self.0 {
+            PutStart::Done => Poll::Ready(()),
+            PutStart::Waiting(waiting) => waiting.poll_untimed(cx),
+        }
     }
 }
 
@@ -82,15 +92,20 @@ impl<T, O: QueueOrder<T>> fmt::Debug for Put<T, O> {
 /// the item is in the queue, or the item given back in a
 /// [`PutTimeoutError`] if no room was made before the deadline.
 #[must_use = "a put waiting for room does nothing unless awaited; dropping it withdraws the item"]
-pub struct PutTimeout<T, O: QueueOrder<T> = Fifo>(pub(super) Waiting<Putters<T, O>, DeadlineTimer>);
+pub struct PutTimeout<T, O: QueueOrder<T> = Fifo>(
+    pub(super) PutStart<Putters<T, O>, DeadlineTimer>,
+);
 
 impl<T, O: QueueOrder<T>> Future for PutTimeout<T, O> {
     type Output = Result<(), PutTimeoutError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.0
-            .poll_wait(cx)
-            .map(|outcome| outcome.map_err(|(TimeoutError, item)| PutTimeoutError(item)))
+        match &mut self.0 {
+            PutStart::Done => Poll::Ready(Ok(())),
+            PutStart::Waiting(waiting) => waiting
+                .poll_wait(cx)
+                .map(|outcome| outcome.map_err(|(TimeoutError, item)| PutTimeoutError(item))),
+        }
     }
 }
 

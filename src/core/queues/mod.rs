@@ -9,9 +9,10 @@
 //! runtime.
 //!
 //! Like the [`locks`](crate::locks), a `put` or `get` joins its line when
-//! called, timeouts take `impl Into<Deadline>`, and nothing is lost on
-//! timeout or cancellation: a getter that gives up leaves its item to the
-//! next getter, and a putter that gives up never puts its item.
+//! called, timeouts take `impl Into<Deadline>` (and need tokio's timer),
+//! and nothing is lost on timeout or cancellation: a getter that gives up
+//! leaves its item to the next getter, and a putter that gives up never
+//! puts its item.
 //!
 //! ```
 //! use std::time::Duration;

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::error::{QueueEmpty, QueueFull, TaskDoneError};
-use super::futures::{Get, GetTimeout, Put, PutTimeout};
+use super::futures::{Get, GetTimeout, Put, PutStart, PutTimeout};
 use super::order::{Fifo, Lifo, Priority, QueueOrder};
 use super::state::{Getters, Putters, Shared};
 use crate::locks::waiting::{DeadlineTimer, Expiry, NoDeadline, Waiting};
@@ -134,13 +134,16 @@ impl<T, O: QueueOrder<T>> OrderedQueue<T, O> {
     /// put has been marked, [`join`](OrderedQueue::join) returns. Fails with
     /// [`TaskDoneError`] if called more times than items were put.
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
+        // Declared first so that `join` waiters are woken after the queue's
+        // lock is released.
+        let mut wakeups = Wakeups::default();
         let mut state = self.shared.lock();
         if state.unfinished == 0 {
             return Err(TaskDoneError);
         }
         state.unfinished -= 1;
         if state.unfinished == 0 {
-            state.finished.set();
+            state.finished.set_later_waking(&mut wakeups);
         }
         Ok(())
     }
@@ -163,12 +166,12 @@ fn start_put<T, O: QueueOrder<T>, E: Expiry>(
     shared: &Arc<Shared<T, O>>,
     item: T,
     expiry: E,
-) -> Waiting<Putters<T, O>, E> {
+) -> PutStart<Putters<T, O>, E> {
     let mut wakeups = Wakeups::default();
     let mut state = shared.lock();
     match state.offer(item, &mut wakeups) {
-        Ok(()) => Waiting::resolved(shared, ()),
-        Err(item) => Waiting::enqueue(shared, &mut *state, item, expiry),
+        Ok(()) => PutStart::Done,
+        Err(item) => PutStart::Waiting(Waiting::enqueue(shared, &mut *state, item, expiry)),
     }
 }
 

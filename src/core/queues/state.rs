@@ -62,8 +62,13 @@ impl<T, O: QueueOrder<T>> State<T, O> {
 
     /// Counts a new item as unfinished.
     fn track(&mut self) {
+        // `finished` is set exactly while `unfinished` is zero, so only the
+        // first unfinished item clears it (sparing every other put the
+        // event's lock).
+        if self.unfinished == 0 {
+            self.finished.clear();
+        }
         self.unfinished += 1;
-        self.finished.clear();
     }
 
     /// Puts `item` in: to the oldest live getter if one waits, else into
