@@ -1176,3 +1176,20 @@ fn io_loop_configuration_test_default() {
     assert_eq!(IoLoop::from_handle(owned.handle().clone()), owned);
     owned.close().unwrap();
 }
+
+#[test]
+fn periodic_callback_on_a_closed_loop_is_not_running() {
+    let io_loop = IoLoop::new().unwrap();
+    let pc = PeriodicCallback::new(|| {}, Duration::from_millis(1)).unwrap();
+    pc.start_on(&io_loop);
+    assert!(pc.is_running());
+    io_loop.close().unwrap();
+    assert!(!pc.is_running(), "closing the loop ends its schedules");
+    // Once the loop is gone the callback can be started on another one.
+    let other = IoLoop::new().unwrap();
+    pc.start_on(&other);
+    assert!(pc.is_running());
+    pc.stop();
+    assert!(!pc.is_running());
+    other.close().unwrap();
+}

@@ -148,7 +148,7 @@ impl PeriodicCallback {
         let (stop_tx, stop_rx) = oneshot::channel();
         {
             let mut running = self.shared.running();
-            if running.is_some() {
+            if running.as_ref().is_some_and(|tx| !tx.is_closed()) {
                 return;
             }
             *running = Some(stop_tx);
@@ -167,9 +167,13 @@ impl PeriodicCallback {
         drop(self.shared.running().take());
     }
 
-    /// Whether the callback was started and not stopped since.
+    /// Whether the callback was started and not stopped since, and its
+    /// loop still runs it (a closed loop ends every schedule on it).
     pub fn is_running(&self) -> bool {
-        self.shared.running().is_some()
+        self.shared
+            .running()
+            .as_ref()
+            .is_some_and(|tx| !tx.is_closed())
     }
 }
 
