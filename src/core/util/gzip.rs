@@ -42,7 +42,8 @@ const FNAME: u8 = 0x08;
 const FCOMMENT: u8 = 0x10;
 const RESERVED_FLAGS: u8 = 0xe0;
 
-/// The first output buffer for an unlimited call; it doubles as needed.
+/// The first output room of a call; it doubles as needed, up to the call's
+/// `max_length`.
 const INITIAL_OUTPUT: usize = 32 * 1024;
 
 /// Where the decompressor is in the gzip member.
@@ -155,16 +156,16 @@ impl GzipDecompressor {
         } else {
             max_length
         };
-        let mut output = Vec::new();
+        let mut output = Output::new(limit);
         let mut input = data;
         loop {
             let progressed = match self.stage {
                 Stage::Body => {
-                    if output.len() == limit {
+                    if output.is_full() {
                         self.unconsumed_tail.extend_from_slice(input);
                         break;
                     }
-                    let consumed = self.inflate(input, &mut output, limit)?;
+                    let consumed = self.inflate(input, &mut output)?;
                     input = &input[consumed.input..];
                     consumed.input > 0 || consumed.output > 0 || !matches!(self.stage, Stage::Body)
                 }
@@ -180,7 +181,7 @@ impl GzipDecompressor {
                 break;
             }
         }
-        Ok(output)
+        Ok(output.into_vec())
     }
 
     /// The input that the last [`decompress`](Self::decompress) call left
@@ -235,27 +236,18 @@ impl GzipDecompressor {
         Err(error)
     }
 
-    /// Inflates from `input` into `output` (growing it up to `limit`),
-    /// moving to the trailer at the end of the deflate data.
-    fn inflate(
-        &mut self,
-        input: &[u8],
-        output: &mut Vec<u8>,
-        limit: usize,
-    ) -> Result<Consumed, GzipError> {
-        let room = limit - output.len();
-        let step = room.min(output.len().max(INITIAL_OUTPUT));
-        output.reserve_exact(step);
-        let start = output.len();
+    /// Inflates from `input` into `output`'s room, moving to the trailer at
+    /// the end of the deflate data.
+    fn inflate(&mut self, input: &[u8], output: &mut Output) -> Result<Consumed, GzipError> {
+        let room = output.room();
         let (in_before, out_before) = (self.inflater.total_in(), self.inflater.total_out());
-        let status = self
-            .inflater
-            .decompress_vec(input, output, FlushDecompress::None);
+        let status = self.inflater.decompress(input, room, FlushDecompress::None);
         let consumed = Consumed {
             input: counter_delta(in_before, self.inflater.total_in()),
             output: counter_delta(out_before, self.inflater.total_out()),
         };
-        self.data_crc.update(&output[start..]);
+        self.data_crc.update(&room[..consumed.output]);
+        output.advance(consumed.output);
         match status {
             Ok(Status::StreamEnd) => {
                 self.stage = Stage::Trailer {
@@ -390,6 +382,54 @@ fn check_fixed_header(header: [u8; 10]) -> Result<Stage, GzipError> {
     } else {
         after_extra(flags)
     })
+}
+
+/// The output of one [`GzipDecompressor::decompress`] call: `buf[..written]`
+/// is decompressed data and the rest of `buf` is zeroed room for the next
+/// inflate step. `buf` never grows past `limit`, so the bound holds by the
+/// length of the slice handed to the inflater, whatever capacity the
+/// allocator gives.
+struct Output {
+    buf: Vec<u8>,
+    written: usize,
+    limit: usize,
+}
+
+impl Output {
+    fn new(limit: usize) -> Self {
+        Output {
+            buf: Vec::new(),
+            written: 0,
+            limit,
+        }
+    }
+
+    /// Whether `limit` bytes have been written.
+    fn is_full(&self) -> bool {
+        self.written == self.limit
+    }
+
+    /// The room after the written bytes. When there is none it is grown by
+    /// as many bytes as are written (at least [`INITIAL_OUTPUT`]), but not
+    /// past `limit`.
+    fn room(&mut self) -> &mut [u8] {
+        if self.written == self.buf.len() {
+            let step = (self.limit - self.written).min(self.written.max(INITIAL_OUTPUT));
+            self.buf.reserve_exact(step);
+            self.buf.resize(self.written + step, 0);
+        }
+        &mut self.buf[self.written..]
+    }
+
+    /// Counts `n` more bytes of the room as written.
+    fn advance(&mut self, n: usize) {
+        self.written += n;
+    }
+
+    fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.written);
+        self.buf
+    }
 }
 
 /// Bytes read and written by one inflate step.
