@@ -75,12 +75,11 @@ enum Stage {
 /// (zlib's `decompressobj` with gzip headers and checksums).
 ///
 /// [`decompress`](Self::decompress) returns at most `max_length` bytes per
-/// call and never allocates more than that for its output, so a small
+/// call and never makes its output buffer longer than that, so a small
 /// "zip bomb" can be read in bounded steps: input left over when the limit
 /// is reached is kept in [`unconsumed_tail`](Self::unconsumed_tail), to be
 /// passed back to the next call. When the input is over,
-/// [`flush`](Self::flush) returns what is left and checks that the stream
-/// was complete.
+/// [`flush`](Self::flush) checks that the stream was complete.
 ///
 /// One gzip member is read, as Tornado's; data after its trailer is
 /// ignored. Corrupt input is a [`GzipError`], reported again on every later
@@ -202,9 +201,16 @@ impl GzipDecompressor {
         matches!(self.stage, Stage::Done)
     }
 
-    /// Returns the output still held inside the inflater (at most its
-    /// 32 KiB window) and checks that the stream is complete, as Tornado's
-    /// `flush`, which is how a truncated body is detected.
+    /// Checks that the stream is complete once the input is over, as
+    /// Tornado's `flush`, which is how a truncated body is detected.
+    ///
+    /// The output is always empty: every byte the input holds comes out of
+    /// [`decompress`](Self::decompress) calls, since output the inflater
+    /// still holds when one call stops at `max_length` comes out of the
+    /// next, and the trailer that ends the stream can only be read after
+    /// all of it. It is returned for the same loop as Tornado's, which
+    /// passes on whatever `flush` gives. `flush` does no decompressing, so
+    /// it costs nothing however the stream ends.
     ///
     /// Unlike zlib's, this `flush` does not decompress
     /// [`unconsumed_tail`](Self::unconsumed_tail), which could expand
@@ -212,21 +218,15 @@ impl GzipDecompressor {
     ///
     /// # Errors
     ///
-    /// [`GzipError::UnconsumedTail`] if the tail is not empty,
-    /// [`GzipError::Truncated`] if the stream has not ended, or any error a
-    /// previous call found.
+    /// Any error a previous call found, then [`GzipError::UnconsumedTail`]
+    /// if the tail is not empty, or [`GzipError::Truncated`] if the stream
+    /// has not ended.
     pub fn flush(&mut self) -> Result<Vec<u8>, GzipError> {
-        if let Stage::Failed(ref error) = self.stage {
-            return Err(error.clone());
-        }
-        if !self.unconsumed_tail.is_empty() {
-            return Err(GzipError::UnconsumedTail);
-        }
-        let output = self.decompress(&[], 0)?;
-        if self.eof() {
-            Ok(output)
-        } else {
-            Err(GzipError::Truncated)
+        match &self.stage {
+            Stage::Failed(error) => Err(error.clone()),
+            _ if !self.unconsumed_tail.is_empty() => Err(GzipError::UnconsumedTail),
+            Stage::Done => Ok(Vec::new()),
+            _ => Err(GzipError::Truncated),
         }
     }
 
@@ -584,6 +584,40 @@ mod tests {
         assert!(d.eof());
         assert!(d.unconsumed_tail().is_empty());
         assert_eq!(d.flush().unwrap(), b"");
+    }
+
+    /// Feeds `input` as an HTTP body reader does, at most `max_length`
+    /// bytes out per call, until no input is left.
+    fn feed(d: &mut GzipDecompressor, input: &[u8], max_length: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut input = input.to_vec();
+        while !input.is_empty() {
+            out.extend(d.decompress(&input, max_length).unwrap());
+            input = d.take_unconsumed_tail();
+        }
+        out
+    }
+
+    #[test]
+    fn output_held_at_the_limit_comes_out_with_the_trailer() {
+        let data = vec![0u8; 200_000];
+        let stream = gzip_with_header(&data);
+        let (body, trailer) = stream.split_at(stream.len() - 8);
+
+        // All of the deflate data is read, but the inflater still holds
+        // output that did not fit in the last call.
+        let mut d = GzipDecompressor::new();
+        let mut out = feed(&mut d, body, 1000);
+        assert!(out.len() < data.len(), "nothing held back");
+        out.extend(feed(&mut d, trailer, 1000));
+        assert_eq!(out, data);
+        assert!(d.eof());
+        assert_eq!(d.flush().unwrap(), b"");
+
+        // Without the trailer the stream is truncated, held output or not.
+        let mut d = GzipDecompressor::new();
+        feed(&mut d, body, 1000);
+        assert_eq!(d.flush(), Err(GzipError::Truncated));
     }
 
     #[test]
