@@ -141,8 +141,12 @@ impl GzipDecompressor {
     ///
     /// When the limit stops decompression, the input not yet read is kept
     /// in [`unconsumed_tail`](Self::unconsumed_tail) (replacing what was
-    /// there); pass it back in the next call. The output buffer never holds
-    /// more than `max_length` bytes.
+    /// there); pass it back in the next call. A call leaves a tail only when
+    /// it returns `max_length` bytes, so feeding tails back until one is
+    /// empty (the loop of Tornado's HTTP layer) always ends. Output the
+    /// inflater has decoded but that did not fit under the limit is held,
+    /// even when the tail is empty, and comes first out of the next call.
+    /// The output buffer never holds more than `max_length` bytes.
     ///
     /// # Errors
     ///
