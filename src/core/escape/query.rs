@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::url::url_unescape_bytes;
+use super::url::{url_unescape, url_unescape_bytes};
 
 /// Parses a query string into a map from each name to its values in order
 /// of appearance, as Tornado's `parse_qs_bytes`: values stay bytes, since a
@@ -46,7 +46,7 @@ pub fn parse_qs_bytes(
         if value.is_empty() && !keep_blank_values {
             continue;
         }
-        let name = String::from_utf8_lossy(&url_unescape_bytes(name, true)).into_owned();
+        let name = url_unescape(name, true).into_owned();
         result
             .entry(name)
             .or_default()

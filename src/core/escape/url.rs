@@ -12,6 +12,12 @@ fn is_safe(byte: u8, plus: bool) -> bool {
         || (!plus && byte == b'/')
 }
 
+/// Whether `byte` starts something [`url_unescape_bytes`] decodes: `%`, or
+/// `+` with `plus`.
+fn needs_decoding(byte: u8, plus: bool) -> bool {
+    byte == b'%' || (plus && byte == b'+')
+}
+
 /// Returns a URL-encoded version of `value`, as Tornado's `url_escape`.
 ///
 /// Strings are encoded as UTF-8; byte slices are encoded as they are. Every
@@ -20,16 +26,25 @@ fn is_safe(byte: u8, plus: bool) -> bool {
 /// strings) a space becomes `+`, like Python's `quote_plus`; without it
 /// (right for a path) a space becomes `%20` and `/` is kept, like `quote`.
 ///
+/// Returns the input borrowed when it needs no escaping.
+///
 /// ```
 /// use supercell::escape::url_escape;
 ///
 /// assert_eq!(url_escape("a b/c+é", true), "a+b%2Fc%2B%C3%A9");
 /// assert_eq!(url_escape("a b/c+é", false), "a%20b/c%2B%C3%A9");
 /// assert_eq!(url_escape(b"\xe9", true), "%E9");
+/// assert!(matches!(url_escape("plain-name_1.txt", true), std::borrow::Cow::Borrowed(_)));
 /// ```
-pub fn url_escape(value: impl AsRef<[u8]>, plus: bool) -> String {
+pub fn url_escape(value: &(impl AsRef<[u8]> + ?Sized), plus: bool) -> Cow<'_, str> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let bytes = value.as_ref();
+    if bytes.iter().all(|&b| is_safe(b, plus)) {
+        // Safe bytes are ASCII, so this always succeeds.
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Cow::Borrowed(text);
+        }
+    }
     let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
     for &b in bytes {
         if is_safe(b, plus) {
@@ -42,7 +57,7 @@ pub fn url_escape(value: impl AsRef<[u8]>, plus: bool) -> String {
             out.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Decodes a URL-encoded `value` to text, as Tornado's `url_unescape` with
@@ -56,18 +71,26 @@ pub fn url_escape(value: impl AsRef<[u8]>, plus: bool) -> String {
 /// with its default `errors="replace"`; use [`url_unescape_bytes`] to get
 /// the bytes themselves.
 ///
+/// Returns the input borrowed when it is UTF-8 with nothing to decode.
+///
 /// ```
 /// use supercell::escape::url_unescape;
 ///
 /// assert_eq!(url_unescape("a+b%2B%C3%A9", true), "a b+é");
 /// assert_eq!(url_unescape("a+b%2B%C3%A9", false), "a+b+é");
 /// assert_eq!(url_unescape("%E9", true), "\u{FFFD}");
+/// assert!(matches!(url_unescape("a+b", false), std::borrow::Cow::Borrowed("a+b")));
 /// ```
-pub fn url_unescape(value: impl AsRef<[u8]>, plus: bool) -> String {
-    match String::from_utf8_lossy(&url_unescape_bytes(value, plus)) {
-        Cow::Borrowed(text) => text.to_owned(),
-        Cow::Owned(text) => text,
+pub fn url_unescape(value: &(impl AsRef<[u8]> + ?Sized), plus: bool) -> Cow<'_, str> {
+    let bytes = value.as_ref();
+    if !bytes.iter().any(|&b| needs_decoding(b, plus)) {
+        return String::from_utf8_lossy(bytes);
     }
+    let decoded = url_unescape_bytes(bytes, plus);
+    Cow::Owned(
+        String::from_utf8(decoded)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 /// Decodes a URL-encoded `value` to bytes, as Tornado's `url_unescape` with
@@ -79,30 +102,25 @@ pub fn url_unescape(value: impl AsRef<[u8]>, plus: bool) -> String {
 /// assert_eq!(url_unescape_bytes("%E9+%2b", true), b"\xe9 +");
 /// ```
 pub fn url_unescape_bytes(value: impl AsRef<[u8]>, plus: bool) -> Vec<u8> {
-    let bytes = value.as_ref();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if let Some(decoded) = (b == b'%')
-            .then(|| decode_hex_pair(bytes.get(i + 1..i + 3)))
-            .flatten()
-        {
-            out.push(decoded);
-            i += 3;
-            continue;
-        }
-        out.push(if plus && b == b'+' { b' ' } else { b });
-        i += 1;
+    let mut rest = value.as_ref();
+    let mut out = Vec::with_capacity(rest.len());
+    while let Some(at) = rest.iter().position(|&b| needs_decoding(b, plus)) {
+        out.extend_from_slice(&rest[..at]);
+        rest = &rest[at..];
+        let (byte, len) = match *rest {
+            [b'+', ..] => (b' ', 1),
+            [b'%', high, low, ..] => decode_hex_pair(high, low).map_or((b'%', 1), |b| (b, 3)),
+            _ => (b'%', 1),
+        };
+        out.push(byte);
+        rest = &rest[len..];
     }
+    out.extend_from_slice(rest);
     out
 }
 
-/// The byte two hex digits stand for, if `pair` is two hex digits.
-fn decode_hex_pair(pair: Option<&[u8]>) -> Option<u8> {
-    let &[high, low] = pair? else {
-        return None;
-    };
+/// The byte two hex digits stand for, if `high` and `low` are hex digits.
+fn decode_hex_pair(high: u8, low: u8) -> Option<u8> {
     let high = char::from(high).to_digit(16)?;
     let low = char::from(low).to_digit(16)?;
     u8::try_from(high * 16 + low).ok()
@@ -118,7 +136,7 @@ mod tests {
         for plus in [true, false] {
             let escaped = url_escape(&all, plus);
             assert!(escaped.is_ascii());
-            assert_eq!(url_unescape_bytes(&escaped, plus), all);
+            assert_eq!(url_unescape_bytes(escaped.as_bytes(), plus), all);
         }
     }
 
@@ -144,5 +162,26 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced() {
         assert_eq!(url_unescape("a%FFb%C3", true), "a\u{FFFD}b\u{FFFD}");
+    }
+
+    #[test]
+    fn borrowed_when_unchanged() {
+        assert!(matches!(
+            url_escape("a-b_c.d~9", true),
+            Cow::Borrowed("a-b_c.d~9")
+        ));
+        assert!(matches!(url_escape("a/b", false), Cow::Borrowed("a/b")));
+        assert!(matches!(url_escape("a/b", true), Cow::Owned(_)));
+        assert!(matches!(
+            url_unescape("a+b/é", false),
+            Cow::Borrowed("a+b/é")
+        ));
+        assert!(matches!(url_unescape("a+b", true), Cow::Owned(_)));
+        assert!(matches!(url_unescape("a%zz", true), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn invalid_utf8_with_nothing_to_decode_is_replaced() {
+        assert_eq!(url_unescape(b"a\xffb", false), "a\u{FFFD}b");
     }
 }

@@ -42,7 +42,8 @@ const FNAME: u8 = 0x08;
 const FCOMMENT: u8 = 0x10;
 const RESERVED_FLAGS: u8 = 0xe0;
 
-/// The first output buffer for an unlimited call; it doubles as needed.
+/// The first output room of a call; it doubles as needed, up to the call's
+/// `max_length`.
 const INITIAL_OUTPUT: usize = 32 * 1024;
 
 /// Where the decompressor is in the gzip member.
@@ -74,12 +75,11 @@ enum Stage {
 /// (zlib's `decompressobj` with gzip headers and checksums).
 ///
 /// [`decompress`](Self::decompress) returns at most `max_length` bytes per
-/// call and never allocates more than that for its output, so a small
+/// call and never makes its output buffer longer than that, so a small
 /// "zip bomb" can be read in bounded steps: input left over when the limit
 /// is reached is kept in [`unconsumed_tail`](Self::unconsumed_tail), to be
 /// passed back to the next call. When the input is over,
-/// [`flush`](Self::flush) returns what is left and checks that the stream
-/// was complete.
+/// [`flush`](Self::flush) checks that the stream was complete.
 ///
 /// One gzip member is read, as Tornado's; data after its trailer is
 /// ignored. Corrupt input is a [`GzipError`], reported again on every later
@@ -141,8 +141,12 @@ impl GzipDecompressor {
     ///
     /// When the limit stops decompression, the input not yet read is kept
     /// in [`unconsumed_tail`](Self::unconsumed_tail) (replacing what was
-    /// there); pass it back in the next call. The output buffer never holds
-    /// more than `max_length` bytes.
+    /// there); pass it back in the next call. A call leaves a tail only when
+    /// it returns `max_length` bytes, so feeding tails back until one is
+    /// empty (the loop of Tornado's HTTP layer) always ends. Output the
+    /// inflater has decoded but that did not fit under the limit is held,
+    /// even when the tail is empty, and comes first out of the next call.
+    /// The output buffer never holds more than `max_length` bytes.
     ///
     /// # Errors
     ///
@@ -155,16 +159,16 @@ impl GzipDecompressor {
         } else {
             max_length
         };
-        let mut output = Vec::new();
+        let mut output = Output::new(limit);
         let mut input = data;
         loop {
             let progressed = match self.stage {
                 Stage::Body => {
-                    if output.len() == limit {
+                    if output.is_full() {
                         self.unconsumed_tail.extend_from_slice(input);
                         break;
                     }
-                    let consumed = self.inflate(input, &mut output, limit)?;
+                    let consumed = self.inflate(input, &mut output)?;
                     input = &input[consumed.input..];
                     consumed.input > 0 || consumed.output > 0 || !matches!(self.stage, Stage::Body)
                 }
@@ -180,7 +184,7 @@ impl GzipDecompressor {
                 break;
             }
         }
-        Ok(output)
+        Ok(output.into_vec())
     }
 
     /// The input that the last [`decompress`](Self::decompress) call left
@@ -201,9 +205,16 @@ impl GzipDecompressor {
         matches!(self.stage, Stage::Done)
     }
 
-    /// Returns the output still held inside the inflater (at most its
-    /// 32 KiB window) and checks that the stream is complete, as Tornado's
-    /// `flush`, which is how a truncated body is detected.
+    /// Checks that the stream is complete once the input is over, as
+    /// Tornado's `flush`, which is how a truncated body is detected.
+    ///
+    /// The output is always empty: every byte the input holds comes out of
+    /// [`decompress`](Self::decompress) calls, since output the inflater
+    /// still holds when one call stops at `max_length` comes out of the
+    /// next, and the trailer that ends the stream can only be read after
+    /// all of it. It is returned for the same loop as Tornado's, which
+    /// passes on whatever `flush` gives. `flush` does no decompressing, so
+    /// it costs nothing however the stream ends.
     ///
     /// Unlike zlib's, this `flush` does not decompress
     /// [`unconsumed_tail`](Self::unconsumed_tail), which could expand
@@ -211,21 +222,15 @@ impl GzipDecompressor {
     ///
     /// # Errors
     ///
-    /// [`GzipError::UnconsumedTail`] if the tail is not empty,
-    /// [`GzipError::Truncated`] if the stream has not ended, or any error a
-    /// previous call found.
+    /// Any error a previous call found, then [`GzipError::UnconsumedTail`]
+    /// if the tail is not empty, or [`GzipError::Truncated`] if the stream
+    /// has not ended.
     pub fn flush(&mut self) -> Result<Vec<u8>, GzipError> {
-        if let Stage::Failed(ref error) = self.stage {
-            return Err(error.clone());
-        }
-        if !self.unconsumed_tail.is_empty() {
-            return Err(GzipError::UnconsumedTail);
-        }
-        let output = self.decompress(&[], 0)?;
-        if self.eof() {
-            Ok(output)
-        } else {
-            Err(GzipError::Truncated)
+        match &self.stage {
+            Stage::Failed(error) => Err(error.clone()),
+            _ if !self.unconsumed_tail.is_empty() => Err(GzipError::UnconsumedTail),
+            Stage::Done => Ok(Vec::new()),
+            _ => Err(GzipError::Truncated),
         }
     }
 
@@ -235,27 +240,18 @@ impl GzipDecompressor {
         Err(error)
     }
 
-    /// Inflates from `input` into `output` (growing it up to `limit`),
-    /// moving to the trailer at the end of the deflate data.
-    fn inflate(
-        &mut self,
-        input: &[u8],
-        output: &mut Vec<u8>,
-        limit: usize,
-    ) -> Result<Consumed, GzipError> {
-        let room = limit - output.len();
-        let step = room.min(output.len().max(INITIAL_OUTPUT));
-        output.reserve_exact(step);
-        let start = output.len();
+    /// Inflates from `input` into `output`'s room, moving to the trailer at
+    /// the end of the deflate data.
+    fn inflate(&mut self, input: &[u8], output: &mut Output) -> Result<Consumed, GzipError> {
+        let room = output.room();
         let (in_before, out_before) = (self.inflater.total_in(), self.inflater.total_out());
-        let status = self
-            .inflater
-            .decompress_vec(input, output, FlushDecompress::None);
+        let status = self.inflater.decompress(input, room, FlushDecompress::None);
         let consumed = Consumed {
             input: counter_delta(in_before, self.inflater.total_in()),
             output: counter_delta(out_before, self.inflater.total_out()),
         };
-        self.data_crc.update(&output[start..]);
+        self.data_crc.update(&room[..consumed.output]);
+        output.advance(consumed.output);
         match status {
             Ok(Status::StreamEnd) => {
                 self.stage = Stage::Trailer {
@@ -390,6 +386,54 @@ fn check_fixed_header(header: [u8; 10]) -> Result<Stage, GzipError> {
     } else {
         after_extra(flags)
     })
+}
+
+/// The output of one [`GzipDecompressor::decompress`] call: `buf[..written]`
+/// is decompressed data and the rest of `buf` is zeroed room for the next
+/// inflate step. `buf` never grows past `limit`, so the bound holds by the
+/// length of the slice handed to the inflater, whatever capacity the
+/// allocator gives.
+struct Output {
+    buf: Vec<u8>,
+    written: usize,
+    limit: usize,
+}
+
+impl Output {
+    fn new(limit: usize) -> Self {
+        Output {
+            buf: Vec::new(),
+            written: 0,
+            limit,
+        }
+    }
+
+    /// Whether `limit` bytes have been written.
+    fn is_full(&self) -> bool {
+        self.written == self.limit
+    }
+
+    /// The room after the written bytes. When there is none it is grown by
+    /// as many bytes as are written (at least [`INITIAL_OUTPUT`]), but not
+    /// past `limit`.
+    fn room(&mut self) -> &mut [u8] {
+        if self.written == self.buf.len() {
+            let step = (self.limit - self.written).min(self.written.max(INITIAL_OUTPUT));
+            self.buf.reserve_exact(step);
+            self.buf.resize(self.written + step, 0);
+        }
+        &mut self.buf[self.written..]
+    }
+
+    /// Counts `n` more bytes of the room as written.
+    fn advance(&mut self, n: usize) {
+        self.written += n;
+    }
+
+    fn into_vec(mut self) -> Vec<u8> {
+        self.buf.truncate(self.written);
+        self.buf
+    }
 }
 
 /// Bytes read and written by one inflate step.
@@ -544,6 +588,40 @@ mod tests {
         assert!(d.eof());
         assert!(d.unconsumed_tail().is_empty());
         assert_eq!(d.flush().unwrap(), b"");
+    }
+
+    /// Feeds `input` as an HTTP body reader does, at most `max_length`
+    /// bytes out per call, until no input is left.
+    fn feed(d: &mut GzipDecompressor, input: &[u8], max_length: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut input = input.to_vec();
+        while !input.is_empty() {
+            out.extend(d.decompress(&input, max_length).unwrap());
+            input = d.take_unconsumed_tail();
+        }
+        out
+    }
+
+    #[test]
+    fn output_held_at_the_limit_comes_out_with_the_trailer() {
+        let data = vec![0u8; 200_000];
+        let stream = gzip_with_header(&data);
+        let (body, trailer) = stream.split_at(stream.len() - 8);
+
+        // All of the deflate data is read, but the inflater still holds
+        // output that did not fit in the last call.
+        let mut d = GzipDecompressor::new();
+        let mut out = feed(&mut d, body, 1000);
+        assert!(out.len() < data.len(), "nothing held back");
+        out.extend(feed(&mut d, trailer, 1000));
+        assert_eq!(out, data);
+        assert!(d.eof());
+        assert_eq!(d.flush().unwrap(), b"");
+
+        // Without the trailer the stream is truncated, held output or not.
+        let mut d = GzipDecompressor::new();
+        feed(&mut d, body, 1000);
+        assert_eq!(d.flush(), Err(GzipError::Truncated));
     }
 
     #[test]
