@@ -5,11 +5,15 @@ use serde::de::DeserializeOwned;
 
 /// JSON-encodes `value`, as Tornado's `json_encode`: every `</` is written
 /// `<\/` (an escape JSON allows), so the output can sit inside a
-/// `<script>` element without closing it early.
+/// `<script>` element without closing it early. The line and paragraph
+/// separators U+2028 and U+2029 are written `\u2028` and `\u2029`, as
+/// Python's ASCII-only output has them, because JavaScript engines before
+/// ES2019 end a string literal at them.
 ///
 /// The output is compact `serde_json` text: unlike Python's `json.dumps` it
-/// has no spaces after `,` and `:`, and non-ASCII characters are written as
-/// themselves rather than `\uXXXX`; every JSON parser reads both the same.
+/// has no spaces after `,` and `:`, and other non-ASCII characters are
+/// written as themselves rather than `\uXXXX`; every JSON parser reads both
+/// the same.
 ///
 /// # Errors
 ///
@@ -22,12 +26,19 @@ use serde::de::DeserializeOwned;
 /// assert_eq!(json_encode(&[1, 2]).unwrap(), "[1,2]");
 /// ```
 pub fn json_encode<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
-    let json = serde_json::to_string(value)?;
-    if json.contains("</") {
-        Ok(json.replace("</", "<\\/"))
-    } else {
-        Ok(json)
+    let mut json = serde_json::to_string(value)?;
+    // The separators can only occur inside strings, where `\uXXXX` means
+    // the same character.
+    for (raw, escaped) in [
+        ("</", "<\\/"),
+        ("\u{2028}", "\\u2028"),
+        ("\u{2029}", "\\u2029"),
+    ] {
+        if json.contains(raw) {
+            json = json.replace(raw, escaped);
+        }
     }
+    Ok(json)
 }
 
 /// Decodes JSON text (a `&str`, `String`, `&[u8]` or `Vec<u8>`; bytes are
@@ -52,6 +63,14 @@ pub fn json_decode<T: DeserializeOwned>(value: impl AsRef<[u8]>) -> Result<T, se
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_and_paragraph_separators_are_escaped() {
+        let text = "a\u{2028}b\u{2029}c</d";
+        let json = json_encode(text).unwrap();
+        assert_eq!(json, r#""a\u2028b\u2029c<\/d""#);
+        assert_eq!(json_decode::<String>(&json).unwrap(), text);
+    }
 
     #[test]
     fn nested_values_escape_every_close_tag() {
