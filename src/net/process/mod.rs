@@ -1,0 +1,1 @@
+//! `process` (layer 2: streams and sockets).

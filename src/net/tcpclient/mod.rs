@@ -1,0 +1,1 @@
+//! `tcpclient` (layer 2: streams and sockets).

@@ -1,0 +1,1 @@
+//! `tcpserver` (layer 2: streams and sockets).

@@ -1,0 +1,1 @@
+//! `log` (layer 5: tools).
