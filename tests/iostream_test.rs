@@ -35,6 +35,7 @@
 #[path = "support/certs.rs"]
 mod certs;
 #[path = "support/logs.rs"]
+#[allow(dead_code)]
 mod logs;
 #[path = "support/poll.rs"]
 mod poll;
@@ -181,7 +182,7 @@ mod read_write {
 
     pub async fn test_streaming_callback_with_data_in_buffer(kind: Kind) {
         let (rs, ws) = make_pair(kind, unchanged).await;
-        let _ = ws.write(&b"abcd\r\nefgh"[..]);
+        drop(ws.write(&b"abcd\r\nefgh"[..]));
         assert_eq!(
             &rs.read_until(b"\r\n", None).await.unwrap()[..],
             b"abcd\r\n"
@@ -236,7 +237,7 @@ mod read_write {
         // data: the close callback waits until the buffer was read.
         let (rs, ws) = make_pair(kind, unchanged).await;
         let closed = close_signal(&rs);
-        let _ = ws.write(&b"12"[..]);
+        drop(ws.write(&b"12"[..]));
         let first = rs.read_bytes(1, false).await.unwrap();
         ws.close();
         let second = rs.read_bytes(1, false).await.unwrap();
@@ -248,7 +249,7 @@ mod read_write {
 
     pub async fn test_future_delayed_close_callback(kind: Kind) {
         let (rs, ws) = make_pair(kind, unchanged).await;
-        let _ = ws.write(&b"12"[..]);
+        drop(ws.write(&b"12"[..]));
         let first = rs.read_bytes(1, false).await.unwrap();
         ws.close();
         let second = rs.read_bytes(1, false).await.unwrap();
@@ -259,7 +260,7 @@ mod read_write {
         // Data still in the kernel's buffers when the writer closes is read
         // before the close is noticed.
         let (rs, ws) = make_pair(kind, |s| s.with_read_chunk_size(256)).await;
-        let _ = ws.write(vec![b'A'; 512]);
+        drop(ws.write(vec![b'A'; 512]));
         assert_eq!(rs.read_bytes(256, false).await.unwrap(), vec![b'A'; 256]);
         ws.close();
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -288,9 +289,9 @@ mod read_write {
         const NUM_KB: usize = 4096;
         let kb = Bytes::from(vec![b'A'; 1024]);
         for _ in 0..NUM_KB {
-            let _ = ws.write(kb.clone());
+            drop(ws.write(kb.clone()));
         }
-        let _ = ws.write(&b"\r\n"[..]);
+        drop(ws.write(&b"\r\n"[..]));
         let data = rs.read_until(b"\r\n", None).await.unwrap();
         assert_eq!(data.len(), NUM_KB * 1024 + 2);
     }
@@ -298,7 +299,7 @@ mod read_write {
     pub async fn test_close_callback_with_pending_read(kind: Kind) {
         let (rs, ws) = make_pair(kind, unchanged).await;
         let closed = close_signal(&rs);
-        let _ = ws.write(&b"OK\r\n"[..]);
+        drop(ws.write(&b"OK\r\n"[..]));
         assert_eq!(&rs.read_until(b"\r\n", None).await.unwrap()[..], b"OK\r\n");
         ws.close();
         let result = rs.read_until(b"\r\n", None).await;
@@ -309,7 +310,7 @@ mod read_write {
     pub async fn test_future_close_callback(kind: Kind) {
         let (rs, ws) = make_pair(kind, unchanged).await;
         let mut closed = close_signal(&rs);
-        let _ = ws.write(&b"a"[..]);
+        drop(ws.write(&b"a"[..]));
         assert_eq!(&rs.read_bytes(1, false).await.unwrap()[..], b"a");
         poll::settle().await;
         assert!(closed.try_recv().is_err(), "closed too early");
@@ -322,7 +323,7 @@ mod read_write {
         // A write of a view into a shared buffer.
         let (rs, ws) = make_pair(kind, unchanged).await;
         let shared = Bytes::from_static(b"--hello--");
-        let _ = ws.write(shared.slice(2..7));
+        drop(ws.write(shared.slice(2..7)));
         assert_eq!(&rs.read_bytes(4, false).await.unwrap()[..], b"hell");
     }
 
@@ -424,7 +425,7 @@ mod read_write {
     pub async fn test_small_reads_from_large_buffer(kind: Kind) {
         // 10 KiB buffer, 100 KiB sent: small reads never fill the buffer.
         let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(10 * 1024)).await;
-        let _ = ws.write(vec![b'a'; 100 * 1024]);
+        drop(ws.write(vec![b'a'; 100 * 1024]));
         for _ in 0..100 {
             assert_eq!(rs.read_bytes(1024, false).await.unwrap(), vec![b'a'; 1024]);
         }
@@ -434,7 +435,7 @@ mod read_write {
         let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(10 * 1024)).await;
         let mut line = vec![b'a'; 1023];
         line.push(b'\n');
-        let _ = ws.write(line.repeat(100));
+        drop(ws.write(line.repeat(100)));
         for _ in 0..100 {
             assert_eq!(rs.read_until(b"\n", Some(4096)).await.unwrap(), line);
         }
@@ -445,7 +446,7 @@ mod read_write {
         let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(5 * MB)).await;
         // The writer sends more than the reader buffers; the reader only
         // reads what it is asked for, so its buffer never overflows.
-        let _ = ws.write(vec![b'a'; 10 * MB]);
+        drop(ws.write(vec![b'a'; 10 * MB]));
         rs.read_bytes(MB, false).await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
         for _ in 0..9 {
@@ -556,7 +557,7 @@ mod read_write {
             let mut received = Vec::with_capacity(NBYTES);
             while received.len() < NBYTES {
                 let size = rng.size(1000.min(NBYTES - received.len()));
-                if rng.next() % 2 == 0 {
+                if rng.next().is_multiple_of(2) {
                     received.extend_from_slice(&rs.read_bytes(size, false).await.unwrap());
                 } else {
                     let mut buf = vec![0u8; size];
@@ -710,8 +711,8 @@ mod test_pipe_iostream {
     async fn test_pipe_iostream() {
         bounded(async {
             let (rs, ws) = make_pair(Kind::Pipe, unchanged).await;
-            let _ = ws.write(&b"hel"[..]);
-            let _ = ws.write(&b"lo world"[..]);
+            drop(ws.write(&b"hel"[..]));
+            drop(ws.write(&b"lo world"[..]));
             assert_eq!(&rs.read_until(b" ", None).await.unwrap()[..], b"hello ");
             assert_eq!(&rs.read_bytes(3, false).await.unwrap()[..], b"wor");
             ws.close();
@@ -790,7 +791,7 @@ mod web {
 
     pub async fn test_read_until_close(tls: bool) {
         let stream = web_client(tls).await;
-        let _ = stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]);
+        drop(stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]));
         let data = stream.read_until_close().await.unwrap();
         assert!(data.starts_with(b"HTTP/1.1 200"), "{data:?}");
         assert!(data.ends_with(b"Hello"), "{data:?}");
@@ -798,7 +799,7 @@ mod web {
 
     pub async fn test_read_zero_bytes(tls: bool) {
         let stream = web_client(tls).await;
-        let _ = stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]);
+        drop(stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]));
         assert_eq!(
             &stream.read_bytes(9, false).await.unwrap()[..],
             b"HTTP/1.1 "
@@ -896,7 +897,7 @@ mod test_iostream_start_tls {
     }
 
     async fn send_line(from: &IoStream, to: &IoStream, line: &'static [u8]) {
-        let _ = from.write(line);
+        drop(from.write(line));
         assert_eq!(&to.read_until(b"\r\n", None).await.unwrap()[..], line);
     }
 
@@ -1025,5 +1026,571 @@ mod wait_for_handshake_test {
             client.await.unwrap();
         })
         .await
+    }
+}
+
+/// Behaviour beyond Tornado's tests: one pending read, cancel-safety,
+/// limits at their edges, the real cause of every close, large writes.
+mod beyond_tornado {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn second_concurrent_read_is_an_error() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            let mut first = Box::pin(rs.read_bytes(3, false));
+            assert!(poll::poll_once(&mut first).is_pending());
+            assert!(rs.reading());
+            let second = rs.read_until(b"\n", None).await;
+            assert!(
+                matches!(second, Err(StreamError::AlreadyReading)),
+                "{second:?}"
+            );
+            drop(ws.write(&b"abc"[..]));
+            assert_eq!(&first.await.unwrap()[..], b"abc");
+            assert!(!rs.reading());
+            assert!(!rs.closed());
+        })
+        .await
+    }
+
+    async fn cancelled_read_keeps_data(kind: Kind) {
+        let (rs, ws) = make_pair(kind, unchanged).await;
+        ws.write(&b"abc"[..]).await.unwrap();
+        // A read that received part of its data, then is dropped.
+        let cancelled =
+            tokio::time::timeout(Duration::from_millis(50), rs.read_until(b"\n", None)).await;
+        assert!(cancelled.is_err(), "the read should still be pending");
+        assert!(!rs.reading());
+        ws.write(&b"def\n"[..]).await.unwrap();
+        assert_eq!(&rs.read_until(b"\n", None).await.unwrap()[..], b"abcdef\n");
+    }
+
+    #[tokio::test]
+    async fn cancelled_read_keeps_data_tcp() {
+        bounded(cancelled_read_keeps_data(Kind::Tcp)).await
+    }
+
+    #[tokio::test]
+    async fn cancelled_read_keeps_data_tls() {
+        bounded(cancelled_read_keeps_data(Kind::Tls)).await
+    }
+
+    #[tokio::test]
+    async fn cancelled_read_into_keeps_data() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            drop(ws.write(&b"12"[..]));
+            assert_eq!(&rs.read_bytes(1, true).await.unwrap()[..], b"1");
+            // "2" is buffered; "345" is read straight into the caller's
+            // buffer; then the read is dropped before it is full.
+            ws.write(&b"345"[..]).await.unwrap();
+            let mut buf = [0u8; 10];
+            let cancelled =
+                tokio::time::timeout(Duration::from_millis(50), rs.read_into(&mut buf, false))
+                    .await;
+            assert!(cancelled.is_err());
+            ws.write(&b"6"[..]).await.unwrap();
+            assert_eq!(&rs.read_bytes(5, false).await.unwrap()[..], b"23456");
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn read_until_max_bytes_edge() {
+        bounded(async {
+            // The delimiter ending exactly at max_bytes passes even when
+            // more data follows it.
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            ws.write(&b"abc\r\nrest"[..]).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            assert_eq!(
+                &rs.read_until(b"\r\n", Some(5)).await.unwrap()[..],
+                b"abc\r\n"
+            );
+            // Without a delimiter, exactly max_bytes buffered still waits.
+            let mut read = Box::pin(rs.read_until(b"\r\n", Some(4)));
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            assert!(poll::poll_once(&mut read).is_pending());
+            // One byte more and it is unsatisfiable.
+            ws.write(&b"!"[..]).await.unwrap();
+            let result = read.await;
+            assert!(
+                matches!(result, Err(StreamError::UnsatisfiableRead(ref e)) if e.max_bytes == 4),
+                "{result:?}"
+            );
+            assert!(rs.closed());
+        })
+        .await
+    }
+
+    async fn read_buffer_edge(kind: Kind) {
+        const LIMIT: usize = 64 * 1024;
+        // Exactly full is fine.
+        let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(LIMIT)).await;
+        drop(ws.write(vec![b'x'; LIMIT]));
+        assert_eq!(rs.read_bytes(LIMIT, false).await.unwrap().len(), LIMIT);
+        assert!(!rs.closed());
+        // One byte over closes the stream with StreamBufferFullError.
+        let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(LIMIT)).await;
+        let closed = close_signal(&rs);
+        drop(ws.write(vec![b'x'; LIMIT + 1]));
+        let result = rs.read_bytes(LIMIT + 1, false).await;
+        assert!(
+            matches!(result, Err(StreamError::BufferFull(ref e)) if e.limit == LIMIT),
+            "{result:?}"
+        );
+        closed_signal(closed).await;
+        assert!(matches!(rs.error(), Some(StreamError::BufferFull(_))));
+        // The same edge for read_until_close.
+        let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(LIMIT)).await;
+        ws.write(vec![b'x'; LIMIT]).await.unwrap();
+        ws.close();
+        assert_eq!(rs.read_until_close().await.unwrap().len(), LIMIT);
+        let (rs, ws) = make_pair(kind, |s| s.with_max_buffer_size(LIMIT)).await;
+        ws.write(vec![b'x'; LIMIT + 1]).await.unwrap();
+        ws.close();
+        assert!(matches!(
+            rs.read_until_close().await,
+            Err(StreamError::BufferFull(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn read_buffer_limit_edge_tcp() {
+        bounded(read_buffer_edge(Kind::Tcp)).await
+    }
+
+    #[tokio::test]
+    async fn read_buffer_limit_edge_tls() {
+        bounded(read_buffer_edge(Kind::Tls)).await
+    }
+
+    #[tokio::test]
+    async fn max_write_buffer_size_edge() {
+        bounded(async {
+            // One byte over the limit is refused, and queues nothing;
+            // exactly the limit is fine.
+            let (rs, ws) = make_pair(Kind::Tcp, |s| s.with_max_write_buffer_size(Some(10))).await;
+            let over = ws.write(vec![b'x'; 11]).await;
+            assert!(matches!(over, Err(StreamError::BufferFull(ref e)) if e.which == "write" && e.limit == 10), "{over:?}");
+            assert!(!ws.closed());
+            ws.write(vec![b'a'; 10]).await.unwrap();
+            assert_eq!(rs.read_bytes(10, true).await.unwrap(), vec![b'a'; 10]);
+            // Data waiting in the queue counts: with a peer that does not
+            // read, the queue fills up and a write is refused.
+            const MB: usize = 1024 * 1024;
+            let (_rs, ws) = make_pair(Kind::Tcp, |s| s.with_max_write_buffer_size(Some(4 * MB))).await;
+            let mut refused = None;
+            for _ in 0..100 {
+                let mut write = ws.write(vec![b'b'; MB]);
+                if let std::task::Poll::Ready(Err(e)) = poll::poll_once(&mut write) {
+                    refused = Some(e);
+                    break;
+                }
+            }
+            assert!(matches!(refused, Some(StreamError::BufferFull(_))), "{refused:?}");
+            assert!(!ws.closed());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn connection_reset_is_the_real_error() {
+        bounded(async {
+            let (server, client) = tcp_sockets().await;
+            let rs = IoStream::from_tcp(server);
+            let closed = close_signal(&rs);
+            // SO_LINGER 0: closing sends a reset.
+            let client = socket2::Socket::from(client.into_std().unwrap());
+            client.set_linger(Some(Duration::ZERO)).unwrap();
+            let pending = rs.read_bytes(1, false);
+            drop(client);
+            let result = pending.await;
+            let Err(StreamError::Closed(e)) = &result else {
+                panic!("{result:?}")
+            };
+            assert_eq!(
+                e.real_error().and_then(StreamError::io_kind),
+                Some(io::ErrorKind::ConnectionReset)
+            );
+            assert!(
+                result
+                    .unwrap_err()
+                    .to_string()
+                    .starts_with("stream is closed: ")
+            );
+            closed_signal(closed).await;
+            assert_eq!(
+                rs.error().unwrap().io_kind(),
+                Some(io::ErrorKind::ConnectionReset)
+            );
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn eof_in_the_middle_of_a_read() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            ws.write(&b"abc"[..]).await.unwrap();
+            ws.close();
+            let result = rs.read_until(b"\n", None).await;
+            assert!(is_closed(&result));
+            assert_eq!(
+                result.unwrap_err().io_kind(),
+                Some(io::ErrorKind::UnexpectedEof)
+            );
+            assert_eq!(
+                rs.error().unwrap().io_kind(),
+                Some(io::ErrorKind::UnexpectedEof)
+            );
+            // The buffered data can still be read.
+            assert_eq!(&rs.read_until_close().await.unwrap()[..], b"abc");
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn clean_eof_between_reads_has_no_error() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            ws.close();
+            let result = rs.read_until(b"\n", None).await;
+            assert!(is_closed(&result));
+            assert!(rs.error().is_none());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn close_fails_pending_operations_then_runs_callback_once() {
+        bounded(async {
+            let (rs, _ws) = make_pair(Kind::Tcp, unchanged).await;
+            let runs = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = oneshot::channel();
+            let counter = runs.clone();
+            rs.set_close_callback(Some(Box::new(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = tx.send(());
+            })));
+            let mut read = Box::pin(rs.read_bytes(10, false));
+            assert!(poll::poll_once(&mut read).is_pending());
+            // Fill the socket so that a write stays queued.
+            let write = rs.write(vec![0u8; 32 * 1024 * 1024]);
+            rs.close();
+            rs.close();
+            assert!(is_closed(&read.await));
+            assert!(is_closed(&write.await));
+            closed_signal(rx).await;
+            poll::settle().await;
+            assert_eq!(runs.load(Ordering::SeqCst), 1);
+            assert!(is_closed(&rs.write(&b"x"[..]).await));
+            assert!(rs.error().is_none());
+            // A callback set after the close runs at once.
+            closed_signal(close_signal(&rs)).await;
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn write_is_eager() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            // The futures are dropped unpolled; the data still goes out.
+            drop(ws.write(&b"hello "[..]));
+            drop(ws.write(vec![b'w'; 3 * 1024 * 1024]));
+            let expected = 6 + 3 * 1024 * 1024;
+            assert_eq!(
+                rs.read_bytes(expected, false).await.unwrap().len(),
+                expected
+            );
+            assert!(!ws.writing());
+        })
+        .await
+    }
+
+    async fn small_writes_and_huge_write(kind: Kind) {
+        let (rs, ws) = make_pair(kind, unchanged).await;
+        const HUGE: usize = 64 * 1024 * 1024;
+        let huge: Bytes = (0..HUGE)
+            .map(|i| (i % 251) as u8)
+            .collect::<Vec<u8>>()
+            .into();
+        let mut expected = Vec::with_capacity(HUGE + 10_000 * 8);
+        let mut writes = Vec::new();
+        for i in 0..10_000u32 {
+            let chunk = format!("{i:07}\n").into_bytes();
+            expected.extend_from_slice(&chunk);
+            writes.push(ws.write(chunk));
+        }
+        expected.extend_from_slice(&huge);
+        writes.push(ws.write(huge));
+        for i in 0..100u32 {
+            let chunk = format!("tail{i:03}\n").into_bytes();
+            expected.extend_from_slice(&chunk);
+            writes.push(ws.write(chunk));
+        }
+        let total = expected.len();
+        let (received, results) = tokio::join!(
+            rs.read_bytes(total, false),
+            futures_util::future::join_all(writes)
+        );
+        assert!(results.iter().all(Result::is_ok));
+        assert!(received.unwrap() == expected, "data differs");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_small_writes_and_one_huge_write_tcp() {
+        bounded(small_writes_and_huge_write(Kind::Tcp)).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_small_writes_and_one_huge_write_tls() {
+        bounded(small_writes_and_huge_write(Kind::Tls)).await
+    }
+
+    #[tokio::test]
+    async fn addresses_and_nodelay() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            assert_eq!(rs.peer_addr(), ws.local_addr());
+            assert_eq!(rs.local_addr(), ws.peer_addr());
+            assert!(rs.peer_addr().unwrap().ip().is_loopback());
+            rs.set_nodelay(true).unwrap();
+            let (us, _) = make_pair(Kind::Unix, unchanged).await;
+            assert_eq!(us.peer_addr(), None);
+            us.set_nodelay(true).unwrap();
+            let (tls, _client) = make_pair(Kind::Tls, unchanged).await;
+            tls.set_nodelay(true).unwrap();
+            assert!(tls.peer_addr().is_some());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn start_tls_refuses_a_busy_stream() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            ws.write(&b"ab"[..]).await.unwrap();
+            assert_eq!(&rs.read_bytes(1, true).await.unwrap()[..], b"a");
+            let rs2 = rs.clone();
+            let error = rs
+                .start_tls(certs::server_config(), None)
+                .await
+                .unwrap_err();
+            assert!(matches!(error, StreamError::StartTls(_)), "{error}");
+            assert_eq!(
+                error.to_string(),
+                "cannot start TLS: the read buffer is not empty"
+            );
+            // A refused switch leaves the stream as it was.
+            assert!(!rs2.closed());
+            assert_eq!(&rs2.read_bytes(1, false).await.unwrap()[..], b"b");
+            let (pipe_rx, _) = make_pair(Kind::Pipe, unchanged).await;
+            assert!(matches!(
+                pipe_rx.start_tls(certs::server_config(), None).await,
+                Err(StreamError::StartTls(_))
+            ));
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn start_tls_moves_the_close_callback() {
+        bounded(async {
+            let (server, client) = make_pair(Kind::Tcp, unchanged).await;
+            let closed = close_signal(&server);
+            let old = server.clone();
+            let (client, server) = tokio::join!(
+                client.start_tls(certs::client_config(), Some("localhost")),
+                server.start_tls(certs::server_config(), None),
+            );
+            let (client, server) = (client.unwrap(), server.unwrap());
+            assert!(old.closed());
+            assert!(is_closed(&old.read_bytes(1, false).await));
+            client.close();
+            closed_signal(closed).await;
+            assert!(server.closed());
+            assert!(server.error().is_none());
+        })
+        .await
+    }
+
+    async fn tls_handshake(
+        server_options: supercell::netutil::SslOptions,
+        client_options: supercell::netutil::SslOptions,
+        hostname: &str,
+    ) -> (Result<IoStream, StreamError>, Result<IoStream, StreamError>) {
+        let (server, client) = make_pair(Kind::Tcp, unchanged).await;
+        let (logs, _guard) = logs::Logs::capture();
+        let (client, server) = tokio::join!(
+            client.start_tls(
+                client_options.client_config().unwrap().into(),
+                Some(hostname)
+            ),
+            server.start_tls(server_options.server_config().unwrap().into(), None),
+        );
+        drop(logs);
+        (client, server)
+    }
+
+    #[tokio::test]
+    async fn client_certificates_required_and_optional() {
+        use supercell::netutil::CertReqs;
+        bounded(async {
+            let required = certs::server_options_requiring_client_cert(CertReqs::Required);
+            let optional = certs::server_options_requiring_client_cert(CertReqs::Optional);
+            // With a certificate: both accept.
+            for server in [&required, &optional] {
+                let (c, s) = tls_handshake(
+                    server.clone(),
+                    certs::client_options_with_cert(),
+                    "localhost",
+                )
+                .await;
+                let (c, s) = (c.unwrap(), s.unwrap());
+                drop(c.write(&b"hi"[..]));
+                assert_eq!(&s.read_bytes(2, false).await.unwrap()[..], b"hi");
+            }
+            // Without: Required refuses, Optional accepts.
+            let (c, s) = tls_handshake(required, certs::client_options(), "localhost").await;
+            let error = s.unwrap_err();
+            assert_eq!(error.io_kind(), Some(io::ErrorKind::InvalidData), "{error}");
+            // (The client may finish its side before the server refuses.)
+            if let Ok(c) = c {
+                assert!(c.read_bytes(1, false).await.is_err());
+            }
+            let (c, s) = tls_handshake(optional, certs::client_options(), "localhost").await;
+            assert!(c.is_ok() && s.is_ok());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn check_hostname_off_and_cert_reqs_none() {
+        use supercell::netutil::{CertReqs, SslOptions};
+        bounded(async {
+            // A wrong name passes with check_hostname off (the chain is still
+            // verified against the CA).
+            let no_hostname = SslOptions {
+                check_hostname: false,
+                ..certs::client_options()
+            };
+            let (c, s) =
+                tls_handshake(certs::server_options(), no_hostname, "foo.example.com").await;
+            assert!(c.is_ok() && s.is_ok());
+            // An unknown CA still fails with check_hostname off.
+            let no_hostname_public_roots = SslOptions {
+                check_hostname: false,
+                ..SslOptions::default()
+            };
+            let (c, _) = tls_handshake(
+                certs::server_options(),
+                no_hostname_public_roots,
+                "localhost",
+            )
+            .await;
+            assert!(c.is_err());
+            // CertReqs::None accepts any certificate.
+            let insecure = SslOptions {
+                cert_reqs: CertReqs::None,
+                ..SslOptions::default()
+            };
+            let (c, s) = tls_handshake(certs::server_options(), insecure, "foo.example.com").await;
+            assert!(c.is_ok() && s.is_ok());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn writes_wait_for_the_handshake() {
+        bounded(async {
+            // Data written before the handshake ends is sent after it.
+            let (rs, ws) = make_pair(Kind::Tls, unchanged).await;
+            let write = ws.write(&b"early"[..]);
+            assert_eq!(&rs.read_bytes(5, false).await.unwrap()[..], b"early");
+            write.await.unwrap();
+            rs.wait_for_handshake().await.unwrap();
+        })
+        .await
+    }
+
+    /// Splits `data` at the given points and writes the pieces one by one,
+    /// letting each arrive before the next.
+    async fn write_in_pieces(ws: &IoStream, data: &[u8], cuts: &[usize]) {
+        let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (data.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut at = 0;
+        for cut in cuts.into_iter().chain([data.len()]) {
+            if cut > at {
+                ws.write(data[at..cut].to_vec()).await.unwrap();
+                tokio::task::yield_now().await;
+                at = cut;
+            }
+        }
+    }
+
+    fn run<F: Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(bounded(f))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+        /// Where the incoming data is split never changes what
+        /// read_until returns.
+        #[test]
+        fn read_until_ignores_split_points(
+            lines in proptest::collection::vec(proptest::collection::vec(0u8..=254, 0..40), 1..12),
+            cuts in proptest::collection::vec(0usize..2000, 0..12),
+        ) {
+            // 255 never occurs in a line: it ends each one (as "\xff\xff").
+            let data: Vec<u8> = lines.iter().flat_map(|l| l.iter().copied().chain([255, 255])).collect();
+            run(async {
+                let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let reads = async {
+                    for line in &lines {
+                        let got = rs.read_until(&[255, 255], None).await.unwrap();
+                        assert_eq!(&got[..got.len() - 2], &line[..]);
+                    }
+                };
+                tokio::join!(write_in_pieces(&ws, &data, &cuts), reads);
+            });
+        }
+
+        /// Where the incoming data is split never changes what
+        /// read_bytes (and read_into) return.
+        #[test]
+        fn read_bytes_ignores_split_points(
+            sizes in proptest::collection::vec(0usize..300, 1..12),
+            cuts in proptest::collection::vec(0usize..4000, 0..12),
+        ) {
+            let total: usize = sizes.iter().sum();
+            let data: Vec<u8> = (0..total).map(|i| (i * 7 % 256) as u8).collect();
+            run(async {
+                let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let reads = async {
+                    let mut at = 0;
+                    for (i, &size) in sizes.iter().enumerate() {
+                        if i % 2 == 0 {
+                            assert_eq!(&rs.read_bytes(size, false).await.unwrap()[..], &data[at..at + size]);
+                        } else {
+                            let mut buf = vec![0u8; size];
+                            assert_eq!(rs.read_into(&mut buf, false).await.unwrap(), size);
+                            assert_eq!(&buf[..], &data[at..at + size]);
+                        }
+                        at += size;
+                    }
+                };
+                tokio::join!(write_in_pieces(&ws, &data, &cuts), reads);
+            });
+        }
     }
 }

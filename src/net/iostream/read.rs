@@ -343,3 +343,44 @@ impl IoStream {
         self.read_target(Target::UntilClose).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    fn buffer_capacity(stream: &IoStream) -> usize {
+        stream.shared.with_state(|s| s.read_buf.capacity())
+    }
+
+    /// An idle stream holds no read buffer: once a read waits on a socket
+    /// with nothing to read and nothing buffered, the buffer is released.
+    #[tokio::test]
+    async fn idle_stream_releases_its_read_buffer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let (rs, ws) = (
+            IoStream::from_tcp(accepted.unwrap().0),
+            IoStream::from_tcp(client.unwrap()),
+        );
+        ws.write(&b"line\n"[..]).await.unwrap();
+        assert_eq!(&rs.read_until(b"\n", None).await.unwrap()[..], b"line\n");
+        let pending =
+            tokio::time::timeout(Duration::from_millis(20), rs.read_until(b"\n", None)).await;
+        assert!(pending.is_err());
+        assert_eq!(buffer_capacity(&rs), 0);
+        // The same while only the close monitor watches the socket.
+        rs.set_close_callback(Some(Box::new(|| {})));
+        ws.write(&b"more\n"[..]).await.unwrap();
+        assert_eq!(&rs.read_until(b"\n", None).await.unwrap()[..], b"more\n");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(buffer_capacity(&rs), 0);
+        assert!(!rs.closed());
+    }
+}

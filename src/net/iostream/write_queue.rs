@@ -101,21 +101,64 @@ mod tests {
         slices[..n].iter().flat_map(|s| s.iter().copied()).collect()
     }
 
-    #[test]
-    fn advance_across_chunks_keeps_order_and_counts() {
+    /// Appends all pieces, then drops them again in random steps, checking
+    /// the queued bytes and counters after every step.
+    fn append_all_then_advance_all(pieces: &[Vec<u8>], seed: u64) {
         let mut q = WriteQueue::default();
-        assert_eq!(q.push(Bytes::from_static(b"12")), 2);
-        assert_eq!(q.push(Bytes::from_static(b"")), 2);
-        assert_eq!(q.push(Bytes::from_static(b"345")), 5);
-        assert_eq!(q.push(Bytes::from_static(b"67")), 7);
-        assert_eq!(gather(&q), b"1234567");
-        q.advance(3);
-        assert_eq!((q.len(), q.written_total()), (4, 3));
-        assert_eq!(gather(&q), b"4567");
-        q.advance(4);
+        let mut expected = Vec::new();
+        for piece in pieces {
+            expected.extend_from_slice(piece);
+            assert_eq!(q.push(Bytes::from(piece.clone())), expected.len() as u64);
+            assert_eq!(q.len(), expected.len());
+            assert_eq!(gather(&q), expected);
+        }
+        let total = expected.len() as u64;
+        let mut state = seed | 1;
+        while !expected.is_empty() {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let n = 1 + (state >> 33) as usize % expected.len();
+            q.advance(n);
+            expected.drain(..n);
+            assert_eq!(q.len(), expected.len());
+            assert_eq!(gather(&q), expected);
+        }
         assert!(q.is_empty());
-        assert_eq!(q.written_total(), 7);
-        assert_eq!(gather(&q), b"");
+        assert_eq!(q.written_total(), total);
+        assert_eq!(q.queued_total(), total);
+    }
+
+    /// Tornado's `TestStreamBuffer.test_small`.
+    #[test]
+    fn test_stream_buffer_test_small() {
+        let pieces: Vec<Vec<u8>> = ["12", "345", "", "67", "89a", "bcde", "fgh", "ijklmn"]
+            .iter()
+            .map(|p| p.as_bytes().to_vec())
+            .collect();
+        for seed in 0..20 {
+            append_all_then_advance_all(&pieces, seed);
+        }
+    }
+
+    /// Tornado's `TestStreamBuffer.test_large`.
+    #[test]
+    fn test_stream_buffer_test_large() {
+        let pieces: Vec<Vec<u8>> = [
+            ("12", 5),
+            ("345", 2),
+            ("67", 20),
+            ("89a", 12),
+            ("bcde", 1),
+            ("fgh", 7),
+            ("ijklmn", 2),
+        ]
+        .iter()
+        .map(|(p, n)| p.repeat(*n).into_bytes())
+        .collect();
+        for seed in 0..20 {
+            append_all_then_advance_all(&pieces, seed);
+        }
     }
 
     #[test]
