@@ -178,7 +178,8 @@ impl State {
     }
 
     /// Reads once from the transport into the read buffer: up to a chunk,
-    /// or exactly `need` more bytes when a read needs a known, large amount,
+    /// or exactly `need` more bytes when a read needs a known, large amount
+    /// (or the free space it needs is already there),
     /// and never past one byte over `max_buffer_size` (so the limit trips
     /// exactly at its edge). `Ready(Ok(0))` is EOF. An empty buffer is
     /// released when nothing is there to read, so idle streams hold none.
@@ -195,10 +196,15 @@ impl State {
             .saturating_sub(len)
             .max(1);
         let mut want = self.limits.chunk().min(room);
-        if let Some(need) = need.filter(|&n| n >= EXACT_READ_MIN && n < want) {
-            want = need;
+        let spare = self.read_buf.capacity() - len;
+        match need {
+            // The space left holds what the read needs: use it rather than
+            // moving the buffered bytes to make room for a whole chunk.
+            Some(need) if need > 0 && need <= spare => want = want.min(spare),
+            Some(need) if need >= EXACT_READ_MIN && need < want => want = need,
+            _ => {}
         }
-        if self.read_buf.capacity() - len < want {
+        if spare < want {
             self.read_buf.reserve(want);
         }
         let mut limited = (&mut self.read_buf).limit(want);

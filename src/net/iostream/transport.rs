@@ -124,16 +124,33 @@ impl Transport {
         }
     }
 
-    /// Writes from `bufs` (vectored where the transport supports it).
+    /// Writes from `bufs` (vectored where the transport supports it). One
+    /// buffer goes through the plain write, for which tokio knows that a
+    /// short write means the socket is full and skips the doomed retry.
     pub(crate) fn poll_write_vectored(
         &mut self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if let [buf] = bufs {
+            return self.poll_write(cx, buf);
+        }
         match self {
             Transport::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Transport::PipeTx(p) => Pin::new(p).poll_write_vectored(cx, bufs),
             Transport::Tls(t) => Pin::new(&mut **t).poll_write_vectored(cx, bufs),
+            Transport::PipeRx(_) => {
+                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
+            }
+            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
+        }
+    }
+
+    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self {
+            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Transport::PipeTx(p) => Pin::new(p).poll_write(cx, buf),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
             Transport::PipeRx(_) => {
                 Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
             }

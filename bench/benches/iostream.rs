@@ -1,0 +1,156 @@
+//! Loopback throughput of `supercell::iostream::IoStream` beside plain
+//! tokio `TcpStream`, same sizes, same current-thread runtime:
+//!
+//! - receiving 256 MiB in 64 KiB reads: `read_bytes(64 KiB)` and
+//!   `read_into` a 64 KiB buffer, beside `read_exact` into a 64 KiB buffer
+//!   (a plain tokio task sends in every case);
+//! - sending 1 GiB as 1 MiB chunks: every chunk queued with `write` (the
+//!   last write awaited), beside `write_all` chunk by chunk (a plain tokio
+//!   task receives in every case).
+//!
+//! `cargo bench -p supercell-bench --bench iostream`
+
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use supercell::iostream::IoStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::{Builder, Runtime};
+
+const READ_TOTAL: usize = 256 * 1024 * 1024;
+const READ_SIZE: usize = 64 * 1024;
+const WRITE_TOTAL: usize = 1024 * 1024 * 1024;
+const WRITE_CHUNK: usize = 1024 * 1024;
+
+fn runtime() -> Runtime {
+    Builder::new_current_thread().enable_all().build().unwrap()
+}
+
+/// A connected loopback pair: (accepted end, connecting end).
+async fn pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (client, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+    (accepted.unwrap().0, client.unwrap())
+}
+
+/// Sends `total` bytes with plain tokio, 1 MiB per `write_all`.
+fn spawn_sender(mut socket: TcpStream, total: usize) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let chunk = vec![7u8; WRITE_CHUNK];
+        let mut sent = 0;
+        while sent < total {
+            let n = WRITE_CHUNK.min(total - sent);
+            socket.write_all(&chunk[..n]).await.unwrap();
+            sent += n;
+        }
+    })
+}
+
+/// Receives until EOF with plain tokio; returns the byte count.
+fn spawn_receiver(mut socket: TcpStream) -> tokio::task::JoinHandle<usize> {
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; WRITE_CHUNK];
+        let mut received = 0;
+        loop {
+            match socket.read(&mut buf).await.unwrap() {
+                0 => return received,
+                n => received += n,
+            }
+        }
+    })
+}
+
+async fn read_tokio() -> usize {
+    let (mut receiver, sender) = pair().await;
+    let sending = spawn_sender(sender, READ_TOTAL);
+    let mut buf = vec![0u8; READ_SIZE];
+    for _ in 0..READ_TOTAL / READ_SIZE {
+        receiver.read_exact(&mut buf).await.unwrap();
+    }
+    sending.await.unwrap();
+    READ_TOTAL
+}
+
+async fn read_bytes_iostream() -> usize {
+    let (receiver, sender) = pair().await;
+    let sending = spawn_sender(sender, READ_TOTAL);
+    let stream = IoStream::from_tcp(receiver);
+    let mut received = 0;
+    for _ in 0..READ_TOTAL / READ_SIZE {
+        received += stream.read_bytes(READ_SIZE, false).await.unwrap().len();
+    }
+    sending.await.unwrap();
+    received
+}
+
+async fn read_into_iostream() -> usize {
+    let (receiver, sender) = pair().await;
+    let sending = spawn_sender(sender, READ_TOTAL);
+    let stream = IoStream::from_tcp(receiver);
+    let mut buf = vec![0u8; READ_SIZE];
+    let mut received = 0;
+    for _ in 0..READ_TOTAL / READ_SIZE {
+        received += stream.read_into(&mut buf, false).await.unwrap();
+    }
+    sending.await.unwrap();
+    received
+}
+
+async fn write_tokio(chunk: Bytes) -> usize {
+    let (receiver, mut sender) = pair().await;
+    let receiving = spawn_receiver(receiver);
+    for _ in 0..WRITE_TOTAL / WRITE_CHUNK {
+        sender.write_all(&chunk).await.unwrap();
+    }
+    drop(sender);
+    receiving.await.unwrap()
+}
+
+async fn write_iostream(chunk: Bytes) -> usize {
+    let (receiver, sender) = pair().await;
+    let receiving = spawn_receiver(receiver);
+    let stream = IoStream::from_tcp(sender);
+    let mut last = None;
+    for _ in 0..WRITE_TOTAL / WRITE_CHUNK {
+        last = Some(stream.write(chunk.clone()));
+    }
+    last.unwrap().await.unwrap();
+    stream.close();
+    receiving.await.unwrap()
+}
+
+fn reads(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("iostream_read_256MiB_in_64KiB");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(READ_TOTAL as u64));
+    group.bench_function(BenchmarkId::new("tokio", "read_exact"), |b| {
+        b.to_async(&rt).iter(read_tokio)
+    });
+    group.bench_function(BenchmarkId::new("supercell", "read_bytes"), |b| {
+        b.to_async(&rt).iter(read_bytes_iostream)
+    });
+    group.bench_function(BenchmarkId::new("supercell", "read_into"), |b| {
+        b.to_async(&rt).iter(read_into_iostream)
+    });
+    group.finish();
+}
+
+fn writes(c: &mut Criterion) {
+    let rt = runtime();
+    let chunk = Bytes::from(vec![7u8; WRITE_CHUNK]);
+    let mut group = c.benchmark_group("iostream_write_1GiB_in_1MiB");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(WRITE_TOTAL as u64));
+    group.bench_function(BenchmarkId::new("tokio", "write_all"), |b| {
+        b.to_async(&rt).iter(|| write_tokio(chunk.clone()))
+    });
+    group.bench_function(BenchmarkId::new("supercell", "write"), |b| {
+        b.to_async(&rt).iter(|| write_iostream(chunk.clone()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, reads, writes);
+criterion_main!(benches);
