@@ -1,0 +1,345 @@
+//! The reads: until a delimiter or pattern, a number of bytes, into the
+//! caller's buffer, until close. One at a time, each cancel-safe.
+
+use std::future::poll_fn;
+use std::io;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use regex::bytes::Regex;
+use tokio::io::ReadBuf;
+
+use super::error::{StreamError, UnsatisfiableReadError};
+use super::state::{Shared, State};
+use super::stream::IoStream;
+
+/// What the pending read waits for.
+enum Target<'a> {
+    Bytes {
+        num_bytes: usize,
+        partial: bool,
+    },
+    Delimiter {
+        delimiter: &'a [u8],
+        max_bytes: Option<usize>,
+        scanned: usize,
+    },
+    Regex {
+        regex: &'a Regex,
+        max_bytes: Option<usize>,
+    },
+    UntilClose,
+}
+
+impl Target<'_> {
+    /// Where in `buf` the read is satisfied, if it is.
+    fn find(&mut self, buf: &[u8]) -> Result<Option<usize>, UnsatisfiableReadError> {
+        match self {
+            Target::Bytes { num_bytes, partial } => {
+                let ready = buf.len() >= *num_bytes || (*partial && !buf.is_empty());
+                Ok(ready.then(|| buf.len().min(*num_bytes)))
+            }
+            Target::Delimiter {
+                delimiter,
+                max_bytes,
+                scanned,
+            } => {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let needle: &[u8] = delimiter;
+                // A delimiter may straddle what was scanned and what is new.
+                let start = scanned.saturating_sub(needle.len().saturating_sub(1));
+                let found =
+                    memchr::memmem::find(&buf[start..], needle).map(|at| start + at + needle.len());
+                *scanned = buf.len();
+                check_max_bytes(found.unwrap_or(buf.len()), *max_bytes, || escape(needle))?;
+                Ok(found)
+            }
+            Target::Regex { regex, max_bytes } => {
+                if buf.is_empty() {
+                    return Ok(None);
+                }
+                let found = regex.find(buf).map(|m| m.end());
+                check_max_bytes(found.unwrap_or(buf.len()), *max_bytes, || {
+                    format!("regex {:?}", regex.as_str())
+                })?;
+                Ok(found)
+            }
+            Target::UntilClose => Ok(None),
+        }
+    }
+
+    /// How many more bytes the read needs, when that is known.
+    fn need(&self, buffered: usize) -> Option<usize> {
+        match self {
+            Target::Bytes { num_bytes, .. } => Some(num_bytes.saturating_sub(buffered)),
+            _ => None,
+        }
+    }
+}
+
+fn check_max_bytes(
+    size: usize,
+    max_bytes: Option<usize>,
+    what: impl FnOnce() -> String,
+) -> Result<(), UnsatisfiableReadError> {
+    match max_bytes {
+        Some(max_bytes) if size > max_bytes => Err(UnsatisfiableReadError {
+            what: what(),
+            max_bytes,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn escape(bytes: &[u8]) -> String {
+    format!("\"{}\"", bytes.escape_ascii())
+}
+
+/// Marks the one pending read; unmarks it when the read ends or is dropped
+/// and lets the close monitor watch again.
+struct ReadGuard<'a>(&'a Shared);
+
+impl<'a> ReadGuard<'a> {
+    fn begin(shared: &'a Shared) -> Result<ReadGuard<'a>, StreamError> {
+        shared.with_state(|s| {
+            if s.reading {
+                return Err(StreamError::AlreadyReading);
+            }
+            if !s.transport.readable() {
+                return Err(StreamError::io(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "cannot read from the write end of a pipe",
+                )));
+            }
+            s.reading = true;
+            Ok(ReadGuard(shared))
+        })
+    }
+}
+
+impl Drop for ReadGuard<'_> {
+    fn drop(&mut self) {
+        self.0.with_state(|s| {
+            s.reading = false;
+            s.read_waker = None;
+            if let Some(waker) = s.monitor_waker.take() {
+                waker.wake();
+            }
+        });
+    }
+}
+
+/// The error a read fails with when the peer closes before it is
+/// satisfied: a clean close if nothing of it had arrived, else
+/// `UnexpectedEof` (the stream ended in the middle of the read).
+fn eof_error(partial_data: bool) -> Option<StreamError> {
+    partial_data.then(|| {
+        StreamError::io(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "stream ended in the middle of a read",
+        ))
+    })
+}
+
+/// Takes the first `n` buffered bytes without copying.
+fn take(s: &mut State, n: usize) -> Bytes {
+    s.read_buf.split_to(n).freeze()
+}
+
+fn poll_read_target(
+    s: &mut State,
+    cx: &mut Context<'_>,
+    target: &mut Target<'_>,
+) -> Poll<Result<Bytes, StreamError>> {
+    loop {
+        match target.find(&s.read_buf) {
+            Ok(Some(n)) => return Poll::Ready(Ok(take(s, n))),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::info!(target: crate::util::log_target::GEN_LOG, "Unsatisfiable read, closing connection: {e}");
+                let error = StreamError::UnsatisfiableRead(e);
+                s.close(Some(error.clone()));
+                return Poll::Ready(Err(error));
+            }
+        }
+        if s.closed {
+            return Poll::Ready(match target {
+                Target::UntilClose => {
+                    let n = s.read_buf.len();
+                    Ok(take(s, n))
+                }
+                _ => Err(s.closed_error()),
+            });
+        }
+        if s.transport.is_handshaking() {
+            s.handshake_waiters.push(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let need = target.need(s.read_buf.len());
+        match s.poll_fill(cx, need) {
+            Poll::Ready(Ok(0)) => {
+                let until_close = matches!(target, Target::UntilClose);
+                s.close(if until_close {
+                    None
+                } else {
+                    eof_error(!s.read_buf.is_empty())
+                });
+            }
+            Poll::Ready(Ok(_)) => s.check_read_buffer()?,
+            Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+            Poll::Ready(Err(e)) => {
+                s.close(Some(StreamError::io(e)));
+                return Poll::Ready(Err(s.closed_error()));
+            }
+            Poll::Pending => {
+                s.read_waker = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+/// A `read_into` under way: what of the caller's buffer is filled. If the
+/// read is dropped or fails before it completes, the filled bytes go back
+/// to the front of the read buffer, so nothing received is lost.
+struct ReadInto<'a, 'b> {
+    shared: &'a Shared,
+    buf: &'b mut [u8],
+    filled: usize,
+    partial: bool,
+    done: bool,
+}
+
+impl ReadInto<'_, '_> {
+    fn poll(&mut self, s: &mut State, cx: &mut Context<'_>) -> Poll<Result<usize, StreamError>> {
+        let buffered = s.read_buf.len().min(self.buf.len() - self.filled);
+        if buffered > 0 {
+            self.buf[self.filled..self.filled + buffered].copy_from_slice(&s.read_buf[..buffered]);
+            bytes::Buf::advance(&mut s.read_buf, buffered);
+            self.filled += buffered;
+        }
+        loop {
+            if self.filled == self.buf.len() || (self.partial && self.filled > 0) {
+                self.done = true;
+                return Poll::Ready(Ok(self.filled));
+            }
+            if s.closed {
+                return Poll::Ready(Err(s.closed_error()));
+            }
+            if s.transport.is_handshaking() {
+                s.handshake_waiters.push(cx.waker().clone());
+                return Poll::Pending;
+            }
+            let mut read_buf = ReadBuf::new(&mut self.buf[self.filled..]);
+            match s.transport.poll_read(cx, &mut read_buf) {
+                Poll::Ready(Ok(())) => {
+                    let n = read_buf.filled().len();
+                    if n == 0 {
+                        s.close(eof_error(self.filled > 0));
+                    }
+                    self.filled += n;
+                }
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(e)) => s.close(Some(StreamError::io(e))),
+                Poll::Pending => {
+                    s.read_waker = Some(cx.waker().clone());
+                    if s.read_buf.is_empty() {
+                        s.read_buf = BytesMut::new();
+                    }
+                    return Poll::Pending;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ReadInto<'_, '_> {
+    fn drop(&mut self) {
+        if self.done || self.filled == 0 {
+            return;
+        }
+        let filled = &self.buf[..self.filled];
+        self.shared.with_state(|s| {
+            let mut restored = BytesMut::with_capacity(filled.len() + s.read_buf.len());
+            restored.extend_from_slice(filled);
+            restored.extend_from_slice(&s.read_buf);
+            s.read_buf = restored;
+        });
+    }
+}
+
+impl IoStream {
+    async fn read_target(&self, mut target: Target<'_>) -> Result<Bytes, StreamError> {
+        let _guard = ReadGuard::begin(&self.shared)?;
+        poll_fn(|cx| {
+            self.shared
+                .with_state(|s| poll_read_target(s, cx, &mut target))
+        })
+        .await
+    }
+
+    /// Reads until `delimiter` and returns the data with it. Fails with
+    /// [`StreamError::UnsatisfiableRead`] (and closes the stream) when the
+    /// delimiter does not end within `max_bytes` bytes.
+    pub async fn read_until(
+        &self,
+        delimiter: &[u8],
+        max_bytes: Option<usize>,
+    ) -> Result<Bytes, StreamError> {
+        self.read_target(Target::Delimiter {
+            delimiter,
+            max_bytes,
+            scanned: 0,
+        })
+        .await
+    }
+
+    /// Reads until the first match of `regex` and returns the data up to
+    /// the match's end. Fails with [`StreamError::UnsatisfiableRead`] (and
+    /// closes the stream) when no match ends within `max_bytes` bytes.
+    pub async fn read_until_regex(
+        &self,
+        regex: &Regex,
+        max_bytes: Option<usize>,
+    ) -> Result<Bytes, StreamError> {
+        self.read_target(Target::Regex { regex, max_bytes }).await
+    }
+
+    /// Reads `num_bytes` bytes; with `partial`, returns as soon as any
+    /// bytes are there (at most `num_bytes`). `read_bytes(0, _)` returns
+    /// empty at once.
+    pub async fn read_bytes(&self, num_bytes: usize, partial: bool) -> Result<Bytes, StreamError> {
+        self.read_target(Target::Bytes { num_bytes, partial }).await
+    }
+
+    /// Reads into `buf` until it is full (or, with `partial`, until any
+    /// bytes arrived) and returns how many bytes were stored. The
+    /// minimal-copy read: at most what was already buffered is copied, the
+    /// rest is read from the socket straight into `buf`.
+    pub async fn read_into(&self, buf: &mut [u8], partial: bool) -> Result<usize, StreamError> {
+        let _guard = ReadGuard::begin(&self.shared)?;
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut read = ReadInto {
+            shared: &self.shared,
+            buf,
+            filled: 0,
+            partial,
+            done: false,
+        };
+        poll_fn(|cx| {
+            let shared = read.shared;
+            shared.with_state(|s| read.poll(s, cx))
+        })
+        .await
+    }
+
+    /// Reads until the stream closes and returns everything. On a closed
+    /// stream, returns what is still buffered.
+    pub async fn read_until_close(&self) -> Result<Bytes, StreamError> {
+        self.read_target(Target::UntilClose).await
+    }
+}

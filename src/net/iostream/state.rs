@@ -1,0 +1,353 @@
+//! The shared state of a stream behind its lock, and the steps every
+//! operation is made of: fill the read buffer, flush the write queue, close.
+
+use std::collections::VecDeque;
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::pin;
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+
+use bytes::{BufMut, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+
+use super::error::{StreamBufferFullError, StreamError};
+use super::transport::Transport;
+use super::write_queue::{WriteQueue, empty_slices};
+use crate::util::log_target::APP_LOG;
+
+/// Tornado's default `max_buffer_size`: 100 MiB.
+pub(crate) const DEFAULT_MAX_BUFFER_SIZE: usize = 100 * 1024 * 1024;
+/// Tornado's default `read_chunk_size`: 64 KiB.
+pub(crate) const DEFAULT_READ_CHUNK_SIZE: usize = 64 * 1024;
+/// A read that needs at least this many more bytes reads just those, so
+/// large reads leave no tail to move.
+const EXACT_READ_MIN: usize = 4096;
+
+/// What runs once when the stream closes.
+pub(crate) type CloseCallback = Box<dyn FnOnce() + Send>;
+
+/// The size limits of a stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_buffer_size: usize,
+    pub(crate) read_chunk_size: usize,
+    pub(crate) max_write_buffer_size: Option<usize>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_buffer_size: DEFAULT_MAX_BUFFER_SIZE,
+            read_chunk_size: DEFAULT_READ_CHUNK_SIZE,
+            max_write_buffer_size: None,
+        }
+    }
+}
+
+impl Limits {
+    /// The read size: `read_chunk_size`, but at most half the buffer limit
+    /// (as Tornado: a chunk close to the limit fails reads needlessly).
+    fn chunk(&self) -> usize {
+        self.read_chunk_size.min(self.max_buffer_size / 2).max(1)
+    }
+}
+
+/// Wake-ups and the close callback owed after a close, run once the lock
+/// is released.
+#[derive(Default)]
+pub(crate) struct Closing {
+    wakers: Vec<Waker>,
+    callback: Option<CloseCallback>,
+}
+
+impl Closing {
+    pub(crate) fn finish(self) {
+        for waker in self.wakers {
+            waker.wake();
+        }
+        if let Some(callback) = self.callback {
+            run_close_callback(callback);
+        }
+    }
+}
+
+/// Runs the close callback as its own task (Tornado runs it on the next
+/// loop iteration), after the pending operations were woken to fail.
+/// A panic in it is logged, as Tornado logs exceptions of callbacks.
+pub(crate) fn run_close_callback(callback: CloseCallback) {
+    let guarded = move || {
+        if catch_unwind(AssertUnwindSafe(callback)).is_err() {
+            tracing::error!(target: APP_LOG, "Exception in close callback");
+        }
+    };
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => {
+            handle.spawn(async move { guarded() });
+        }
+        Err(_) => guarded(),
+    }
+}
+
+/// Everything behind a stream's lock.
+pub(crate) struct State {
+    pub(crate) transport: Transport,
+    pub(crate) closed: bool,
+    pub(crate) error: Option<StreamError>,
+    pub(crate) limits: Limits,
+    /// Received bytes not yet returned by a read.
+    pub(crate) read_buf: BytesMut,
+    /// A read is pending (one at a time).
+    pub(crate) reading: bool,
+    pub(crate) read_waker: Option<Waker>,
+    /// The close monitor's waker, and whether it runs.
+    pub(crate) monitor_waker: Option<Waker>,
+    pub(crate) monitor_running: bool,
+    pub(crate) writes: WriteQueue,
+    /// Total bytes known to have left the process (reached the kernel).
+    pub(crate) flushed_total: u64,
+    /// Pending writes: (end offset, waker).
+    pub(crate) write_waiters: VecDeque<(u64, Waker)>,
+    pub(crate) flusher_running: bool,
+    /// Operations waiting for the TLS handshake.
+    pub(crate) handshake_waiters: Vec<Waker>,
+    pub(crate) close_callback: Option<CloseCallback>,
+    /// A close happened under the lock: finish it after unlocking.
+    pub(crate) closing: Option<Closing>,
+}
+
+impl State {
+    pub(crate) fn new(transport: Transport) -> State {
+        State {
+            transport,
+            closed: false,
+            error: None,
+            limits: Limits::default(),
+            read_buf: BytesMut::new(),
+            reading: false,
+            read_waker: None,
+            monitor_waker: None,
+            monitor_running: false,
+            writes: WriteQueue::default(),
+            flushed_total: 0,
+            write_waiters: VecDeque::new(),
+            flusher_running: false,
+            handshake_waiters: Vec::new(),
+            close_callback: None,
+            closing: None,
+        }
+    }
+
+    /// Closes the stream with `error` as its cause: releases the socket and
+    /// the write queue, and arranges for pending operations to be woken and
+    /// the close callback to run once the lock is released. The read buffer
+    /// stays: reads it can satisfy still succeed (as in Tornado).
+    pub(crate) fn close(&mut self, error: Option<StreamError>) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        if self.error.is_none() {
+            self.error = error;
+        }
+        self.transport = Transport::Closed;
+        self.writes.clear();
+        let mut wakers: Vec<Waker> = self.write_waiters.drain(..).map(|(_, w)| w).collect();
+        wakers.append(&mut self.handshake_waiters);
+        wakers.extend(self.read_waker.take());
+        wakers.extend(self.monitor_waker.take());
+        self.closing = Some(Closing {
+            wakers,
+            callback: self.close_callback.take(),
+        });
+    }
+
+    /// The error a closed stream fails operations with.
+    pub(crate) fn closed_error(&self) -> StreamError {
+        StreamError::Closed(super::error::StreamClosedError::new(self.error.clone()))
+    }
+
+    /// Wakes what waits for the handshake (and the close monitor).
+    pub(crate) fn handshake_done(&mut self) {
+        for waker in self.handshake_waiters.drain(..) {
+            waker.wake();
+        }
+        if let Some(waker) = self.monitor_waker.take() {
+            waker.wake();
+        }
+    }
+
+    /// Reads once from the transport into the read buffer: up to a chunk,
+    /// or exactly `need` more bytes when a read needs a known, large amount,
+    /// and never past one byte over `max_buffer_size` (so the limit trips
+    /// exactly at its edge). `Ready(Ok(0))` is EOF. An empty buffer is
+    /// released when nothing is there to read, so idle streams hold none.
+    pub(crate) fn poll_fill(
+        &mut self,
+        cx: &mut Context<'_>,
+        need: Option<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let len = self.read_buf.len();
+        let room = self
+            .limits
+            .max_buffer_size
+            .saturating_add(1)
+            .saturating_sub(len)
+            .max(1);
+        let mut want = self.limits.chunk().min(room);
+        if let Some(need) = need.filter(|&n| n >= EXACT_READ_MIN && n < want) {
+            want = need;
+        }
+        if self.read_buf.capacity() - len < want {
+            self.read_buf.reserve(want);
+        }
+        let mut limited = (&mut self.read_buf).limit(want);
+        let result = pin!(self.transport.read_buf(&mut limited)).poll(cx);
+        if result.is_pending() && self.read_buf.is_empty() {
+            self.read_buf = BytesMut::new();
+        }
+        result
+    }
+
+    /// Closes with `StreamBufferFullError` if the read buffer is over its
+    /// limit.
+    pub(crate) fn check_read_buffer(&mut self) -> Result<(), StreamError> {
+        let limit = self.limits.max_buffer_size;
+        if self.read_buf.len() <= limit {
+            return Ok(());
+        }
+        tracing::error!(target: crate::util::log_target::GEN_LOG, "Reached maximum read buffer size");
+        let error = StreamError::BufferFull(StreamBufferFullError {
+            which: "read",
+            limit,
+        });
+        self.close(Some(error.clone()));
+        Err(error)
+    }
+
+    /// Writes the queue out until it is empty (then flushes the transport)
+    /// or the transport would block. `Ready` when there is nothing more to
+    /// do: all written, or the stream closed.
+    pub(crate) fn poll_flush_writes(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        loop {
+            if self.closed {
+                return Poll::Ready(());
+            }
+            if self.transport.is_handshaking() {
+                self.handshake_waiters.push(cx.waker().clone());
+                return Poll::Pending;
+            }
+            if self.writes.is_empty() {
+                return match self.transport.poll_flush(cx) {
+                    Poll::Ready(Ok(())) => {
+                        self.mark_flushed();
+                        Poll::Ready(())
+                    }
+                    Poll::Ready(Err(e)) => {
+                        self.write_failed(e);
+                        Poll::Ready(())
+                    }
+                    Poll::Pending => Poll::Pending,
+                };
+            }
+            let mut slices = empty_slices();
+            let n = self.writes.slices(&mut slices);
+            match self.transport.poll_write_vectored(cx, &slices[..n]) {
+                Poll::Ready(Ok(0)) => {
+                    self.write_failed(io::ErrorKind::WriteZero.into());
+                    return Poll::Ready(());
+                }
+                Poll::Ready(Ok(written)) => {
+                    self.writes.advance(written);
+                    if !self.transport.is_tls() {
+                        self.mark_flushed();
+                    }
+                }
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(e)) => {
+                    self.write_failed(e);
+                    return Poll::Ready(());
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    fn write_failed(&mut self, error: io::Error) {
+        if !is_connection_reset(&error) {
+            tracing::warn!(target: crate::util::log_target::GEN_LOG, "Write error: {error}");
+        }
+        self.close(Some(StreamError::io(error)));
+    }
+
+    /// Everything written so far reached the kernel: wake the writes that
+    /// ended there.
+    fn mark_flushed(&mut self) {
+        self.flushed_total = self.writes.written_total();
+        let flushed = self.flushed_total;
+        self.write_waiters.retain(|(end, waker)| {
+            if *end <= flushed {
+                waker.wake_by_ref();
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+/// Errors that mean the peer went away, not logged (as Tornado does not
+/// log them either).
+pub(crate) fn is_connection_reset(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::NotConnected
+    )
+}
+
+/// A stream's lock. Every access goes through [`Shared::with_state`], which
+/// finishes a close (wake-ups, close callback) after unlocking.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn new(state: State) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+        }
+    }
+
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let result = f(&mut guard);
+        let closing = guard.closing.take();
+        drop(guard);
+        if let Some(closing) = closing {
+            closing.finish();
+        }
+        result
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if let Some(waker) = state.monitor_waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Transport::poll_read(self.get_mut(), cx, buf)
+    }
+}

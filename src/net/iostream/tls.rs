@@ -1,0 +1,187 @@
+//! Switching a stream to TLS (Tornado's `start_tls` and `SSLIOStream`) and
+//! waiting for the handshake.
+
+use std::future::poll_fn;
+use std::io;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::task::Poll;
+
+use rustls::pki_types::ServerName;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use super::error::StreamError;
+use super::monitor::spawn_monitor;
+use super::state::{Shared, State};
+use super::stream::IoStream;
+use super::transport::{Handshake, Socket, Transport};
+use crate::netutil::TlsConfig;
+
+/// The name a client verifies the server certificate against: the given
+/// hostname, else the peer's IP address.
+fn server_name(
+    server_hostname: Option<&str>,
+    peer: Option<IpAddr>,
+) -> Result<ServerName<'static>, StreamError> {
+    match (server_hostname, peer) {
+        (Some(host), _) => ServerName::try_from(host.to_owned()).map_err(|e| {
+            StreamError::io(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("invalid server hostname {host:?}: {e}"),
+            ))
+        }),
+        (None, Some(ip)) => Ok(ServerName::IpAddress(ip.into())),
+        (None, None) => Err(StreamError::StartTls(
+            "a TLS client over a Unix socket needs a server_hostname",
+        )),
+    }
+}
+
+/// The end of the handshake this stream plays.
+enum Side {
+    Client(TlsConnector, ServerName<'static>),
+    Server(TlsAcceptor),
+}
+
+/// Takes the plain socket out of a stream that may switch to TLS, leaving
+/// the old stream closed (without running its callback, which moves on).
+fn take_socket(s: &mut State) -> Result<Socket, StreamError> {
+    if s.closed {
+        return Err(s.closed_error());
+    }
+    if s.reading {
+        return Err(StreamError::StartTls("a read is pending"));
+    }
+    if !s.writes.is_empty() || s.flusher_running {
+        return Err(StreamError::StartTls("a write is pending"));
+    }
+    if !s.read_buf.is_empty() {
+        return Err(StreamError::StartTls("the read buffer is not empty"));
+    }
+    if !matches!(s.transport, Transport::Plain(_)) {
+        return Err(StreamError::StartTls(
+            "only a plain TCP or Unix socket can start TLS",
+        ));
+    }
+    let Transport::Plain(socket) = std::mem::replace(&mut s.transport, Transport::Closed) else {
+        return Err(StreamError::StartTls(
+            "only a plain TCP or Unix socket can start TLS",
+        ));
+    };
+    s.closed = true;
+    if let Some(waker) = s.monitor_waker.take() {
+        waker.wake();
+    }
+    Ok(socket)
+}
+
+impl IoStream {
+    /// Switches this plain stream to TLS and returns the TLS stream without
+    /// waiting for the handshake (as Tornado's `SSLIOStream` constructor):
+    /// the handshake runs at once in its own task, and reads and writes on
+    /// the new stream wait for it. A failed handshake closes the new stream
+    /// with the TLS error as its [`IoStream::error`].
+    ///
+    /// The stream must have no pending read or write and empty buffers;
+    /// the old handle is closed afterwards and its close callback, limits
+    /// and addresses move to the new stream. `server_hostname` is the name
+    /// a client verifies (and sends as SNI); without it a client verifies
+    /// the peer's IP address. Must be called within a tokio runtime.
+    pub fn into_tls(
+        self,
+        config: TlsConfig,
+        server_hostname: Option<&str>,
+    ) -> Result<IoStream, StreamError> {
+        // Everything that can fail is checked before the socket is taken,
+        // so a refused switch leaves this stream as it was.
+        let side = match config {
+            TlsConfig::Client(config) => {
+                let name = server_name(server_hostname, self.peer.map(|addr| addr.ip()))?;
+                Side::Client(TlsConnector::from(config), name)
+            }
+            TlsConfig::Server(config) => Side::Server(TlsAcceptor::from(config)),
+        };
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|e| StreamError::io(io::Error::other(e)))?;
+        let (socket, limits, callback) = self.shared.with_state(|s| {
+            take_socket(s).map(|socket| (socket, s.limits, s.close_callback.take()))
+        })?;
+        let handshake = match side {
+            Side::Client(connector, name) => Handshake::Client(connector.connect(name, socket)),
+            Side::Server(acceptor) => Handshake::Server(acceptor.accept(socket)),
+        };
+        let stream = IoStream::from_transport(
+            Transport::Handshaking(Box::new(handshake)),
+            self.peer,
+            self.local,
+        );
+        let has_callback = callback.is_some();
+        stream.shared.with_state(|s| {
+            s.limits = limits;
+            s.close_callback = callback;
+        });
+        handle.spawn(drive_handshake(stream.shared.clone()));
+        if has_callback {
+            spawn_monitor(&stream.shared);
+        }
+        Ok(stream)
+    }
+
+    /// Switches this plain stream to TLS (Tornado's `start_tls`; the
+    /// config's variant is `server_side`) and returns the TLS stream once
+    /// the handshake completed, or the handshake's error. See
+    /// [`IoStream::into_tls`] for the conditions.
+    pub async fn start_tls(
+        self,
+        config: TlsConfig,
+        server_hostname: Option<&str>,
+    ) -> Result<IoStream, StreamError> {
+        let stream = self.into_tls(config, server_hostname)?;
+        match stream.wait_for_handshake().await {
+            Ok(()) => Ok(stream),
+            Err(StreamError::Closed(closed)) => Err(closed
+                .real_error()
+                .cloned()
+                .unwrap_or(StreamError::Closed(closed))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Resolves when the TLS handshake has completed (at once if it has,
+    /// or if the stream is not TLS). Fails with [`StreamError::Closed`]
+    /// carrying the TLS error if the handshake failed.
+    pub async fn wait_for_handshake(&self) -> Result<(), StreamError> {
+        poll_fn(|cx| {
+            self.shared.with_state(|s| {
+                if s.transport.is_handshaking() {
+                    s.handshake_waiters.push(cx.waker().clone());
+                    Poll::Pending
+                } else if s.closed {
+                    Poll::Ready(Err(s.closed_error()))
+                } else {
+                    Poll::Ready(Ok(()))
+                }
+            })
+        })
+        .await
+    }
+}
+
+/// Drives the handshake to its end, then wakes what waited for it.
+async fn drive_handshake(shared: Arc<Shared>) {
+    poll_fn(|cx| {
+        shared.with_state(|s| match s.transport.poll_handshake(cx) {
+            Poll::Ready(Ok(())) => {
+                s.handshake_done();
+                Poll::Ready(())
+            }
+            Poll::Ready(Err(e)) => {
+                tracing::warn!(target: crate::util::log_target::GEN_LOG, "SSL Error: {e}");
+                s.close(Some(StreamError::io(e)));
+                Poll::Ready(())
+            }
+            Poll::Pending => Poll::Pending,
+        })
+    })
+    .await
+}

@@ -1,0 +1,194 @@
+//! What an `IoStream` reads and writes: one enum over every transport, so
+//! the hot path is a `match`, never a virtual call.
+
+use std::io::{self, IoSlice};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::unix::pipe;
+use tokio::net::{TcpStream, UnixStream};
+use tokio_rustls::TlsStream;
+
+/// A connected socket: what TLS runs over.
+#[derive(Debug)]
+pub(crate) enum Socket {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Socket::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Socket::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Socket::Unix(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Socket::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A TLS handshake in progress.
+pub(crate) enum Handshake {
+    Client(tokio_rustls::Connect<Socket>),
+    Server(tokio_rustls::Accept<Socket>),
+}
+
+impl Handshake {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<TlsStream<Socket>>> {
+        match self {
+            Handshake::Client(c) => Pin::new(c).poll(cx).map_ok(TlsStream::Client),
+            Handshake::Server(s) => Pin::new(s).poll(cx).map_ok(TlsStream::Server),
+        }
+    }
+}
+
+use std::future::Future;
+
+/// The transport of a stream, in the state it is in.
+pub(crate) enum Transport {
+    /// TCP or Unix socket, plain.
+    Plain(Socket),
+    /// The read end of a pipe: read-only.
+    PipeRx(pipe::Receiver),
+    /// The write end of a pipe: write-only.
+    PipeTx(pipe::Sender),
+    /// TLS handshake under way; reads and writes wait for it.
+    Handshaking(Box<Handshake>),
+    /// TLS established.
+    Tls(Box<TlsStream<Socket>>),
+    /// Closed: the socket is released.
+    Closed,
+}
+
+fn unsupported(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, what.to_owned())
+}
+
+impl Transport {
+    /// Reads into `buf`. `Ready(Ok(()))` with nothing filled is EOF.
+    /// Must not be called while handshaking or closed.
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self {
+            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Transport::PipeRx(p) => Pin::new(p).poll_read(cx, buf),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
+            Transport::PipeTx(_) => {
+                Poll::Ready(Err(unsupported("cannot read from the write end of a pipe")))
+            }
+            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Writes from `bufs` (vectored where the transport supports it).
+    pub(crate) fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self {
+            Transport::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Transport::PipeTx(p) => Pin::new(p).poll_write_vectored(cx, bufs),
+            Transport::Tls(t) => Pin::new(&mut **t).poll_write_vectored(cx, bufs),
+            Transport::PipeRx(_) => {
+                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
+            }
+            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
+        }
+    }
+
+    /// Pushes out what the transport buffers itself (TLS records).
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self {
+            Transport::Tls(t) => Pin::new(&mut **t).poll_flush(cx),
+            _ => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Drives a TLS handshake; `Ready(Ok(()))` once the transport is not
+    /// handshaking (any more).
+    pub(crate) fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let Transport::Handshaking(handshake) = self else {
+            return Poll::Ready(Ok(()));
+        };
+        match handshake.poll(cx) {
+            Poll::Ready(Ok(tls)) => {
+                *self = Transport::Tls(Box::new(tls));
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    pub(crate) fn is_handshaking(&self) -> bool {
+        matches!(self, Transport::Handshaking(_))
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        matches!(self, Transport::Handshaking(_) | Transport::Tls(_))
+    }
+
+    /// Whether reads are possible at all (not on a pipe's write end).
+    pub(crate) fn readable(&self) -> bool {
+        !matches!(self, Transport::PipeTx(_))
+    }
+
+    /// The TCP socket underneath, if any.
+    pub(crate) fn tcp(&self) -> Option<&TcpStream> {
+        let socket = match self {
+            Transport::Plain(s) => s,
+            Transport::Tls(t) => t.get_ref().0,
+            _ => return None,
+        };
+        match socket {
+            Socket::Tcp(s) => Some(s),
+            Socket::Unix(_) => None,
+        }
+    }
+}
