@@ -120,7 +120,12 @@ impl IoStream {
     /// [`StreamError::Closed`], then runs the close callback. Data already
     /// buffered can still be read. Closing twice does nothing.
     pub fn close(&self) {
-        self.shared.with_state(|s| s.close(None));
+        self.shared.with_state(|s| {
+            if !s.closed {
+                s.transport.close_gracefully();
+            }
+            s.close(None)
+        });
     }
 
     /// Whether the stream is closed.

@@ -1,6 +1,7 @@
 //! What an `IoStream` reads and writes: one enum over every transport, so
 //! the hot path is a `match`, never a virtual call.
 
+use std::future::Future;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -84,8 +85,6 @@ impl Handshake {
     }
 }
 
-use std::future::Future;
-
 /// The transport of a stream, in the state it is in.
 pub(crate) enum Transport {
     /// TCP or Unix socket, plain.
@@ -164,6 +163,26 @@ impl Transport {
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => Poll::Pending,
         }
+    }
+
+    /// Ends a TLS session politely before the socket is dropped: reads
+    /// what already arrived (session tickets a client never asked for would
+    /// otherwise make the kernel answer the close with a reset), then sends
+    /// `close_notify` and shuts the write side, all without waiting.
+    pub(crate) fn close_gracefully(&mut self) {
+        let Transport::Tls(tls) = self else {
+            return;
+        };
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut scratch = [0u8; 4096];
+        for _ in 0..16 {
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut **tls).poll_read(&mut cx, &mut buf) {
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => {}
+                _ => break,
+            }
+        }
+        let _ = Pin::new(&mut **tls).poll_shutdown(&mut cx);
     }
 
     pub(crate) fn is_handshaking(&self) -> bool {
