@@ -11,6 +11,8 @@
 //! (deterministic, no network), and an IP literal of the wrong family gives
 //! an empty answer.
 //!
+//! 14 of Tornado's 19 tests in that file have a counterpart here.
+//!
 //! Tornado tests with no Rust counterpart, and why:
 //!
 //! * `ThreadedResolverImportTest.test_import`: a Python import-lock deadlock
@@ -59,7 +61,7 @@ fn localhost_v4(port: u16) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
-/// A resolver whose name cannot be looked up: it contains a NUL byte.
+/// A host name that cannot be looked up: it contains a NUL byte.
 const BAD_HOST: &str = "an invalid\0domain";
 
 // ---- _ResolverTestMixin / _ResolverErrorTestMixin, on DefaultResolver ----
@@ -463,6 +465,24 @@ async fn add_accept_handler_accepts_tcp_with_peer_address() {
 }
 
 #[tokio::test]
+async fn add_accept_handler_accepts_ipv6() {
+    if !has_ipv6() {
+        return;
+    }
+    let mut sockets = bind_sockets(0, Some("::1"), AddressFamily::Inet6, None, false).unwrap();
+    let listener = sockets.remove(0);
+    let addr = listener.local_addr().unwrap();
+    let (handle, mut rx) = serve(listener);
+    let client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let Accepted::Tcp(_, peer) = next(&mut rx).await else {
+        panic!("not TCP");
+    };
+    assert!(peer.is_ipv6());
+    assert_eq!(peer, client.local_addr().unwrap());
+    handle.remove();
+}
+
+#[tokio::test]
 async fn add_accept_handler_remove_stops_accepting_quietly() {
     let (logs, _guard) = Logs::capture();
     let (listener, addr) = listener();
@@ -739,4 +759,101 @@ fn bind_unix_socket_listener_is_non_blocking() {
         listener.accept().unwrap_err().kind(),
         io::ErrorKind::WouldBlock
     );
+}
+
+// ---- add_accept_handler: running out of file descriptors ----
+
+/// Set in the child process that runs the body of the EMFILE test.
+const EMFILE_CHILD: &str = "SUPERCELL_NETUTIL_EMFILE_CHILD";
+
+/// The soft file-descriptor limit the EMFILE child runs under.
+const EMFILE_FD_LIMIT: usize = 64;
+
+#[test]
+fn add_accept_handler_backs_off_when_out_of_file_descriptors() {
+    if std::env::var_os(EMFILE_CHILD).is_some() {
+        return out_of_file_descriptors_child();
+    }
+    // Lowering the limit would starve every other test of this process, so
+    // the body runs in a child process (this test binary again) with a low
+    // soft limit set by the shell.
+    let exe = std::env::current_exe().unwrap();
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -n {EMFILE_FD_LIMIT} && exec \"$0\" \"$@\""))
+        .arg(exe)
+        .args([
+            "--exact",
+            "add_accept_handler_backs_off_when_out_of_file_descriptors",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(EMFILE_CHILD, "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "child failed:\n{stdout}\n{stderr}"
+    );
+}
+
+/// Fills the descriptor table, connects, and checks that the accept error
+/// is logged and retried after a pause (not in a loop), and that the
+/// connection is accepted once descriptors are free again.
+fn out_of_file_descriptors_child() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let (logs, _guard) = Logs::capture();
+    runtime.block_on(async {
+        let (listener, addr) = listener();
+        let (handle, mut rx) = serve(listener);
+        let mut files = Vec::new();
+        let exhausted = loop {
+            match std::fs::File::open("/dev/null") {
+                Ok(file) if files.len() < EMFILE_FD_LIMIT => files.push(file),
+                Ok(_) => panic!("the descriptor limit was not lowered"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(exhausted.raw_os_error(), Some(libc::EMFILE), "{exhausted}");
+        // One descriptor for the client; the server's accept then has none.
+        files.pop();
+        let client = TcpStream::connect(addr).unwrap();
+        let start = tokio::time::Instant::now();
+        while logs.app_errors().is_empty() {
+            assert!(start.elapsed() < WAIT, "no accept error was logged");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Paused time: 2.5 s pass at once. Retries come once a second.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let errors = logs.app_errors();
+        assert!((2..=4).contains(&errors.len()), "{errors:?}");
+        assert!(
+            errors[0].contains("error accepting a connection"),
+            "{errors:?}"
+        );
+        assert!(rx.try_recv().is_err());
+        drop(files);
+        let Accepted::Tcp(_, peer) = next(&mut rx).await else {
+            panic!("not TCP");
+        };
+        assert_eq!(peer, client.local_addr().unwrap());
+        handle.remove();
+    });
 }

@@ -177,6 +177,10 @@ impl AcceptHandle {
     /// socket closes. Nothing is logged. Called from inside the callback,
     /// it returns at once and the socket closes as soon as the callback
     /// returns.
+    ///
+    /// Because it waits for a running callback, two servers must not remove
+    /// each other from their callbacks at the same time on two threads:
+    /// each would wait for the other.
     pub fn remove(self) {
         self.shared.removed.store(true, Ordering::Release);
         let inside_callback = *lock(&self.shared.accepting_on) == Some(thread::current().id());
