@@ -1,0 +1,289 @@
+//! [`RotatingFileWriter`]: a log file rotated by size or by time.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use chrono::{DateTime, Local};
+use tracing_subscriber::fmt::MakeWriter;
+
+use super::RotateWhen;
+use super::clock::Clock;
+use super::timed_schedule::TimedSchedule;
+
+/// A log file that rotates, as Python's `RotatingFileHandler` (by size) or
+/// `TimedRotatingFileHandler` (by time), which Tornado's
+/// `--log_file_prefix` sets up.
+///
+/// The file is opened for appending when the writer is made; each `write`
+/// call is one record (the way `tracing_subscriber`'s `fmt` layer writes
+/// an event), checked for rotation before it is written. Writes go straight
+/// to the file: nothing is buffered, so nothing is lost when the process
+/// exits, and no flush guard is needed.
+///
+/// - **By size**: before a record is written, if the file is not empty and
+///   the record would bring it to `max_bytes` or beyond, `path` becomes
+///   `path.1`, `path.1` becomes `path.2`, and so on up to
+///   `path.<backup_count>` (the oldest is dropped), and a new `path` is
+///   started. A file thus stays below `max_bytes` unless a single record is
+///   larger. `max_bytes == 0` or `backup_count == 0` turns rotation off.
+/// - **By time**: the first rollover is computed from the file's
+///   modification time (or now, for a new file) following
+///   [`RotateWhen`] and `interval`; the first record written at or after it
+///   renames `path` to `path.<suffix>`, the suffix naming the period that
+///   ended (`%Y-%m-%d` for days, `%Y-%m-%d_%H` for hours, and so on), and
+///   only the `backup_count` newest of those are kept (`0` keeps all).
+///
+/// The writer is a cheap handle: clones share the file.
+#[derive(Clone)]
+pub struct RotatingFileWriter {
+    state: Arc<Mutex<State>>,
+}
+
+struct State {
+    path: PathBuf,
+    file: File,
+    size: u64,
+    rotation: Rotation,
+}
+
+enum Rotation {
+    Never,
+    Size { max_bytes: u64, backups: usize },
+    Time(TimedRotation),
+}
+
+struct TimedRotation {
+    schedule: TimedSchedule,
+    backups: usize,
+    rollover_at: DateTime<Local>,
+    clock: Box<dyn Clock>,
+}
+
+impl RotatingFileWriter {
+    /// Opens `path` for appending (creating it), rotated by size.
+    ///
+    /// # Errors
+    ///
+    /// The error of opening the file.
+    pub fn by_size(
+        path: impl Into<PathBuf>,
+        max_bytes: u64,
+        backup_count: usize,
+    ) -> io::Result<RotatingFileWriter> {
+        let rotation = if max_bytes > 0 && backup_count > 0 {
+            Rotation::Size {
+                max_bytes,
+                backups: backup_count,
+            }
+        } else {
+            Rotation::Never
+        };
+        RotatingFileWriter::open(path.into(), rotation)
+    }
+
+    /// Opens `path` for appending (creating it), rotated every `interval`
+    /// units of `when` on the local clock.
+    ///
+    /// # Errors
+    ///
+    /// The error of opening the file.
+    pub fn by_time(
+        path: impl Into<PathBuf>,
+        when: RotateWhen,
+        interval: NonZeroU32,
+        backup_count: usize,
+    ) -> io::Result<RotatingFileWriter> {
+        RotatingFileWriter::by_time_with_clock(path, when, interval, backup_count, Local::now)
+    }
+
+    /// As [`by_time`](RotatingFileWriter::by_time), reading the time from
+    /// `clock` (a test clock, for instance).
+    ///
+    /// # Errors
+    ///
+    /// The error of opening the file.
+    pub fn by_time_with_clock(
+        path: impl Into<PathBuf>,
+        when: RotateWhen,
+        interval: NonZeroU32,
+        backup_count: usize,
+        clock: impl Clock,
+    ) -> io::Result<RotatingFileWriter> {
+        let path = path.into();
+        let schedule = TimedSchedule::new(when, interval);
+        let start = fs::metadata(&path)
+            .and_then(|meta| meta.modified())
+            .map(DateTime::<Local>::from)
+            .unwrap_or_else(|_| clock.now());
+        let rotation = Rotation::Time(TimedRotation {
+            schedule,
+            backups: backup_count,
+            rollover_at: schedule.next_rollover(start),
+            clock: Box::new(clock),
+        });
+        RotatingFileWriter::open(path, rotation)
+    }
+
+    fn open(path: PathBuf, rotation: Rotation) -> io::Result<RotatingFileWriter> {
+        let (file, size) = open_append(&path)?;
+        let state = State {
+            path,
+            file,
+            size,
+            rotation,
+        };
+        Ok(RotatingFileWriter {
+            state: Arc::new(Mutex::new(state)),
+        })
+    }
+
+    /// The path of the current log file.
+    pub fn path(&self) -> PathBuf {
+        self.lock().path.clone()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl fmt::Debug for RotatingFileWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotatingFileWriter")
+            .field("path", &self.lock().path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Write for &RotatingFileWriter {
+    /// Writes `buf` whole as one record, rotating first when it is due.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.lock().write_record(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.lock().file.flush()
+    }
+}
+
+impl Write for RotatingFileWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self).write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self).flush()
+    }
+}
+
+impl<'a> MakeWriter<'a> for RotatingFileWriter {
+    type Writer = &'a RotatingFileWriter;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self
+    }
+}
+
+impl State {
+    fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
+        let len = record.len() as u64;
+        match &self.rotation {
+            Rotation::Never => {}
+            &Rotation::Size { max_bytes, backups } => {
+                if self.size > 0 && self.size.saturating_add(len) >= max_bytes {
+                    self.rotate_numbered(backups)?;
+                }
+            }
+            Rotation::Time(timed) => {
+                let now = timed.clock.now();
+                if now >= timed.rollover_at {
+                    self.rotate_timed(now)?;
+                }
+            }
+        }
+        self.file.write_all(record)?;
+        self.size += len;
+        Ok(())
+    }
+
+    /// `path.(n-1)` -> `path.n`, ..., `path` -> `path.1`.
+    fn rotate_numbered(&mut self, backups: usize) -> io::Result<()> {
+        for i in (1..backups).rev() {
+            let from = with_suffix(&self.path, &i.to_string());
+            if from.exists() {
+                fs::rename(&from, with_suffix(&self.path, &(i + 1).to_string()))?;
+            }
+        }
+        fs::rename(&self.path, with_suffix(&self.path, "1"))?;
+        self.reopen()
+    }
+
+    /// `path` -> `path.<period>`, then the oldest backups beyond the count
+    /// are removed.
+    fn rotate_timed(&mut self, now: DateTime<Local>) -> io::Result<()> {
+        let Rotation::Time(timed) = &mut self.rotation else {
+            return Ok(());
+        };
+        let backup = with_suffix(&self.path, &timed.schedule.backup_suffix(timed.rollover_at));
+        fs::rename(&self.path, backup)?;
+        if timed.backups > 0 {
+            remove_old_backups(&self.path, &timed.schedule, timed.backups)?;
+        }
+        timed.rollover_at = timed.schedule.next_rollover(now);
+        self.reopen()
+    }
+
+    fn reopen(&mut self) -> io::Result<()> {
+        (self.file, self.size) = open_append(&self.path)?;
+        Ok(())
+    }
+}
+
+fn open_append(path: &Path) -> io::Result<(File, u64)> {
+    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    let size = file.metadata()?.len();
+    Ok((file, size))
+}
+
+/// `path` with `.suffix` appended to its file name.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(".");
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Removes the time-rotated backups of `path` but the `keep` newest.
+fn remove_old_backups(path: &Path, schedule: &TimedSchedule, keep: usize) -> io::Result<()> {
+    let Some(file_name) = path.file_name().and_then(|name| name.to_str()) else {
+        return Ok(());
+    };
+    let prefix = format!("{file_name}.");
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut backups = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        if let Some(suffix) = name.to_str().and_then(|name| name.strip_prefix(&prefix))
+            && schedule.is_backup_suffix(suffix)
+        {
+            backups.push(name);
+        }
+    }
+    // The suffixes are dates from the largest unit down: their order is
+    // the order of time.
+    backups.sort();
+    let excess = backups.len().saturating_sub(keep);
+    for name in &backups[..excess] {
+        fs::remove_file(dir.join(name))?;
+    }
+    Ok(())
+}
