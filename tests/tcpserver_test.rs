@@ -1,6 +1,11 @@
 //! Counterparts of Tornado's `tornado/test/tcpserver_test.py`.
 //!
-//! Every Tornado test has a counterpart here.
+//! Every Tornado test has a counterpart here. Tornado's `TestMultiprocess`
+//! runs Python code in a subprocess; here the subprocess is this test
+//! binary running the ignored test `multiprocess_child`, told which
+//! scenario to play by an environment variable. `test_stop_in_callback`
+//! does not skip when every client got connected (Tornado does, as the race
+//! it looks for did not happen): its checks hold either way.
 
 #[path = "support/certs.rs"]
 mod certs;
@@ -156,9 +161,23 @@ async fn tcp_server_test_stop_in_callback() {
     for client in &connected {
         client.close();
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(refuses(addr).await, "the server still accepts after stop");
+    assert!(
+        stops_accepting(addr).await,
+        "the server still accepts after stop"
+    );
     assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+/// Whether the server on `addr` refuses connections within a few seconds
+/// (a handler stops it, and handlers run once the server gets to them).
+async fn stops_accepting(addr: SocketAddr) -> bool {
+    for _ in 0..250 {
+        if refuses(addr).await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
 }
 
 // ---------------------------------------------------------------------------
@@ -214,16 +233,20 @@ async fn handle_stream_gets_the_peer_address() {
 #[tokio::test]
 async fn existing_connections_go_on_after_stop() {
     let (listener, addr) = bind_unused_port();
-    let server = TcpServer::new(handler_fn(|stream, _address| async move {
-        let line = stream.read_until(b"\n", None).await?;
-        stream.write(line).await?;
-        Ok(())
+    let (tx, mut accepted) = mpsc::unbounded_channel();
+    let server = TcpServer::new(handler_fn(move |stream, _address| {
+        let called = tx.send(());
+        async move {
+            called.map_err(|_| "the test is gone")?;
+            let line = stream.read_until(b"\n", None).await?;
+            stream.write(line).await?;
+            Ok(())
+        }
     }));
     server.add_socket(listener).unwrap();
     let client = IoStream::connect(addr).await.unwrap();
-    // Let the server accept it before stopping.
     client.write(&b"one"[..]).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    accepted.recv().await.unwrap();
     server.stop();
     assert!(refuses(addr).await);
     client.write(&b" two\n"[..]).await.unwrap();
@@ -427,8 +450,11 @@ async fn plain_client_to_tls_server_is_logged_quietly() {
         closed.is_ok(),
         "the server kept the plain-text connection open"
     );
-    // ...quietly, without calling the handler...
-    assert!(calls.try_recv().is_err());
+    // ...goes on serving...
+    assert_tls_echo(addr).await;
+    server.stop();
+    // ...and called the handler only for the TLS client, logging quietly.
+    assert_eq!(drain(&mut calls).len(), 1);
     assert_eq!(errors(&logs), Vec::<String>::new());
     assert!(
         logs.records()
@@ -437,9 +463,11 @@ async fn plain_client_to_tls_server_is_logged_quietly() {
         "the failed handshake was not noted on the general log: {:?}",
         logs.records()
     );
-    // ...and goes on serving.
-    assert_tls_echo(addr).await;
-    server.stop();
+}
+
+/// Everything received so far.
+fn drain<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> Vec<T> {
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
 }
 
 /// How the server names a client in its log.
@@ -460,22 +488,27 @@ async fn client_rejecting_the_certificate_does_not_stop_the_server() {
         .start_tls(TlsConfig::Client(public_roots), Some("localhost"))
         .await;
     assert!(rejected.is_err());
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(calls.try_recv().is_err());
-    assert_eq!(errors(&logs), Vec::<String>::new());
     assert_tls_echo(addr).await;
     server.stop();
+    assert_eq!(
+        drain(&mut calls).len(),
+        1,
+        "only the trusting client is handled"
+    );
+    assert_eq!(errors(&logs), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn silent_tls_client_is_dropped_after_the_handshake_timeout() {
     let (logs, _guard) = Logs::capture();
-    let (server, addr, mut calls) = tls_echo_server(Duration::from_millis(200));
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_millis(500));
     let client = IoStream::connect(addr).await.unwrap();
     // The client says nothing; the server closes the connection.
     let closed = tokio::time::timeout(Duration::from_secs(10), client.read_until_close()).await;
     assert!(closed.is_ok(), "the silent client was never dropped");
-    assert!(calls.try_recv().is_err());
+    assert_tls_echo(addr).await;
+    server.stop();
+    assert_eq!(drain(&mut calls).len(), 1, "only the TLS client is handled");
     assert!(
         logs.records().iter().any(|r| r.target == GEN_LOG
             && r.level == Level::DEBUG
@@ -484,8 +517,6 @@ async fn silent_tls_client_is_dropped_after_the_handshake_timeout() {
         logs.records()
     );
     assert_eq!(errors(&logs), Vec::<String>::new());
-    assert_tls_echo(addr).await;
-    server.stop();
 }
 
 // ---------------------------------------------------------------------------

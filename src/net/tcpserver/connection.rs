@@ -41,8 +41,8 @@ impl Connections {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => return log_handshake_failure(address, &error),
                 Err(_) => {
-                    stream.close();
-                    return tracing::debug!(target: GEN_LOG, "TLS handshake with {address} timed out");
+                    tracing::debug!(target: GEN_LOG, "TLS handshake with {address} timed out");
+                    return stream.close();
                 }
             }
         }
