@@ -1,0 +1,210 @@
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use super::connection::Connections;
+use super::{ServerOptions, StartError, StreamHandler};
+use crate::netutil::{AcceptHandle, Accepted, AddressFamily, add_accept_handler, bind_sockets};
+use crate::process::fork_processes;
+
+/// A TCP server: accepts connections and hands each one, as an
+/// [`IoStream`](crate::iostream::IoStream), to a [`StreamHandler`]
+/// (Tornado's `TCPServer`).
+///
+/// A cheap handle: clones share one server, and every method takes `&self`,
+/// so a handler can hold a clone and [`stop`](TcpServer::stop) the server.
+/// Dropping every handle does **not** stop the server (as in Tornado, the
+/// listening sockets live on in the runtime); call `stop`.
+///
+/// See the [module docs](super) for the three ways to start one.
+#[derive(Clone)]
+pub struct TcpServer {
+    connections: Arc<Connections>,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The sockets being served.
+    accepting: Vec<AcceptHandle>,
+    /// Sockets bound by `bind` and not served yet.
+    pending: Vec<TcpListener>,
+    /// Whether `start` was called.
+    started: bool,
+}
+
+impl TcpServer {
+    /// A server calling `handler` with the default [`ServerOptions`].
+    pub fn new(handler: impl StreamHandler) -> TcpServer {
+        TcpServer::with_options(handler, ServerOptions::default())
+    }
+
+    /// A server calling `handler`, with TLS, buffer sizes or a handshake
+    /// timeout from `options`.
+    pub fn with_options(handler: impl StreamHandler, options: ServerOptions) -> TcpServer {
+        TcpServer {
+            connections: Arc::new(Connections {
+                handler: Arc::new(handler),
+                options,
+            }),
+            state: Arc::default(),
+        }
+    }
+
+    /// The options the server was made with.
+    pub fn options(&self) -> &ServerOptions {
+        &self.connections.options
+    }
+
+    /// Binds `port` on `address` (`None`: every interface, both IPv4 and
+    /// IPv6) and starts accepting at once; returns the addresses now
+    /// listened on, which tell the port chosen for port 0. Must be called
+    /// inside a tokio runtime. May be called more than once.
+    pub fn listen(&self, port: u16, address: Option<&str>) -> io::Result<Vec<SocketAddr>> {
+        let listeners = bind_sockets(port, address, AddressFamily::Unspec, None, false)?;
+        let addrs = local_addrs(&listeners)?;
+        self.add_sockets(listeners)?;
+        Ok(addrs)
+    }
+
+    /// Starts accepting connections on sockets bound elsewhere, such as by
+    /// [`bind_sockets`] before
+    /// [`fork_processes`](crate::process::fork_processes). Must be called
+    /// inside a tokio runtime.
+    pub fn add_sockets(&self, listeners: impl IntoIterator<Item = TcpListener>) -> io::Result<()> {
+        // Held throughout, so a concurrent `stop` cannot miss a socket.
+        let mut state = self.lock();
+        for listener in listeners {
+            let connections = Arc::clone(&self.connections);
+            let handle = add_accept_handler(listener, move |accepted| match accepted {
+                Accepted::Tcp(socket, address) => {
+                    tokio::spawn(Arc::clone(&connections).serve(socket, address));
+                }
+                // Only TCP listeners are registered.
+                Accepted::Unix(_) => {}
+            })?;
+            state.accepting.push(handle);
+        }
+        Ok(())
+    }
+
+    /// Singular version of [`add_sockets`](TcpServer::add_sockets).
+    pub fn add_socket(&self, listener: TcpListener) -> io::Result<()> {
+        self.add_sockets([listener])
+    }
+
+    /// Binds `port` on `address` without serving it yet (Tornado's `bind`):
+    /// [`start`](TcpServer::start) does. Returns the bound addresses, which
+    /// tell the port chosen for port 0. Works before any runtime exists,
+    /// so a multi-process server binds before forking and every process
+    /// shares the sockets.
+    ///
+    /// `address` is an IP address or a host name (every address it
+    /// resolves to is bound); `None` binds every interface. `family`
+    /// restricts to IPv4 or IPv6; `backlog` defaults to 128; `reuse_port`
+    /// sets `SO_REUSEPORT`. May be called several times before `start`;
+    /// called after `start` inside a runtime, it serves the new sockets at
+    /// once.
+    pub fn bind(
+        &self,
+        port: u16,
+        address: Option<&str>,
+        family: AddressFamily,
+        backlog: Option<u32>,
+        reuse_port: bool,
+    ) -> io::Result<Vec<SocketAddr>> {
+        let listeners = bind_sockets(port, address, family, backlog, reuse_port)?;
+        let addrs = local_addrs(&listeners)?;
+        let mut state = self.lock();
+        state.pending.extend(listeners);
+        if state.started && tokio::runtime::Handle::try_current().is_ok() {
+            let pending = std::mem::take(&mut state.pending);
+            drop(state);
+            self.add_sockets(pending)?;
+        }
+        Ok(addrs)
+    }
+
+    /// Starts serving the sockets of [`bind`](TcpServer::bind), first
+    /// forking worker processes unless `num_processes` is `Some(1)`
+    /// (Tornado's `start`).
+    ///
+    /// `None` or `Some(0)` forks one process per CPU, `Some(n)` forks `n`,
+    /// through [`fork_processes`] (which must run before any tokio runtime
+    /// exists, and keeps the parent process supervising the children).
+    /// Called inside a runtime, `start` serves the sockets at once; called
+    /// before the runtime exists, as forking requires, it leaves them for
+    /// [`add_pending_sockets`](TcpServer::add_pending_sockets), to call
+    /// inside the runtime.
+    ///
+    /// Returns the task id of this worker when it forked (`0..n`, as
+    /// [`fork_processes`] returns it), `None` for `Some(1)`. Fails when
+    /// called twice, when forking fails, or when a socket cannot be
+    /// registered with the runtime.
+    pub fn start(&self, num_processes: Option<usize>) -> Result<Option<usize>, StartError> {
+        {
+            let mut state = self.lock();
+            if state.started {
+                return Err(StartError::AlreadyStarted);
+            }
+            state.started = true;
+        }
+        let task_id = match num_processes {
+            Some(1) => None,
+            _ => Some(fork_processes(num_processes, None)?),
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            self.add_pending_sockets()?;
+        }
+        Ok(task_id)
+    }
+
+    /// Serves the sockets that [`bind`](TcpServer::bind) and
+    /// [`start`](TcpServer::start) left pending because no runtime existed
+    /// yet. Must be called inside a tokio runtime; does nothing when no
+    /// socket is pending.
+    pub fn add_pending_sockets(&self) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.lock().pending);
+        self.add_sockets(pending)
+    }
+
+    /// Stops accepting and closes the listening sockets (Tornado's `stop`).
+    ///
+    /// Connections already accepted go on. When it returns, no new
+    /// connection will reach the handler. Logs nothing and may be called
+    /// any number of times, including from inside a handler.
+    pub fn stop(&self) {
+        let (accepting, pending) = {
+            let mut state = self.lock();
+            (
+                std::mem::take(&mut state.accepting),
+                std::mem::take(&mut state.pending),
+            )
+        };
+        for handle in accepting {
+            handle.remove();
+        }
+        drop(pending);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The addresses `listeners` are bound to.
+fn local_addrs(listeners: &[TcpListener]) -> io::Result<Vec<SocketAddr>> {
+    listeners.iter().map(TcpListener::local_addr).collect()
+}
+
+impl std::fmt::Debug for TcpServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.lock();
+        f.debug_struct("TcpServer")
+            .field("options", &self.connections.options)
+            .field("accepting", &state.accepting.len())
+            .field("pending", &state.pending.len())
+            .field("started", &state.started)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,655 @@
+//! Counterparts of Tornado's `tornado/test/tcpserver_test.py`.
+//!
+//! Every Tornado test has a counterpart here. Tornado's `TestMultiprocess`
+//! runs Python code in a subprocess; here the subprocess is this test
+//! binary running the ignored test `multiprocess_child`, told which
+//! scenario to play by an environment variable. `test_stop_in_callback`
+//! does not skip when every client got connected (Tornado does, as the race
+//! it looks for did not happen): its checks hold either way.
+
+#[path = "support/certs.rs"]
+mod certs;
+#[path = "support/logs.rs"]
+mod logs;
+
+use std::io::{self, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use logs::Logs;
+use supercell::iostream::{IoStream, StreamError};
+use supercell::netutil::{AddressFamily, TlsConfig, bind_sockets};
+use supercell::process::fork_processes;
+use supercell::tcpserver::{
+    HandlerError, ServerOptions, StartError, StreamHandler, TcpServer, handler_fn,
+};
+use supercell::util::log_target::GEN_LOG;
+use tokio::sync::mpsc;
+use tracing::Level;
+
+/// Tornado's `bind_unused_port`: a listener on a free port of 127.0.0.1.
+fn bind_unused_port() -> (TcpListener, SocketAddr) {
+    let mut listeners =
+        bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    let listener = listeners.remove(0);
+    let addr = listener.local_addr().unwrap();
+    (listener, addr)
+}
+
+/// Waits (boundedly) until `logs` hold an application-log error.
+async fn wait_for_app_error(logs: &Logs) -> Vec<String> {
+    for _ in 0..500 {
+        let errors = logs.app_errors();
+        if !errors.is_empty() {
+            return errors;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no error was logged on the application log");
+}
+
+/// The error-level records of any target.
+fn errors(logs: &Logs) -> Vec<String> {
+    logs.records()
+        .into_iter()
+        .filter(|r| r.level == Level::ERROR)
+        .map(|r| format!("{}: {}", r.target, r.message))
+        .collect()
+}
+
+/// Whether nothing accepts connections on `addr` any more.
+async fn refuses(addr: SocketAddr) -> bool {
+    matches!(
+        IoStream::connect(addr).await,
+        Err(error) if error.io_kind() == Some(io::ErrorKind::ConnectionRefused)
+    )
+}
+
+/// A handler that reads a greeting, closes, then fails.
+struct FailingServer;
+
+impl StreamHandler for FailingServer {
+    async fn handle_stream(
+        &self,
+        stream: IoStream,
+        _address: SocketAddr,
+    ) -> Result<(), HandlerError> {
+        stream.read_bytes(b"hello".len(), false).await?;
+        stream.close();
+        Err("division by zero".into())
+    }
+}
+
+#[tokio::test]
+async fn tcp_server_test_handle_stream_coroutine_logging() {
+    let (logs, _guard) = Logs::capture();
+    let (listener, addr) = bind_unused_port();
+    let server = TcpServer::new(FailingServer);
+    server.add_socket(listener).unwrap();
+
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(&b"hello"[..]).await.unwrap();
+    client.read_until_close().await.unwrap();
+    let errors = wait_for_app_error(&logs).await;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("division by zero"), "{errors:?}");
+
+    server.stop();
+    client.close();
+}
+
+#[tokio::test]
+async fn tcp_server_test_handle_stream_native_coroutine() {
+    let (listener, addr) = bind_unused_port();
+    let server = TcpServer::new(handler_fn(|stream, _address| async move {
+        // Not awaited: the write is queued eagerly and close lets it go out.
+        drop(stream.write(&b"data"[..]));
+        stream.close();
+        Ok(())
+    }));
+    server.add_socket(listener).unwrap();
+
+    let client = IoStream::connect(addr).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"data");
+    server.stop();
+    client.close();
+}
+
+#[tokio::test]
+async fn tcp_server_test_stop_twice() {
+    let (logs, _guard) = Logs::capture();
+    let (listener, addr) = bind_unused_port();
+    let server = TcpServer::new(handler_fn(|_, _| async { Ok(()) }));
+    server.add_socket(listener).unwrap();
+    server.stop();
+    server.stop();
+    assert!(refuses(addr).await, "the listening socket is still open");
+    assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn tcp_server_test_stop_in_callback() {
+    // Issue #2069 in Tornado: stopping the server from a handler while other
+    // connections wait to be accepted must log no error.
+    const N: usize = 40;
+    let (logs, _guard) = Logs::capture();
+    let (listener, addr) = bind_unused_port();
+    let this: Arc<OnceLock<TcpServer>> = Arc::default();
+    let server = TcpServer::new(handler_fn({
+        let this = Arc::clone(&this);
+        move |stream, _address| {
+            this.get().expect("server set").stop();
+            async move {
+                let _ = stream.read_until_close().await;
+                Ok(())
+            }
+        }
+    }));
+    this.set(server.clone()).unwrap();
+    server.add_socket(listener).unwrap();
+
+    let attempts = (0..N).map(|_| tokio::spawn(IoStream::connect(addr)));
+    let mut connected = Vec::new();
+    for attempt in attempts {
+        if let Ok(client) = attempt.await.unwrap() {
+            connected.push(client);
+        }
+    }
+    assert!(!connected.is_empty(), "all clients failed connecting");
+    for client in &connected {
+        client.close();
+    }
+    assert!(
+        stops_accepting(addr).await,
+        "the server still accepts after stop"
+    );
+    assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+/// Whether the server on `addr` refuses connections within a few seconds
+/// (a handler stops it, and handlers run once the server gets to them).
+async fn stops_accepting(addr: SocketAddr) -> bool {
+    for _ in 0..250 {
+        if refuses(addr).await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+// ---------------------------------------------------------------------------
+// Beyond Tornado's tests: the handler forms, error isolation, options and
+// the bind/start life cycle.
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_panicking_handler_is_logged_and_the_server_goes_on() {
+    let (logs, _guard) = Logs::capture();
+    let (listener, addr) = bind_unused_port();
+    let server = TcpServer::new(handler_fn(|stream, _address| async move {
+        let first = stream.read_bytes(1, false).await?;
+        if &first[..] == b"!" {
+            panic!("handler exploded");
+        }
+        stream.write(first).await?;
+        Ok(())
+    }));
+    server.add_socket(listener).unwrap();
+
+    let bomb = IoStream::connect(addr).await.unwrap();
+    bomb.write(&b"!"[..]).await.unwrap();
+    let errors = wait_for_app_error(&logs).await;
+    assert!(errors[0].contains("handler exploded"), "{errors:?}");
+
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(&b"x"[..]).await.unwrap();
+    assert_eq!(&client.read_bytes(1, false).await.unwrap()[..], b"x");
+    server.stop();
+}
+
+#[tokio::test]
+async fn handle_stream_gets_the_peer_address() {
+    let (listener, addr) = bind_unused_port();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let server = TcpServer::new(handler_fn(move |stream, address| {
+        let tx = tx.clone();
+        async move {
+            tx.send((address, stream.peer_addr())).unwrap();
+            Ok(())
+        }
+    }));
+    server.add_socket(listener).unwrap();
+
+    let client = IoStream::connect(addr).await.unwrap();
+    let (address, peer) = rx.recv().await.unwrap();
+    assert_eq!(Some(address), client.local_addr());
+    assert_eq!(Some(address), peer);
+    server.stop();
+}
+
+#[tokio::test]
+async fn existing_connections_go_on_after_stop() {
+    let (listener, addr) = bind_unused_port();
+    let (tx, mut accepted) = mpsc::unbounded_channel();
+    let server = TcpServer::new(handler_fn(move |stream, _address| {
+        let called = tx.send(());
+        async move {
+            called.map_err(|_| "the test is gone")?;
+            let line = stream.read_until(b"\n", None).await?;
+            stream.write(line).await?;
+            Ok(())
+        }
+    }));
+    server.add_socket(listener).unwrap();
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(&b"one"[..]).await.unwrap();
+    accepted.recv().await.unwrap();
+    server.stop();
+    assert!(refuses(addr).await);
+    client.write(&b" two\n"[..]).await.unwrap();
+    assert_eq!(
+        &client.read_until(b"\n", None).await.unwrap()[..],
+        b"one two\n"
+    );
+}
+
+#[tokio::test]
+async fn max_buffer_size_applies_to_accepted_streams() {
+    let (listener, addr) = bind_unused_port();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let options = ServerOptions {
+        max_buffer_size: Some(16),
+        ..ServerOptions::default()
+    };
+    let server = TcpServer::with_options(
+        handler_fn(move |stream, _address| {
+            let tx = tx.clone();
+            async move {
+                tx.send(stream.read_until(b"\n", None).await.map(|_| ()))
+                    .unwrap();
+                Ok(())
+            }
+        }),
+        options,
+    );
+    assert_eq!(server.options().max_buffer_size, Some(16));
+    server.add_socket(listener).unwrap();
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(vec![b'x'; 1000]).await.unwrap();
+    let result = rx.recv().await.unwrap();
+    assert!(
+        matches!(&result, Err(StreamError::BufferFull(_)))
+            || matches!(&result, Err(StreamError::Closed(c)) if matches!(c.real_error(), Some(StreamError::BufferFull(_)))),
+        "{result:?}"
+    );
+    server.stop();
+}
+
+#[tokio::test]
+async fn listen_serves_at_once_and_reports_the_port() {
+    let server = TcpServer::new(handler_fn(|stream, _address| async move {
+        stream.write(&b"hi"[..]).await?;
+        stream.close();
+        Ok(())
+    }));
+    let addrs = server.listen(0, Some("127.0.0.1")).unwrap();
+    assert_eq!(addrs.len(), 1);
+    assert_ne!(addrs[0].port(), 0);
+    let client = IoStream::connect(addrs[0]).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
+    server.stop();
+    assert!(refuses(addrs[0]).await);
+}
+
+fn greeting_server() -> TcpServer {
+    TcpServer::new(handler_fn(|stream, _address| async move {
+        stream.write(&b"hi"[..]).await?;
+        stream.close();
+        Ok(())
+    }))
+}
+
+/// Binds `server` to a free port of 127.0.0.1 and returns the address.
+fn bind_free_port(server: &TcpServer) -> SocketAddr {
+    let addrs = server
+        .bind(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
+        .unwrap();
+    assert_eq!(addrs.len(), 1);
+    addrs[0]
+}
+
+#[tokio::test]
+async fn bind_then_start_one_process_inside_a_runtime_serves_at_once() {
+    let server = greeting_server();
+    let addr = bind_free_port(&server);
+    assert_eq!(server.start(Some(1)).unwrap(), None, "no fork, no task id");
+    let client = IoStream::connect(addr).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
+    assert!(matches!(
+        server.start(Some(1)),
+        Err(StartError::AlreadyStarted)
+    ));
+    server.stop();
+}
+
+#[test]
+fn start_before_the_runtime_leaves_the_sockets_for_add_pending_sockets() {
+    let server = greeting_server();
+    let addr = bind_free_port(&server);
+    server.start(Some(1)).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // Bound, not accepting yet: the connection waits in the backlog.
+        let client = IoStream::connect(addr).await.unwrap();
+        server.add_pending_sockets().unwrap();
+        assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
+        server.stop();
+    });
+}
+
+#[tokio::test]
+async fn bind_after_start_serves_at_once() {
+    let server = greeting_server();
+    server.start(Some(1)).unwrap();
+    let addr = bind_free_port(&server);
+    let client = IoStream::connect(addr).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
+    server.stop();
+}
+
+// ---------------------------------------------------------------------------
+// TLS: the handshake before handle_stream, and failed handshakes that never
+// disturb the server.
+// ---------------------------------------------------------------------------
+
+/// A TLS echo server of one line per connection; every call of the handler
+/// is reported on the channel.
+fn tls_echo_server(
+    handshake_timeout: Duration,
+) -> (TcpServer, SocketAddr, mpsc::UnboundedReceiver<SocketAddr>) {
+    let (listener, addr) = bind_unused_port();
+    let (tx, calls) = mpsc::unbounded_channel();
+    let options = ServerOptions {
+        tls: Some(certs::server_options().server_config().unwrap()),
+        handshake_timeout,
+        ..ServerOptions::default()
+    };
+    let server = TcpServer::with_options(
+        handler_fn(move |stream, address| {
+            let called = tx.send(address);
+            async move {
+                called.map_err(|_| "the test is gone")?;
+                let line = stream.read_until(b"\n", None).await?;
+                stream.write(line).await?;
+                Ok(())
+            }
+        }),
+        options,
+    );
+    server.add_socket(listener).unwrap();
+    (server, addr, calls)
+}
+
+/// Starts TLS on a connected plain client, trusting the test CA.
+async fn client_tls(client: IoStream) -> IoStream {
+    client
+        .start_tls(certs::client_config(), Some("localhost"))
+        .await
+        .unwrap()
+}
+
+/// A TLS client gets its line echoed.
+async fn assert_tls_echo(addr: SocketAddr) {
+    let client = client_tls(IoStream::connect(addr).await.unwrap()).await;
+    client.write(&b"ping\n"[..]).await.unwrap();
+    assert_eq!(
+        &client.read_until(b"\n", None).await.unwrap()[..],
+        b"ping\n"
+    );
+}
+
+#[tokio::test]
+async fn tls_handshake_completes_before_handle_stream() {
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_secs(30));
+    let client = IoStream::connect(addr).await.unwrap();
+    // Connected, but no handshake yet: the handler must not run.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        calls.try_recv().is_err(),
+        "handle_stream ran before the handshake"
+    );
+
+    let client = client_tls(client).await;
+    let called = tokio::time::timeout(Duration::from_secs(10), calls.recv())
+        .await
+        .unwrap();
+    assert_eq!(called, client.local_addr());
+    client.write(&b"ping\n"[..]).await.unwrap();
+    assert_eq!(
+        &client.read_until(b"\n", None).await.unwrap()[..],
+        b"ping\n"
+    );
+    server.stop();
+}
+
+#[tokio::test]
+async fn plain_client_to_tls_server_is_logged_quietly() {
+    let (logs, _guard) = Logs::capture();
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_secs(30));
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(&b"GET / HTTP/1.0\r\n\r\n"[..]).await.unwrap();
+    // The server gives up on the connection...
+    let closed = tokio::time::timeout(Duration::from_secs(10), client.read_until_close()).await;
+    assert!(
+        closed.is_ok(),
+        "the server kept the plain-text connection open"
+    );
+    // ...goes on serving...
+    assert_tls_echo(addr).await;
+    server.stop();
+    // ...and called the handler only for the TLS client, logging quietly.
+    assert_eq!(drain(&mut calls).len(), 1);
+    assert_eq!(errors(&logs), Vec::<String>::new());
+    assert!(
+        logs.records()
+            .iter()
+            .any(|r| r.target == GEN_LOG && r.message.contains(&addr_of(&client))),
+        "the failed handshake was not noted on the general log: {:?}",
+        logs.records()
+    );
+}
+
+/// Everything received so far.
+fn drain<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> Vec<T> {
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+}
+
+/// How the server names a client in its log.
+fn addr_of(client: &IoStream) -> String {
+    client.local_addr().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn client_rejecting_the_certificate_does_not_stop_the_server() {
+    let (logs, _guard) = Logs::capture();
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_secs(30));
+    // A client trusting only the public roots rejects the test certificate.
+    let public_roots = supercell::netutil::SslOptions::default()
+        .client_config()
+        .unwrap();
+    let client = IoStream::connect(addr).await.unwrap();
+    let rejected = client
+        .start_tls(TlsConfig::Client(public_roots), Some("localhost"))
+        .await;
+    assert!(rejected.is_err());
+    assert_tls_echo(addr).await;
+    server.stop();
+    assert_eq!(
+        drain(&mut calls).len(),
+        1,
+        "only the trusting client is handled"
+    );
+    assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn silent_tls_client_is_dropped_after_the_handshake_timeout() {
+    let (logs, _guard) = Logs::capture();
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_millis(500));
+    let client = IoStream::connect(addr).await.unwrap();
+    // The client says nothing; the server closes the connection.
+    let closed = tokio::time::timeout(Duration::from_secs(10), client.read_until_close()).await;
+    assert!(closed.is_ok(), "the silent client was never dropped");
+    assert_tls_echo(addr).await;
+    server.stop();
+    assert_eq!(drain(&mut calls).len(), 1, "only the TLS client is handled");
+    assert!(
+        logs.records().iter().any(|r| r.target == GEN_LOG
+            && r.level == Level::DEBUG
+            && r.message.contains("timed out")),
+        "{:?}",
+        logs.records()
+    );
+    assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+// ---------------------------------------------------------------------------
+// TestMultiprocess: the multi-process ways of starting a server, each run in
+// a child process (this test binary again, running `multiprocess_child`)
+// with three workers, each printing its task id.
+// ---------------------------------------------------------------------------
+
+/// Names the scenario `multiprocess_child` runs.
+const SCENARIO_ENV: &str = "SUPERCELL_TCPSERVER_TEST_SCENARIO";
+/// Prefix of the lines a worker prints.
+const TASK_LINE: &str = "task id: ";
+
+/// Tornado's `run_subproc`: runs `scenario` in a child process and returns
+/// the task ids its workers printed, sorted.
+fn run_subproc(scenario: &str) -> Vec<String> {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "multiprocess_child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SCENARIO_ENV, scenario)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("scenario {scenario} did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert!(
+        status.success(),
+        "scenario {scenario} failed: {status}; stdout: {stdout}"
+    );
+    let mut ids: Vec<String> = stdout
+        .lines()
+        // The harness may have begun a line ("test ... ") before the id.
+        .filter_map(|line| line.split_once(TASK_LINE))
+        .map(|(_, id)| id.to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// A server whose workers do nothing: the scenarios only start it.
+fn idle_server() -> TcpServer {
+    TcpServer::new(handler_fn(|_, _| async { Ok(()) }))
+}
+
+/// Prints a worker's task id and ends the worker process.
+fn report_and_exit(task_id: usize) -> ! {
+    println!("{TASK_LINE}{task_id}");
+    io::stdout().flush().unwrap();
+    std::process::exit(0);
+}
+
+/// Runs `f` on a fresh runtime (Tornado's `IOLoop.current().run_sync`).
+fn run_sync(f: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f);
+}
+
+/// The body of the child process of the `test_multiprocess_*` tests; does
+/// nothing when run on its own.
+#[test]
+#[ignore = "run by the test_multiprocess_* tests in a child process"]
+fn multiprocess_child() {
+    let Ok(scenario) = std::env::var(SCENARIO_ENV) else {
+        return;
+    };
+    match scenario.as_str() {
+        "single" => {
+            // The single-process way, through the same harness.
+            let server = idle_server();
+            run_sync(async {
+                server.listen(0, Some("127.0.0.1")).unwrap();
+            });
+            for task_id in 0..3 {
+                println!("{TASK_LINE}{task_id}");
+            }
+            io::stdout().flush().unwrap();
+            std::process::exit(0);
+        }
+        "simple" => {
+            let server = idle_server();
+            server
+                .bind(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
+                .unwrap();
+            let task_id = server.start(Some(3)).unwrap().expect("a forked worker");
+            run_sync(async {
+                server.add_pending_sockets().unwrap();
+            });
+            report_and_exit(task_id);
+        }
+        "advanced" => {
+            let sockets =
+                bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+            let task_id = fork_processes(Some(3), None).unwrap();
+            let server = idle_server();
+            run_sync(async {
+                server.add_sockets(sockets).unwrap();
+            });
+            report_and_exit(task_id);
+        }
+        other => panic!("unknown scenario {other}"),
+    }
+}
+
+#[test]
+fn test_multiprocess_test_single() {
+    assert_eq!(run_subproc("single"), ["0", "1", "2"]);
+}
+
+#[test]
+fn test_multiprocess_test_simple() {
+    assert_eq!(run_subproc("simple"), ["0", "1", "2"]);
+}
+
+#[test]
+fn test_multiprocess_test_advanced() {
+    assert_eq!(run_subproc("advanced"), ["0", "1", "2"]);
+}
