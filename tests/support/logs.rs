@@ -1,7 +1,7 @@
 //! Captures what the code under test logs (Tornado's `ExpectLog`).
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 use supercell::util::log_target::APP_LOG;
 use tracing::field::{Field, Visit};
@@ -24,7 +24,18 @@ pub struct Logs(Arc<Mutex<Vec<Record>>>);
 
 impl Logs {
     /// Captures for the current thread until the guard drops.
+    ///
+    /// A process-wide subscriber that accepts every event is installed
+    /// first (once): tracing caches per call site whether anyone listens,
+    /// and without it a call site first reached on a thread that captures
+    /// nothing would stay silenced for the threads that do.
     pub fn capture() -> (Logs, DefaultGuard) {
+        static LISTEN_EVERYWHERE: Once = Once::new();
+        LISTEN_EVERYWHERE.call_once(|| {
+            // Fails only if the test binary installed its own global
+            // subscriber, which then decides the same way.
+            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        });
         let logs = Logs::default();
         let subscriber = tracing_subscriber::registry().with(logs.clone());
         (logs, tracing::subscriber::set_default(subscriber))
