@@ -10,10 +10,10 @@
 //! terminated (SIGTERM), then stops accepting and exits with status 0.
 
 use std::io::IsTerminal;
-use std::net::SocketAddr;
 
 use supercell::ioloop::IoLoop;
 use supercell::iostream::{IoStream, StreamError};
+use supercell::netutil::PeerAddress;
 use supercell::tcpserver::{HandlerError, StreamHandler, TcpServer};
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -26,7 +26,7 @@ impl StreamHandler for EchoServer {
     async fn handle_stream(
         &self,
         stream: IoStream,
-        address: SocketAddr,
+        address: PeerAddress,
     ) -> Result<(), HandlerError> {
         loop {
             match stream.read_until(b"\n", None).await {
@@ -35,7 +35,10 @@ impl StreamHandler for EchoServer {
                     stream.write(line).await?;
                 }
                 Err(StreamError::Closed(_)) => {
-                    tracing::warn!("Lost client at host {}", address.ip());
+                    let host = address
+                        .ip()
+                        .map_or(address.to_string(), |ip| ip.to_string());
+                    tracing::warn!("Lost client at host {host}");
                     return Ok(());
                 }
                 Err(error) => return Err(error.into()),

@@ -1029,6 +1029,168 @@ mod wait_for_handshake_test {
     }
 }
 
+/// The end of a server handshake that never completes: the stream closed
+/// or dropped under it, a client that goes away, a client that speaks no
+/// TLS. Each test runs on a current-thread runtime, so the runtime's count
+/// of live tasks tells whether the handshake task ended.
+mod tls_handshake_end {
+    use super::*;
+    use logs::{Logs, Record};
+    use supercell::util::log_target::GEN_LOG;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tracing::Level;
+
+    fn alive_tasks() -> usize {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    }
+
+    /// Waits (boundedly) until no more than `count` tasks are alive.
+    async fn tasks_drop_to(count: usize) -> bool {
+        for _ in 0..500 {
+            if alive_tasks() <= count {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// A server stream handshaking with a client socket that has sent
+    /// nothing yet, once the handshake task waits on the socket.
+    async fn handshaking_server() -> (IoStream, TcpStream) {
+        let (server, client) = tcp_sockets().await;
+        let server = IoStream::from_tcp(server)
+            .into_tls(certs::server_config(), None)
+            .unwrap();
+        tokio::task::yield_now().await;
+        (server, client)
+    }
+
+    /// What the client reads next: EOF must come, as the server released
+    /// its socket.
+    async fn client_sees_eof(client: &mut TcpStream) {
+        let mut buf = [0u8; 16];
+        let read = tokio::time::timeout(Duration::from_secs(10), client.read(&mut buf))
+            .await
+            .expect("the server socket is still open");
+        assert_eq!(read.unwrap(), 0);
+    }
+
+    fn warnings(logs: &Logs) -> Vec<Record> {
+        logs.records()
+            .into_iter()
+            .filter(|r| r.level <= Level::WARN)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn close_during_the_handshake_releases_the_socket_and_the_task() {
+        bounded(async {
+            let before = alive_tasks();
+            let (server, mut client) = handshaking_server().await;
+            assert_eq!(alive_tasks(), before + 1, "no handshake task");
+            server.close();
+            client_sees_eof(&mut client).await;
+            assert!(tasks_drop_to(before).await, "the handshake task lives on");
+            assert!(is_closed(&server.wait_for_handshake().await));
+            assert!(server.error().is_none(), "{:?}", server.error());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn dropping_the_stream_during_the_handshake_closes_the_socket() {
+        bounded(async {
+            let before = alive_tasks();
+            let (server, mut client) = handshaking_server().await;
+            assert_eq!(alive_tasks(), before + 1, "no handshake task");
+            drop(server);
+            client_sees_eof(&mut client).await;
+            assert!(tasks_drop_to(before).await, "the handshake task lives on");
+        })
+        .await
+    }
+
+    /// The start of a TLS record announcing a ClientHello longer than what
+    /// follows.
+    const TRUNCATED_CLIENT_HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00];
+
+    /// Lets `client` leave mid-handshake (with a reset when `reset`), and
+    /// returns what the server logged and its handshake's error.
+    async fn client_leaves_mid_handshake(reset: bool) -> (Logs, StreamError, String) {
+        let (logs, _guard) = Logs::capture();
+        let (server, mut client) = handshaking_server().await;
+        let peer = client.local_addr().unwrap().to_string();
+        client.write_all(TRUNCATED_CLIENT_HELLO).await.unwrap();
+        if reset {
+            client.set_zero_linger().unwrap();
+        }
+        drop(client);
+        let error = server.wait_for_handshake().await.unwrap_err();
+        let StreamError::Closed(closed) = error else {
+            panic!("not a close: {error}");
+        };
+        let cause = closed.real_error().cloned().expect("no cause");
+        (logs, cause, peer)
+    }
+
+    #[tokio::test]
+    async fn client_closing_mid_handshake_is_not_a_warning() {
+        bounded(async {
+            let (logs, cause, peer) = client_leaves_mid_handshake(false).await;
+            assert_eq!(
+                cause.io_kind(),
+                Some(io::ErrorKind::UnexpectedEof),
+                "{cause}"
+            );
+            assert_eq!(warnings(&logs).len(), 0, "{:?}", logs.records());
+            assert!(
+                logs.records().iter().any(|r| r.target == GEN_LOG
+                    && r.level == Level::DEBUG
+                    && r.message.contains(&peer)),
+                "{:?}",
+                logs.records()
+            );
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn client_resetting_mid_handshake_is_not_a_warning() {
+        bounded(async {
+            let (logs, cause, _) = client_leaves_mid_handshake(true).await;
+            assert_eq!(
+                cause.io_kind(),
+                Some(io::ErrorKind::ConnectionReset),
+                "{cause}"
+            );
+            assert_eq!(warnings(&logs).len(), 0, "{:?}", logs.records());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn plain_text_client_is_one_warning_naming_it() {
+        bounded(async {
+            let (logs, _guard) = Logs::capture();
+            let (server, mut client) = handshaking_server().await;
+            let peer = client.local_addr().unwrap().to_string();
+            client.write_all(b"GET / HTTP/1.0\r\n\r\n").await.unwrap();
+            let error = server.wait_for_handshake().await;
+            assert!(is_closed(&error), "{error:?}");
+            let warnings = warnings(&logs);
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].level, Level::WARN);
+            assert_eq!(warnings[0].target, GEN_LOG);
+            assert!(warnings[0].message.contains("SSL Error"), "{warnings:?}");
+            assert!(warnings[0].message.contains(&peer), "{warnings:?}");
+        })
+        .await
+    }
+}
+
 /// Behaviour beyond Tornado's tests: one pending read, cancel-safety,
 /// limits at their edges, the real cause of every close, large writes.
 mod beyond_tornado {

@@ -59,7 +59,7 @@ impl TestServer {
         let port = listeners[0].local_addr().unwrap().port();
         let (tx, streams) = mpsc::unbounded_channel();
         let server = TcpServer::new(handler_fn(move |stream, address| {
-            let sent = tx.send((stream, address));
+            let sent = tx.send((stream, address.socket_addr().expect("a TCP peer")));
             async move {
                 sent.map_err(|_| "the test is gone")?;
                 Ok(())

@@ -14,18 +14,23 @@ mod logs;
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use logs::Logs;
 use supercell::iostream::{IoStream, StreamError};
-use supercell::netutil::{AddressFamily, TlsConfig, bind_sockets};
+use supercell::netutil::{
+    AddressFamily, DEFAULT_UNIX_SOCKET_MODE, PeerAddress, TlsConfig, bind_sockets, bind_unix_socket,
+};
 use supercell::process::fork_processes;
 use supercell::tcpserver::{
     HandlerError, ServerOptions, StartError, StreamHandler, TcpServer, handler_fn,
 };
 use supercell::util::log_target::GEN_LOG;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tracing::Level;
 
@@ -74,7 +79,7 @@ impl StreamHandler for FailingServer {
     async fn handle_stream(
         &self,
         stream: IoStream,
-        _address: SocketAddr,
+        _address: PeerAddress,
     ) -> Result<(), HandlerError> {
         stream.read_bytes(b"hello".len(), false).await?;
         stream.close();
@@ -225,8 +230,8 @@ async fn handle_stream_gets_the_peer_address() {
 
     let client = IoStream::connect(addr).await.unwrap();
     let (address, peer) = rx.recv().await.unwrap();
-    assert_eq!(Some(address), client.local_addr());
-    assert_eq!(Some(address), peer);
+    assert_eq!(address, PeerAddress::Inet(client.local_addr().unwrap()));
+    assert_eq!(address.socket_addr(), peer);
     server.stop();
 }
 
@@ -372,13 +377,26 @@ async fn bind_after_start_serves_at_once() {
 /// is reported on the channel.
 fn tls_echo_server(
     handshake_timeout: Duration,
-) -> (TcpServer, SocketAddr, mpsc::UnboundedReceiver<SocketAddr>) {
+) -> (TcpServer, SocketAddr, mpsc::UnboundedReceiver<PeerAddress>) {
     let (listener, addr) = bind_unused_port();
+    let (server, calls) = echo_server(Some(handshake_timeout));
+    server.add_socket(listener).unwrap();
+    (server, addr, calls)
+}
+
+/// A server (TLS with `handshake_timeout` if given) echoing one line per
+/// connection; every call of the handler is reported on the channel.
+fn echo_server(
+    handshake_timeout: Option<Duration>,
+) -> (TcpServer, mpsc::UnboundedReceiver<PeerAddress>) {
     let (tx, calls) = mpsc::unbounded_channel();
-    let options = ServerOptions {
-        tls: Some(certs::server_options().server_config().unwrap()),
-        handshake_timeout,
-        ..ServerOptions::default()
+    let options = match handshake_timeout {
+        Some(handshake_timeout) => ServerOptions {
+            tls: Some(certs::server_options().server_config().unwrap()),
+            handshake_timeout,
+            ..ServerOptions::default()
+        },
+        None => ServerOptions::default(),
     };
     let server = TcpServer::with_options(
         handler_fn(move |stream, address| {
@@ -392,8 +410,7 @@ fn tls_echo_server(
         }),
         options,
     );
-    server.add_socket(listener).unwrap();
-    (server, addr, calls)
+    (server, calls)
 }
 
 /// Starts TLS on a connected plain client, trusting the test CA.
@@ -429,7 +446,7 @@ async fn tls_handshake_completes_before_handle_stream() {
     let called = tokio::time::timeout(Duration::from_secs(10), calls.recv())
         .await
         .unwrap();
-    assert_eq!(called, client.local_addr());
+    assert_eq!(called.and_then(|a| a.socket_addr()), client.local_addr());
     client.write(&b"ping\n"[..]).await.unwrap();
     assert_eq!(
         &client.read_until(b"\n", None).await.unwrap()[..],
@@ -439,7 +456,7 @@ async fn tls_handshake_completes_before_handle_stream() {
 }
 
 #[tokio::test]
-async fn plain_client_to_tls_server_is_logged_quietly() {
+async fn plain_client_to_tls_server_is_one_warning_naming_it() {
     let (logs, _guard) = Logs::capture();
     let (server, addr, mut calls) = tls_echo_server(Duration::from_secs(30));
     let client = IoStream::connect(addr).await.unwrap();
@@ -453,16 +470,62 @@ async fn plain_client_to_tls_server_is_logged_quietly() {
     // ...goes on serving...
     assert_tls_echo(addr).await;
     server.stop();
-    // ...and called the handler only for the TLS client, logging quietly.
+    // ...called the handler only for the TLS client, and warned once,
+    // naming the plain-text client.
     assert_eq!(drain(&mut calls).len(), 1);
     assert_eq!(errors(&logs), Vec::<String>::new());
-    assert!(
-        logs.records()
+    let warnings = warnings(&logs);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with(GEN_LOG), "{warnings:?}");
+    assert!(warnings[0].contains(&addr_of(&client)), "{warnings:?}");
+}
+
+/// The warning-level records of any target.
+fn warnings(logs: &Logs) -> Vec<String> {
+    logs.records()
+        .into_iter()
+        .filter(|r| r.level == Level::WARN)
+        .map(|r| format!("{}: {}", r.target, r.message))
+        .collect()
+}
+
+/// Waits (boundedly) until the general log holds a debug record naming
+/// `peer`.
+async fn wait_for_debug_about(logs: &Logs, peer: &str) {
+    for _ in 0..500 {
+        if logs
+            .records()
             .iter()
-            .any(|r| r.target == GEN_LOG && r.message.contains(&addr_of(&client))),
-        "the failed handshake was not noted on the general log: {:?}",
-        logs.records()
-    );
+            .any(|r| r.target == GEN_LOG && r.level == Level::DEBUG && r.message.contains(peer))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("nothing logged about {peer}: {:?}", logs.records());
+}
+
+#[tokio::test]
+async fn clients_leaving_mid_handshake_are_not_warnings() {
+    // The start of a TLS record announcing a longer ClientHello.
+    const TRUNCATED_CLIENT_HELLO: &[u8] = &[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00];
+    let (logs, _guard) = Logs::capture();
+    let (server, addr, mut calls) = tls_echo_server(Duration::from_secs(30));
+    for reset in [false, true] {
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let peer = client.local_addr().unwrap().to_string();
+        client.write_all(TRUNCATED_CLIENT_HELLO).await.unwrap();
+        if reset {
+            client.set_zero_linger().unwrap();
+        }
+        drop(client);
+        wait_for_debug_about(&logs, &peer).await;
+    }
+    assert_tls_echo(addr).await;
+    server.stop();
+    assert_eq!(drain(&mut calls).len(), 1, "only the TLS client is handled");
+    assert_eq!(warnings(&logs), Vec::<String>::new());
+    assert_eq!(errors(&logs), Vec::<String>::new());
 }
 
 /// Everything received so far.
@@ -517,6 +580,138 @@ async fn silent_tls_client_is_dropped_after_the_handshake_timeout() {
         logs.records()
     );
     assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn handshake_timeout_leaves_no_task_behind() {
+    // A current-thread runtime: its count of live tasks is exact.
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    let (server, addr, _calls) = tls_echo_server(Duration::from_millis(200));
+    let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_secs(10), client.read(&mut buf))
+        .await
+        .expect("the silent client was never dropped");
+    assert_eq!(read.unwrap(), 0, "the server sent something");
+    server.stop();
+    let mut alive = metrics.num_alive_tasks();
+    for _ in 0..500 {
+        if alive == before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        alive = metrics.num_alive_tasks();
+    }
+    assert_eq!(
+        alive, before,
+        "tasks left behind by the timed-out handshake"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Unix-domain sockets, served as Tornado serves `bind_unix_socket`'s.
+// ---------------------------------------------------------------------------
+
+/// A fresh socket path in the temporary directory (removed if left over).
+fn socket_path(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "supercell-tcpserver-{}-{name}.sock",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// `echo_server` on a Unix socket at a fresh path.
+fn unix_echo_server(
+    name: &str,
+    handshake_timeout: Option<Duration>,
+) -> (TcpServer, PathBuf, mpsc::UnboundedReceiver<PeerAddress>) {
+    let path = socket_path(name);
+    let (server, calls) = echo_server(handshake_timeout);
+    server
+        .add_socket(bind_unix_socket(&path, DEFAULT_UNIX_SOCKET_MODE, None).unwrap())
+        .unwrap();
+    (server, path, calls)
+}
+
+async fn connect_unix(path: &Path) -> IoStream {
+    IoStream::from_unix(tokio::net::UnixStream::connect(path).await.unwrap())
+}
+
+/// Sends a line on `client` and checks it comes back.
+async fn assert_echo(client: &IoStream) {
+    client.write(&b"ping\n"[..]).await.unwrap();
+    assert_eq!(
+        &client.read_until(b"\n", None).await.unwrap()[..],
+        b"ping\n"
+    );
+}
+
+#[tokio::test]
+async fn serves_a_unix_socket() {
+    let (server, path, mut calls) = unix_echo_server("plain", None);
+    let client = connect_unix(&path).await;
+    assert_echo(&client).await;
+    assert_eq!(calls.recv().await, Some(PeerAddress::Unix));
+    server.stop();
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn serves_tls_over_a_unix_socket() {
+    let (logs, _guard) = Logs::capture();
+    let (server, path, mut calls) = unix_echo_server("tls", Some(Duration::from_secs(30)));
+    let client = connect_unix(&path)
+        .await
+        .start_tls(certs::client_config(), Some("localhost"))
+        .await
+        .unwrap();
+    assert_echo(&client).await;
+    assert_eq!(calls.recv().await, Some(PeerAddress::Unix));
+
+    // A plain-text client over the socket is refused with one warning.
+    let plain = connect_unix(&path).await;
+    plain.write(&b"GET / HTTP/1.0\r\n\r\n"[..]).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(10), plain.read_until_close()).await;
+    assert!(closed.is_ok(), "the plain-text client was kept");
+    server.stop();
+    let warnings = warnings(&logs);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("unix:"), "{warnings:?}");
+    assert!(
+        calls.try_recv().is_err(),
+        "the plain-text client was handled"
+    );
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[tokio::test]
+async fn stop_closes_a_unix_listener_and_leaves_its_file() {
+    let (server, path, mut calls) = unix_echo_server("stop", None);
+    let client = connect_unix(&path).await;
+    assert_eq!(calls.recv().await, Some(PeerAddress::Unix));
+    server.stop();
+    // The socket file stays, as in Tornado; nobody listens on it...
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+    let refused = tokio::net::UnixStream::connect(&path).await.unwrap_err();
+    assert_eq!(refused.kind(), io::ErrorKind::ConnectionRefused);
+    // ...connections already accepted go on...
+    assert_echo(&client).await;
+    // ...and binding the path again replaces the stale file.
+    let (again, _calls) = echo_server(None);
+    again
+        .add_socket(bind_unix_socket(&path, DEFAULT_UNIX_SOCKET_MODE, None).unwrap())
+        .unwrap();
+    assert_echo(&connect_unix(&path).await).await;
+    again.stop();
+    std::fs::remove_file(&path).unwrap();
 }
 
 // ---------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 //! Switching a stream to TLS (Tornado's `start_tls` and `SSLIOStream`) and
 //! waiting for the handshake.
 
+use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::IpAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Weak};
 use std::task::Poll;
 
 use rustls::pki_types::ServerName;
@@ -12,10 +13,11 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::error::StreamError;
 use super::monitor::spawn_monitor;
-use super::state::{Shared, State};
+use super::state::{Shared, State, is_connection_reset};
 use super::stream::IoStream;
 use super::transport::{Handshake, Socket, Transport};
-use crate::netutil::TlsConfig;
+use crate::netutil::{PeerAddress, TlsConfig};
+use crate::util::log_target::GEN_LOG;
 
 /// The name a client verifies the server certificate against: the given
 /// hostname, else the peer's IP address.
@@ -80,7 +82,11 @@ impl IoStream {
     /// waiting for the handshake (as Tornado's `SSLIOStream` constructor):
     /// the handshake runs at once in its own task, and reads and writes on
     /// the new stream wait for it. A failed handshake closes the new stream
-    /// with the TLS error as its [`IoStream::error`].
+    /// with the TLS error as its [`IoStream::error`] and logs it on the
+    /// general log: at debug level when the peer closed or reset the
+    /// connection, else as a warning naming the peer. Closing the new stream
+    /// during the handshake, or dropping every handle of it while no write
+    /// is queued, abandons the handshake and releases the socket at once.
     ///
     /// The stream must have no pending read or write and empty buffers;
     /// the old handle is closed afterwards and its close callback, limits
@@ -106,9 +112,10 @@ impl IoStream {
         let (socket, limits, callback) = self.shared.with_state(|s| {
             take_socket(s).map(|socket| (socket, s.limits, s.close_callback.take()))
         })?;
+        let peer = Peer::of(&socket, self.peer);
         let handshake = match side {
-            Side::Client(connector, name) => Handshake::Client(connector.connect(name, socket)),
-            Side::Server(acceptor) => Handshake::Server(acceptor.accept(socket)),
+            Side::Client(connector, name) => Handshake::client(connector.connect(name, socket)),
+            Side::Server(acceptor) => Handshake::server(acceptor.accept(socket)),
         };
         let stream = IoStream::from_transport(
             Transport::Handshaking(Box::new(handshake)),
@@ -120,7 +127,7 @@ impl IoStream {
             s.limits = limits;
             s.close_callback = callback;
         });
-        handle.spawn(drive_handshake(stream.shared.clone()));
+        handle.spawn(drive_handshake(Arc::downgrade(&stream.shared), peer));
         if has_callback {
             spawn_monitor(&stream.shared);
         }
@@ -167,21 +174,102 @@ impl IoStream {
     }
 }
 
+/// The peer of a handshake, as its log messages name it.
+#[derive(Clone, Copy)]
+struct Peer(Option<PeerAddress>);
+
+impl Peer {
+    fn of(socket: &Socket, peer: Option<SocketAddr>) -> Peer {
+        Peer(match socket {
+            Socket::Tcp(_) => peer.map(PeerAddress::Inet),
+            Socket::Unix(_) => Some(PeerAddress::Unix),
+        })
+    }
+}
+
+impl fmt::Display for Peer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(peer) => peer.fmt(f),
+            None => f.write_str("(not connected)"),
+        }
+    }
+}
+
 /// Drives the handshake to its end, then wakes what waited for it.
-async fn drive_handshake(shared: Arc<Shared>) {
+///
+/// Holds the stream weakly, so a stream whose every handle was dropped
+/// mid-handshake is closed at once rather than when the handshake ends.
+/// The task ends as soon as the stream is closed or dropped: dropping the
+/// handshake with its socket wakes it.
+async fn drive_handshake(stream: Weak<Shared>, peer: Peer) {
     poll_fn(|cx| {
-        shared.with_state(|s| match s.transport.poll_handshake(cx) {
-            Poll::Ready(Ok(())) => {
-                s.handshake_done();
-                Poll::Ready(())
+        let Some(shared) = stream.upgrade() else {
+            return Poll::Ready(());
+        };
+        shared.with_state(|s| {
+            if s.closed {
+                return Poll::Ready(());
             }
-            Poll::Ready(Err(e)) => {
-                tracing::warn!(target: crate::util::log_target::GEN_LOG, "SSL Error: {e}");
-                s.close(Some(StreamError::io(e)));
-                Poll::Ready(())
+            match s.transport.poll_handshake(cx) {
+                Poll::Ready(Ok(())) => {
+                    s.handshake_done();
+                    Poll::Ready(())
+                }
+                Poll::Ready(Err(e)) => {
+                    log_handshake_failure(peer, &e);
+                    s.close(Some(StreamError::io(e)));
+                    Poll::Ready(())
+                }
+                Poll::Pending => Poll::Pending,
             }
-            Poll::Pending => Poll::Pending,
         })
     })
     .await
+}
+
+/// A peer that went away during the handshake (reset, EOF) is noted at
+/// debug level only, as Tornado says nothing about it; any other failure
+/// (a TLS protocol error, a rejected certificate) is a warning naming the
+/// peer.
+fn log_handshake_failure(peer: Peer, error: &io::Error) {
+    if peer_went_away(error) {
+        tracing::debug!(target: GEN_LOG, "TLS handshake with {peer} ended early: {error}");
+    } else {
+        tracing::warn!(target: GEN_LOG, "SSL Error on {peer}: {error}");
+    }
+}
+
+/// Whether a handshake error means the peer closed or reset the connection.
+fn peer_went_away(error: &io::Error) -> bool {
+    is_connection_reset(error) || error.kind() == io::ErrorKind::UnexpectedEof
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resets_and_eof_are_a_peer_going_away() {
+        for kind in [
+            io::ErrorKind::ConnectionReset,
+            io::ErrorKind::BrokenPipe,
+            io::ErrorKind::UnexpectedEof,
+        ] {
+            assert!(peer_went_away(&kind.into()), "{kind:?}");
+        }
+        let tls = io::Error::new(io::ErrorKind::InvalidData, "bad record");
+        assert!(!peer_went_away(&tls));
+    }
+
+    #[test]
+    fn peers_are_named_in_log_messages() {
+        let addr: SocketAddr = "127.0.0.1:4433".parse().unwrap();
+        assert_eq!(
+            Peer(Some(PeerAddress::Inet(addr))).to_string(),
+            "127.0.0.1:4433"
+        );
+        assert_eq!(Peer(Some(PeerAddress::Unix)).to_string(), "unix:");
+        assert_eq!(Peer(None).to_string(), "(not connected)");
+    }
 }

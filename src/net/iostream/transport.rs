@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::io::{self, IoSlice};
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::unix::pipe;
@@ -70,17 +70,65 @@ impl AsyncWrite for Socket {
     }
 }
 
-/// A TLS handshake in progress.
-pub(crate) enum Handshake {
+/// The handshake future of one side.
+enum HandshakeSide {
     Client(tokio_rustls::Connect<Socket>),
     Server(tokio_rustls::Accept<Socket>),
 }
 
+/// A TLS handshake in progress, and the waker of the task driving it.
+///
+/// The driver waits on the socket, which goes away with the handshake when
+/// the stream closes or is dropped, and a dropped socket wakes nobody: so
+/// dropping the handshake wakes the driver, which then sees that it has
+/// nothing left to do.
+pub(crate) struct Handshake {
+    side: HandshakeSide,
+    driver: Option<Waker>,
+}
+
 impl Handshake {
+    /// The client side of a handshake.
+    pub(crate) fn client(connect: tokio_rustls::Connect<Socket>) -> Handshake {
+        Handshake {
+            side: HandshakeSide::Client(connect),
+            driver: None,
+        }
+    }
+
+    /// The server side of a handshake.
+    pub(crate) fn server(accept: tokio_rustls::Accept<Socket>) -> Handshake {
+        Handshake {
+            side: HandshakeSide::Server(accept),
+            driver: None,
+        }
+    }
+
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<TlsStream<Socket>>> {
-        match self {
-            Handshake::Client(c) => Pin::new(c).poll(cx).map_ok(TlsStream::Client),
-            Handshake::Server(s) => Pin::new(s).poll(cx).map_ok(TlsStream::Server),
+        let poll = match &mut self.side {
+            HandshakeSide::Client(c) => Pin::new(c).poll(cx).map_ok(TlsStream::Client),
+            HandshakeSide::Server(s) => Pin::new(s).poll(cx).map_ok(TlsStream::Server),
+        };
+        if poll.is_pending() {
+            if !self
+                .driver
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+            {
+                self.driver = Some(cx.waker().clone());
+            }
+        } else {
+            // The driver is running and sees the end itself.
+            self.driver = None;
+        }
+        poll
+    }
+}
+
+impl Drop for Handshake {
+    fn drop(&mut self) {
+        if let Some(driver) = self.driver.take() {
+            driver.wake();
         }
     }
 }
@@ -167,7 +215,8 @@ impl Transport {
     }
 
     /// Drives a TLS handshake; `Ready(Ok(()))` once the transport is not
-    /// handshaking (any more).
+    /// handshaking (any more). Only the handshake's driver task calls it:
+    /// that task is woken when the handshake is dropped.
     pub(crate) fn poll_handshake(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let Transport::Handshaking(handshake) = self else {
             return Poll::Ready(Ok(()));

@@ -6,7 +6,9 @@
 //!   listeners without needing a runtime, so a process can bind and then
 //!   fork workers.
 //! - [`add_accept_handler`] serves a listener on the current tokio runtime,
-//!   calling back for each connection until [`AcceptHandle::remove`].
+//!   calling back for each connection until [`AcceptHandle::remove`];
+//!   [`PeerAddress`] tells who connected (an IP address and port, or a
+//!   Unix-socket client).
 //! - [`is_valid_ip`] checks for IPv4 and IPv6 literals.
 //! - [`Resolver`] is asynchronous name resolution: [`DefaultResolver`] runs
 //!   `getaddrinfo` on the loop's executor, [`OverrideResolver`] puts a table
@@ -39,6 +41,7 @@ mod bind;
 mod family;
 mod ip;
 mod override_resolver;
+mod peer;
 mod resolver;
 mod tls;
 mod unix;
@@ -48,6 +51,7 @@ pub use bind::{DEFAULT_BACKLOG, bind_sockets};
 pub use family::AddressFamily;
 pub use ip::is_valid_ip;
 pub use override_resolver::{OverrideKey, OverrideResolver, OverrideTarget};
+pub use peer::PeerAddress;
 pub use resolver::{DefaultResolver, ResolveError, ResolveFuture, Resolver};
 pub use tls::*;
 pub use unix::{DEFAULT_UNIX_SOCKET_MODE, bind_unix_socket};

@@ -1,9 +1,9 @@
 use std::future::Future;
-use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::iostream::IoStream;
+use crate::netutil::PeerAddress;
 
 /// What a failing [`StreamHandler`] returns: any error. It is logged on the
 /// application log ([`APP_LOG`](crate::util::log_target::APP_LOG)) and the
@@ -22,11 +22,12 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// A closure can be a handler through [`handler_fn`].
 pub trait StreamHandler: Send + Sync + 'static {
     /// Serves one connection: `stream` is connected to the peer at
-    /// `address`.
+    /// `address`, an IP address and port for TCP, [`PeerAddress::Unix`]
+    /// for a Unix socket (Tornado passes an empty address there).
     fn handle_stream(
         &self,
         stream: IoStream,
-        address: SocketAddr,
+        address: PeerAddress,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
 }
 
@@ -44,7 +45,7 @@ pub trait StreamHandler: Send + Sync + 'static {
 /// ```
 pub fn handler_fn<F, Fut>(f: F) -> impl StreamHandler
 where
-    F: Fn(IoStream, SocketAddr) -> Fut + Send + Sync + 'static,
+    F: Fn(IoStream, PeerAddress) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
     FnHandler(f)
@@ -55,13 +56,13 @@ struct FnHandler<F>(F);
 
 impl<F, Fut> StreamHandler for FnHandler<F>
 where
-    F: Fn(IoStream, SocketAddr) -> Fut + Send + Sync + 'static,
+    F: Fn(IoStream, PeerAddress) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
 {
     fn handle_stream(
         &self,
         stream: IoStream,
-        address: SocketAddr,
+        address: PeerAddress,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send {
         (self.0)(stream, address)
     }
@@ -73,11 +74,11 @@ pub(super) type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerEr
 /// [`StreamHandler`] with its type erased, so the server is not generic.
 pub(super) trait ErasedHandler: Send + Sync {
     /// Calls `handle_stream` on a shared handler, owning what it needs.
-    fn call(self: Arc<Self>, stream: IoStream, address: SocketAddr) -> HandlerFuture;
+    fn call(self: Arc<Self>, stream: IoStream, address: PeerAddress) -> HandlerFuture;
 }
 
 impl<H: StreamHandler> ErasedHandler for H {
-    fn call(self: Arc<Self>, stream: IoStream, address: SocketAddr) -> HandlerFuture {
+    fn call(self: Arc<Self>, stream: IoStream, address: PeerAddress) -> HandlerFuture {
         Box::pin(async move { self.handle_stream(stream, address).await })
     }
 }

@@ -4,21 +4,22 @@
 //! Implement [`StreamHandler`] (or wrap a closure with [`handler_fn`]) and
 //! give it to a [`TcpServer`]. Each accepted connection becomes an
 //! [`IoStream`](crate::iostream::IoStream) and its own tokio task runs the
-//! handler; an `Err` or a panic from the handler is logged on the
-//! application log and touches nothing else.
+//! handler with the peer's [`PeerAddress`](crate::netutil::PeerAddress);
+//! an `Err` or a panic from the handler is logged on the application log
+//! and touches nothing else.
 //!
 //! An echo server on a free port of 127.0.0.1, and a client:
 //!
 //! ```
-//! use std::net::SocketAddr;
 //! use supercell::iostream::{IoStream, StreamError};
+//! use supercell::netutil::PeerAddress;
 //! use supercell::tcpclient::{ConnectOptions, TcpClient};
 //! use supercell::tcpserver::{HandlerError, StreamHandler, TcpServer};
 //!
 //! struct EchoServer;
 //!
 //! impl StreamHandler for EchoServer {
-//!     async fn handle_stream(&self, stream: IoStream, _address: SocketAddr) -> Result<(), HandlerError> {
+//!     async fn handle_stream(&self, stream: IoStream, _address: PeerAddress) -> Result<(), HandlerError> {
 //!         loop {
 //!             match stream.read_until(b"\n", None).await {
 //!                 Ok(line) => stream.write(line).await?,
@@ -85,16 +86,48 @@
 //! [`stop`](TcpServer::stop) stops accepting and closes the listening
 //! sockets; connections already accepted go on.
 //!
+//! # Unix-domain sockets
+//!
+//! As in Tornado, a server also serves a Unix socket given to
+//! [`add_socket`](TcpServer::add_socket) (plain or TLS alike); the handler
+//! gets [`PeerAddress::Unix`](crate::netutil::PeerAddress::Unix) as the
+//! address:
+//!
+//! ```
+//! use supercell::iostream::IoStream;
+//! use supercell::netutil::{DEFAULT_UNIX_SOCKET_MODE, PeerAddress, bind_unix_socket};
+//! use supercell::tcpserver::{TcpServer, handler_fn};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let path = std::env::temp_dir().join(format!("tcpserver-doc-{}.sock", std::process::id()));
+//! let server = TcpServer::new(handler_fn(|stream, address| async move {
+//!     assert_eq!(address, PeerAddress::Unix);
+//!     stream.write(&b"hello\n"[..]).await?;
+//!     Ok(())
+//! }));
+//! server.add_socket(bind_unix_socket(&path, DEFAULT_UNIX_SOCKET_MODE, None)?)?;
+//!
+//! let client = IoStream::from_unix(tokio::net::UnixStream::connect(&path).await?);
+//! assert_eq!(&client.read_until(b"\n", None).await?[..], b"hello\n");
+//! server.stop(); // leaves the socket file, as Tornado does
+//! std::fs::remove_file(&path)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # TLS
 //!
 //! With [`ServerOptions::tls`], the TLS handshake is complete before the
 //! handler is called. A handshake that fails (a plain-text client, a
-//! certificate the client rejects, a client that goes away) is logged on the
-//! general log, as a warning or at debug level for a client that went away,
-//! and the server goes on. A client gets
+//! certificate the client rejects) is logged on the general log as a
+//! warning naming the client's address; a client that closes or resets the
+//! connection during the handshake is noted at debug level only. Either
+//! way the server goes on. A client gets
 //! [`ServerOptions::handshake_timeout`] (default
-//! [`DEFAULT_HANDSHAKE_TIMEOUT`], 30 seconds) to complete the handshake, so
-//! a silent client cannot hold a task forever.
+//! [`DEFAULT_HANDSHAKE_TIMEOUT`], 30 seconds) to complete the handshake;
+//! then its connection is closed, so a silent client holds neither a
+//! socket nor a task.
 
 mod connection;
 mod error;

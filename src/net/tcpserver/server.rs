@@ -4,12 +4,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::connection::Connections;
 use super::{ServerOptions, StartError, StreamHandler};
-use crate::netutil::{AcceptHandle, Accepted, AddressFamily, add_accept_handler, bind_sockets};
+use crate::netutil::{AcceptHandle, AddressFamily, Listener, add_accept_handler, bind_sockets};
 use crate::process::fork_processes;
 
 /// A TCP server: accepts connections and hands each one, as an
 /// [`IoStream`](crate::iostream::IoStream), to a [`StreamHandler`]
-/// (Tornado's `TCPServer`).
+/// (Tornado's `TCPServer`). It serves Unix-domain sockets as well, given
+/// to [`add_socket`](TcpServer::add_socket).
 ///
 /// A cheap handle: clones share one server, and every method takes `&self`,
 /// so a handler can hold a clone and [`stop`](TcpServer::stop) the server.
@@ -67,21 +68,26 @@ impl TcpServer {
         Ok(addrs)
     }
 
-    /// Starts accepting connections on sockets bound elsewhere, such as by
-    /// [`bind_sockets`] before
-    /// [`fork_processes`](crate::process::fork_processes). Must be called
-    /// inside a tokio runtime.
-    pub fn add_sockets(&self, listeners: impl IntoIterator<Item = TcpListener>) -> io::Result<()> {
+    /// Starts accepting connections on sockets bound elsewhere: TCP
+    /// listeners such as [`bind_sockets`] makes (typically before
+    /// [`fork_processes`](crate::process::fork_processes)), or Unix-domain
+    /// listeners from [`bind_unix_socket`](crate::netutil::bind_unix_socket)
+    /// (Tornado's `add_sockets`; both kinds convert into [`Listener`]).
+    /// Must be called inside a tokio runtime.
+    ///
+    /// The handler gets the peer of a Unix-socket connection as
+    /// [`PeerAddress::Unix`](crate::netutil::PeerAddress::Unix); with TLS,
+    /// the handshake runs over a Unix socket as over TCP.
+    pub fn add_sockets<L: Into<Listener>>(
+        &self,
+        listeners: impl IntoIterator<Item = L>,
+    ) -> io::Result<()> {
         // Held throughout, so a concurrent `stop` cannot miss a socket.
         let mut state = self.lock();
         for listener in listeners {
             let connections = Arc::clone(&self.connections);
-            let handle = add_accept_handler(listener, move |accepted| match accepted {
-                Accepted::Tcp(socket, address) => {
-                    tokio::spawn(Arc::clone(&connections).serve(socket, address));
-                }
-                // Only TCP listeners are registered.
-                Accepted::Unix(_) => {}
+            let handle = add_accept_handler(listener, move |accepted| {
+                tokio::spawn(Arc::clone(&connections).serve(accepted));
             })?;
             state.accepting.push(handle);
         }
@@ -89,7 +95,7 @@ impl TcpServer {
     }
 
     /// Singular version of [`add_sockets`](TcpServer::add_sockets).
-    pub fn add_socket(&self, listener: TcpListener) -> io::Result<()> {
+    pub fn add_socket(&self, listener: impl Into<Listener>) -> io::Result<()> {
         self.add_sockets([listener])
     }
 
@@ -173,6 +179,11 @@ impl TcpServer {
     /// Connections already accepted go on. When it returns, no new
     /// connection will reach the handler. Logs nothing and may be called
     /// any number of times, including from inside a handler.
+    ///
+    /// The file of a Unix-domain socket stays where it was bound, as in
+    /// Tornado: the server never removes files. Clients trying it are
+    /// refused, and [`bind_unix_socket`](crate::netutil::bind_unix_socket)
+    /// replaces it when the path is bound again.
     pub fn stop(&self) {
         let (accepting, pending) = {
             let mut state = self.lock();
