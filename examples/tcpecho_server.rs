@@ -9,10 +9,9 @@
 //! which. The server runs until interrupted (Ctrl-C / SIGINT) or
 //! terminated (SIGTERM), then stops accepting and exits with status 0.
 
-use std::io::IsTerminal;
-
 use supercell::ioloop::IoLoop;
 use supercell::iostream::{IoStream, StreamError};
+use supercell::log::LogOptions;
 use supercell::netutil::PeerAddress;
 use supercell::tcpserver::{HandlerError, StreamHandler, TcpServer};
 use tokio::signal::unix::{SignalKind, signal};
@@ -85,10 +84,8 @@ async fn serve(port: u16) -> std::io::Result<()> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt()
-        .with_target(false)
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
+    // Tornado's log format on stderr, coloured on a terminal.
+    supercell::log::enable_pretty_logging(&LogOptions::default())?;
     let port = port_argument(std::env::args().skip(1))?;
     IoLoop::new()?.run_sync(|| serve(port), None)??;
     Ok(())
