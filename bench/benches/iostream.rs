@@ -8,10 +8,19 @@
 //!   last write awaited), beside `write_all` chunk by chunk (a plain tokio
 //!   task receives in every case).
 //!
-//! `cargo bench -p supercell-bench --bench iostream`
+//! `cargo bench -p supercell-bench --bench iostream` runs them with
+//! criterion, one case after the other. Whole-gigabyte loopback runs vary
+//! a lot, and slow spells of a shared machine would land on whichever case
+//! runs then, so for a side-by-side comparison set `IOSTREAM_ROUNDS=N`: the
+//! cases then take turns, N rounds of one run each, and the medians are
+//! printed with the throughput ratios:
+//!
+//! `IOSTREAM_ROUNDS=60 taskset -c 0 cargo bench -p supercell-bench --bench iostream`
+
+use std::time::Instant;
 
 use bytes::Bytes;
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use supercell::iostream::IoStream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -153,4 +162,95 @@ fn writes(c: &mut Criterion) {
 }
 
 criterion_group!(benches, reads, writes);
-criterion_main!(benches);
+
+/// One case of the interleaved comparison: its name and one run of it.
+type Case = (&'static str, fn(&Runtime, &Bytes) -> usize);
+
+const CASES: [Case; 5] = [
+    ("read tokio read_exact", |rt, _| rt.block_on(read_tokio())),
+    ("read supercell read_bytes", |rt, _| {
+        rt.block_on(read_bytes_iostream())
+    }),
+    ("read supercell read_into", |rt, _| {
+        rt.block_on(read_into_iostream())
+    }),
+    ("write tokio write_all", |rt, chunk| {
+        rt.block_on(write_tokio(chunk.clone()))
+    }),
+    ("write supercell write", |rt, chunk| {
+        rt.block_on(write_iostream(chunk.clone()))
+    }),
+];
+
+/// (row, supercell case, tokio case) of the printed ratios.
+const RATIOS: [(&str, usize, usize); 3] = [
+    ("read_bytes / read_exact", 1, 0),
+    ("read_into / read_exact", 2, 0),
+    ("write / write_all", 4, 3),
+];
+
+/// Runs every case once per round, starting each round one case later (so
+/// a slow spell of the machine hits all cases alike), then prints each
+/// case's median, quartiles and mean, and the throughput ratios (tokio's
+/// time over supercell's) of the medians and of the means: the times of a
+/// case often fall in two clusters, and when the clusters are about even
+/// the median jumps between them from one session to the next, where the
+/// mean moves little. `IOSTREAM_CASES` keeps only the cases
+/// whose name contains it; `IOSTREAM_SAMPLES` prints every time, sorted.
+fn interleaved(rounds: usize) {
+    let rt = runtime();
+    let chunk = Bytes::from(vec![7u8; WRITE_CHUNK]);
+    let only = std::env::var("IOSTREAM_CASES").unwrap_or_default();
+    let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); CASES.len()];
+    for round in 0..rounds {
+        for k in 0..CASES.len() {
+            let i = (round + k) % CASES.len();
+            let (name, run) = CASES[i];
+            if name.contains(only.as_str()) {
+                let start = Instant::now();
+                std::hint::black_box(run(&rt, &chunk));
+                times[i].push(start.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+    }
+    let mut medians = [f64::NAN; CASES.len()];
+    let mut means = [f64::NAN; CASES.len()];
+    for (i, t) in times.iter_mut().enumerate() {
+        if t.is_empty() {
+            continue;
+        }
+        t.sort_by(f64::total_cmp);
+        let quantile = |q: f64| t[((t.len() - 1) as f64 * q).round() as usize];
+        medians[i] = quantile(0.5);
+        means[i] = t.iter().sum::<f64>() / t.len() as f64;
+        println!(
+            "{:<26} median {:7.2} ms  (quartiles {:7.2} {:7.2}; mean {:7.2}; {} rounds)",
+            CASES[i].0,
+            medians[i],
+            quantile(0.25),
+            quantile(0.75),
+            means[i],
+            t.len()
+        );
+        if std::env::var_os("IOSTREAM_SAMPLES").is_some() {
+            println!("  {t:.0?}");
+        }
+    }
+    for (row, supercell, tokio) in RATIOS {
+        let ratio = medians[tokio] / medians[supercell];
+        if ratio.is_finite() {
+            let of_means = means[tokio] / means[supercell];
+            println!("ratio {row}: {ratio:.3} (of the means: {of_means:.3})");
+        }
+    }
+}
+
+fn main() {
+    match std::env::var("IOSTREAM_ROUNDS") {
+        Ok(rounds) => interleaved(rounds.parse().expect("IOSTREAM_ROUNDS: a number of rounds")),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -12,7 +12,8 @@ const MAX_IOVECS: usize = 64;
 /// let the kernel queue more than the peer can take while it is still hot
 /// in cache, and measured slower on loopback.
 const MAX_WRITE_BYTES: usize = 1024 * 1024;
-/// A first chunk at least this large is written without gathering others.
+/// A chunk at least this large is written alone, never gathered with
+/// others.
 const LARGE_CHUNK: usize = 64 * 1024;
 
 /// The chunks not yet written, and counters of everything ever queued and
@@ -59,13 +60,28 @@ impl WriteQueue {
     }
 
     /// Fills `slices` with the first chunks, up to `MAX_IOVECS` of them
-    /// and `MAX_WRITE_BYTES` in all; returns how many. A large first chunk
-    /// goes alone: gathering pays only for small ones.
+    /// and `MAX_WRITE_BYTES` in all; returns how many. Gathering pays only
+    /// for small chunks, so a large chunk goes alone: as the first, it
+    /// takes no others along, and behind others it waits for the next
+    /// write. (Offering the rest of one chunk with the head of a large next
+    /// one in one vectored write made loopback transfers fall into the
+    /// kernel's twice-as-slow pattern far more often, and a short vectored
+    /// write is retried into `EAGAIN`, where the plain write that a single
+    /// slice goes through is not.)
     pub(crate) fn slices<'a>(&'a self, slices: &mut [IoSlice<'a>; MAX_IOVECS]) -> usize {
-        let mut n = 0;
-        let mut room = MAX_WRITE_BYTES;
-        for (slot, chunk) in slices.iter_mut().zip(&self.chunks) {
-            if room == 0 || (n == 1 && room <= MAX_WRITE_BYTES - LARGE_CHUNK) {
+        let mut chunks = self.chunks.iter();
+        let Some(first) = chunks.next() else {
+            return 0;
+        };
+        let take = first.len().min(MAX_WRITE_BYTES);
+        slices[0] = IoSlice::new(&first[..take]);
+        if first.len() >= LARGE_CHUNK {
+            return 1;
+        }
+        let mut n = 1;
+        let mut room = MAX_WRITE_BYTES - take;
+        for (slot, chunk) in slices[1..].iter_mut().zip(chunks) {
+            if room == 0 || chunk.len() >= LARGE_CHUNK {
                 break;
             }
             let take = chunk.len().min(room);
@@ -173,6 +189,36 @@ mod tests {
         for seed in 0..20 {
             append_all_then_advance_all(&pieces, seed);
         }
+    }
+
+    fn offered(queue: &WriteQueue) -> Vec<usize> {
+        let mut slices = empty_slices();
+        let n = queue.slices(&mut slices);
+        slices[..n].iter().map(|s| s.len()).collect()
+    }
+
+    #[test]
+    fn large_chunks_go_alone() {
+        let mut q = WriteQueue::default();
+        q.push(Bytes::from(vec![1; 10]));
+        q.push(Bytes::from(vec![2; 20]));
+        q.push(Bytes::from(vec![3; LARGE_CHUNK]));
+        q.push(Bytes::from(vec![4; 2 * MAX_WRITE_BYTES]));
+        q.push(Bytes::from(vec![5; 30]));
+        // Small chunks are gathered up to the large one.
+        assert_eq!(offered(&q), [10, 20]);
+        q.advance(30);
+        // A large first chunk takes no others along.
+        assert_eq!(offered(&q), [LARGE_CHUNK]);
+        // Nor does the rest of a large chunk when a large one follows.
+        q.advance(LARGE_CHUNK - 5);
+        assert_eq!(offered(&q), [5]);
+        q.advance(5);
+        // A huge chunk is offered a write's worth at a time.
+        assert_eq!(offered(&q), [MAX_WRITE_BYTES]);
+        q.advance(2 * MAX_WRITE_BYTES - 7);
+        // Its small rest gathers the small chunk behind it.
+        assert_eq!(offered(&q), [7, 30]);
     }
 
     #[test]
