@@ -489,6 +489,52 @@ fn pretty_logging_reports_bad_interval_and_unopenable_file() {
     }
 }
 
+#[test]
+fn pretty_logging_accepts_rotate_intervals_up_to_ten_thousand_years() {
+    let dir = TempDir::new("long_interval");
+    let options_with = |when: &str, interval: &str| {
+        let mut options = LogOptions {
+            log_file_prefix: Some(dir.path("app.log")),
+            ..LogOptions::default()
+        };
+        options.set_option("log_rotate_mode", "time").unwrap();
+        options.set_option("log_rotate_when", when).unwrap();
+        options.set_option("log_rotate_interval", interval).unwrap();
+        options
+    };
+    for (when, largest) in [
+        ("D", 3_652_425_u32),
+        ("midnight", 3_652_425),
+        ("H", 87_658_200),
+        ("W3", 521_775),
+    ] {
+        let accepted = options_with(when, &largest.to_string());
+        assert_eq!(accepted.log_rotate_when.max_interval(), largest);
+        let pretty = PrettyLogging::from_options(&accepted);
+        assert!(matches!(pretty, Ok(Some(_))), "{when}: {pretty:?}");
+
+        let one_over = options_with(when, &(largest + 1).to_string());
+        match PrettyLogging::from_options(&one_over) {
+            Err(LogError::InvalidValue {
+                option: "log_rotate_interval",
+                value,
+                ..
+            }) => assert_eq!(value, (largest + 1).to_string()),
+            other => panic!("{when}: expected InvalidValue, got {other:?}"),
+        }
+    }
+    let four_billion_days = options_with("D", "4000000000");
+    assert!(matches!(
+        PrettyLogging::from_options(&four_billion_days),
+        Err(LogError::InvalidValue { .. })
+    ));
+    // Any u32 of seconds or minutes stays within the limit.
+    for when in ["S", "M"] {
+        let longest = options_with(when, &u32::MAX.to_string());
+        assert!(PrettyLogging::from_options(&longest).unwrap().is_some());
+    }
+}
+
 // ----------------------------------------------- RotatingFileWriter edges
 
 #[test]
@@ -661,6 +707,38 @@ fn rotating_file_writer_starts_the_period_at_an_existing_files_time() {
     let today = written.date_naive().format("%Y-%m-%d").to_string();
     assert_eq!(dir.files(), ["log".to_owned(), format!("log.{today}")]);
     assert_eq!(read(dir.path(&format!("log.{today}"))), "old\n");
+}
+
+#[test]
+fn rotating_file_writer_refuses_intervals_past_ten_thousand_years() {
+    let dir = TempDir::new("too_long");
+    let largest = NonZeroU32::new(RotateWhen::Days.max_interval()).unwrap();
+    let err = RotatingFileWriter::by_time(
+        dir.path("log"),
+        RotateWhen::Days,
+        largest.checked_add(1).unwrap(),
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(dir.files().is_empty());
+
+    // Near the end of the calendar, a rollover that cannot be represented
+    // never comes: records keep going to the same file.
+    let (now, clock) = manual_clock(local(262_000, 6, 1, 12, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Days,
+        largest,
+        1,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "first\n");
+    *now.lock().unwrap() = local(262_142, 12, 1, 0, 0, 0);
+    write_record(&writer, "later\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "first\nlater\n");
 }
 
 // ------------------------------------------------------ LoggingOptionTest

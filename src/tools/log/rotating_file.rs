@@ -60,7 +60,9 @@ enum Rotation {
 struct TimedRotation {
     schedule: TimedSchedule,
     backups: usize,
-    rollover_at: DateTime<Local>,
+    /// `None` once the next rollover would fall past the last date the
+    /// calendar represents: the file is then never rotated again.
+    rollover_at: Option<DateTime<Local>>,
     clock: Box<dyn Clock>,
 }
 
@@ -91,7 +93,9 @@ impl RotatingFileWriter {
     ///
     /// # Errors
     ///
-    /// The error of opening the file.
+    /// An [`io::ErrorKind::InvalidInput`] error when `interval` is above
+    /// [`RotateWhen::max_interval`] (a period longer than 10,000 years);
+    /// the error of opening the file.
     pub fn by_time(
         path: impl Into<PathBuf>,
         when: RotateWhen,
@@ -106,7 +110,7 @@ impl RotatingFileWriter {
     ///
     /// # Errors
     ///
-    /// The error of opening the file.
+    /// As [`by_time`](RotatingFileWriter::by_time).
     pub fn by_time_with_clock(
         path: impl Into<PathBuf>,
         when: RotateWhen,
@@ -115,7 +119,12 @@ impl RotatingFileWriter {
         clock: impl Clock,
     ) -> io::Result<RotatingFileWriter> {
         let path = path.into();
-        let schedule = TimedSchedule::new(when, interval);
+        let schedule = TimedSchedule::new(when, interval).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("a rotation interval of {interval} {when} is longer than 10,000 years"),
+            )
+        })?;
         let start = fs::metadata(&path)
             .and_then(|meta| meta.modified())
             .map(DateTime::<Local>::from)
@@ -202,8 +211,10 @@ impl State {
             }
             Rotation::Time(timed) => {
                 let now = timed.clock.now();
-                if now >= timed.rollover_at {
-                    self.rotate_timed(now)?;
+                if let Some(rollover_at) = timed.rollover_at
+                    && now >= rollover_at
+                {
+                    self.rotate_timed(rollover_at, now)?;
                 }
             }
         }
@@ -226,11 +237,15 @@ impl State {
 
     /// `path` -> `path.<period>`, then the oldest backups beyond the count
     /// are removed.
-    fn rotate_timed(&mut self, now: DateTime<Local>) -> io::Result<()> {
+    fn rotate_timed(
+        &mut self,
+        rollover_at: DateTime<Local>,
+        now: DateTime<Local>,
+    ) -> io::Result<()> {
         let Rotation::Time(timed) = &mut self.rotation else {
             return Ok(());
         };
-        let backup = with_suffix(&self.path, &timed.schedule.backup_suffix(timed.rollover_at));
+        let backup = with_suffix(&self.path, &timed.schedule.backup_suffix(rollover_at));
         fs::rename(&self.path, backup)?;
         if timed.backups > 0 {
             remove_old_backups(&self.path, &timed.schedule, timed.backups)?;
