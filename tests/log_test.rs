@@ -606,6 +606,46 @@ fn rotating_file_writer_never_rotates_without_backups_or_size() {
     assert_eq!(read(dir.path("a")), "one\ntwo\nthree\n");
 }
 
+#[test]
+fn rotating_file_writer_starts_a_new_file_when_the_log_was_removed_or_moved() {
+    let dir = TempDir::new("size_gone");
+    let writer = RotatingFileWriter::by_size(dir.path("log"), 10, 2).unwrap();
+    write_record(&writer, "12345\n");
+    fs::remove_file(dir.path("log")).unwrap();
+    // Due for rotation, but there is nothing to rotate: the record starts
+    // a new file.
+    write_record(&writer, "removed\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "removed\n");
+
+    fs::rename(dir.path("log"), dir.path("moved")).unwrap();
+    write_record(&writer, "renamed\n");
+    assert_eq!(dir.files(), ["log", "moved"]);
+    assert_eq!(read(dir.path("log")), "renamed\n");
+
+    // Rotation carries on as usual.
+    write_record(&writer, "next\n");
+    assert_eq!(dir.files(), ["log", "log.1", "moved"]);
+    assert_eq!(read(dir.path("log.1")), "renamed\n");
+    assert_eq!(read(dir.path("log")), "next\n");
+}
+
+#[test]
+fn rotating_file_writer_reopens_once_its_directory_is_back() {
+    let dir = TempDir::new("dir_gone");
+    fs::create_dir(dir.path("sub")).unwrap();
+    let writer = RotatingFileWriter::by_size(dir.path("sub/log"), 10, 1).unwrap();
+    write_record(&writer, "12345\n");
+    fs::remove_dir_all(dir.path("sub")).unwrap();
+    let mut handle = &writer;
+    let err = handle.write_all(b"lost\n").unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::NotFound);
+
+    fs::create_dir(dir.path("sub")).unwrap();
+    write_record(&writer, "back\n");
+    assert_eq!(read(dir.path("sub/log")), "back\n");
+}
+
 /// A clock the test moves by hand.
 fn manual_clock(
     start: DateTime<Local>,
@@ -681,6 +721,67 @@ fn rotating_file_writer_rotates_at_midnight() {
     assert_eq!(read(dir.path("log.2018-01-05")), "afternoon\nlast second\n");
     assert_eq!(read(dir.path("log.2018-01-06")), "new day\n");
     assert_eq!(read(dir.path("log")), "next day\n");
+}
+
+#[test]
+fn rotating_file_writer_skips_a_timed_rotation_of_a_missing_file() {
+    let dir = TempDir::new("time_gone");
+    let (now, clock) = manual_clock(local(2018, 1, 5, 10, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Hours,
+        NonZeroU32::MIN,
+        3,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "10:00\n");
+    fs::remove_file(dir.path("log")).unwrap();
+    *now.lock().unwrap() = local(2018, 1, 5, 11, 0, 0);
+    write_record(&writer, "11:00\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "11:00\n");
+
+    // The schedule moved on: the next rollover is an hour later.
+    *now.lock().unwrap() = local(2018, 1, 5, 11, 59, 59);
+    write_record(&writer, "11:59:59\n");
+    assert_eq!(dir.files(), ["log"]);
+    *now.lock().unwrap() = local(2018, 1, 5, 12, 0, 0);
+    write_record(&writer, "12:00\n");
+    assert_eq!(dir.files(), ["log", "log.2018-01-05_11"]);
+    assert_eq!(read(dir.path("log.2018-01-05_11")), "11:00\n11:59:59\n");
+    assert_eq!(read(dir.path("log")), "12:00\n");
+}
+
+#[test]
+fn rotating_file_writer_keeps_logging_when_old_backups_cannot_be_removed() {
+    let dir = TempDir::new("undeletable");
+    // Named as the oldest backup, but a directory: removing it fails.
+    fs::create_dir(dir.path("log.2018-01-05_08")).unwrap();
+    let (now, clock) = manual_clock(local(2018, 1, 5, 10, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Hours,
+        NonZeroU32::new(2).unwrap(),
+        1,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "10:00\n");
+    *now.lock().unwrap() = local(2018, 1, 5, 12, 0, 0);
+    write_record(&writer, "12:00\n");
+    assert_eq!(
+        dir.files(),
+        ["log", "log.2018-01-05_08", "log.2018-01-05_10"]
+    );
+    assert_eq!(read(dir.path("log.2018-01-05_10")), "10:00\n");
+    assert_eq!(read(dir.path("log")), "12:00\n");
+
+    // The rollover moved on and later records go to the new file.
+    *now.lock().unwrap() = local(2018, 1, 5, 13, 0, 0);
+    write_record(&writer, "13:00\n");
+    assert_eq!(read(dir.path("log")), "12:00\n13:00\n");
+    assert_eq!(read(dir.path("log.2018-01-05_10")), "10:00\n");
 }
 
 #[test]
