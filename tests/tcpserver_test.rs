@@ -25,6 +25,7 @@ use supercell::iostream::{IoStream, StreamError};
 use supercell::netutil::{
     AddressFamily, DEFAULT_UNIX_SOCKET_MODE, PeerAddress, TlsConfig, bind_sockets, bind_unix_socket,
 };
+use supercell::process::ForkError;
 use supercell::tcpserver::{
     HandlerError, ServerOptions, StartError, StreamHandler, TcpServer, handler_fn,
 };
@@ -336,6 +337,21 @@ async fn bind_then_start_one_process_inside_a_runtime_serves_at_once() {
         server.start(Some(1)),
         Err(StartError::AlreadyStarted)
     ));
+    server.stop();
+}
+
+#[tokio::test]
+async fn start_can_be_retried_after_a_failed_fork() {
+    let server = greeting_server();
+    let addr = bind_free_port(&server);
+    // Forking inside a runtime is refused, and nothing was started.
+    assert!(matches!(
+        server.start(Some(2)),
+        Err(StartError::Fork(ForkError::RuntimeExists))
+    ));
+    assert_eq!(server.start(Some(1)).unwrap(), None);
+    let client = IoStream::connect(addr).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
     server.stop();
 }
 

@@ -146,7 +146,8 @@ impl TcpServer {
     /// Returns the task id of this worker when it forked (`0..n`, as
     /// [`fork_processes`] returns it), `None` for `Some(1)`. Fails when
     /// called twice, when forking fails, or when a socket cannot be
-    /// registered with the runtime.
+    /// registered with the runtime. After a failure to fork, which leaves
+    /// the server as it was, `start` may be called again.
     pub fn start(&self, num_processes: Option<usize>) -> Result<Option<usize>, StartError> {
         {
             let mut state = self.lock();
@@ -157,7 +158,14 @@ impl TcpServer {
         }
         let task_id = match num_processes {
             Some(1) => None,
-            _ => Some(fork_processes(num_processes, None)?),
+            _ => match fork_processes(num_processes, None) {
+                Ok(task_id) => Some(task_id),
+                Err(error) => {
+                    // Nothing started: `start` may be called again.
+                    self.lock().started = false;
+                    return Err(error.into());
+                }
+            },
         };
         if tokio::runtime::Handle::try_current().is_ok() {
             self.add_pending_sockets()?;
