@@ -23,6 +23,8 @@
 //! * `TwistedResolverTest.test_localhost`, `test_future_interface`: no
 //!   Twisted backend exists.
 
+#[path = "support/certs.rs"]
+mod certs;
 #[path = "support/logs.rs"]
 mod logs;
 
@@ -42,6 +44,7 @@ use supercell::netutil::{
     OverrideResolver, OverrideTarget, ResolveError, Resolver, add_accept_handler, bind_sockets,
     bind_unix_socket, is_valid_ip,
 };
+use supercell::netutil::{CertReqs, SslOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -856,4 +859,77 @@ fn out_of_file_descriptors_child() {
         assert_eq!(peer, client.local_addr().unwrap());
         handle.remove();
     });
+}
+
+// ---- SslOptions ----
+
+/// Runs a TLS handshake between `client` and `server` in memory, for the
+/// name `localhost`: the first error either side raises, if any.
+fn handshake(
+    client: Arc<rustls::ClientConfig>,
+    server: Arc<rustls::ServerConfig>,
+) -> Result<(), rustls::Error> {
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut client = rustls::ClientConnection::new(client, name)?;
+    let mut server = rustls::ServerConnection::new(server)?;
+    for _ in 0..16 {
+        if !client.is_handshaking() && !server.is_handshaking() {
+            return Ok(());
+        }
+        let mut to_server = Vec::new();
+        client.write_tls(&mut to_server).unwrap();
+        let mut bytes = &to_server[..];
+        while !bytes.is_empty() {
+            server.read_tls(&mut bytes).unwrap();
+            server.process_new_packets()?;
+        }
+        let mut to_client = Vec::new();
+        server.write_tls(&mut to_client).unwrap();
+        let mut bytes = &to_client[..];
+        while !bytes.is_empty() {
+            client.read_tls(&mut bytes).unwrap();
+            client.process_new_packets()?;
+        }
+    }
+    panic!("the handshake did not finish");
+}
+
+#[test]
+fn ssl_options_server_with_only_certfile_and_keyfile_asks_no_client_certificate() {
+    let c = certs::certs();
+    let options = SslOptions {
+        certfile: Some(c.server_cert.clone()),
+        keyfile: Some(c.server_key.clone()),
+        ..SslOptions::default()
+    };
+    assert_eq!(options.cert_reqs, CertReqs::SideDefault);
+    let server = options.server_config().unwrap();
+    // A client without a certificate gets in.
+    let client = certs::client_options().client_config().unwrap();
+    handshake(client, server.clone()).unwrap();
+
+    // Asking for client certificates explicitly still needs ca_certs.
+    let required = SslOptions {
+        cert_reqs: CertReqs::Required,
+        ..options
+    };
+    assert!(matches!(
+        required.server_config(),
+        Err(supercell::netutil::TlsConfigError::MissingCaCerts)
+    ));
+}
+
+#[test]
+fn ssl_options_default_client_verifies_the_server() {
+    let server = certs::server_options().server_config().unwrap();
+    // The webpki roots do not include the test CA: refused.
+    let default_client = SslOptions::default().client_config().unwrap();
+    match handshake(default_client, server.clone()) {
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {}
+        other => panic!("expected an unknown issuer, got {other:?}"),
+    }
+    // Trusting the test CA, with the default cert_reqs: verified, accepted.
+    let trusting = certs::client_options();
+    assert_eq!(trusting.cert_reqs, CertReqs::SideDefault);
+    handshake(trusting.client_config().unwrap(), server).unwrap();
 }
