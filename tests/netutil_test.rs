@@ -861,6 +861,21 @@ fn out_of_file_descriptors_child() {
     });
 }
 
+#[test]
+fn default_resolver_outside_a_runtime_is_an_error() {
+    let mut lookup = DefaultResolver.resolve("localhost", 80, AddressFamily::Unspec);
+    let polled = lookup
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    match polled {
+        std::task::Poll::Ready(Err(err @ ResolveError::NoRuntime { .. })) => {
+            assert_eq!(err.host(), "localhost");
+            assert!(err.to_string().contains("no tokio runtime"), "{err}");
+        }
+        other => panic!("expected NoRuntime, got {other:?}"),
+    }
+}
+
 // ---- SslOptions ----
 
 /// Runs a TLS handshake between `client` and `server` in memory, for the
