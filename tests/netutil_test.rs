@@ -411,6 +411,69 @@ fn bind_sockets_listeners_are_non_blocking_and_usable_without_a_runtime() {
 }
 
 #[test]
+fn bind_sockets_sets_so_reuseaddr() {
+    let mut sockets = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    if has_ipv6() {
+        sockets.extend(bind_sockets(0, Some("::1"), AddressFamily::Inet6, None, false).unwrap());
+    }
+    for socket in &sockets {
+        let reuse = socket2::SockRef::from(socket).reuse_address().unwrap();
+        assert!(reuse, "{:?}", socket.local_addr());
+    }
+}
+
+#[test]
+fn bind_sockets_default_backlog_is_tornados() {
+    assert_eq!(supercell::netutil::DEFAULT_BACKLOG, 128);
+    // Any backlog is accepted; one above what the system takes is capped.
+    for backlog in [1, 5, u32::MAX] {
+        let sockets = bind_sockets(
+            0,
+            Some("127.0.0.1"),
+            AddressFamily::Inet,
+            Some(backlog),
+            false,
+        )
+        .unwrap();
+        let addr = sockets[0].local_addr().unwrap();
+        TcpStream::connect(addr).unwrap();
+        sockets[0].set_nonblocking(false).unwrap();
+        sockets[0].accept().unwrap();
+    }
+}
+
+/// Linux queues `backlog + 1` established connections on a listener that
+/// accepts none, and drops the handshakes beyond: the SYN is retried a
+/// second later, so such a connect cannot complete within a few hundred
+/// milliseconds.
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_sockets_backlog_limits_the_queue_of_unaccepted_connections() {
+    let connects_at_once = |addr: SocketAddr| {
+        TcpStream::connect_timeout(&addr, Duration::from_millis(300)).map(|_| ())
+    };
+    let small = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, Some(1), false).unwrap();
+    let small_addr = small[0].local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..2 {
+        queued.push(TcpStream::connect_timeout(&small_addr, WAIT).unwrap());
+        // Let the listener file the connection before the next handshake.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let err = connects_at_once(small_addr).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+
+    // The default backlog takes them all at once.
+    let default = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    let default_addr = default[0].local_addr().unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        streams.push(TcpStream::connect_timeout(&default_addr, WAIT).unwrap());
+    }
+    drop((queued, streams));
+}
+
+#[test]
 fn bind_sockets_errors_name_the_address() {
     let err = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet6, None, false).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AddrNotAvailable);
