@@ -22,6 +22,8 @@
 mod deadline;
 mod gzip;
 pub mod log_target;
+mod panic;
 
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};
+pub(crate) use panic::panic_message;

@@ -1,6 +1,5 @@
 //! Serving a listening socket: [`add_accept_handler`].
 
-use std::any::Any;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
@@ -16,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::DEFAULT_BACKLOG;
 use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 
 /// How long accepting pauses after an error that is not about one
 /// connection (out of file descriptors, out of memory, ...), so the
@@ -255,16 +255,6 @@ fn run_callback(callback: &mut Callback, accepted: Accepted) {
             "accept callback panicked: {}",
             panic_message(panic.as_ref())
         );
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "non-string panic payload"
     }
 }
 

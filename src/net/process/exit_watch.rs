@@ -1,6 +1,5 @@
 //! The task that waits for a subprocess to exit, and what it tells.
 
-use std::any::Any;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitStatus;
@@ -11,6 +10,7 @@ use tokio::runtime::Handle;
 use tokio::sync::{Notify, watch};
 
 use crate::util::log_target::{APP_LOG, GEN_LOG};
+use crate::util::panic_message;
 
 /// How the wait for a process ended.
 pub(super) type Outcome = Result<ExitStatus, Arc<io::Error>>;
@@ -106,15 +106,5 @@ impl ExitWatch {
 fn run_callback(callback: ExitCallback, status: ExitStatus) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(status))) {
         tracing::error!(target: APP_LOG, "Exception in exit callback: {}", panic_message(payload.as_ref()));
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "non-string panic payload"
     }
 }
