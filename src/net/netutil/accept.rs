@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::os::unix::net::UnixListener;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::DEFAULT_BACKLOG;
 use crate::util::log_target::APP_LOG;
-use crate::util::panic_message;
+use crate::util::{lock, panic_message};
 
 /// How long accepting pauses after an error that is not about one
 /// connection (out of file descriptors, out of memory, ...), so the
@@ -291,10 +291,6 @@ impl Drop for AcceptingOn<'_> {
     fn drop(&mut self) {
         *lock(&self.0.accepting_on) = None;
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Local};
 use tracing_subscriber::fmt::MakeWriter;
@@ -14,6 +14,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use super::RotateWhen;
 use super::clock::Clock;
 use super::timed_schedule::TimedSchedule;
+use crate::util::lock;
 
 /// A log file that rotates, as Python's `RotatingFileHandler` (by size) or
 /// `TimedRotatingFileHandler` (by time), which Tornado's
@@ -163,18 +164,14 @@ impl RotatingFileWriter {
 
     /// The path of the current log file.
     pub fn path(&self) -> PathBuf {
-        self.lock().path.clone()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state).path.clone()
     }
 }
 
 impl fmt::Debug for RotatingFileWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RotatingFileWriter")
-            .field("path", &self.lock().path)
+            .field("path", &lock(&self.state).path)
             .finish_non_exhaustive()
     }
 }
@@ -182,12 +179,12 @@ impl fmt::Debug for RotatingFileWriter {
 impl Write for &RotatingFileWriter {
     /// Writes `buf` whole as one record, rotating first when it is due.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.lock().write_record(buf)?;
+        lock(&self.state).write_record(buf)?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.lock().file {
+        match &mut lock(&self.state).file {
             Some(file) => file.flush(),
             None => Ok(()),
         }
