@@ -26,14 +26,16 @@
 //! process can do only once: each runs its scenario in a fresh copy of this
 //! test binary and reads what it wrote to stderr.
 
+#[path = "support/tempdir.rs"]
+mod tempdir;
+
 use std::error::Error;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -43,47 +45,11 @@ use supercell::log::{
     LogError, LogFormatter, LogOptions, PrettyLogging, RotateMode, RotateWhen, RotatingFileWriter,
     enable_pretty_logging,
 };
+use tempdir::TempDir;
 use tracing::Level;
 use tracing_subscriber::layer::SubscriberExt;
 
 // ---------------------------------------------------------------- helpers
-
-/// A directory removed with its contents when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "supercell-log-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// The names of the files in the directory, sorted.
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// An in-memory log output.
 #[derive(Clone, Default)]

@@ -27,11 +27,12 @@
 mod certs;
 #[path = "support/logs.rs"]
 mod logs;
+#[path = "support/tempdir.rs"]
+mod tempdir;
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc as sync_mpsc};
 use std::time::Duration;
@@ -45,6 +46,7 @@ use supercell::netutil::{
     bind_unix_socket, is_valid_ip,
 };
 use supercell::netutil::{CertReqs, SslOptions};
+use tempdir::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -744,29 +746,6 @@ async fn add_accept_handler_outside_a_runtime_fails() {
 }
 
 // ---- bind_unix_socket ----
-
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("supercell-netutil-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn bind_unix_socket_replaces_a_stale_socket() {
