@@ -26,14 +26,16 @@
 //! process can do only once: each runs its scenario in a fresh copy of this
 //! test binary and reads what it wrote to stderr.
 
+#[path = "support/tempdir.rs"]
+mod tempdir;
+
 use std::error::Error;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write};
 use std::num::NonZeroU32;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -43,47 +45,11 @@ use supercell::log::{
     LogError, LogFormatter, LogOptions, PrettyLogging, RotateMode, RotateWhen, RotatingFileWriter,
     enable_pretty_logging,
 };
+use tempdir::TempDir;
 use tracing::Level;
 use tracing_subscriber::layer::SubscriberExt;
 
 // ---------------------------------------------------------------- helpers
-
-/// A directory removed with its contents when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "supercell-log-test-{}-{n}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// The names of the files in the directory, sorted.
-    fn files(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// An in-memory log output.
 #[derive(Clone, Default)]
@@ -489,6 +455,52 @@ fn pretty_logging_reports_bad_interval_and_unopenable_file() {
     }
 }
 
+#[test]
+fn pretty_logging_accepts_rotate_intervals_up_to_ten_thousand_years() {
+    let dir = TempDir::new("long_interval");
+    let options_with = |when: &str, interval: &str| {
+        let mut options = LogOptions {
+            log_file_prefix: Some(dir.path("app.log")),
+            ..LogOptions::default()
+        };
+        options.set_option("log_rotate_mode", "time").unwrap();
+        options.set_option("log_rotate_when", when).unwrap();
+        options.set_option("log_rotate_interval", interval).unwrap();
+        options
+    };
+    for (when, largest) in [
+        ("D", 3_652_425_u32),
+        ("midnight", 3_652_425),
+        ("H", 87_658_200),
+        ("W3", 521_775),
+    ] {
+        let accepted = options_with(when, &largest.to_string());
+        assert_eq!(accepted.log_rotate_when.max_interval(), largest);
+        let pretty = PrettyLogging::from_options(&accepted);
+        assert!(matches!(pretty, Ok(Some(_))), "{when}: {pretty:?}");
+
+        let one_over = options_with(when, &(largest + 1).to_string());
+        match PrettyLogging::from_options(&one_over) {
+            Err(LogError::InvalidValue {
+                option: "log_rotate_interval",
+                value,
+                ..
+            }) => assert_eq!(value, (largest + 1).to_string()),
+            other => panic!("{when}: expected InvalidValue, got {other:?}"),
+        }
+    }
+    let four_billion_days = options_with("D", "4000000000");
+    assert!(matches!(
+        PrettyLogging::from_options(&four_billion_days),
+        Err(LogError::InvalidValue { .. })
+    ));
+    // Any u32 of seconds or minutes stays within the limit.
+    for when in ["S", "M"] {
+        let longest = options_with(when, &u32::MAX.to_string());
+        assert!(PrettyLogging::from_options(&longest).unwrap().is_some());
+    }
+}
+
 // ----------------------------------------------- RotatingFileWriter edges
 
 #[test]
@@ -558,6 +570,46 @@ fn rotating_file_writer_never_rotates_without_backups_or_size() {
     }
     assert_eq!(dir.files(), ["a", "b"]);
     assert_eq!(read(dir.path("a")), "one\ntwo\nthree\n");
+}
+
+#[test]
+fn rotating_file_writer_starts_a_new_file_when_the_log_was_removed_or_moved() {
+    let dir = TempDir::new("size_gone");
+    let writer = RotatingFileWriter::by_size(dir.path("log"), 10, 2).unwrap();
+    write_record(&writer, "12345\n");
+    fs::remove_file(dir.path("log")).unwrap();
+    // Due for rotation, but there is nothing to rotate: the record starts
+    // a new file.
+    write_record(&writer, "removed\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "removed\n");
+
+    fs::rename(dir.path("log"), dir.path("moved")).unwrap();
+    write_record(&writer, "renamed\n");
+    assert_eq!(dir.files(), ["log", "moved"]);
+    assert_eq!(read(dir.path("log")), "renamed\n");
+
+    // Rotation carries on as usual.
+    write_record(&writer, "next\n");
+    assert_eq!(dir.files(), ["log", "log.1", "moved"]);
+    assert_eq!(read(dir.path("log.1")), "renamed\n");
+    assert_eq!(read(dir.path("log")), "next\n");
+}
+
+#[test]
+fn rotating_file_writer_reopens_once_its_directory_is_back() {
+    let dir = TempDir::new("dir_gone");
+    fs::create_dir(dir.path("sub")).unwrap();
+    let writer = RotatingFileWriter::by_size(dir.path("sub/log"), 10, 1).unwrap();
+    write_record(&writer, "12345\n");
+    fs::remove_dir_all(dir.path("sub")).unwrap();
+    let mut handle = &writer;
+    let err = handle.write_all(b"lost\n").unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::NotFound);
+
+    fs::create_dir(dir.path("sub")).unwrap();
+    write_record(&writer, "back\n");
+    assert_eq!(read(dir.path("sub/log")), "back\n");
 }
 
 /// A clock the test moves by hand.
@@ -638,6 +690,67 @@ fn rotating_file_writer_rotates_at_midnight() {
 }
 
 #[test]
+fn rotating_file_writer_skips_a_timed_rotation_of_a_missing_file() {
+    let dir = TempDir::new("time_gone");
+    let (now, clock) = manual_clock(local(2018, 1, 5, 10, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Hours,
+        NonZeroU32::MIN,
+        3,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "10:00\n");
+    fs::remove_file(dir.path("log")).unwrap();
+    *now.lock().unwrap() = local(2018, 1, 5, 11, 0, 0);
+    write_record(&writer, "11:00\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "11:00\n");
+
+    // The schedule moved on: the next rollover is an hour later.
+    *now.lock().unwrap() = local(2018, 1, 5, 11, 59, 59);
+    write_record(&writer, "11:59:59\n");
+    assert_eq!(dir.files(), ["log"]);
+    *now.lock().unwrap() = local(2018, 1, 5, 12, 0, 0);
+    write_record(&writer, "12:00\n");
+    assert_eq!(dir.files(), ["log", "log.2018-01-05_11"]);
+    assert_eq!(read(dir.path("log.2018-01-05_11")), "11:00\n11:59:59\n");
+    assert_eq!(read(dir.path("log")), "12:00\n");
+}
+
+#[test]
+fn rotating_file_writer_keeps_logging_when_old_backups_cannot_be_removed() {
+    let dir = TempDir::new("undeletable");
+    // Named as the oldest backup, but a directory: removing it fails.
+    fs::create_dir(dir.path("log.2018-01-05_08")).unwrap();
+    let (now, clock) = manual_clock(local(2018, 1, 5, 10, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Hours,
+        NonZeroU32::new(2).unwrap(),
+        1,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "10:00\n");
+    *now.lock().unwrap() = local(2018, 1, 5, 12, 0, 0);
+    write_record(&writer, "12:00\n");
+    assert_eq!(
+        dir.files(),
+        ["log", "log.2018-01-05_08", "log.2018-01-05_10"]
+    );
+    assert_eq!(read(dir.path("log.2018-01-05_10")), "10:00\n");
+    assert_eq!(read(dir.path("log")), "12:00\n");
+
+    // The rollover moved on and later records go to the new file.
+    *now.lock().unwrap() = local(2018, 1, 5, 13, 0, 0);
+    write_record(&writer, "13:00\n");
+    assert_eq!(read(dir.path("log")), "12:00\n13:00\n");
+    assert_eq!(read(dir.path("log.2018-01-05_10")), "10:00\n");
+}
+
+#[test]
 fn rotating_file_writer_starts_the_period_at_an_existing_files_time() {
     let dir = TempDir::new("mtime");
     fs::write(dir.path("log"), "old\n").unwrap();
@@ -661,6 +774,38 @@ fn rotating_file_writer_starts_the_period_at_an_existing_files_time() {
     let today = written.date_naive().format("%Y-%m-%d").to_string();
     assert_eq!(dir.files(), ["log".to_owned(), format!("log.{today}")]);
     assert_eq!(read(dir.path(&format!("log.{today}"))), "old\n");
+}
+
+#[test]
+fn rotating_file_writer_refuses_intervals_past_ten_thousand_years() {
+    let dir = TempDir::new("too_long");
+    let largest = NonZeroU32::new(RotateWhen::Days.max_interval()).unwrap();
+    let err = RotatingFileWriter::by_time(
+        dir.path("log"),
+        RotateWhen::Days,
+        largest.checked_add(1).unwrap(),
+        1,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    assert!(dir.files().is_empty());
+
+    // Near the end of the calendar, a rollover that cannot be represented
+    // never comes: records keep going to the same file.
+    let (now, clock) = manual_clock(local(262_000, 6, 1, 12, 0, 0));
+    let writer = RotatingFileWriter::by_time_with_clock(
+        dir.path("log"),
+        RotateWhen::Days,
+        largest,
+        1,
+        clock,
+    )
+    .unwrap();
+    write_record(&writer, "first\n");
+    *now.lock().unwrap() = local(262_142, 12, 1, 0, 0, 0);
+    write_record(&writer, "later\n");
+    assert_eq!(dir.files(), ["log"]);
+    assert_eq!(read(dir.path("log")), "first\nlater\n");
 }
 
 // ------------------------------------------------------ LoggingOptionTest

@@ -23,13 +23,16 @@
 //! * `TwistedResolverTest.test_localhost`, `test_future_interface`: no
 //!   Twisted backend exists.
 
+#[path = "support/certs.rs"]
+mod certs;
 #[path = "support/logs.rs"]
 mod logs;
+#[path = "support/tempdir.rs"]
+mod tempdir;
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc as sync_mpsc};
 use std::time::Duration;
@@ -42,6 +45,8 @@ use supercell::netutil::{
     OverrideResolver, OverrideTarget, ResolveError, Resolver, add_accept_handler, bind_sockets,
     bind_unix_socket, is_valid_ip,
 };
+use supercell::netutil::{CertReqs, SslOptions};
+use tempdir::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -408,6 +413,69 @@ fn bind_sockets_listeners_are_non_blocking_and_usable_without_a_runtime() {
 }
 
 #[test]
+fn bind_sockets_sets_so_reuseaddr() {
+    let mut sockets = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    if has_ipv6() {
+        sockets.extend(bind_sockets(0, Some("::1"), AddressFamily::Inet6, None, false).unwrap());
+    }
+    for socket in &sockets {
+        let reuse = socket2::SockRef::from(socket).reuse_address().unwrap();
+        assert!(reuse, "{:?}", socket.local_addr());
+    }
+}
+
+#[test]
+fn bind_sockets_default_backlog_is_tornados() {
+    assert_eq!(supercell::netutil::DEFAULT_BACKLOG, 128);
+    // Any backlog is accepted; one above what the system takes is capped.
+    for backlog in [1, 5, u32::MAX] {
+        let sockets = bind_sockets(
+            0,
+            Some("127.0.0.1"),
+            AddressFamily::Inet,
+            Some(backlog),
+            false,
+        )
+        .unwrap();
+        let addr = sockets[0].local_addr().unwrap();
+        TcpStream::connect(addr).unwrap();
+        sockets[0].set_nonblocking(false).unwrap();
+        sockets[0].accept().unwrap();
+    }
+}
+
+/// Linux queues `backlog + 1` established connections on a listener that
+/// accepts none, and drops the handshakes beyond: the SYN is retried a
+/// second later, so such a connect cannot complete within a few hundred
+/// milliseconds.
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_sockets_backlog_limits_the_queue_of_unaccepted_connections() {
+    let connects_at_once = |addr: SocketAddr| {
+        TcpStream::connect_timeout(&addr, Duration::from_millis(300)).map(|_| ())
+    };
+    let small = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, Some(1), false).unwrap();
+    let small_addr = small[0].local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..2 {
+        queued.push(TcpStream::connect_timeout(&small_addr, WAIT).unwrap());
+        // Let the listener file the connection before the next handshake.
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let err = connects_at_once(small_addr).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::TimedOut, "{err}");
+
+    // The default backlog takes them all at once.
+    let default = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    let default_addr = default[0].local_addr().unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        streams.push(TcpStream::connect_timeout(&default_addr, WAIT).unwrap());
+    }
+    drop((queued, streams));
+}
+
+#[test]
 fn bind_sockets_errors_name_the_address() {
     let err = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet6, None, false).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AddrNotAvailable);
@@ -679,29 +747,6 @@ async fn add_accept_handler_outside_a_runtime_fails() {
 
 // ---- bind_unix_socket ----
 
-/// A fresh directory under the system's temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir =
-            std::env::temp_dir().join(format!("supercell-netutil-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn bind_unix_socket_replaces_a_stale_socket() {
     let dir = TempDir::new("stale");
@@ -856,4 +901,92 @@ fn out_of_file_descriptors_child() {
         assert_eq!(peer, client.local_addr().unwrap());
         handle.remove();
     });
+}
+
+#[test]
+fn default_resolver_outside_a_runtime_is_an_error() {
+    let mut lookup = DefaultResolver.resolve("localhost", 80, AddressFamily::Unspec);
+    let polled = lookup
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()));
+    match polled {
+        std::task::Poll::Ready(Err(err @ ResolveError::NoRuntime { .. })) => {
+            assert_eq!(err.host(), "localhost");
+            assert!(err.to_string().contains("no tokio runtime"), "{err}");
+        }
+        other => panic!("expected NoRuntime, got {other:?}"),
+    }
+}
+
+// ---- SslOptions ----
+
+/// Runs a TLS handshake between `client` and `server` in memory, for the
+/// name `localhost`: the first error either side raises, if any.
+fn handshake(
+    client: Arc<rustls::ClientConfig>,
+    server: Arc<rustls::ServerConfig>,
+) -> Result<(), rustls::Error> {
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut client = rustls::ClientConnection::new(client, name)?;
+    let mut server = rustls::ServerConnection::new(server)?;
+    for _ in 0..16 {
+        if !client.is_handshaking() && !server.is_handshaking() {
+            return Ok(());
+        }
+        let mut to_server = Vec::new();
+        client.write_tls(&mut to_server).unwrap();
+        let mut bytes = &to_server[..];
+        while !bytes.is_empty() {
+            server.read_tls(&mut bytes).unwrap();
+            server.process_new_packets()?;
+        }
+        let mut to_client = Vec::new();
+        server.write_tls(&mut to_client).unwrap();
+        let mut bytes = &to_client[..];
+        while !bytes.is_empty() {
+            client.read_tls(&mut bytes).unwrap();
+            client.process_new_packets()?;
+        }
+    }
+    panic!("the handshake did not finish");
+}
+
+#[test]
+fn ssl_options_server_with_only_certfile_and_keyfile_asks_no_client_certificate() {
+    let c = certs::certs();
+    let options = SslOptions {
+        certfile: Some(c.server_cert.clone()),
+        keyfile: Some(c.server_key.clone()),
+        ..SslOptions::default()
+    };
+    assert_eq!(options.cert_reqs, CertReqs::SideDefault);
+    let server = options.server_config().unwrap();
+    // A client without a certificate gets in.
+    let client = certs::client_options().client_config().unwrap();
+    handshake(client, server.clone()).unwrap();
+
+    // Asking for client certificates explicitly still needs ca_certs.
+    let required = SslOptions {
+        cert_reqs: CertReqs::Required,
+        ..options
+    };
+    assert!(matches!(
+        required.server_config(),
+        Err(supercell::netutil::TlsConfigError::MissingCaCerts)
+    ));
+}
+
+#[test]
+fn ssl_options_default_client_verifies_the_server() {
+    let server = certs::server_options().server_config().unwrap();
+    // The webpki roots do not include the test CA: refused.
+    let default_client = SslOptions::default().client_config().unwrap();
+    match handshake(default_client, server.clone()) {
+        Err(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {}
+        other => panic!("expected an unknown issuer, got {other:?}"),
+    }
+    // Trusting the test CA, with the default cert_reqs: verified, accepted.
+    let trusting = certs::client_options();
+    assert_eq!(trusting.cert_reqs, CertReqs::SideDefault);
+    handshake(trusting.client_config().unwrap(), server).unwrap();
 }

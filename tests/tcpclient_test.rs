@@ -26,7 +26,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use poll::{poll_once, settle};
-use supercell::iostream::IoStream;
+use supercell::iostream::{IoStream, StreamError};
 use supercell::netutil::{AddressFamily, ResolveError, ResolveFuture, Resolver, bind_sockets};
 use supercell::tcpclient::{
     ConnectError, ConnectOptions, Connector, INITIAL_CONNECT_TIMEOUT, TcpClient,
@@ -394,7 +394,19 @@ async fn max_buffer_size_applies_to_the_stream() {
         .unwrap();
     let (server_stream, _) = server.accepted().await;
     server_stream.write(vec![b'x'; 1000]).await.unwrap();
-    assert!(stream.read_until(b"\n", None).await.is_err());
+    let result = tokio::time::timeout(Duration::from_secs(10), stream.read_until(b"\n", None))
+        .await
+        .expect("the read was not failed by the buffer limit");
+    // The read fails with the full buffer, or with the close it caused.
+    let full = match &result {
+        Err(StreamError::BufferFull(full)) => full,
+        Err(StreamError::Closed(closed)) => match closed.real_error() {
+            Some(StreamError::BufferFull(full)) => full,
+            _ => panic!("expected a full read buffer, got {result:?}"),
+        },
+        _ => panic!("expected a full read buffer, got {result:?}"),
+    };
+    assert_eq!((full.which, full.limit), ("read", 16));
 }
 
 // ---------------------------------------------------------------------------

@@ -1,22 +1,22 @@
 //! Counterparts of Tornado's `tornado/test/tcpserver_test.py`.
 //!
-//! Every Tornado test has a counterpart here. Tornado's `TestMultiprocess`
-//! runs Python code in a subprocess; here the subprocess is this test
-//! binary running the ignored test `multiprocess_child`, told which
-//! scenario to play by an environment variable. `test_stop_in_callback`
-//! does not skip when every client got connected (Tornado does, as the race
-//! it looks for did not happen): its checks hold either way.
+//! Every Tornado test has a counterpart. Those of `TestMultiprocess` fork
+//! worker processes, which must happen in a process with a single thread,
+//! while this harness runs each test on a thread of its own: they are in
+//! `tests/multiprocess_test.rs`, a target without the standard harness.
+//! `test_stop_in_callback` does not skip when every client got connected
+//! (Tornado does, as the race it looks for did not happen): its checks hold
+//! either way.
 
 #[path = "support/certs.rs"]
 mod certs;
 #[path = "support/logs.rs"]
 mod logs;
 
-use std::io::{self, Write};
+use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ use supercell::iostream::{IoStream, StreamError};
 use supercell::netutil::{
     AddressFamily, DEFAULT_UNIX_SOCKET_MODE, PeerAddress, TlsConfig, bind_sockets, bind_unix_socket,
 };
-use supercell::process::fork_processes;
+use supercell::process::ForkError;
 use supercell::tcpserver::{
     HandlerError, ServerOptions, StartError, StreamHandler, TcpServer, handler_fn,
 };
@@ -337,6 +337,21 @@ async fn bind_then_start_one_process_inside_a_runtime_serves_at_once() {
         server.start(Some(1)),
         Err(StartError::AlreadyStarted)
     ));
+    server.stop();
+}
+
+#[tokio::test]
+async fn start_can_be_retried_after_a_failed_fork() {
+    let server = greeting_server();
+    let addr = bind_free_port(&server);
+    // Forking inside a runtime is refused, and nothing was started.
+    assert!(matches!(
+        server.start(Some(2)),
+        Err(StartError::Fork(ForkError::RuntimeExists))
+    ));
+    assert_eq!(server.start(Some(1)).unwrap(), None);
+    let client = IoStream::connect(addr).await.unwrap();
+    assert_eq!(&client.read_until_close().await.unwrap()[..], b"hi");
     server.stop();
 }
 
@@ -712,139 +727,4 @@ async fn stop_closes_a_unix_listener_and_leaves_its_file() {
     assert_echo(&connect_unix(&path).await).await;
     again.stop();
     std::fs::remove_file(&path).unwrap();
-}
-
-// ---------------------------------------------------------------------------
-// TestMultiprocess: the multi-process ways of starting a server, each run in
-// a child process (this test binary again, running `multiprocess_child`)
-// with three workers, each printing its task id.
-// ---------------------------------------------------------------------------
-
-/// Names the scenario `multiprocess_child` runs.
-const SCENARIO_ENV: &str = "SUPERCELL_TCPSERVER_TEST_SCENARIO";
-/// Prefix of the lines a worker prints.
-const TASK_LINE: &str = "task id: ";
-
-/// Tornado's `run_subproc`: runs `scenario` in a child process and returns
-/// the task ids its workers printed, sorted.
-fn run_subproc(scenario: &str) -> Vec<String> {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "multiprocess_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(SCENARIO_ENV, scenario)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("scenario {scenario} did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stdout = String::new();
-    io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
-    assert!(
-        status.success(),
-        "scenario {scenario} failed: {status}; stdout: {stdout}"
-    );
-    let mut ids: Vec<String> = stdout
-        .lines()
-        // The harness may have begun a line ("test ... ") before the id.
-        .filter_map(|line| line.split_once(TASK_LINE))
-        .map(|(_, id)| id.to_owned())
-        .collect();
-    ids.sort();
-    ids
-}
-
-/// A server whose workers do nothing: the scenarios only start it.
-fn idle_server() -> TcpServer {
-    TcpServer::new(handler_fn(|_, _| async { Ok(()) }))
-}
-
-/// Prints a worker's task id and ends the worker process.
-fn report_and_exit(task_id: usize) -> ! {
-    println!("{TASK_LINE}{task_id}");
-    io::stdout().flush().unwrap();
-    std::process::exit(0);
-}
-
-/// Runs `f` on a fresh runtime (Tornado's `IOLoop.current().run_sync`).
-fn run_sync(f: impl std::future::Future<Output = ()>) {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f);
-}
-
-/// The body of the child process of the `test_multiprocess_*` tests; does
-/// nothing when run on its own.
-#[test]
-#[ignore = "run by the test_multiprocess_* tests in a child process"]
-fn multiprocess_child() {
-    let Ok(scenario) = std::env::var(SCENARIO_ENV) else {
-        return;
-    };
-    match scenario.as_str() {
-        "single" => {
-            // The single-process way, through the same harness.
-            let server = idle_server();
-            run_sync(async {
-                server.listen(0, Some("127.0.0.1")).unwrap();
-            });
-            for task_id in 0..3 {
-                println!("{TASK_LINE}{task_id}");
-            }
-            io::stdout().flush().unwrap();
-            std::process::exit(0);
-        }
-        "simple" => {
-            let server = idle_server();
-            server
-                .bind(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
-                .unwrap();
-            let task_id = server.start(Some(3)).unwrap().expect("a forked worker");
-            run_sync(async {
-                server.add_pending_sockets().unwrap();
-            });
-            report_and_exit(task_id);
-        }
-        "advanced" => {
-            let sockets =
-                bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
-            let task_id = fork_processes(Some(3), None).unwrap();
-            let server = idle_server();
-            run_sync(async {
-                server.add_sockets(sockets).unwrap();
-            });
-            report_and_exit(task_id);
-        }
-        other => panic!("unknown scenario {other}"),
-    }
-}
-
-#[test]
-fn test_multiprocess_test_single() {
-    assert_eq!(run_subproc("single"), ["0", "1", "2"]);
-}
-
-#[test]
-fn test_multiprocess_test_simple() {
-    assert_eq!(run_subproc("simple"), ["0", "1", "2"]);
-}
-
-#[test]
-fn test_multiprocess_test_advanced() {
-    assert_eq!(run_subproc("advanced"), ["0", "1", "2"]);
 }

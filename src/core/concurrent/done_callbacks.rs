@@ -4,11 +4,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use tokio::runtime::Handle;
 
-use super::executor::panic_message;
 use super::future::Future;
 use super::future_state::DoneCallback;
 use crate::ioloop::IoLoop;
 use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 
 /// Runs `callbacks`, in the order they were added, as one callback of the
 /// [`IoLoop`] of `runtime` (or, failing that, of the runtime of the calling
@@ -41,7 +41,7 @@ pub(super) fn schedule<T: Send + 'static>(
                 tracing::error!(
                     target: APP_LOG,
                     "Exception in callback for {future:?}: {}",
-                    panic_message(payload)
+                    panic_message(payload.as_ref())
                 );
             }
         }

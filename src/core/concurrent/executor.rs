@@ -1,10 +1,11 @@
-use std::any::Any;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
+
+use crate::util::panic_message;
 
 /// A unit of blocking work handed to an [`Executor`].
 pub type Job = Box<dyn FnOnce() + Send + 'static>;
@@ -90,22 +91,11 @@ where
     let (tx, rx) = oneshot::channel();
     executor.execute(Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f))
-            .map_err(|p| ExecutorError::Panicked(panic_message(p)));
+            .map_err(|p| ExecutorError::Panicked(panic_message(p.as_ref()).to_owned()));
         // The waiter may have gone away; then the result is not wanted.
         let _ = tx.send(result);
     }));
     ExecutorFuture { rx }
-}
-
-/// The message of a caught panic, when it carried a string.
-pub(super) fn panic_message(payload: Box<dyn Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_owned()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "non-string panic payload".to_owned()
-    }
 }
 
 #[cfg(test)]

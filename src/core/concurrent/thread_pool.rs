@@ -3,8 +3,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
-use super::executor::{Executor, Job, panic_message};
+use super::executor::{Executor, Job};
 use crate::util::log_target::{APP_LOG, GEN_LOG};
+use crate::util::panic_message;
 
 /// A [`ThreadPoolExecutor`] cannot have zero workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -188,7 +189,7 @@ impl Pool {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
                 if let Err(payload) = catch_unwind(AssertUnwindSafe(job)) {
-                    tracing::error!(target: APP_LOG, "job on thread pool panicked: {}", panic_message(payload));
+                    tracing::error!(target: APP_LOG, "job on thread pool panicked: {}", panic_message(payload.as_ref()));
                 }
                 state = self.lock();
             } else if state.shut_down {

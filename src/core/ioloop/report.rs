@@ -7,6 +7,7 @@ use tokio::runtime::Handle;
 use tokio::task::JoinHandle;
 
 use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 
 /// Logs a panic that escaped a callback, as Tornado's
 /// `IOLoop.handle_callback_exception` logs an exception: at error level on
@@ -30,26 +31,4 @@ where
             report_panic(name, payload);
         }
     })
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "non-string panic payload"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn panic_message_reads_str_and_string_payloads() {
-        assert_eq!(panic_message(&"boom"), "boom");
-        assert_eq!(panic_message(&String::from("bang")), "bang");
-        assert_eq!(panic_message(&7_u8), "non-string panic payload");
-    }
 }

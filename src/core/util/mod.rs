@@ -22,6 +22,10 @@
 mod deadline;
 mod gzip;
 pub mod log_target;
+mod panic;
+mod poison;
 
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};
+pub(crate) use panic::panic_message;
+pub(crate) use poison::lock;

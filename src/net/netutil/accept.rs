@@ -1,13 +1,12 @@
 //! Serving a listening socket: [`add_accept_handler`].
 
-use std::any::Any;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
 use std::os::unix::net::UnixListener;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
@@ -16,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::DEFAULT_BACKLOG;
 use crate::util::log_target::APP_LOG;
+use crate::util::{lock, panic_message};
 
 /// How long accepting pauses after an error that is not about one
 /// connection (out of file descriptors, out of memory, ...), so the
@@ -258,16 +258,6 @@ fn run_callback(callback: &mut Callback, accepted: Accepted) {
     }
 }
 
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "non-string panic payload"
-    }
-}
-
 /// Errors about one connection, or none at all: accepting goes on at once.
 fn is_per_connection(e: &io::Error) -> bool {
     use io::ErrorKind::*;
@@ -301,10 +291,6 @@ impl Drop for AcceptingOn<'_> {
     fn drop(&mut self) {
         *lock(&self.0.accepting_on) = None;
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -34,6 +34,13 @@ pub enum ResolveError {
         /// The family asked for.
         family: AddressFamily,
     },
+    /// The resolver was polled outside any tokio runtime: there is no
+    /// executor to run the lookup on.
+    #[error("cannot resolve {host:?}: no tokio runtime to run the lookup on")]
+    NoRuntime {
+        /// The name that was looked up.
+        host: String,
+    },
     /// The blocking lookup never produced an answer.
     #[error("resolving {host:?} failed: {source}")]
     Executor {
@@ -50,6 +57,7 @@ impl ResolveError {
         match self {
             ResolveError::Lookup { host, .. }
             | ResolveError::NoAddresses { host, .. }
+            | ResolveError::NoRuntime { host }
             | ResolveError::Executor { host, .. } => host,
         }
     }
@@ -60,7 +68,7 @@ impl From<ResolveError> for io::Error {
         let kind = match &error {
             ResolveError::Lookup { source, .. } => source.kind(),
             ResolveError::NoAddresses { .. } => io::ErrorKind::AddrNotAvailable,
-            ResolveError::Executor { .. } => io::ErrorKind::Other,
+            ResolveError::NoRuntime { .. } | ResolveError::Executor { .. } => io::ErrorKind::Other,
         };
         io::Error::new(kind, error)
     }
@@ -97,15 +105,21 @@ impl<R: Resolver + ?Sized> Resolver for Box<R> {
 /// one shared thread pool (replace it with
 /// [`IoLoop::set_default_executor`] to bound or isolate lookups).
 ///
-/// Must be polled inside a tokio runtime.
+/// Must be polled inside a tokio runtime; outside one, the lookup fails
+/// with [`ResolveError::NoRuntime`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultResolver;
 
 impl Resolver for DefaultResolver {
     fn resolve<'a>(&'a self, host: &'a str, port: u16, family: AddressFamily) -> ResolveFuture<'a> {
         Box::pin(async move {
+            let Some(io_loop) = IoLoop::try_current() else {
+                return Err(ResolveError::NoRuntime {
+                    host: host.to_owned(),
+                });
+            };
             let name = host.to_owned();
-            let looked_up = IoLoop::current()
+            let looked_up = io_loop
                 .run_in_executor(None, move || {
                     (name.as_str(), port)
                         .to_socket_addrs()

@@ -37,24 +37,54 @@ use rustls::{
 /// Python) and `None` turns verification off. For a server, `None` asks no
 /// certificate of clients, `Optional` verifies one if the client sends it and
 /// `Required` refuses clients without a valid one; both need `ca_certs`.
+/// Left at [`SideDefault`](CertReqs::SideDefault), each side takes its own
+/// default, as Tornado's `ssl_options` without a `cert_reqs` key: a client
+/// verifies the server, a server asks no client certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CertReqs {
+    /// The default of the side the options configure: [`Required`] for a
+    /// client, [`None`] for a server. The default.
+    ///
+    /// [`Required`]: CertReqs::Required
+    /// [`None`]: CertReqs::None
+    #[default]
+    SideDefault,
     /// Ask for no certificate; as a client, accept any server certificate.
     /// **Dangerous for clients**: anyone on the path can impersonate the
     /// server.
     None,
     /// Verify a certificate if the other end sends one.
     Optional,
-    /// Require a valid certificate from the other end. Default.
-    #[default]
+    /// Require a valid certificate from the other end.
     Required,
+}
+
+impl CertReqs {
+    /// What a client does: [`SideDefault`](CertReqs::SideDefault) is
+    /// `Required`.
+    fn for_client(self) -> CertReqs {
+        match self {
+            CertReqs::SideDefault => CertReqs::Required,
+            reqs => reqs,
+        }
+    }
+
+    /// What a server does: [`SideDefault`](CertReqs::SideDefault) is
+    /// `None`.
+    fn for_server(self) -> CertReqs {
+        match self {
+            CertReqs::SideDefault => CertReqs::None,
+            reqs => reqs,
+        }
+    }
 }
 
 /// Tornado's `ssl_options` dict as a struct.
 ///
 /// [`Default`] is the secure client configuration: verify the server's
-/// chain against the webpki roots and check its hostname. Use
-/// [`SslOptions::server`] for a server's certificate and key.
+/// chain against the webpki roots and check its hostname. A server needs
+/// only `certfile` and `keyfile` ([`SslOptions::server`] sets them); it
+/// then asks no client certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SslOptions {
     /// PEM file with the certificate chain (leaf first). Required for a
@@ -69,7 +99,8 @@ pub struct SslOptions {
     /// chain to. Default: none.
     pub ca_certs: Option<PathBuf>,
     /// Which certificates of the other end are required. Default:
-    /// [`CertReqs::Required`] (clients verify the server).
+    /// [`CertReqs::SideDefault`] (a client verifies the server, a server
+    /// asks no client certificate).
     pub cert_reqs: CertReqs,
     /// Whether a client checks that the server certificate names the host
     /// it connects to. Default: `true`.
@@ -82,7 +113,7 @@ impl Default for SslOptions {
             certfile: None,
             keyfile: None,
             ca_certs: None,
-            cert_reqs: CertReqs::Required,
+            cert_reqs: CertReqs::SideDefault,
             check_hostname: true,
         }
     }
@@ -192,7 +223,6 @@ impl SslOptions {
         SslOptions {
             certfile: Some(certfile.into()),
             keyfile: Some(keyfile.into()),
-            cert_reqs: CertReqs::None,
             ..SslOptions::default()
         }
     }
@@ -211,14 +241,15 @@ impl SslOptions {
     }
 
     /// A rustls server configuration: `certfile`/`keyfile` as the server's
-    /// identity, client certificates per `cert_reqs` against `ca_certs`.
+    /// identity, client certificates per `cert_reqs` (by default none are
+    /// asked for) against `ca_certs`.
     pub fn server_config(&self) -> Result<Arc<ServerConfig>, TlsConfigError> {
         let (chain, key) = self.identity()?.ok_or(TlsConfigError::MissingCertfile)?;
         let provider = provider();
         let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?;
-        let builder = match self.cert_reqs {
-            CertReqs::None => builder.with_no_client_auth(),
+        let builder = match self.cert_reqs.for_server() {
+            CertReqs::None | CertReqs::SideDefault => builder.with_no_client_auth(),
             reqs => {
                 let ca_certs = self
                     .ca_certs
@@ -245,7 +276,8 @@ impl SslOptions {
         let provider = provider();
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()?;
-        let verifier: Arc<dyn ServerCertVerifier> = if self.cert_reqs == CertReqs::None {
+        let verifier: Arc<dyn ServerCertVerifier> = if self.cert_reqs.for_client() == CertReqs::None
+        {
             Arc::new(NoServerVerification::new(&provider))
         } else {
             let roots = match &self.ca_certs {
@@ -386,7 +418,9 @@ mod tests {
     #[test]
     fn default_options_verify_and_check_hostname() {
         let options = SslOptions::default();
-        assert_eq!(options.cert_reqs, CertReqs::Required);
+        assert_eq!(options.cert_reqs, CertReqs::SideDefault);
+        assert_eq!(options.cert_reqs.for_client(), CertReqs::Required);
+        assert_eq!(options.cert_reqs.for_server(), CertReqs::None);
         assert!(options.check_hostname);
         assert!(options.client_config().is_ok());
     }

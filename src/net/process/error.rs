@@ -11,6 +11,16 @@ pub enum ForkError {
     /// copy of it (fork copies only the calling thread).
     #[error("fork_processes must be called before any tokio runtime exists")]
     RuntimeExists,
+    /// Other threads exist in this process (counted on Linux): the
+    /// children would get only the calling thread, and any lock another
+    /// thread holds would stay locked in them forever.
+    #[error(
+        "fork_processes must be called while the process has a single thread, it has {threads}"
+    )]
+    ThreadsExist {
+        /// How many threads the process has, the caller's included.
+        threads: usize,
+    },
     /// Called a second time in this process (Tornado asserts that no task
     /// id is set yet).
     #[error("fork_processes was already called in this process")]

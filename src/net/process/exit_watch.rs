@@ -1,16 +1,16 @@
 //! The task that waits for a subprocess to exit, and what it tells.
 
-use std::any::Any;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitStatus;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use tokio::process::Child;
 use tokio::runtime::Handle;
 use tokio::sync::{Notify, watch};
 
 use crate::util::log_target::{APP_LOG, GEN_LOG};
+use crate::util::{lock, panic_message};
 
 /// How the wait for a process ended.
 pub(super) type Outcome = Result<ExitStatus, Arc<io::Error>>;
@@ -49,7 +49,7 @@ impl ExitWatch {
             // Publish first, then take the callback: a callback set in
             // between sees the outcome and runs itself.
             tx.send_replace(Some(result.clone()));
-            let callback = task_callback.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let callback = lock(&task_callback).take();
             match result {
                 Ok(status) => {
                     if let Some(callback) = callback {
@@ -80,7 +80,7 @@ impl ExitWatch {
     /// Sets the callback, replacing one set before; if the process has
     /// exited already, the callback is run soon on the runtime instead.
     pub(super) fn set_callback(&self, callback: ExitCallback) {
-        let mut slot = self.callback.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slot = lock(&self.callback);
         match self.outcome() {
             None => *slot = Some(callback),
             Some(Ok(status)) => {
@@ -106,15 +106,5 @@ impl ExitWatch {
 fn run_callback(callback: ExitCallback, status: ExitStatus) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(status))) {
         tracing::error!(target: APP_LOG, "Exception in exit callback: {}", panic_message(payload.as_ref()));
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "non-string panic payload"
     }
 }

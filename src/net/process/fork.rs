@@ -36,9 +36,13 @@ static CALLED: AtomicBool = AtomicBool::new(false);
 ///
 /// # Call it first
 ///
-/// `fork` copies only the calling thread. Call this at the start of
-/// `main`, before any tokio runtime (or other thread) exists, and build
-/// the runtime in the child, after it returns. Sockets the workers share
+/// `fork` copies only the calling thread, so the process must have no
+/// other thread: call this at the start of `main`, before any tokio
+/// runtime (or other thread) exists, and build the runtime in the child,
+/// after it returns. On Linux the threads are counted (in
+/// `/proc/self/task`) and a second one is refused; on other systems only a
+/// runtime entered by the calling thread can be detected, and making sure
+/// no other thread exists is the caller's duty. Sockets the workers share
 /// (from `netutil::bind_sockets`, which needs no
 /// runtime) are bound before the call. Each child's random generator
 /// (`rand`'s thread generator) is reseeded, so children do not draw the
@@ -46,9 +50,9 @@ static CALLED: AtomicBool = AtomicBool::new(false);
 ///
 /// # Errors
 ///
-/// - [`ForkError::RuntimeExists`] when called inside a tokio runtime (the
-///   only other thread this function can detect; others are the caller's
-///   responsibility);
+/// - [`ForkError::RuntimeExists`] when called inside a tokio runtime;
+/// - [`ForkError::ThreadsExist`] when, on Linux, the process has more than
+///   one thread (a runtime built but not entered, for instance);
 /// - [`ForkError::AlreadyCalled`] on a second call in the same process
 ///   (parent or child);
 /// - [`ForkError::TooManyRestarts`] in the parent when a restart beyond
@@ -61,6 +65,9 @@ pub fn fork_processes(
 ) -> Result<usize, ForkError> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(ForkError::RuntimeExists);
+    }
+    if let Some(threads) = thread_count().filter(|&threads| threads > 1) {
+        return Err(ForkError::ThreadsExist { threads });
     }
     if CALLED.swap(true, Ordering::SeqCst) {
         return Err(ForkError::AlreadyCalled);
@@ -113,6 +120,21 @@ pub fn task_id() -> Option<usize> {
     TASK_ID.get().copied()
 }
 
+/// How many threads this process has, where the system tells: the
+/// entries of `/proc/self/task` on Linux (`None` when it cannot be read).
+#[cfg(target_os = "linux")]
+fn thread_count() -> Option<usize> {
+    std::fs::read_dir("/proc/self/task")
+        .ok()
+        .map(|tasks| tasks.count())
+}
+
+/// How many threads this process has: not known on this system.
+#[cfg(not(target_os = "linux"))]
+fn thread_count() -> Option<usize> {
+    None
+}
+
 /// Which side of a fork this process is on.
 enum Forked {
     Child,
@@ -124,8 +146,8 @@ fn fork_child(id: usize) -> Result<Forked, ForkError> {
     // hazard is that the child gets only the calling thread, so a lock held
     // by another thread at this moment would stay locked forever in the
     // child. `fork_processes` requires (and documents) that it is called
-    // before any other thread or runtime exists, and refuses to run inside
-    // a tokio runtime.
+    // before any other thread or runtime exists; it refuses to run inside
+    // a tokio runtime and, on Linux, in a process with a second thread.
     #[allow(unsafe_code)]
     let pid = unsafe { libc::fork() };
     match pid {

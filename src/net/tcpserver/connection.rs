@@ -1,4 +1,3 @@
-use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -9,6 +8,7 @@ use super::handler::ErasedHandler;
 use crate::iostream::IoStream;
 use crate::netutil::{Accepted, PeerAddress, TlsConfig};
 use crate::util::log_target::{APP_LOG, GEN_LOG};
+use crate::util::panic_message;
 
 /// What every connection of one server needs: shared by its accept
 /// callbacks and connection tasks.
@@ -87,27 +87,5 @@ impl Connections {
                 None
             }
         }
-    }
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        message
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message
-    } else {
-        "(not a string)"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn panic_messages_are_read_from_strings() {
-        assert_eq!(panic_message(&"boom"), "boom");
-        assert_eq!(panic_message(&String::from("bang")), "bang");
-        assert_eq!(panic_message(&7u8), "(not a string)");
     }
 }

@@ -1,11 +1,12 @@
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use super::connection::Connections;
 use super::{ServerOptions, StartError, StreamHandler};
 use crate::netutil::{AcceptHandle, AddressFamily, Listener, add_accept_handler, bind_sockets};
 use crate::process::fork_processes;
+use crate::util::lock;
 
 /// A TCP server: accepts connections and hands each one, as an
 /// [`IoStream`](crate::iostream::IoStream), to a [`StreamHandler`]
@@ -83,7 +84,7 @@ impl TcpServer {
         listeners: impl IntoIterator<Item = L>,
     ) -> io::Result<()> {
         // Held throughout, so a concurrent `stop` cannot miss a socket.
-        let mut state = self.lock();
+        let mut state = lock(&self.state);
         for listener in listeners {
             let connections = Arc::clone(&self.connections);
             let handle = add_accept_handler(listener, move |accepted| {
@@ -121,7 +122,7 @@ impl TcpServer {
     ) -> io::Result<Vec<SocketAddr>> {
         let listeners = bind_sockets(port, address, family, backlog, reuse_port)?;
         let addrs = local_addrs(&listeners)?;
-        let mut state = self.lock();
+        let mut state = lock(&self.state);
         state.pending.extend(listeners);
         if state.started && tokio::runtime::Handle::try_current().is_ok() {
             let pending = std::mem::take(&mut state.pending);
@@ -146,10 +147,11 @@ impl TcpServer {
     /// Returns the task id of this worker when it forked (`0..n`, as
     /// [`fork_processes`] returns it), `None` for `Some(1)`. Fails when
     /// called twice, when forking fails, or when a socket cannot be
-    /// registered with the runtime.
+    /// registered with the runtime. After a failure to fork, which leaves
+    /// the server as it was, `start` may be called again.
     pub fn start(&self, num_processes: Option<usize>) -> Result<Option<usize>, StartError> {
         {
-            let mut state = self.lock();
+            let mut state = lock(&self.state);
             if state.started {
                 return Err(StartError::AlreadyStarted);
             }
@@ -157,7 +159,14 @@ impl TcpServer {
         }
         let task_id = match num_processes {
             Some(1) => None,
-            _ => Some(fork_processes(num_processes, None)?),
+            _ => match fork_processes(num_processes, None) {
+                Ok(task_id) => Some(task_id),
+                Err(error) => {
+                    // Nothing started: `start` may be called again.
+                    lock(&self.state).started = false;
+                    return Err(error.into());
+                }
+            },
         };
         if tokio::runtime::Handle::try_current().is_ok() {
             self.add_pending_sockets()?;
@@ -170,7 +179,7 @@ impl TcpServer {
     /// yet. Must be called inside a tokio runtime; does nothing when no
     /// socket is pending.
     pub fn add_pending_sockets(&self) -> io::Result<()> {
-        let pending = std::mem::take(&mut self.lock().pending);
+        let pending = std::mem::take(&mut lock(&self.state).pending);
         self.add_sockets(pending)
     }
 
@@ -186,7 +195,7 @@ impl TcpServer {
     /// replaces it when the path is bound again.
     pub fn stop(&self) {
         let (accepting, pending) = {
-            let mut state = self.lock();
+            let mut state = lock(&self.state);
             (
                 std::mem::take(&mut state.accepting),
                 std::mem::take(&mut state.pending),
@@ -197,10 +206,6 @@ impl TcpServer {
         }
         drop(pending);
     }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// The addresses `listeners` are bound to.
@@ -210,7 +215,7 @@ fn local_addrs(listeners: &[TcpListener]) -> io::Result<Vec<SocketAddr>> {
 
 impl std::fmt::Debug for TcpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = self.lock();
+        let state = lock(&self.state);
         f.debug_struct("TcpServer")
             .field("options", &self.connections.options)
             .field("accepting", &state.accepting.len())

@@ -66,6 +66,27 @@ pub enum RotateWhen {
     Midnight,
 }
 
+/// The longest time one log file may cover: 10,000 years of 365.2425
+/// days. Rollover times stay far inside the dates the calendar can
+/// represent.
+const MAX_PERIOD_DAYS: u32 = 3_652_425;
+
+impl RotateWhen {
+    /// The largest `log_rotate_interval` accepted with this unit: the
+    /// interval may cover at most 10,000 years (3,652,425 days). That is
+    /// 87,658,200 for hours, 3,652,425 for days and midnight, 521,775 for
+    /// weeks; any `u32` for seconds and minutes (`u32::MAX` minutes is
+    /// about 8,166 years).
+    pub fn max_interval(self) -> u32 {
+        match self {
+            RotateWhen::Seconds | RotateWhen::Minutes => u32::MAX,
+            RotateWhen::Hours => MAX_PERIOD_DAYS * 24,
+            RotateWhen::Days | RotateWhen::Midnight => MAX_PERIOD_DAYS,
+            RotateWhen::Weekday(_) => MAX_PERIOD_DAYS / 7,
+        }
+    }
+}
+
 impl FromStr for RotateWhen {
     type Err = LogError;
 
@@ -133,7 +154,8 @@ pub struct LogOptions {
     pub log_rotate_mode: RotateMode,
     /// Time rotation: the unit. Default: [`RotateWhen::Midnight`].
     pub log_rotate_when: RotateWhen,
-    /// Time rotation: how many units each file covers; at least 1.
+    /// Time rotation: how many units each file covers; at least 1, at
+    /// most [`RotateWhen::max_interval`] of `log_rotate_when`.
     /// Default: 1.
     pub log_rotate_interval: u32,
 }
@@ -225,6 +247,16 @@ pub(super) fn zero_interval(value: &str) -> LogError {
         option: "log_rotate_interval",
         value: value.to_owned(),
         reason: "expected an integer of at least 1",
+    }
+}
+
+/// The error for a `log_rotate_interval` above
+/// [`RotateWhen::max_interval`].
+pub(super) fn interval_too_long(interval: u32) -> LogError {
+    LogError::InvalidValue {
+        option: "log_rotate_interval",
+        value: interval.to_string(),
+        reason: "a rotation period may cover at most 10,000 years",
     }
 }
 

@@ -9,7 +9,7 @@ use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::options::zero_interval;
+use super::options::{interval_too_long, zero_interval};
 use super::{LogError, LogFormatter, LogOptions, RotateMode, RotatingFileWriter};
 
 /// The outputs chosen from [`LogOptions`]: a level, a rotated log file
@@ -35,7 +35,9 @@ impl PrettyLogging {
     ///
     /// # Errors
     ///
-    /// [`LogError::InvalidValue`] for a `log_rotate_interval` of 0;
+    /// [`LogError::InvalidValue`] for a `log_rotate_interval` of 0 or
+    /// above [`RotateWhen::max_interval`](super::RotateWhen::max_interval)
+    /// (time rotation only);
     /// [`LogError::OpenFile`] when the log file cannot be opened.
     pub fn from_options(options: &LogOptions) -> Result<Option<PrettyLogging>, LogError> {
         let Some(level) = options.logging else {
@@ -135,6 +137,9 @@ fn open_log_file(
         RotateMode::Time => {
             let interval = NonZeroU32::new(options.log_rotate_interval)
                 .ok_or_else(|| zero_interval(&options.log_rotate_interval.to_string()))?;
+            if interval.get() > options.log_rotate_when.max_interval() {
+                return Err(interval_too_long(interval.get()));
+            }
             RotatingFileWriter::by_time(
                 path,
                 options.log_rotate_when,

@@ -6,7 +6,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Local};
 use tracing_subscriber::fmt::MakeWriter;
@@ -14,6 +14,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use super::RotateWhen;
 use super::clock::Clock;
 use super::timed_schedule::TimedSchedule;
+use crate::util::lock;
 
 /// A log file that rotates, as Python's `RotatingFileHandler` (by size) or
 /// `TimedRotatingFileHandler` (by time), which Tornado's
@@ -38,6 +39,15 @@ use super::timed_schedule::TimedSchedule;
 ///   ended (`%Y-%m-%d` for days, `%Y-%m-%d_%H` for hours, and so on), and
 ///   only the `backup_count` newest of those are kept (`0` keeps all).
 ///
+/// As in Python's handlers, a file that was removed or moved away by
+/// someone else is not an error: there is nothing to rotate. Whatever
+/// happens during a rotation, the writer then reopens `path` (creating it)
+/// for the record, and a time rotation moves on to the next period; a
+/// rotation that fails otherwise (a backup that cannot be renamed or
+/// removed) is told on stderr, as Python's `Handler.handleError` does, and
+/// the record still reaches the file. A write fails only when `path`
+/// cannot be opened or written; the next record tries to open it again.
+///
 /// The writer is a cheap handle: clones share the file.
 #[derive(Clone)]
 pub struct RotatingFileWriter {
@@ -46,7 +56,8 @@ pub struct RotatingFileWriter {
 
 struct State {
     path: PathBuf,
-    file: File,
+    /// `None` after a rotation until the file is reopened at `path`.
+    file: Option<File>,
     size: u64,
     rotation: Rotation,
 }
@@ -60,7 +71,9 @@ enum Rotation {
 struct TimedRotation {
     schedule: TimedSchedule,
     backups: usize,
-    rollover_at: DateTime<Local>,
+    /// `None` once the next rollover would fall past the last date the
+    /// calendar represents: the file is then never rotated again.
+    rollover_at: Option<DateTime<Local>>,
     clock: Box<dyn Clock>,
 }
 
@@ -91,7 +104,9 @@ impl RotatingFileWriter {
     ///
     /// # Errors
     ///
-    /// The error of opening the file.
+    /// An [`io::ErrorKind::InvalidInput`] error when `interval` is above
+    /// [`RotateWhen::max_interval`] (a period longer than 10,000 years);
+    /// the error of opening the file.
     pub fn by_time(
         path: impl Into<PathBuf>,
         when: RotateWhen,
@@ -106,7 +121,7 @@ impl RotatingFileWriter {
     ///
     /// # Errors
     ///
-    /// The error of opening the file.
+    /// As [`by_time`](RotatingFileWriter::by_time).
     pub fn by_time_with_clock(
         path: impl Into<PathBuf>,
         when: RotateWhen,
@@ -115,7 +130,12 @@ impl RotatingFileWriter {
         clock: impl Clock,
     ) -> io::Result<RotatingFileWriter> {
         let path = path.into();
-        let schedule = TimedSchedule::new(when, interval);
+        let schedule = TimedSchedule::new(when, interval).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("a rotation interval of {interval} {when} is longer than 10,000 years"),
+            )
+        })?;
         let start = fs::metadata(&path)
             .and_then(|meta| meta.modified())
             .map(DateTime::<Local>::from)
@@ -133,7 +153,7 @@ impl RotatingFileWriter {
         let (file, size) = open_append(&path)?;
         let state = State {
             path,
-            file,
+            file: Some(file),
             size,
             rotation,
         };
@@ -144,18 +164,14 @@ impl RotatingFileWriter {
 
     /// The path of the current log file.
     pub fn path(&self) -> PathBuf {
-        self.lock().path.clone()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state).path.clone()
     }
 }
 
 impl fmt::Debug for RotatingFileWriter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RotatingFileWriter")
-            .field("path", &self.lock().path)
+            .field("path", &lock(&self.state).path)
             .finish_non_exhaustive()
     }
 }
@@ -163,12 +179,15 @@ impl fmt::Debug for RotatingFileWriter {
 impl Write for &RotatingFileWriter {
     /// Writes `buf` whole as one record, rotating first when it is due.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.lock().write_record(buf)?;
+        lock(&self.state).write_record(buf)?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.lock().file.flush()
+        match &mut lock(&self.state).file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -193,56 +212,83 @@ impl<'a> MakeWriter<'a> for RotatingFileWriter {
 impl State {
     fn write_record(&mut self, record: &[u8]) -> io::Result<()> {
         let len = record.len() as u64;
-        match &self.rotation {
-            Rotation::Never => {}
-            &Rotation::Size { max_bytes, backups } => {
-                if self.size > 0 && self.size.saturating_add(len) >= max_bytes {
-                    self.rotate_numbered(backups)?;
-                }
-            }
-            Rotation::Time(timed) => {
-                let now = timed.clock.now();
-                if now >= timed.rollover_at {
-                    self.rotate_timed(now)?;
-                }
-            }
+        if let Err(err) = self.rotate_if_due(len) {
+            report_rotation_failure(&self.path, &err);
         }
-        self.file.write_all(record)?;
+        let file = match &mut self.file {
+            Some(file) => file,
+            closed @ None => {
+                let (file, size) = open_append(&self.path)?;
+                self.size = size;
+                closed.insert(file)
+            }
+        };
+        file.write_all(record)?;
         self.size += len;
         Ok(())
     }
 
-    /// `path.(n-1)` -> `path.n`, ..., `path` -> `path.1`.
-    fn rotate_numbered(&mut self, backups: usize) -> io::Result<()> {
-        for i in (1..backups).rev() {
-            let from = with_suffix(&self.path, &i.to_string());
-            if from.exists() {
-                fs::rename(&from, with_suffix(&self.path, &(i + 1).to_string()))?;
+    /// Rotates when a record of `len` bytes is due to start a new file.
+    /// After a rotation, successful or not, the file is closed, to be
+    /// reopened at `path` for the record.
+    fn rotate_if_due(&mut self, len: u64) -> io::Result<()> {
+        match &mut self.rotation {
+            Rotation::Never => Ok(()),
+            &mut Rotation::Size { max_bytes, backups } => {
+                if self.size == 0 || self.size.saturating_add(len) < max_bytes {
+                    return Ok(());
+                }
+                self.file = None;
+                rotate_numbered(&self.path, backups)
+            }
+            Rotation::Time(timed) => {
+                let now = timed.clock.now();
+                let Some(rollover_at) = timed.rollover_at.filter(|&at| now >= at) else {
+                    return Ok(());
+                };
+                timed.rollover_at = timed.schedule.next_rollover(now);
+                self.file = None;
+                let backup = with_suffix(&self.path, &timed.schedule.backup_suffix(rollover_at));
+                rename_if_present(&self.path, &backup)?;
+                if timed.backups > 0 {
+                    remove_old_backups(&self.path, &timed.schedule, timed.backups)?;
+                }
+                Ok(())
             }
         }
-        fs::rename(&self.path, with_suffix(&self.path, "1"))?;
-        self.reopen()
     }
+}
 
-    /// `path` -> `path.<period>`, then the oldest backups beyond the count
-    /// are removed.
-    fn rotate_timed(&mut self, now: DateTime<Local>) -> io::Result<()> {
-        let Rotation::Time(timed) = &mut self.rotation else {
-            return Ok(());
-        };
-        let backup = with_suffix(&self.path, &timed.schedule.backup_suffix(timed.rollover_at));
-        fs::rename(&self.path, backup)?;
-        if timed.backups > 0 {
-            remove_old_backups(&self.path, &timed.schedule, timed.backups)?;
-        }
-        timed.rollover_at = timed.schedule.next_rollover(now);
-        self.reopen()
+/// `path.(n-1)` -> `path.n`, ..., `path` -> `path.1`. A missing file is
+/// nothing to rename.
+fn rotate_numbered(path: &Path, backups: usize) -> io::Result<()> {
+    for i in (1..backups).rev() {
+        rename_if_present(
+            &with_suffix(path, &i.to_string()),
+            &with_suffix(path, &(i + 1).to_string()),
+        )?;
     }
+    rename_if_present(path, &with_suffix(path, "1"))
+}
 
-    fn reopen(&mut self) -> io::Result<()> {
-        (self.file, self.size) = open_append(&self.path)?;
-        Ok(())
+/// Renames `from` to `to`; a missing `from` (removed or moved by someone
+/// else) is not an error.
+fn rename_if_present(from: &Path, to: &Path) -> io::Result<()> {
+    ignore_missing(fs::rename(from, to))
+}
+
+fn ignore_missing(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
+}
+
+/// A rotation failed: the record still goes to a file reopened at `path`,
+/// and, as Python's `Handler.handleError` does, the failure is told on
+/// stderr (logging it would come back to this writer).
+fn report_rotation_failure(path: &Path, err: &io::Error) {
+    eprintln!("cannot rotate log file {}: {err}", path.display());
 }
 
 fn open_append(path: &Path) -> io::Result<(File, u64)> {
@@ -283,7 +329,7 @@ fn remove_old_backups(path: &Path, schedule: &TimedSchedule, keep: usize) -> io:
     backups.sort();
     let excess = backups.len().saturating_sub(keep);
     for name in &backups[..excess] {
-        fs::remove_file(dir.join(name))?;
+        ignore_missing(fs::remove_file(dir.join(name)))?;
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use std::num::NonZeroU32;
 
-use chrono::{DateTime, Datelike, Days, Duration, Local, NaiveDate, TimeZone};
+use chrono::{DateTime, Datelike, Days, Local, NaiveDate, NaiveTime, TimeDelta, TimeZone};
 
 use super::RotateWhen;
 
@@ -15,48 +15,55 @@ pub(super) struct TimedSchedule {
 }
 
 impl TimedSchedule {
-    pub(super) fn new(when: RotateWhen, interval: NonZeroU32) -> TimedSchedule {
-        TimedSchedule { when, interval }
+    /// The schedule, or `None` when `interval` is above
+    /// [`RotateWhen::max_interval`].
+    pub(super) fn new(when: RotateWhen, interval: NonZeroU32) -> Option<TimedSchedule> {
+        (interval.get() <= when.max_interval()).then_some(TimedSchedule { when, interval })
     }
 
     /// The first rollover after a file started at `start`:
     /// `interval` units later for `S`, `M`, `H`, `D`; the local midnight
     /// ending the day `interval - 1` days after `start` for `midnight`; the
     /// midnight ending the next given weekday (today counts), plus
-    /// `interval - 1` weeks, for `W0`-`W6`.
-    pub(super) fn next_rollover(&self, start: DateTime<Local>) -> DateTime<Local> {
-        let n = self.interval.get();
+    /// `interval - 1` weeks, for `W0`-`W6`. `None` when that time is past
+    /// the last date the calendar represents (the year 262,142): such a
+    /// rollover never comes.
+    pub(super) fn next_rollover(&self, start: DateTime<Local>) -> Option<DateTime<Local>> {
+        let n = u64::from(self.interval.get());
         let today = start.date_naive();
         match self.when {
             RotateWhen::Seconds | RotateWhen::Minutes | RotateWhen::Hours | RotateWhen::Days => {
-                start + self.fixed_interval()
+                start.checked_add_signed(self.fixed_interval())
             }
-            RotateWhen::Midnight => local_midnight(today + Days::new(u64::from(n))),
+            RotateWhen::Midnight => local_midnight(today.checked_add_days(Days::new(n))?),
             RotateWhen::Weekday(day) => {
                 let ahead =
                     (7 + day.num_days_from_monday() - today.weekday().num_days_from_monday()) % 7;
-                let last_day = today + Days::new(u64::from(ahead) + 7 * u64::from(n - 1));
-                local_midnight(last_day + Days::new(1))
+                let days = u64::from(ahead) + 7 * (n - 1) + 1;
+                local_midnight(today.checked_add_days(Days::new(days))?)
             }
         }
     }
 
     /// The suffix of the backup holding the period that ends at
     /// `rollover_at` (Python names it after `rollover_at - interval`).
+    /// `rollover_at` came from [`next_rollover`](Self::next_rollover), so
+    /// the subtraction stays in range; were it not to, the rollover time
+    /// itself names the backup.
     pub(super) fn backup_suffix(&self, rollover_at: DateTime<Local>) -> String {
         let n = u64::from(self.interval.get());
-        let format = self.suffix_format();
-        match self.when {
-            RotateWhen::Midnight => (rollover_at.date_naive() - Days::new(n))
-                .format(format)
-                .to_string(),
-            RotateWhen::Weekday(_) => (rollover_at.date_naive() - Days::new(7 * n))
-                .format(format)
-                .to_string(),
-            _ => (rollover_at - self.fixed_interval())
-                .format(format)
-                .to_string(),
-        }
+        let end = rollover_at.naive_local();
+        let start = match self.when {
+            RotateWhen::Midnight => end.checked_sub_days(Days::new(n)),
+            RotateWhen::Weekday(_) => end.checked_sub_days(Days::new(7 * n)),
+            _ => rollover_at
+                .checked_sub_signed(self.fixed_interval())
+                .map(|start| start.naive_local()),
+        };
+        start
+            .unwrap_or(end)
+            .format(self.suffix_format())
+            .to_string()
     }
 
     /// Whether `suffix` has the shape of this schedule's backup suffixes.
@@ -87,29 +94,27 @@ impl TimedSchedule {
         }
     }
 
-    /// The length of one period for the fixed-length units.
-    fn fixed_interval(&self) -> Duration {
+    /// The length of one period for the fixed-length units. At most
+    /// `u32::MAX` days, far below the largest `TimeDelta`.
+    fn fixed_interval(&self) -> TimeDelta {
         let unit = match self.when {
             RotateWhen::Seconds => 1,
             RotateWhen::Minutes => 60,
             RotateWhen::Hours => 3600,
             _ => 86_400,
         };
-        Duration::seconds(unit * i64::from(self.interval.get()))
+        TimeDelta::try_seconds(unit * i64::from(self.interval.get())).unwrap_or(TimeDelta::MAX)
     }
 }
 
 /// The start of `date` in local time. Where a daylight-saving change skips
 /// midnight, the first existing local time after it.
-fn local_midnight(date: NaiveDate) -> DateTime<Local> {
-    let midnight = date.and_time(chrono::NaiveTime::MIN);
+fn local_midnight(date: NaiveDate) -> Option<DateTime<Local>> {
+    let midnight = date.and_time(NaiveTime::MIN);
     (0..=2)
-        .find_map(|hours| {
-            Local
-                .from_local_datetime(&(midnight + Duration::hours(hours)))
-                .earliest()
-        })
-        .unwrap_or_else(|| Local.from_utc_datetime(&midnight))
+        .filter_map(|hours| midnight.checked_add_signed(TimeDelta::hours(hours)))
+        .find_map(|time| Local.from_local_datetime(&time).earliest())
+        .or_else(|| Some(Local.from_utc_datetime(&midnight)))
 }
 
 #[cfg(test)]
@@ -123,26 +128,30 @@ mod tests {
     }
 
     fn schedule(when: RotateWhen, interval: u32) -> TimedSchedule {
-        TimedSchedule::new(when, NonZeroU32::new(interval).unwrap())
+        TimedSchedule::new(when, NonZeroU32::new(interval).unwrap()).unwrap()
     }
 
     #[test]
     fn fixed_units_count_from_the_start() {
         let start = at(2018, 1, 5, 10, 20, 30);
         assert_eq!(
-            schedule(RotateWhen::Seconds, 5).next_rollover(start),
+            schedule(RotateWhen::Seconds, 5)
+                .next_rollover(start)
+                .unwrap(),
             at(2018, 1, 5, 10, 20, 35)
         );
         assert_eq!(
-            schedule(RotateWhen::Minutes, 2).next_rollover(start),
+            schedule(RotateWhen::Minutes, 2)
+                .next_rollover(start)
+                .unwrap(),
             at(2018, 1, 5, 10, 22, 30)
         );
         assert_eq!(
-            schedule(RotateWhen::Hours, 3).next_rollover(start),
+            schedule(RotateWhen::Hours, 3).next_rollover(start).unwrap(),
             at(2018, 1, 5, 13, 20, 30)
         );
         assert_eq!(
-            schedule(RotateWhen::Days, 1).next_rollover(start),
+            schedule(RotateWhen::Days, 1).next_rollover(start).unwrap(),
             at(2018, 1, 6, 10, 20, 30)
         );
     }
@@ -151,20 +160,20 @@ mod tests {
     fn midnight_rolls_over_at_the_end_of_the_day() {
         let s = schedule(RotateWhen::Midnight, 1);
         assert_eq!(
-            s.next_rollover(at(2018, 1, 5, 0, 0, 0)),
+            s.next_rollover(at(2018, 1, 5, 0, 0, 0)).unwrap(),
             at(2018, 1, 6, 0, 0, 0)
         );
         assert_eq!(
-            s.next_rollover(at(2018, 1, 5, 23, 59, 59)),
+            s.next_rollover(at(2018, 1, 5, 23, 59, 59)).unwrap(),
             at(2018, 1, 6, 0, 0, 0)
         );
         assert_eq!(
-            s.next_rollover(at(2018, 12, 31, 12, 0, 0)),
+            s.next_rollover(at(2018, 12, 31, 12, 0, 0)).unwrap(),
             at(2019, 1, 1, 0, 0, 0)
         );
         let every_third = schedule(RotateWhen::Midnight, 3);
         assert_eq!(
-            every_third.next_rollover(at(2018, 1, 5, 15, 0, 0)),
+            every_third.next_rollover(at(2018, 1, 5, 15, 0, 0)).unwrap(),
             at(2018, 1, 8, 0, 0, 0)
         );
     }
@@ -174,22 +183,53 @@ mod tests {
         // 2018-01-01 was a Monday.
         let monday = schedule(RotateWhen::Weekday(Weekday::Mon), 1);
         assert_eq!(
-            monday.next_rollover(at(2018, 1, 6, 15, 0, 0)),
+            monday.next_rollover(at(2018, 1, 6, 15, 0, 0)).unwrap(),
             at(2018, 1, 9, 0, 0, 0)
         );
         assert_eq!(
-            monday.next_rollover(at(2018, 1, 1, 9, 0, 0)),
+            monday.next_rollover(at(2018, 1, 1, 9, 0, 0)).unwrap(),
             at(2018, 1, 2, 0, 0, 0)
         );
         assert_eq!(
-            monday.next_rollover(at(2018, 1, 2, 0, 0, 0)),
+            monday.next_rollover(at(2018, 1, 2, 0, 0, 0)).unwrap(),
             at(2018, 1, 9, 0, 0, 0)
         );
         let sunday_fortnight = schedule(RotateWhen::Weekday(Weekday::Sun), 2);
         assert_eq!(
-            sunday_fortnight.next_rollover(at(2018, 1, 1, 9, 0, 0)),
+            sunday_fortnight
+                .next_rollover(at(2018, 1, 1, 9, 0, 0))
+                .unwrap(),
             at(2018, 1, 15, 0, 0, 0)
         );
+    }
+
+    #[test]
+    fn intervals_longer_than_ten_thousand_years_are_refused() {
+        for when in [
+            RotateWhen::Hours,
+            RotateWhen::Days,
+            RotateWhen::Midnight,
+            RotateWhen::Weekday(Weekday::Fri),
+        ] {
+            let largest = NonZeroU32::new(when.max_interval()).unwrap();
+            assert!(TimedSchedule::new(when, largest).is_some());
+            assert!(TimedSchedule::new(when, largest.checked_add(1).unwrap()).is_none());
+        }
+        assert!(TimedSchedule::new(RotateWhen::Minutes, NonZeroU32::MAX).is_some());
+    }
+
+    #[test]
+    fn a_rollover_past_the_calendar_never_comes() {
+        let last_year = Local.with_ymd_and_hms(262_000, 6, 1, 12, 0, 0).unwrap();
+        for when in [
+            RotateWhen::Days,
+            RotateWhen::Midnight,
+            RotateWhen::Weekday(Weekday::Mon),
+        ] {
+            let longest = schedule(when, when.max_interval());
+            assert_eq!(longest.next_rollover(last_year), None, "{when}");
+            assert!(schedule(when, 1).next_rollover(last_year).is_some());
+        }
     }
 
     #[test]
