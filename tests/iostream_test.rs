@@ -1756,3 +1756,88 @@ mod beyond_tornado {
         }
     }
 }
+
+/// The flusher task that writes the queue out ends with the stream: a
+/// close (or an error that closes) while a write waits on a full socket
+/// ends it, and a write whose handles were all dropped is still delivered.
+/// Each test runs on a current-thread runtime, so the runtime's count of
+/// live tasks tells whether the flusher ended.
+mod flusher_end {
+    use super::*;
+
+    fn alive_tasks() -> usize {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    }
+
+    /// Waits (boundedly) until no more than `count` tasks are alive.
+    async fn tasks_drop_to(count: usize) -> bool {
+        for _ in 0..500 {
+            if alive_tasks() <= count {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// A stream whose peer does not read, with a 64 MiB write waiting on
+    /// the full socket (its flusher task running), and the peer.
+    async fn stuck_writer(before: usize) -> (IoStream, IoStream) {
+        let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+        drop(ws.write(vec![b'x'; 64 * 1024 * 1024]));
+        poll::settle().await;
+        assert!(ws.writing());
+        assert_eq!(alive_tasks(), before + 1, "no flusher task");
+        (rs, ws)
+    }
+
+    #[tokio::test]
+    async fn close_with_a_pending_write_ends_the_flusher() {
+        bounded(async {
+            let before = alive_tasks();
+            let (_rs, ws) = stuck_writer(before).await;
+            ws.close();
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+            drop(ws);
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn error_close_with_a_pending_write_ends_the_flusher() {
+        bounded(async {
+            let before = alive_tasks();
+            let (rs, ws) = stuck_writer(before).await;
+            // An unsatisfiable read closes the writing stream.
+            rs.write(&b"no delimiter here"[..]).await.unwrap();
+            let result = ws.read_until(b"\n", Some(4)).await;
+            assert!(
+                matches!(result, Err(StreamError::UnsatisfiableRead(_))),
+                "{result:?}"
+            );
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn write_then_drop_still_delivers() {
+        bounded(async {
+            let before = alive_tasks();
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            const TOTAL: usize = 16 * 1024 * 1024;
+            let data: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
+            drop(ws.write(data.clone()));
+            drop(ws);
+            // Everything arrives, then the close of the dropped stream.
+            let received = rs.read_until_close().await.unwrap();
+            assert!(received == data, "data differs");
+            assert!(rs.error().is_none());
+            drop(rs);
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+        })
+        .await
+    }
+}

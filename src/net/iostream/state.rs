@@ -109,6 +109,9 @@ pub(crate) struct State {
     /// Pending writes: (end offset, waker).
     pub(crate) write_waiters: VecDeque<(u64, Waker)>,
     pub(crate) flusher_running: bool,
+    /// The flusher task's waker while it waits: on the socket, which wakes
+    /// nobody when a close drops it, so the close wakes the flusher.
+    pub(crate) flusher_waker: Option<Waker>,
     /// Operations waiting for the TLS handshake.
     pub(crate) handshake_waiters: Vec<Waker>,
     pub(crate) close_callback: Option<CloseCallback>,
@@ -132,6 +135,7 @@ impl State {
             flushed_total: 0,
             write_waiters: VecDeque::new(),
             flusher_running: false,
+            flusher_waker: None,
             handshake_waiters: Vec::new(),
             close_callback: None,
             closing: None,
@@ -156,6 +160,7 @@ impl State {
         wakers.append(&mut self.handshake_waiters);
         wakers.extend(self.read_waker.take());
         wakers.extend(self.monitor_waker.take());
+        wakers.extend(self.flusher_waker.take());
         self.closing = Some(Closing {
             wakers,
             callback: self.close_callback.take(),

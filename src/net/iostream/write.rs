@@ -151,7 +151,11 @@ impl IoStream {
     }
 
     /// Starts the one task that writes the queue out and exits when it is
-    /// empty.
+    /// empty or the stream closed (the close wakes it).
+    ///
+    /// The task holds the stream strongly: data written just before the
+    /// last handle is dropped still goes out (the stream closes once the
+    /// task is done with it).
     fn spawn_flusher(&self) {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             self.shared.with_state(|s| {
@@ -169,6 +173,13 @@ impl IoStream {
                     let poll = s.poll_flush_writes(cx);
                     if poll.is_ready() {
                         s.flusher_running = false;
+                        s.flusher_waker = None;
+                    } else if !s
+                        .flusher_waker
+                        .as_ref()
+                        .is_some_and(|w| w.will_wake(cx.waker()))
+                    {
+                        s.flusher_waker = Some(cx.waker().clone());
                     }
                     poll
                 })
