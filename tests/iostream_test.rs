@@ -1841,3 +1841,122 @@ mod flusher_end {
         .await
     }
 }
+
+/// A close that comes with an error, or without TLS's `close_notify`,
+/// still ends `read_until_close` with the data (Tornado resolves it with
+/// the buffered data whatever closed the stream).
+mod close_with_data {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn read_until_close_returns_the_data_before_a_reset() {
+        bounded(async {
+            let (server, client) = tcp_sockets().await;
+            let rs = IoStream::from_tcp(server);
+            let peer = async move {
+                let mut client = client;
+                client.write_all(b"hello").await.unwrap();
+                // Let the reader buffer the data, then reset.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                client.set_zero_linger().unwrap();
+                drop(client);
+            };
+            let (data, ()) = tokio::join!(rs.read_until_close(), peer);
+            assert_eq!(&data.unwrap()[..], b"hello");
+            assert_eq!(
+                rs.error().and_then(|e| e.io_kind()),
+                Some(io::ErrorKind::ConnectionReset)
+            );
+            // Nothing is left for a second read.
+            assert_eq!(&rs.read_until_close().await.unwrap()[..], b"");
+        })
+        .await
+    }
+
+    /// A TLS server (plain tokio-rustls) that answers one request with
+    /// `response`, then closes its TCP socket without sending
+    /// `close_notify`, as many HTTP/1.0 servers do.
+    async fn tls_server_without_close_notify(response: &'static [u8]) -> std::net::SocketAddr {
+        let supercell::netutil::TlsConfig::Server(config) = certs::server_config() else {
+            unreachable!("a server config")
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut tls = tokio_rustls::TlsAcceptor::from(config)
+                .accept(socket)
+                .await
+                .unwrap();
+            let mut request = Vec::new();
+            while !request.ends_with(b"\r\n\r\n") {
+                let mut buf = [0u8; 256];
+                let n = tls.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the client closed early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            tls.write_all(response).await.unwrap();
+            tls.flush().await.unwrap();
+            let (socket, _) = tls.into_inner();
+            drop(socket);
+        });
+        addr
+    }
+
+    async fn tls_client_of(response: &'static [u8]) -> IoStream {
+        let addr = tls_server_without_close_notify(response).await;
+        let stream = IoStream::connect(addr)
+            .await
+            .unwrap()
+            .start_tls(certs::client_config(), Some("localhost"))
+            .await
+            .unwrap();
+        stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]).await.unwrap();
+        stream
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_is_a_clean_eof() {
+        bounded(async {
+            let response = b"HTTP/1.0 200 OK\r\n\r\nhello";
+            let stream = tls_client_of(response).await;
+            assert_eq!(&stream.read_until_close().await.unwrap()[..], response);
+            assert!(stream.error().is_none(), "{:?}", stream.error());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_between_reads_has_no_error() {
+        bounded(async {
+            let stream = tls_client_of(b"hello").await;
+            assert_eq!(&stream.read_bytes(5, false).await.unwrap()[..], b"hello");
+            let result = stream.read_bytes(1, false).await;
+            let Err(StreamError::Closed(closed)) = &result else {
+                panic!("{result:?}")
+            };
+            assert!(closed.real_error().is_none(), "{closed}");
+            assert!(stream.error().is_none(), "{:?}", stream.error());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_mid_read_is_unexpected_eof() {
+        bounded(async {
+            let stream = tls_client_of(b"hel").await;
+            let result = stream.read_bytes(5, false).await;
+            assert!(is_closed(&result), "{result:?}");
+            let error = stream.error().unwrap();
+            assert_eq!(error.io_kind(), Some(io::ErrorKind::UnexpectedEof));
+            assert!(
+                error.to_string().contains("in the middle of a read"),
+                "{error}"
+            );
+            // What arrived can still be read.
+            assert_eq!(&stream.read_until_close().await.unwrap()[..], b"hel");
+        })
+        .await
+    }
+}

@@ -191,7 +191,11 @@ fn poll_read_target(
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             Poll::Ready(Err(e)) => {
                 s.close(Some(StreamError::io(e)));
-                return Poll::Ready(Err(s.closed_error()));
+                // `read_until_close` ends with the data whatever closed the
+                // stream (the cause stays in `error()`); other reads fail.
+                if !matches!(target, Target::UntilClose) {
+                    return Poll::Ready(Err(s.closed_error()));
+                }
             }
             Poll::Pending => {
                 s.read_waker = Some(cx.waker().clone());
@@ -337,8 +341,10 @@ impl IoStream {
         .await
     }
 
-    /// Reads until the stream closes and returns everything. On a closed
-    /// stream, returns what is still buffered.
+    /// Reads until the stream closes and returns everything, also when an
+    /// error (a reset) closed it: [`IoStream::error`] then says which. On a
+    /// closed stream, returns what is still buffered. Fails only when the
+    /// data outgrows `max_buffer_size` (or another read is pending).
     pub async fn read_until_close(&self) -> Result<Bytes, StreamError> {
         self.read_target(Target::UntilClose).await
     }

@@ -164,7 +164,17 @@ impl Transport {
         match self {
             Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Transport::PipeRx(p) => Pin::new(p).poll_read(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
+            Transport::Tls(t) => match Pin::new(&mut **t).poll_read(cx, buf) {
+                // The peer closed its socket without sending `close_notify`
+                // first, as many HTTP/1.0 peers do: an end of the stream
+                // like any other (as Python's `ssl` suppresses such "ragged
+                // EOFs"). A read cut short still fails as a read the
+                // stream ended in the middle of.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    Poll::Ready(Ok(()))
+                }
+                poll => poll,
+            },
             Transport::PipeTx(_) => {
                 Poll::Ready(Err(unsupported("cannot read from the write end of a pipe")))
             }
