@@ -1514,20 +1514,56 @@ mod beyond_tornado {
         bounded(small_writes_and_huge_write(Kind::Tls)).await
     }
 
+    /// A connected TCP pair, and a second handle on the server's socket
+    /// (a duplicated descriptor) to read its options back.
+    async fn tcp_sockets_with_probe() -> (TcpStream, std::net::TcpStream, TcpStream) {
+        let (server, client) = tcp_sockets().await;
+        let server = server.into_std().unwrap();
+        let probe = server.try_clone().unwrap();
+        (TcpStream::from_std(server).unwrap(), probe, client)
+    }
+
     #[tokio::test]
     async fn addresses_and_nodelay() {
         bounded(async {
-            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            let (server, probe, client) = tcp_sockets_with_probe().await;
+            let (rs, ws) = (IoStream::from_tcp(server), IoStream::from_tcp(client));
             assert_eq!(rs.peer_addr(), ws.local_addr());
             assert_eq!(rs.local_addr(), ws.peer_addr());
             assert!(rs.peer_addr().unwrap().ip().is_loopback());
-            rs.set_nodelay(true).unwrap();
+            for on in [true, false, true] {
+                rs.set_nodelay(on).unwrap();
+                assert_eq!(probe.nodelay().unwrap(), on);
+            }
             let (us, _) = make_pair(Kind::Unix, unchanged).await;
             assert_eq!(us.peer_addr(), None);
             us.set_nodelay(true).unwrap();
-            let (tls, _client) = make_pair(Kind::Tls, unchanged).await;
+            // Over TLS, established.
+            let (server, probe, client) = tcp_sockets_with_probe().await;
+            let (tls, client) = tokio::join!(
+                IoStream::from_tcp(server).start_tls(certs::server_config(), None),
+                IoStream::from_tcp(client).start_tls(certs::client_config(), Some("localhost")),
+            );
+            let (tls, _client) = (tls.unwrap(), client.unwrap());
             tls.set_nodelay(true).unwrap();
+            assert!(probe.nodelay().unwrap());
             assert!(tls.peer_addr().is_some());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn nodelay_during_the_tls_handshake() {
+        bounded(async {
+            // The client has sent nothing yet: the server is handshaking.
+            let (server, probe, _client) = tcp_sockets_with_probe().await;
+            let tls = IoStream::from_tcp(server)
+                .into_tls(certs::server_config(), None)
+                .unwrap();
+            tls.set_nodelay(true).unwrap();
+            assert!(probe.nodelay().unwrap());
+            tls.set_nodelay(false).unwrap();
+            assert!(!probe.nodelay().unwrap());
         })
         .await
     }

@@ -160,8 +160,9 @@ impl IoStream {
         }
     }
 
-    /// Sets `TCP_NODELAY` (Nagle's algorithm off when `on`). A no-op on
-    /// other transports and on a closed stream.
+    /// Sets `TCP_NODELAY` (Nagle's algorithm off when `on`), on TLS
+    /// streams too, also while the handshake runs. A no-op on other
+    /// transports and on a closed stream.
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.shared.with_state(|s| match s.transport.tcp() {
             Some(tcp) => tcp.set_nodelay(on),

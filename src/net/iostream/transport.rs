@@ -104,6 +104,14 @@ impl Handshake {
         }
     }
 
+    /// The socket under the handshake (`None` once it failed).
+    fn socket(&self) -> Option<&Socket> {
+        match &self.side {
+            HandshakeSide::Client(c) => c.get_ref(),
+            HandshakeSide::Server(s) => s.get_ref(),
+        }
+    }
+
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<TlsStream<Socket>>> {
         let poll = match &mut self.side {
             HandshakeSide::Client(c) => Pin::new(c).poll(cx).map_ok(TlsStream::Client),
@@ -274,12 +282,13 @@ impl Transport {
         !matches!(self, Transport::PipeTx(_))
     }
 
-    /// The TCP socket underneath, if any.
+    /// The TCP socket underneath, if any (also during a TLS handshake).
     pub(crate) fn tcp(&self) -> Option<&TcpStream> {
         let socket = match self {
             Transport::Plain(s) => s,
             Transport::Tls(t) => t.get_ref().0,
-            _ => return None,
+            Transport::Handshaking(h) => h.socket()?,
+            Transport::PipeRx(_) | Transport::PipeTx(_) | Transport::Closed => return None,
         };
         match socket {
             Socket::Tcp(s) => Some(s),
