@@ -937,9 +937,14 @@ mod test_iostream_start_tls {
                 client.start_tls(default_client.into(), Some("localhost")),
                 server.start_tls(certs::server_config(), None),
             );
-            let error = client.unwrap_err();
+            let (client, error) = client.unwrap_err().into_parts();
             assert_eq!(error.io_kind(), Some(io::ErrorKind::InvalidData), "{error}");
             assert!(error.to_string().contains("UnknownIssuer"), "{error}");
+            // The failed stream is closed, with the TLS error as its cause.
+            assert!(client.closed());
+            let cause = client.error().expect("no error recorded");
+            assert_eq!(cause.io_kind(), Some(io::ErrorKind::InvalidData), "{cause}");
+            assert_eq!(cause.to_string(), error.to_string());
             assert!(server.is_err());
             let records = logs.records();
             assert!(
@@ -1574,26 +1579,79 @@ mod beyond_tornado {
             let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
             ws.write(&b"ab"[..]).await.unwrap();
             assert_eq!(&rs.read_bytes(1, true).await.unwrap()[..], b"a");
-            let rs2 = rs.clone();
-            let error = rs
+            let (rs, error) = rs
                 .start_tls(certs::server_config(), None)
                 .await
-                .unwrap_err();
+                .unwrap_err()
+                .into_parts();
             assert!(matches!(error, StreamError::StartTls(_)), "{error}");
             assert_eq!(
                 error.to_string(),
                 "cannot start TLS: the read buffer is not empty"
             );
-            // A refused switch leaves the stream as it was.
-            assert!(!rs2.closed());
-            assert_eq!(&rs2.read_bytes(1, false).await.unwrap()[..], b"b");
+            // A refused switch gives the stream back as it was.
+            assert!(!rs.closed());
+            assert_eq!(&rs.read_bytes(1, false).await.unwrap()[..], b"b");
             let (pipe_rx, _) = make_pair(Kind::Pipe, unchanged).await;
-            assert!(matches!(
-                pipe_rx.start_tls(certs::server_config(), None).await,
-                Err(StreamError::StartTls(_))
-            ));
+            let refused = pipe_rx
+                .start_tls(certs::server_config(), None)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(refused.error(), StreamError::StartTls(_)),
+                "{refused}"
+            );
+            assert!(!refused.stream().closed());
         })
         .await
+    }
+
+    #[tokio::test]
+    async fn refused_tls_switch_keeps_the_stream_and_its_close_callback() {
+        bounded(async {
+            let (server, client) = make_pair(Kind::Tcp, unchanged).await;
+            let closed = close_signal(&client);
+            let refused = client
+                .into_tls(certs::client_config(), Some("not a hostname"))
+                .unwrap_err();
+            assert_eq!(
+                refused.error().io_kind(),
+                Some(io::ErrorKind::InvalidInput),
+                "{refused}"
+            );
+            assert!(refused.to_string().contains("invalid server hostname"));
+            // Still open and usable, with its close callback.
+            let client = refused.into_stream();
+            assert!(!client.closed());
+            client.write(&b"still here\n"[..]).await.unwrap();
+            assert_eq!(
+                &server.read_until(b"\n", None).await.unwrap()[..],
+                b"still here\n"
+            );
+            // The close by the peer runs the callback (a refused switch that
+            // dropped the stream closed it silently, without the callback).
+            server.close();
+            closed_signal(closed).await;
+            assert!(client.closed());
+        })
+        .await
+    }
+
+    #[test]
+    fn tls_switch_outside_a_runtime_is_refused() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (rs, _ws) = runtime.block_on(make_pair(Kind::Tcp, unchanged));
+        let refused = rs.into_tls(certs::server_config(), None).unwrap_err();
+        assert!(!refused.stream().closed(), "{refused}");
+        let rs = refused.into_stream();
+        // Back in the runtime, the stream still works.
+        runtime.block_on(async {
+            let stream = rs.into_tls(certs::server_config(), None).unwrap();
+            assert!(!stream.closed());
+        });
     }
 
     #[tokio::test]
@@ -1632,7 +1690,7 @@ mod beyond_tornado {
             server.start_tls(server_options.server_config().unwrap().into(), None),
         );
         drop(logs);
-        (client, server)
+        (client.map_err(Into::into), server.map_err(Into::into))
     }
 
     #[tokio::test]

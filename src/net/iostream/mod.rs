@@ -48,6 +48,8 @@ mod transport;
 mod write;
 mod write_queue;
 
-pub use error::{StreamBufferFullError, StreamClosedError, StreamError, UnsatisfiableReadError};
+pub use error::{
+    StartTlsError, StreamBufferFullError, StreamClosedError, StreamError, UnsatisfiableReadError,
+};
 pub use stream::IoStream;
 pub use write::WriteFuture;

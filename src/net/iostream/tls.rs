@@ -11,7 +11,7 @@ use std::task::Poll;
 use rustls::pki_types::ServerName;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::error::StreamError;
+use super::error::{StartTlsError, StreamError};
 use super::monitor::spawn_monitor;
 use super::state::{Shared, State, is_connection_reset};
 use super::stream::IoStream;
@@ -89,17 +89,30 @@ impl IoStream {
     /// is queued, abandons the handshake and releases the socket at once.
     ///
     /// The stream must have no pending read or write and empty buffers;
-    /// the old handle is closed afterwards and its close callback, limits
-    /// and addresses move to the new stream. `server_hostname` is the name
-    /// a client verifies (and sends as SNI); without it a client verifies
-    /// the peer's IP address. Must be called within a tokio runtime.
+    /// the old handle (and every clone of it) is closed afterwards and its
+    /// close callback, limits and addresses move to the new stream.
+    /// `server_hostname` is the name a client verifies (and sends as SNI);
+    /// without it a client verifies the peer's IP address. Must be called
+    /// within a tokio runtime. A refused switch gives this stream back, as
+    /// it was, in the [`StartTlsError`].
     pub fn into_tls(
         self,
         config: TlsConfig,
         server_hostname: Option<&str>,
-    ) -> Result<IoStream, StreamError> {
-        // Everything that can fail is checked before the socket is taken,
-        // so a refused switch leaves this stream as it was.
+    ) -> Result<IoStream, StartTlsError> {
+        match self.prepare_tls(config, server_hostname) {
+            Ok((side, handle)) => self.switch_to_tls(side, handle),
+            Err(error) => Err(StartTlsError::new(error, self)),
+        }
+    }
+
+    /// Everything that can refuse a switch, checked before the socket is
+    /// taken, so that a refused switch leaves the stream as it was.
+    fn prepare_tls(
+        &self,
+        config: TlsConfig,
+        server_hostname: Option<&str>,
+    ) -> Result<(Side, tokio::runtime::Handle), StreamError> {
         let side = match config {
             TlsConfig::Client(config) => {
                 let name = server_name(server_hostname, self.peer.map(|addr| addr.ip()))?;
@@ -109,9 +122,21 @@ impl IoStream {
         };
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|e| StreamError::io(io::Error::other(e)))?;
-        let (socket, limits, callback) = self.shared.with_state(|s| {
+        Ok((side, handle))
+    }
+
+    fn switch_to_tls(
+        self,
+        side: Side,
+        handle: tokio::runtime::Handle,
+    ) -> Result<IoStream, StartTlsError> {
+        let taken = self.shared.with_state(|s| {
             take_socket(s).map(|socket| (socket, s.limits, s.close_callback.take()))
-        })?;
+        });
+        let (socket, limits, callback) = match taken {
+            Ok(taken) => taken,
+            Err(error) => return Err(StartTlsError::new(error, self)),
+        };
         let peer = Peer::of(&socket, self.peer);
         let handshake = match side {
             Side::Client(connector, name) => Handshake::client(connector.connect(name, socket)),
@@ -136,21 +161,26 @@ impl IoStream {
 
     /// Switches this plain stream to TLS (Tornado's `start_tls`; the
     /// config's variant is `server_side`) and returns the TLS stream once
-    /// the handshake completed, or the handshake's error. See
-    /// [`IoStream::into_tls`] for the conditions.
+    /// the handshake completed. See [`IoStream::into_tls`] for the
+    /// conditions. A refused switch gives this stream back; a failed
+    /// handshake gives the handshake's error and the closed TLS stream
+    /// (see [`StartTlsError`]).
     pub async fn start_tls(
         self,
         config: TlsConfig,
         server_hostname: Option<&str>,
-    ) -> Result<IoStream, StreamError> {
+    ) -> Result<IoStream, StartTlsError> {
         let stream = self.into_tls(config, server_hostname)?;
         match stream.wait_for_handshake().await {
             Ok(()) => Ok(stream),
-            Err(StreamError::Closed(closed)) => Err(closed
-                .real_error()
-                .cloned()
-                .unwrap_or(StreamError::Closed(closed))),
-            Err(e) => Err(e),
+            Err(StreamError::Closed(closed)) => {
+                let error = closed
+                    .real_error()
+                    .cloned()
+                    .unwrap_or(StreamError::Closed(closed));
+                Err(StartTlsError::new(error, stream))
+            }
+            Err(error) => Err(StartTlsError::new(error, stream)),
         }
     }
 
