@@ -1462,6 +1462,31 @@ mod beyond_tornado {
         .await
     }
 
+    /// A close callback holding a pending write of its stream can be
+    /// replaced: the write future it drops takes the stream's lock.
+    #[test]
+    fn replacing_a_close_callback_that_holds_a_pending_write() {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let (_rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let mut write = ws.write(vec![0u8; 64 * 1024 * 1024]);
+                assert!(poll::poll_once(&mut write).is_pending());
+                ws.set_close_callback(Some(Box::new(move || drop(write))));
+                ws.set_close_callback(None);
+                ws.close();
+            });
+            done_tx.send(()).unwrap();
+        });
+        done_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("replacing the close callback hung or panicked");
+    }
+
     #[tokio::test]
     async fn write_is_eager() {
         bounded(async {

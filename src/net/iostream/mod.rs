@@ -47,6 +47,7 @@ mod tls;
 mod transport;
 mod write;
 mod write_queue;
+mod write_waiters;
 
 pub use error::{
     StartTlsError, StreamBufferFullError, StreamClosedError, StreamError, UnsatisfiableReadError,

@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 use tokio::io::ReadBuf;
 
 use super::error::{StreamError, UnsatisfiableReadError};
-use super::state::{Shared, State};
+use super::state::{Shared, State, store_waker};
 use super::stream::IoStream;
 
 /// What the pending read waits for.
@@ -174,7 +174,7 @@ fn poll_read_target(
             });
         }
         if s.transport.is_handshaking() {
-            s.handshake_waiters.push(cx.waker().clone());
+            store_waker(&mut s.read_waker, cx.waker());
             return Poll::Pending;
         }
         let need = target.need(s.read_buf.len());
@@ -198,7 +198,7 @@ fn poll_read_target(
                 }
             }
             Poll::Pending => {
-                s.read_waker = Some(cx.waker().clone());
+                store_waker(&mut s.read_waker, cx.waker());
                 return Poll::Pending;
             }
         }
@@ -233,7 +233,7 @@ impl ReadInto<'_, '_> {
                 return Poll::Ready(Err(s.closed_error()));
             }
             if s.transport.is_handshaking() {
-                s.handshake_waiters.push(cx.waker().clone());
+                store_waker(&mut s.read_waker, cx.waker());
                 return Poll::Pending;
             }
             let mut read_buf = ReadBuf::new(&mut self.buf[self.filled..]);
@@ -248,7 +248,7 @@ impl ReadInto<'_, '_> {
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => s.close(Some(StreamError::io(e))),
                 Poll::Pending => {
-                    s.read_waker = Some(cx.waker().clone());
+                    store_waker(&mut s.read_waker, cx.waker());
                     if s.read_buf.is_empty() {
                         s.read_buf = BytesMut::new();
                     }

@@ -191,7 +191,7 @@ impl IoStream {
         poll_fn(|cx| {
             self.shared.with_state(|s| {
                 if s.transport.is_handshaking() {
-                    s.handshake_waiters.push(cx.waker().clone());
+                    s.wait_for_handshake(cx.waker());
                     Poll::Pending
                 } else if s.closed {
                     Poll::Ready(Err(s.closed_error()))
@@ -277,7 +277,70 @@ fn peer_went_away(error: &io::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+    use std::task::Context;
+
+    use super::super::write_waiters::tests::Counter;
     use super::*;
+
+    /// A client stream whose handshake never ends: the peer is silent.
+    fn handshaking_client() -> (IoStream, tokio::net::UnixStream) {
+        let (ours, peer) = tokio::net::UnixStream::pair().unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let stream = IoStream::from_unix(ours)
+            .into_tls(TlsConfig::Client(Arc::new(config)), Some("localhost"))
+            .unwrap();
+        (stream, peer)
+    }
+
+    fn poll_with<F: Future + Unpin>(future: &mut F, waker: &std::task::Waker) -> bool {
+        std::pin::Pin::new(future)
+            .poll(&mut Context::from_waker(waker))
+            .is_pending()
+    }
+
+    /// Operations polled again and again while the handshake runs (a
+    /// select! loop with a ticking timer) keep one waker each.
+    #[tokio::test]
+    async fn waiting_for_the_handshake_keeps_one_waker_per_operation() {
+        let (stream, _peer) = handshaking_client();
+        let (task, task_waker) = Counter::waker();
+        let mut wait = Box::pin(stream.wait_for_handshake());
+        let mut read = Box::pin(stream.read_bytes(1, false));
+        let mut write = stream.write(&b"x"[..]);
+        for _ in 0..100 {
+            assert!(poll_with(&mut wait, &task_waker));
+            // A new future of the same task each time, as a loop makes.
+            assert!(poll_with(
+                &mut Box::pin(stream.wait_for_handshake()),
+                &task_waker
+            ));
+            // The read and the write polled through ever new wakers.
+            assert!(poll_with(&mut read, &Counter::waker().1));
+            assert!(poll_with(&mut write, &Counter::waker().1));
+        }
+        let (last_read, read_waker) = Counter::waker();
+        let (last_write, write_waker) = Counter::waker();
+        assert!(poll_with(&mut read, &read_waker));
+        assert!(poll_with(&mut write, &write_waker));
+        stream.shared.with_state(|s| {
+            assert_eq!(s.handshake_waiters.len(), 1);
+            assert_eq!(s.write_waiters.len(), 1);
+        });
+        // The close wakes each of them once.
+        stream.close();
+        assert_eq!(
+            (task.woken(), last_read.woken(), last_write.woken()),
+            (1, 1, 1)
+        );
+        assert!(!poll_with(&mut read, &read_waker));
+        assert!(!poll_with(&mut write, &write_waker));
+    }
 
     #[test]
     fn resets_and_eof_are_a_peer_going_away() {
