@@ -143,8 +143,19 @@ fn eof_error(partial_data: bool) -> Option<StreamError> {
     })
 }
 
-/// Takes the first `n` buffered bytes without copying.
+/// Results up to this size are copied out of the read buffer: a small
+/// message kept by the caller then holds its own few bytes, not the whole
+/// read chunk (64 KiB by default) it arrived in. Larger ones share it.
+const COPY_MAX: usize = 4096;
+
+/// Takes the first `n` buffered bytes: without copying when they are
+/// many, else as a copy (see [`COPY_MAX`]).
 fn take(s: &mut State, n: usize) -> Bytes {
+    if n <= COPY_MAX {
+        let bytes = Bytes::copy_from_slice(&s.read_buf[..n]);
+        bytes::Buf::advance(&mut s.read_buf, n);
+        return bytes;
+    }
     s.read_buf.split_to(n).freeze()
 }
 
@@ -357,6 +368,33 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     use super::*;
+
+    /// Small results are copies, so a kept message does not hold the read
+    /// chunk it came in; large ones share the read buffer (no copy).
+    #[tokio::test]
+    async fn small_results_do_not_hold_the_read_buffer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let (rs, ws) = (
+            IoStream::from_tcp(accepted.unwrap().0),
+            IoStream::from_tcp(client.unwrap()),
+        );
+        let mut data = b"hello\n".to_vec();
+        data.extend(vec![b'x'; 2 * COPY_MAX]);
+        data.extend_from_slice(b"\nend");
+        ws.write(data).await.unwrap();
+        let small = rs.read_until(b"\n", None).await.unwrap();
+        assert_eq!(&small[..], b"hello\n");
+        assert!(small.is_unique(), "a small result shares the read buffer");
+        let large = rs.read_until(b"\n", None).await.unwrap();
+        assert_eq!(large.len(), 2 * COPY_MAX + 1);
+        // "end" is still buffered, in the same allocation.
+        assert!(!large.is_unique(), "a large result was copied");
+        assert_eq!(&rs.read_bytes(3, false).await.unwrap()[..], b"end");
+    }
 
     fn buffer_capacity(stream: &IoStream) -> usize {
         stream.shared.with_state(|s| s.read_buf.capacity())
