@@ -314,6 +314,12 @@ impl IoStream {
     /// Reads until the first match of `regex` and returns the data up to
     /// the match's end. Fails with [`StreamError::UnsatisfiableRead`] (and
     /// closes the stream) when no match ends within `max_bytes` bytes.
+    ///
+    /// Every arrival of data searches all that is buffered again (a match
+    /// may start anywhere), so data that trickles in without a match costs
+    /// time quadratic in its size. With a peer that is not trusted, pass a
+    /// `max_bytes`: without it only `max_buffer_size` (100 MiB by default)
+    /// bounds the search. [`IoStream::read_until`] searches each byte once.
     pub async fn read_until_regex(
         &self,
         regex: &Regex,
