@@ -1335,6 +1335,57 @@ mod beyond_tornado {
         bounded(read_buffer_edge(Kind::Tls)).await
     }
 
+    /// The default `max_buffer_size`, 100 MiB, at its edge.
+    #[tokio::test]
+    async fn default_read_buffer_limit_edge() {
+        const LIMIT: usize = 100 * 1024 * 1024;
+        bounded(async {
+            // The writer sends `data` and closes; a smaller limit fails the
+            // read, a larger one lets it end with the close.
+            async fn read_until_newline(data: Vec<u8>) -> (IoStream, Result<Bytes, StreamError>) {
+                let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let writer = async {
+                    let _ = ws.write(data).await;
+                    ws.close();
+                };
+                let (result, ()) = tokio::join!(rs.read_until(b"\n", None), writer);
+                (rs, result)
+            }
+            // Exactly the limit buffered is fine.
+            let mut data = vec![b'x'; LIMIT - 1];
+            data.push(b'\n');
+            let (rs, result) = read_until_newline(data).await;
+            assert_eq!(result.map(|data| data.len()).ok(), Some(LIMIT));
+            drop(rs);
+            // One byte more, unsatisfied, closes the stream.
+            let (rs, result) = read_until_newline(vec![b'x'; LIMIT + 1]).await;
+            assert!(
+                matches!(result, Err(StreamError::BufferFull(ref e)) if e.limit == LIMIT),
+                "{:?}",
+                result.map(|data| data.len())
+            );
+            assert!(matches!(rs.error(), Some(StreamError::BufferFull(_))));
+        })
+        .await
+    }
+
+    /// The default `read_chunk_size`, 64 KiB: a partial read takes what
+    /// one read from the socket brings, here a whole chunk.
+    #[tokio::test]
+    async fn default_read_chunk_size() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Unix, unchanged).await;
+            // Fills the socket (which holds more than a chunk) at once.
+            let write = ws.write(vec![b'x'; 1024 * 1024]);
+            let first = rs.read_bytes(1024 * 1024, true).await.unwrap();
+            assert_eq!(first.len(), 64 * 1024);
+            let rest = rs.read_bytes(1024 * 1024 - first.len(), false).await;
+            assert_eq!(rest.unwrap().len(), 1024 * 1024 - 64 * 1024);
+            write.await.unwrap();
+        })
+        .await
+    }
+
     #[tokio::test]
     async fn max_write_buffer_size_edge() {
         bounded(async {
