@@ -1513,6 +1513,29 @@ mod beyond_tornado {
         .await
     }
 
+    #[tokio::test]
+    async fn close_callback_panic_is_logged_with_its_message() {
+        bounded(async {
+            let (logs, _guard) = logs::Logs::capture();
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            rs.set_close_callback(Some(Box::new(|| panic!("boom in the callback"))));
+            // The peer's callback runs once the peer saw the close.
+            let after = close_signal(&ws);
+            rs.close();
+            closed_signal(after).await;
+            poll::settle().await;
+            let records = logs.records();
+            assert!(
+                records.iter().any(|r| r.level == tracing::Level::ERROR
+                    && r.target == supercell::util::log_target::APP_LOG
+                    && r.message.contains("Exception in close callback")
+                    && r.message.contains("boom in the callback")),
+                "{records:?}"
+            );
+        })
+        .await
+    }
+
     /// A close callback holding a pending write of its stream can be
     /// replaced: the write future it drops takes the stream's lock.
     #[test]

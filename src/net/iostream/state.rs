@@ -15,6 +15,7 @@ use super::transport::Transport;
 use super::write_queue::{WriteQueue, empty_slices};
 use super::write_waiters::WriteWaiters;
 use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 
 /// Tornado's default `max_buffer_size`: 100 MiB.
 pub(crate) const DEFAULT_MAX_BUFFER_SIZE: usize = 100 * 1024 * 1024;
@@ -77,8 +78,12 @@ impl Closing {
 /// A panic in it is logged, as Tornado logs exceptions of callbacks.
 pub(crate) fn run_close_callback(callback: CloseCallback) {
     let guarded = move || {
-        if catch_unwind(AssertUnwindSafe(callback)).is_err() {
-            tracing::error!(target: APP_LOG, "Exception in close callback");
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
+            tracing::error!(
+                target: APP_LOG,
+                "Exception in close callback: {}",
+                panic_message(panic.as_ref())
+            );
         }
     };
     match tokio::runtime::Handle::try_current() {

@@ -60,15 +60,14 @@ fn take_socket(s: &mut State) -> Result<Socket, StreamError> {
     if !s.read_buf.is_empty() {
         return Err(StreamError::StartTls("the read buffer is not empty"));
     }
-    if !matches!(s.transport, Transport::Plain(_)) {
-        return Err(StreamError::StartTls(
-            "only a plain TCP or Unix socket can start TLS",
-        ));
-    }
-    let Transport::Plain(socket) = std::mem::replace(&mut s.transport, Transport::Closed) else {
-        return Err(StreamError::StartTls(
-            "only a plain TCP or Unix socket can start TLS",
-        ));
+    let socket = match std::mem::replace(&mut s.transport, Transport::Closed) {
+        Transport::Plain(socket) => socket,
+        other => {
+            s.transport = other;
+            return Err(StreamError::StartTls(
+                "only a plain TCP or Unix socket can start TLS",
+            ));
+        }
     };
     s.closed = true;
     if let Some(waker) = s.monitor_waker.take() {

@@ -157,13 +157,30 @@ pub(crate) enum Transport {
     Closed,
 }
 
-fn unsupported(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::Unsupported, what.to_owned())
+/// The error of a read or write the transport cannot do: the callers
+/// check for these states first, so it is never expected.
+fn cannot(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, format!("cannot {what}"))
+}
+
+/// Writes `bufs` to one writer. One buffer goes through the plain write,
+/// for which tokio knows that a short write means the socket is full and
+/// skips the doomed retry.
+fn write_to<W: AsyncWrite + Unpin + ?Sized>(
+    writer: &mut W,
+    cx: &mut Context<'_>,
+    bufs: &[IoSlice<'_>],
+) -> Poll<io::Result<usize>> {
+    match bufs {
+        [buf] => Pin::new(writer).poll_write(cx, buf),
+        _ => Pin::new(writer).poll_write_vectored(cx, bufs),
+    }
 }
 
 impl Transport {
-    /// Reads into `buf`. `Ready(Ok(()))` with nothing filled is EOF.
-    /// Must not be called while handshaking or closed.
+    /// Reads into `buf`. `Ready(Ok(()))` with nothing filled is EOF. Fails
+    /// on a transport that cannot be read (the write end of a pipe, a
+    /// handshake under way, closed), which the callers rule out first.
     pub(crate) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
@@ -183,44 +200,27 @@ impl Transport {
                 }
                 poll => poll,
             },
-            Transport::PipeTx(_) => {
-                Poll::Ready(Err(unsupported("cannot read from the write end of a pipe")))
+            Transport::PipeTx(_) | Transport::Handshaking(_) | Transport::Closed => {
+                Poll::Ready(Err(cannot("read from this transport")))
             }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(())),
         }
     }
 
-    /// Writes from `bufs` (vectored where the transport supports it). One
-    /// buffer goes through the plain write, for which tokio knows that a
-    /// short write means the socket is full and skips the doomed retry.
+    /// Writes from `bufs` (vectored where the transport supports it). Fails
+    /// on a transport that cannot be written (the read end of a pipe, a
+    /// handshake under way, closed), which the callers rule out first.
     pub(crate) fn poll_write_vectored(
         &mut self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if let [buf] = bufs {
-            return self.poll_write(cx, buf);
-        }
         match self {
-            Transport::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Transport::PipeTx(p) => Pin::new(p).poll_write_vectored(cx, bufs),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write_vectored(cx, bufs),
-            Transport::PipeRx(_) => {
-                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
+            Transport::Plain(s) => write_to(s, cx, bufs),
+            Transport::PipeTx(p) => write_to(p, cx, bufs),
+            Transport::Tls(t) => write_to(&mut **t, cx, bufs),
+            Transport::PipeRx(_) | Transport::Handshaking(_) | Transport::Closed => {
+                Poll::Ready(Err(cannot("write to this transport")))
             }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
-        }
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self {
-            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Transport::PipeTx(p) => Pin::new(p).poll_write(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
-            Transport::PipeRx(_) => {
-                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
-            }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
         }
     }
 
