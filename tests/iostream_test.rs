@@ -937,9 +937,14 @@ mod test_iostream_start_tls {
                 client.start_tls(default_client.into(), Some("localhost")),
                 server.start_tls(certs::server_config(), None),
             );
-            let error = client.unwrap_err();
+            let (client, error) = client.unwrap_err().into_parts();
             assert_eq!(error.io_kind(), Some(io::ErrorKind::InvalidData), "{error}");
             assert!(error.to_string().contains("UnknownIssuer"), "{error}");
+            // The failed stream is closed, with the TLS error as its cause.
+            assert!(client.closed());
+            let cause = client.error().expect("no error recorded");
+            assert_eq!(cause.io_kind(), Some(io::ErrorKind::InvalidData), "{cause}");
+            assert_eq!(cause.to_string(), error.to_string());
             assert!(server.is_err());
             let records = logs.records();
             assert!(
@@ -1330,6 +1335,57 @@ mod beyond_tornado {
         bounded(read_buffer_edge(Kind::Tls)).await
     }
 
+    /// The default `max_buffer_size`, 100 MiB, at its edge.
+    #[tokio::test]
+    async fn default_read_buffer_limit_edge() {
+        const LIMIT: usize = 100 * 1024 * 1024;
+        bounded(async {
+            // The writer sends `data` and closes; a smaller limit fails the
+            // read, a larger one lets it end with the close.
+            async fn read_until_newline(data: Vec<u8>) -> (IoStream, Result<Bytes, StreamError>) {
+                let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let writer = async {
+                    let _ = ws.write(data).await;
+                    ws.close();
+                };
+                let (result, ()) = tokio::join!(rs.read_until(b"\n", None), writer);
+                (rs, result)
+            }
+            // Exactly the limit buffered is fine.
+            let mut data = vec![b'x'; LIMIT - 1];
+            data.push(b'\n');
+            let (rs, result) = read_until_newline(data).await;
+            assert_eq!(result.map(|data| data.len()).ok(), Some(LIMIT));
+            drop(rs);
+            // One byte more, unsatisfied, closes the stream.
+            let (rs, result) = read_until_newline(vec![b'x'; LIMIT + 1]).await;
+            assert!(
+                matches!(result, Err(StreamError::BufferFull(ref e)) if e.limit == LIMIT),
+                "{:?}",
+                result.map(|data| data.len())
+            );
+            assert!(matches!(rs.error(), Some(StreamError::BufferFull(_))));
+        })
+        .await
+    }
+
+    /// The default `read_chunk_size`, 64 KiB: a partial read takes what
+    /// one read from the socket brings, here a whole chunk.
+    #[tokio::test]
+    async fn default_read_chunk_size() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Unix, unchanged).await;
+            // Fills the socket (which holds more than a chunk) at once.
+            let write = ws.write(vec![b'x'; 1024 * 1024]);
+            let first = rs.read_bytes(1024 * 1024, true).await.unwrap();
+            assert_eq!(first.len(), 64 * 1024);
+            let rest = rs.read_bytes(1024 * 1024 - first.len(), false).await;
+            assert_eq!(rest.unwrap().len(), 1024 * 1024 - 64 * 1024);
+            write.await.unwrap();
+        })
+        .await
+    }
+
     #[tokio::test]
     async fn max_write_buffer_size_edge() {
         bounded(async {
@@ -1458,6 +1514,54 @@ mod beyond_tornado {
     }
 
     #[tokio::test]
+    async fn close_callback_panic_is_logged_with_its_message() {
+        bounded(async {
+            let (logs, _guard) = logs::Logs::capture();
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            rs.set_close_callback(Some(Box::new(|| panic!("boom in the callback"))));
+            // The peer's callback runs once the peer saw the close.
+            let after = close_signal(&ws);
+            rs.close();
+            closed_signal(after).await;
+            poll::settle().await;
+            let records = logs.records();
+            assert!(
+                records.iter().any(|r| r.level == tracing::Level::ERROR
+                    && r.target == supercell::util::log_target::APP_LOG
+                    && r.message.contains("Exception in close callback")
+                    && r.message.contains("boom in the callback")),
+                "{records:?}"
+            );
+        })
+        .await
+    }
+
+    /// A close callback holding a pending write of its stream can be
+    /// replaced: the write future it drops takes the stream's lock.
+    #[test]
+    fn replacing_a_close_callback_that_holds_a_pending_write() {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let (_rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+                let mut write = ws.write(vec![0u8; 64 * 1024 * 1024]);
+                assert!(poll::poll_once(&mut write).is_pending());
+                ws.set_close_callback(Some(Box::new(move || drop(write))));
+                ws.set_close_callback(None);
+                ws.close();
+            });
+            done_tx.send(()).unwrap();
+        });
+        done_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("replacing the close callback hung or panicked");
+    }
+
+    #[tokio::test]
     async fn write_is_eager() {
         bounded(async {
             let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
@@ -1514,20 +1618,56 @@ mod beyond_tornado {
         bounded(small_writes_and_huge_write(Kind::Tls)).await
     }
 
+    /// A connected TCP pair, and a second handle on the server's socket
+    /// (a duplicated descriptor) to read its options back.
+    async fn tcp_sockets_with_probe() -> (TcpStream, std::net::TcpStream, TcpStream) {
+        let (server, client) = tcp_sockets().await;
+        let server = server.into_std().unwrap();
+        let probe = server.try_clone().unwrap();
+        (TcpStream::from_std(server).unwrap(), probe, client)
+    }
+
     #[tokio::test]
     async fn addresses_and_nodelay() {
         bounded(async {
-            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            let (server, probe, client) = tcp_sockets_with_probe().await;
+            let (rs, ws) = (IoStream::from_tcp(server), IoStream::from_tcp(client));
             assert_eq!(rs.peer_addr(), ws.local_addr());
             assert_eq!(rs.local_addr(), ws.peer_addr());
             assert!(rs.peer_addr().unwrap().ip().is_loopback());
-            rs.set_nodelay(true).unwrap();
+            for on in [true, false, true] {
+                rs.set_nodelay(on).unwrap();
+                assert_eq!(probe.nodelay().unwrap(), on);
+            }
             let (us, _) = make_pair(Kind::Unix, unchanged).await;
             assert_eq!(us.peer_addr(), None);
             us.set_nodelay(true).unwrap();
-            let (tls, _client) = make_pair(Kind::Tls, unchanged).await;
+            // Over TLS, established.
+            let (server, probe, client) = tcp_sockets_with_probe().await;
+            let (tls, client) = tokio::join!(
+                IoStream::from_tcp(server).start_tls(certs::server_config(), None),
+                IoStream::from_tcp(client).start_tls(certs::client_config(), Some("localhost")),
+            );
+            let (tls, _client) = (tls.unwrap(), client.unwrap());
             tls.set_nodelay(true).unwrap();
+            assert!(probe.nodelay().unwrap());
             assert!(tls.peer_addr().is_some());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn nodelay_during_the_tls_handshake() {
+        bounded(async {
+            // The client has sent nothing yet: the server is handshaking.
+            let (server, probe, _client) = tcp_sockets_with_probe().await;
+            let tls = IoStream::from_tcp(server)
+                .into_tls(certs::server_config(), None)
+                .unwrap();
+            tls.set_nodelay(true).unwrap();
+            assert!(probe.nodelay().unwrap());
+            tls.set_nodelay(false).unwrap();
+            assert!(!probe.nodelay().unwrap());
         })
         .await
     }
@@ -1538,26 +1678,79 @@ mod beyond_tornado {
             let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
             ws.write(&b"ab"[..]).await.unwrap();
             assert_eq!(&rs.read_bytes(1, true).await.unwrap()[..], b"a");
-            let rs2 = rs.clone();
-            let error = rs
+            let (rs, error) = rs
                 .start_tls(certs::server_config(), None)
                 .await
-                .unwrap_err();
+                .unwrap_err()
+                .into_parts();
             assert!(matches!(error, StreamError::StartTls(_)), "{error}");
             assert_eq!(
                 error.to_string(),
                 "cannot start TLS: the read buffer is not empty"
             );
-            // A refused switch leaves the stream as it was.
-            assert!(!rs2.closed());
-            assert_eq!(&rs2.read_bytes(1, false).await.unwrap()[..], b"b");
+            // A refused switch gives the stream back as it was.
+            assert!(!rs.closed());
+            assert_eq!(&rs.read_bytes(1, false).await.unwrap()[..], b"b");
             let (pipe_rx, _) = make_pair(Kind::Pipe, unchanged).await;
-            assert!(matches!(
-                pipe_rx.start_tls(certs::server_config(), None).await,
-                Err(StreamError::StartTls(_))
-            ));
+            let refused = pipe_rx
+                .start_tls(certs::server_config(), None)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(refused.error(), StreamError::StartTls(_)),
+                "{refused}"
+            );
+            assert!(!refused.stream().closed());
         })
         .await
+    }
+
+    #[tokio::test]
+    async fn refused_tls_switch_keeps_the_stream_and_its_close_callback() {
+        bounded(async {
+            let (server, client) = make_pair(Kind::Tcp, unchanged).await;
+            let closed = close_signal(&client);
+            let refused = client
+                .into_tls(certs::client_config(), Some("not a hostname"))
+                .unwrap_err();
+            assert_eq!(
+                refused.error().io_kind(),
+                Some(io::ErrorKind::InvalidInput),
+                "{refused}"
+            );
+            assert!(refused.to_string().contains("invalid server hostname"));
+            // Still open and usable, with its close callback.
+            let client = refused.into_stream();
+            assert!(!client.closed());
+            client.write(&b"still here\n"[..]).await.unwrap();
+            assert_eq!(
+                &server.read_until(b"\n", None).await.unwrap()[..],
+                b"still here\n"
+            );
+            // The close by the peer runs the callback (a refused switch that
+            // dropped the stream closed it silently, without the callback).
+            server.close();
+            closed_signal(closed).await;
+            assert!(client.closed());
+        })
+        .await
+    }
+
+    #[test]
+    fn tls_switch_outside_a_runtime_is_refused() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (rs, _ws) = runtime.block_on(make_pair(Kind::Tcp, unchanged));
+        let refused = rs.into_tls(certs::server_config(), None).unwrap_err();
+        assert!(!refused.stream().closed(), "{refused}");
+        let rs = refused.into_stream();
+        // Back in the runtime, the stream still works.
+        runtime.block_on(async {
+            let stream = rs.into_tls(certs::server_config(), None).unwrap();
+            assert!(!stream.closed());
+        });
     }
 
     #[tokio::test]
@@ -1596,7 +1789,7 @@ mod beyond_tornado {
             server.start_tls(server_options.server_config().unwrap().into(), None),
         );
         drop(logs);
-        (client, server)
+        (client.map_err(Into::into), server.map_err(Into::into))
     }
 
     #[tokio::test]
@@ -1754,5 +1947,209 @@ mod beyond_tornado {
                 tokio::join!(write_in_pieces(&ws, &data, &cuts), reads);
             });
         }
+    }
+}
+
+/// The flusher task that writes the queue out ends with the stream: a
+/// close (or an error that closes) while a write waits on a full socket
+/// ends it, and a write whose handles were all dropped is still delivered.
+/// Each test runs on a current-thread runtime, so the runtime's count of
+/// live tasks tells whether the flusher ended.
+mod flusher_end {
+    use super::*;
+
+    fn alive_tasks() -> usize {
+        tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks()
+    }
+
+    /// Waits (boundedly) until no more than `count` tasks are alive.
+    async fn tasks_drop_to(count: usize) -> bool {
+        for _ in 0..500 {
+            if alive_tasks() <= count {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// A stream whose peer does not read, with a 64 MiB write waiting on
+    /// the full socket (its flusher task running), and the peer.
+    async fn stuck_writer(before: usize) -> (IoStream, IoStream) {
+        let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+        drop(ws.write(vec![b'x'; 64 * 1024 * 1024]));
+        poll::settle().await;
+        assert!(ws.writing());
+        assert_eq!(alive_tasks(), before + 1, "no flusher task");
+        (rs, ws)
+    }
+
+    #[tokio::test]
+    async fn close_with_a_pending_write_ends_the_flusher() {
+        bounded(async {
+            let before = alive_tasks();
+            let (_rs, ws) = stuck_writer(before).await;
+            ws.close();
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+            drop(ws);
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn error_close_with_a_pending_write_ends_the_flusher() {
+        bounded(async {
+            let before = alive_tasks();
+            let (rs, ws) = stuck_writer(before).await;
+            // An unsatisfiable read closes the writing stream.
+            rs.write(&b"no delimiter here"[..]).await.unwrap();
+            let result = ws.read_until(b"\n", Some(4)).await;
+            assert!(
+                matches!(result, Err(StreamError::UnsatisfiableRead(_))),
+                "{result:?}"
+            );
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn write_then_drop_still_delivers() {
+        bounded(async {
+            let before = alive_tasks();
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            const TOTAL: usize = 16 * 1024 * 1024;
+            let data: Vec<u8> = (0..TOTAL).map(|i| (i % 251) as u8).collect();
+            drop(ws.write(data.clone()));
+            drop(ws);
+            // Everything arrives, then the close of the dropped stream.
+            let received = rs.read_until_close().await.unwrap();
+            assert!(received == data, "data differs");
+            assert!(rs.error().is_none());
+            drop(rs);
+            assert!(tasks_drop_to(before).await, "the flusher lives on");
+        })
+        .await
+    }
+}
+
+/// A close that comes with an error, or without TLS's `close_notify`,
+/// still ends `read_until_close` with the data (Tornado resolves it with
+/// the buffered data whatever closed the stream).
+mod close_with_data {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[tokio::test]
+    async fn read_until_close_returns_the_data_before_a_reset() {
+        bounded(async {
+            let (server, client) = tcp_sockets().await;
+            let rs = IoStream::from_tcp(server);
+            let peer = async move {
+                let mut client = client;
+                client.write_all(b"hello").await.unwrap();
+                // Let the reader buffer the data, then reset.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                client.set_zero_linger().unwrap();
+                drop(client);
+            };
+            let (data, ()) = tokio::join!(rs.read_until_close(), peer);
+            assert_eq!(&data.unwrap()[..], b"hello");
+            assert_eq!(
+                rs.error().and_then(|e| e.io_kind()),
+                Some(io::ErrorKind::ConnectionReset)
+            );
+            // Nothing is left for a second read.
+            assert_eq!(&rs.read_until_close().await.unwrap()[..], b"");
+        })
+        .await
+    }
+
+    /// A TLS server (plain tokio-rustls) that answers one request with
+    /// `response`, then closes its TCP socket without sending
+    /// `close_notify`, as many HTTP/1.0 servers do.
+    async fn tls_server_without_close_notify(response: &'static [u8]) -> std::net::SocketAddr {
+        let supercell::netutil::TlsConfig::Server(config) = certs::server_config() else {
+            unreachable!("a server config")
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut tls = tokio_rustls::TlsAcceptor::from(config)
+                .accept(socket)
+                .await
+                .unwrap();
+            let mut request = Vec::new();
+            while !request.ends_with(b"\r\n\r\n") {
+                let mut buf = [0u8; 256];
+                let n = tls.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the client closed early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            tls.write_all(response).await.unwrap();
+            tls.flush().await.unwrap();
+            let (socket, _) = tls.into_inner();
+            drop(socket);
+        });
+        addr
+    }
+
+    async fn tls_client_of(response: &'static [u8]) -> IoStream {
+        let addr = tls_server_without_close_notify(response).await;
+        let stream = IoStream::connect(addr)
+            .await
+            .unwrap()
+            .start_tls(certs::client_config(), Some("localhost"))
+            .await
+            .unwrap();
+        stream.write(&b"GET / HTTP/1.0\r\n\r\n"[..]).await.unwrap();
+        stream
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_is_a_clean_eof() {
+        bounded(async {
+            let response = b"HTTP/1.0 200 OK\r\n\r\nhello";
+            let stream = tls_client_of(response).await;
+            assert_eq!(&stream.read_until_close().await.unwrap()[..], response);
+            assert!(stream.error().is_none(), "{:?}", stream.error());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_between_reads_has_no_error() {
+        bounded(async {
+            let stream = tls_client_of(b"hello").await;
+            assert_eq!(&stream.read_bytes(5, false).await.unwrap()[..], b"hello");
+            let result = stream.read_bytes(1, false).await;
+            let Err(StreamError::Closed(closed)) = &result else {
+                panic!("{result:?}")
+            };
+            assert!(closed.real_error().is_none(), "{closed}");
+            assert!(stream.error().is_none(), "{:?}", stream.error());
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn tls_close_without_close_notify_mid_read_is_unexpected_eof() {
+        bounded(async {
+            let stream = tls_client_of(b"hel").await;
+            let result = stream.read_bytes(5, false).await;
+            assert!(is_closed(&result), "{result:?}");
+            let error = stream.error().unwrap();
+            assert_eq!(error.io_kind(), Some(io::ErrorKind::UnexpectedEof));
+            assert!(
+                error.to_string().contains("in the middle of a read"),
+                "{error}"
+            );
+            // What arrived can still be read.
+            assert_eq!(&stream.read_until_close().await.unwrap()[..], b"hel");
+        })
+        .await
     }
 }

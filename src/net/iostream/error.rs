@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::sync::Arc;
 
+use super::stream::IoStream;
+
 /// Why a stream operation failed.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StreamError {
@@ -111,6 +113,65 @@ impl std::error::Error for StreamClosedError {
         self.real_error
             .as_deref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A switch to TLS that failed ([`IoStream::into_tls`],
+/// [`IoStream::start_tls`]): why, and the stream to go on with.
+///
+/// When the switch was refused (the stream was busy, closed or not over a
+/// socket, the server hostname was invalid, no tokio runtime was running),
+/// the stream is the one the switch was asked of, as it was: open, with
+/// its close callback. When the handshake failed (only `start_tls` waits
+/// for it), it is the closed TLS stream, whose [`IoStream::error`] is the
+/// handshake's error. Converts into the [`StreamError`] with `?`.
+#[derive(Debug)]
+pub struct StartTlsError {
+    error: StreamError,
+    stream: IoStream,
+}
+
+impl StartTlsError {
+    pub(crate) fn new(error: StreamError, stream: IoStream) -> StartTlsError {
+        StartTlsError { error, stream }
+    }
+
+    /// Why the switch failed.
+    pub fn error(&self) -> &StreamError {
+        &self.error
+    }
+
+    /// The stream to go on with (see the type's documentation).
+    pub fn stream(&self) -> &IoStream {
+        &self.stream
+    }
+
+    /// Gives the stream back.
+    pub fn into_stream(self) -> IoStream {
+        self.stream
+    }
+
+    /// Splits into the stream and the error.
+    pub fn into_parts(self) -> (IoStream, StreamError) {
+        (self.stream, self.error)
+    }
+}
+
+impl fmt::Display for StartTlsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for StartTlsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.error)
+    }
+}
+
+impl From<StartTlsError> for StreamError {
+    fn from(error: StartTlsError) -> Self {
+        error.error
     }
 }
 

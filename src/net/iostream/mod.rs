@@ -47,7 +47,10 @@ mod tls;
 mod transport;
 mod write;
 mod write_queue;
+mod write_waiters;
 
-pub use error::{StreamBufferFullError, StreamClosedError, StreamError, UnsatisfiableReadError};
+pub use error::{
+    StartTlsError, StreamBufferFullError, StreamClosedError, StreamError, UnsatisfiableReadError,
+};
 pub use stream::IoStream;
 pub use write::WriteFuture;

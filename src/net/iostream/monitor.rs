@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 
 use super::error::StreamError;
-use super::state::{Shared, State};
+use super::state::{Shared, State, store_waker};
 
 /// Starts the close monitor of a stream unless it runs already, it has no
 /// close callback, or it cannot be read. The monitor holds the stream
@@ -48,7 +48,7 @@ fn poll_watch(s: &mut State, cx: &mut Context<'_>) -> Poll<()> {
             return Poll::Ready(());
         }
         if s.reading || !s.read_buf.is_empty() || s.transport.is_handshaking() {
-            s.monitor_waker = Some(cx.waker().clone());
+            store_waker(&mut s.monitor_waker, cx.waker());
             return Poll::Pending;
         }
         match s.poll_fill(cx, None) {
@@ -60,7 +60,7 @@ fn poll_watch(s: &mut State, cx: &mut Context<'_>) -> Poll<()> {
             }
             Poll::Ready(Err(e)) => s.close(Some(StreamError::io(e))),
             Poll::Pending => {
-                s.monitor_waker = Some(cx.waker().clone());
+                store_waker(&mut s.monitor_waker, cx.waker());
                 return Poll::Pending;
             }
         }

@@ -10,7 +10,7 @@ use regex::bytes::Regex;
 use tokio::io::ReadBuf;
 
 use super::error::{StreamError, UnsatisfiableReadError};
-use super::state::{Shared, State};
+use super::state::{Shared, State, store_waker};
 use super::stream::IoStream;
 
 /// What the pending read waits for.
@@ -143,8 +143,19 @@ fn eof_error(partial_data: bool) -> Option<StreamError> {
     })
 }
 
-/// Takes the first `n` buffered bytes without copying.
+/// Results up to this size are copied out of the read buffer: a small
+/// message kept by the caller then holds its own few bytes, not the whole
+/// read chunk (64 KiB by default) it arrived in. Larger ones share it.
+const COPY_MAX: usize = 4096;
+
+/// Takes the first `n` buffered bytes: without copying when they are
+/// many, else as a copy (see [`COPY_MAX`]).
 fn take(s: &mut State, n: usize) -> Bytes {
+    if n <= COPY_MAX {
+        let bytes = Bytes::copy_from_slice(&s.read_buf[..n]);
+        bytes::Buf::advance(&mut s.read_buf, n);
+        return bytes;
+    }
     s.read_buf.split_to(n).freeze()
 }
 
@@ -174,7 +185,7 @@ fn poll_read_target(
             });
         }
         if s.transport.is_handshaking() {
-            s.handshake_waiters.push(cx.waker().clone());
+            store_waker(&mut s.read_waker, cx.waker());
             return Poll::Pending;
         }
         let need = target.need(s.read_buf.len());
@@ -191,10 +202,14 @@ fn poll_read_target(
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             Poll::Ready(Err(e)) => {
                 s.close(Some(StreamError::io(e)));
-                return Poll::Ready(Err(s.closed_error()));
+                // `read_until_close` ends with the data whatever closed the
+                // stream (the cause stays in `error()`); other reads fail.
+                if !matches!(target, Target::UntilClose) {
+                    return Poll::Ready(Err(s.closed_error()));
+                }
             }
             Poll::Pending => {
-                s.read_waker = Some(cx.waker().clone());
+                store_waker(&mut s.read_waker, cx.waker());
                 return Poll::Pending;
             }
         }
@@ -229,7 +244,7 @@ impl ReadInto<'_, '_> {
                 return Poll::Ready(Err(s.closed_error()));
             }
             if s.transport.is_handshaking() {
-                s.handshake_waiters.push(cx.waker().clone());
+                store_waker(&mut s.read_waker, cx.waker());
                 return Poll::Pending;
             }
             let mut read_buf = ReadBuf::new(&mut self.buf[self.filled..]);
@@ -244,7 +259,7 @@ impl ReadInto<'_, '_> {
                 Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(e)) => s.close(Some(StreamError::io(e))),
                 Poll::Pending => {
-                    s.read_waker = Some(cx.waker().clone());
+                    store_waker(&mut s.read_waker, cx.waker());
                     if s.read_buf.is_empty() {
                         s.read_buf = BytesMut::new();
                     }
@@ -299,6 +314,12 @@ impl IoStream {
     /// Reads until the first match of `regex` and returns the data up to
     /// the match's end. Fails with [`StreamError::UnsatisfiableRead`] (and
     /// closes the stream) when no match ends within `max_bytes` bytes.
+    ///
+    /// Every arrival of data searches all that is buffered again (a match
+    /// may start anywhere), so data that trickles in without a match costs
+    /// time quadratic in its size. With a peer that is not trusted, pass a
+    /// `max_bytes`: without it only `max_buffer_size` (100 MiB by default)
+    /// bounds the search. [`IoStream::read_until`] searches each byte once.
     pub async fn read_until_regex(
         &self,
         regex: &Regex,
@@ -337,8 +358,10 @@ impl IoStream {
         .await
     }
 
-    /// Reads until the stream closes and returns everything. On a closed
-    /// stream, returns what is still buffered.
+    /// Reads until the stream closes and returns everything, also when an
+    /// error (a reset) closed it: [`IoStream::error`] then says which. On a
+    /// closed stream, returns what is still buffered. Fails only when the
+    /// data outgrows `max_buffer_size` (or another read is pending).
     pub async fn read_until_close(&self) -> Result<Bytes, StreamError> {
         self.read_target(Target::UntilClose).await
     }
@@ -351,6 +374,33 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     use super::*;
+
+    /// Small results are copies, so a kept message does not hold the read
+    /// chunk it came in; large ones share the read buffer (no copy).
+    #[tokio::test]
+    async fn small_results_do_not_hold_the_read_buffer() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let (rs, ws) = (
+            IoStream::from_tcp(accepted.unwrap().0),
+            IoStream::from_tcp(client.unwrap()),
+        );
+        let mut data = b"hello\n".to_vec();
+        data.extend(vec![b'x'; 2 * COPY_MAX]);
+        data.extend_from_slice(b"\nend");
+        ws.write(data).await.unwrap();
+        let small = rs.read_until(b"\n", None).await.unwrap();
+        assert_eq!(&small[..], b"hello\n");
+        assert!(small.is_unique(), "a small result shares the read buffer");
+        let large = rs.read_until(b"\n", None).await.unwrap();
+        assert_eq!(large.len(), 2 * COPY_MAX + 1);
+        // "end" is still buffered, in the same allocation.
+        assert!(!large.is_unique(), "a large result was copied");
+        assert_eq!(&rs.read_bytes(3, false).await.unwrap()[..], b"end");
+    }
 
     fn buffer_capacity(stream: &IoStream) -> usize {
         stream.shared.with_state(|s| s.read_buf.capacity())

@@ -1,7 +1,6 @@
 //! The shared state of a stream behind its lock, and the steps every
 //! operation is made of: fill the read buffer, flush the write queue, close.
 
-use std::collections::VecDeque;
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
@@ -14,7 +13,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 use super::error::{StreamBufferFullError, StreamError};
 use super::transport::Transport;
 use super::write_queue::{WriteQueue, empty_slices};
+use super::write_waiters::WriteWaiters;
 use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 
 /// Tornado's default `max_buffer_size`: 100 MiB.
 pub(crate) const DEFAULT_MAX_BUFFER_SIZE: usize = 100 * 1024 * 1024;
@@ -77,8 +78,12 @@ impl Closing {
 /// A panic in it is logged, as Tornado logs exceptions of callbacks.
 pub(crate) fn run_close_callback(callback: CloseCallback) {
     let guarded = move || {
-        if catch_unwind(AssertUnwindSafe(callback)).is_err() {
-            tracing::error!(target: APP_LOG, "Exception in close callback");
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(callback)) {
+            tracing::error!(
+                target: APP_LOG,
+                "Exception in close callback: {}",
+                panic_message(panic.as_ref())
+            );
         }
     };
     match tokio::runtime::Handle::try_current() {
@@ -99,6 +104,8 @@ pub(crate) struct State {
     pub(crate) read_buf: BytesMut,
     /// A read is pending (one at a time).
     pub(crate) reading: bool,
+    /// The pending read's waker while it waits (on the socket or for the
+    /// handshake).
     pub(crate) read_waker: Option<Waker>,
     /// The close monitor's waker, and whether it runs.
     pub(crate) monitor_waker: Option<Waker>,
@@ -106,10 +113,13 @@ pub(crate) struct State {
     pub(crate) writes: WriteQueue,
     /// Total bytes known to have left the process (reached the kernel).
     pub(crate) flushed_total: u64,
-    /// Pending writes: (end offset, waker).
-    pub(crate) write_waiters: VecDeque<(u64, Waker)>,
+    /// The write futures waiting for their data to be flushed.
+    pub(crate) write_waiters: WriteWaiters,
     pub(crate) flusher_running: bool,
-    /// Operations waiting for the TLS handshake.
+    /// The flusher task's waker while it waits: on the socket, which wakes
+    /// nobody when a close drops it, so the close wakes the flusher.
+    pub(crate) flusher_waker: Option<Waker>,
+    /// The `wait_for_handshake` calls waiting, one entry per task.
     pub(crate) handshake_waiters: Vec<Waker>,
     pub(crate) close_callback: Option<CloseCallback>,
     /// A close happened under the lock: finish it after unlocking.
@@ -130,8 +140,9 @@ impl State {
             monitor_running: false,
             writes: WriteQueue::default(),
             flushed_total: 0,
-            write_waiters: VecDeque::new(),
+            write_waiters: WriteWaiters::default(),
             flusher_running: false,
+            flusher_waker: None,
             handshake_waiters: Vec::new(),
             close_callback: None,
             closing: None,
@@ -152,10 +163,11 @@ impl State {
         }
         self.transport = Transport::Closed;
         self.writes.clear();
-        let mut wakers: Vec<Waker> = self.write_waiters.drain(..).map(|(_, w)| w).collect();
+        let mut wakers: Vec<Waker> = self.write_waiters.take_wakers().collect();
         wakers.append(&mut self.handshake_waiters);
         wakers.extend(self.read_waker.take());
         wakers.extend(self.monitor_waker.take());
+        wakers.extend(self.flusher_waker.take());
         self.closing = Some(Closing {
             wakers,
             callback: self.close_callback.take(),
@@ -167,12 +179,27 @@ impl State {
         StreamError::Closed(super::error::StreamClosedError::new(self.error.clone()))
     }
 
-    /// Wakes what waits for the handshake (and the close monitor).
-    pub(crate) fn handshake_done(&mut self) {
-        for waker in self.handshake_waiters.drain(..) {
-            waker.wake();
+    /// Adds the waker of a `wait_for_handshake` unless one that wakes the
+    /// same task waits already.
+    pub(crate) fn wait_for_handshake(&mut self, waker: &Waker) {
+        if !self.handshake_waiters.iter().any(|w| w.will_wake(waker)) {
+            self.handshake_waiters.push(waker.clone());
         }
-        if let Some(waker) = self.monitor_waker.take() {
+    }
+
+    /// Wakes what waits for the handshake: the pending read, the flusher,
+    /// the close monitor and every `wait_for_handshake`.
+    pub(crate) fn handshake_done(&mut self) {
+        let slots = [
+            self.read_waker.take(),
+            self.flusher_waker.take(),
+            self.monitor_waker.take(),
+        ];
+        for waker in self
+            .handshake_waiters
+            .drain(..)
+            .chain(slots.into_iter().flatten())
+        {
             waker.wake();
         }
     }
@@ -240,7 +267,7 @@ impl State {
                 return Poll::Ready(());
             }
             if self.transport.is_handshaking() {
-                self.handshake_waiters.push(cx.waker().clone());
+                // The flusher's waker is woken when the handshake ends.
                 return Poll::Pending;
             }
             if self.writes.is_empty() {
@@ -290,15 +317,15 @@ impl State {
     /// ended there.
     fn mark_flushed(&mut self) {
         self.flushed_total = self.writes.written_total();
-        let flushed = self.flushed_total;
-        self.write_waiters.retain(|(end, waker)| {
-            if *end <= flushed {
-                waker.wake_by_ref();
-                false
-            } else {
-                true
-            }
-        });
+        self.write_waiters.wake_flushed(self.flushed_total);
+    }
+}
+
+/// Stores `waker` in `slot` unless the one there wakes the same task.
+pub(crate) fn store_waker(slot: &mut Option<Waker>, waker: &Waker) {
+    match slot {
+        Some(stored) if stored.will_wake(waker) => {}
+        _ => *slot = Some(waker.clone()),
     }
 }
 

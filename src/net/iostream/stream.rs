@@ -147,21 +147,26 @@ impl IoStream {
     /// the socket so that a close by the peer is noticed (received data is
     /// buffered for the next read). `None` removes the callback.
     pub fn set_close_callback(&self, callback: Option<Box<dyn FnOnce() + Send>>) {
-        let run_now: Option<CloseCallback> = self.shared.with_state(|s| {
-            if s.closed {
-                return callback;
-            }
-            s.close_callback = callback;
-            None
-        });
+        let (run_now, replaced): (Option<CloseCallback>, Option<CloseCallback>) =
+            self.shared.with_state(|s| {
+                if s.closed {
+                    return (callback, None);
+                }
+                (None, std::mem::replace(&mut s.close_callback, callback))
+            });
+        // A replaced callback is dropped here, outside the lock: what it
+        // holds (a pending write of this stream) may take the lock as it
+        // goes.
+        drop(replaced);
         match run_now {
             Some(callback) => run_close_callback(callback),
             None => spawn_monitor(&self.shared),
         }
     }
 
-    /// Sets `TCP_NODELAY` (Nagle's algorithm off when `on`). A no-op on
-    /// other transports and on a closed stream.
+    /// Sets `TCP_NODELAY` (Nagle's algorithm off when `on`), on TLS
+    /// streams too, also while the handshake runs. A no-op on other
+    /// transports and on a closed stream.
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
         self.shared.with_state(|s| match s.transport.tcp() {
             Some(tcp) => tcp.set_nodelay(on),

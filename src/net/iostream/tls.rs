@@ -11,7 +11,7 @@ use std::task::Poll;
 use rustls::pki_types::ServerName;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use super::error::StreamError;
+use super::error::{StartTlsError, StreamError};
 use super::monitor::spawn_monitor;
 use super::state::{Shared, State, is_connection_reset};
 use super::stream::IoStream;
@@ -60,15 +60,14 @@ fn take_socket(s: &mut State) -> Result<Socket, StreamError> {
     if !s.read_buf.is_empty() {
         return Err(StreamError::StartTls("the read buffer is not empty"));
     }
-    if !matches!(s.transport, Transport::Plain(_)) {
-        return Err(StreamError::StartTls(
-            "only a plain TCP or Unix socket can start TLS",
-        ));
-    }
-    let Transport::Plain(socket) = std::mem::replace(&mut s.transport, Transport::Closed) else {
-        return Err(StreamError::StartTls(
-            "only a plain TCP or Unix socket can start TLS",
-        ));
+    let socket = match std::mem::replace(&mut s.transport, Transport::Closed) {
+        Transport::Plain(socket) => socket,
+        other => {
+            s.transport = other;
+            return Err(StreamError::StartTls(
+                "only a plain TCP or Unix socket can start TLS",
+            ));
+        }
     };
     s.closed = true;
     if let Some(waker) = s.monitor_waker.take() {
@@ -89,17 +88,30 @@ impl IoStream {
     /// is queued, abandons the handshake and releases the socket at once.
     ///
     /// The stream must have no pending read or write and empty buffers;
-    /// the old handle is closed afterwards and its close callback, limits
-    /// and addresses move to the new stream. `server_hostname` is the name
-    /// a client verifies (and sends as SNI); without it a client verifies
-    /// the peer's IP address. Must be called within a tokio runtime.
+    /// the old handle (and every clone of it) is closed afterwards and its
+    /// close callback, limits and addresses move to the new stream.
+    /// `server_hostname` is the name a client verifies (and sends as SNI);
+    /// without it a client verifies the peer's IP address. Must be called
+    /// within a tokio runtime. A refused switch gives this stream back, as
+    /// it was, in the [`StartTlsError`].
     pub fn into_tls(
         self,
         config: TlsConfig,
         server_hostname: Option<&str>,
-    ) -> Result<IoStream, StreamError> {
-        // Everything that can fail is checked before the socket is taken,
-        // so a refused switch leaves this stream as it was.
+    ) -> Result<IoStream, StartTlsError> {
+        match self.prepare_tls(config, server_hostname) {
+            Ok((side, handle)) => self.switch_to_tls(side, handle),
+            Err(error) => Err(StartTlsError::new(error, self)),
+        }
+    }
+
+    /// Everything that can refuse a switch, checked before the socket is
+    /// taken, so that a refused switch leaves the stream as it was.
+    fn prepare_tls(
+        &self,
+        config: TlsConfig,
+        server_hostname: Option<&str>,
+    ) -> Result<(Side, tokio::runtime::Handle), StreamError> {
         let side = match config {
             TlsConfig::Client(config) => {
                 let name = server_name(server_hostname, self.peer.map(|addr| addr.ip()))?;
@@ -109,9 +121,21 @@ impl IoStream {
         };
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|e| StreamError::io(io::Error::other(e)))?;
-        let (socket, limits, callback) = self.shared.with_state(|s| {
+        Ok((side, handle))
+    }
+
+    fn switch_to_tls(
+        self,
+        side: Side,
+        handle: tokio::runtime::Handle,
+    ) -> Result<IoStream, StartTlsError> {
+        let taken = self.shared.with_state(|s| {
             take_socket(s).map(|socket| (socket, s.limits, s.close_callback.take()))
-        })?;
+        });
+        let (socket, limits, callback) = match taken {
+            Ok(taken) => taken,
+            Err(error) => return Err(StartTlsError::new(error, self)),
+        };
         let peer = Peer::of(&socket, self.peer);
         let handshake = match side {
             Side::Client(connector, name) => Handshake::client(connector.connect(name, socket)),
@@ -136,21 +160,26 @@ impl IoStream {
 
     /// Switches this plain stream to TLS (Tornado's `start_tls`; the
     /// config's variant is `server_side`) and returns the TLS stream once
-    /// the handshake completed, or the handshake's error. See
-    /// [`IoStream::into_tls`] for the conditions.
+    /// the handshake completed. See [`IoStream::into_tls`] for the
+    /// conditions. A refused switch gives this stream back; a failed
+    /// handshake gives the handshake's error and the closed TLS stream
+    /// (see [`StartTlsError`]).
     pub async fn start_tls(
         self,
         config: TlsConfig,
         server_hostname: Option<&str>,
-    ) -> Result<IoStream, StreamError> {
+    ) -> Result<IoStream, StartTlsError> {
         let stream = self.into_tls(config, server_hostname)?;
         match stream.wait_for_handshake().await {
             Ok(()) => Ok(stream),
-            Err(StreamError::Closed(closed)) => Err(closed
-                .real_error()
-                .cloned()
-                .unwrap_or(StreamError::Closed(closed))),
-            Err(e) => Err(e),
+            Err(StreamError::Closed(closed)) => {
+                let error = closed
+                    .real_error()
+                    .cloned()
+                    .unwrap_or(StreamError::Closed(closed));
+                Err(StartTlsError::new(error, stream))
+            }
+            Err(error) => Err(StartTlsError::new(error, stream)),
         }
     }
 
@@ -161,7 +190,7 @@ impl IoStream {
         poll_fn(|cx| {
             self.shared.with_state(|s| {
                 if s.transport.is_handshaking() {
-                    s.handshake_waiters.push(cx.waker().clone());
+                    s.wait_for_handshake(cx.waker());
                     Poll::Pending
                 } else if s.closed {
                     Poll::Ready(Err(s.closed_error()))
@@ -247,7 +276,70 @@ fn peer_went_away(error: &io::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::future::Future;
+    use std::task::Context;
+
+    use super::super::write_waiters::tests::Counter;
     use super::*;
+
+    /// A client stream whose handshake never ends: the peer is silent.
+    fn handshaking_client() -> (IoStream, tokio::net::UnixStream) {
+        let (ours, peer) = tokio::net::UnixStream::pair().unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let stream = IoStream::from_unix(ours)
+            .into_tls(TlsConfig::Client(Arc::new(config)), Some("localhost"))
+            .unwrap();
+        (stream, peer)
+    }
+
+    fn poll_with<F: Future + Unpin>(future: &mut F, waker: &std::task::Waker) -> bool {
+        std::pin::Pin::new(future)
+            .poll(&mut Context::from_waker(waker))
+            .is_pending()
+    }
+
+    /// Operations polled again and again while the handshake runs (a
+    /// select! loop with a ticking timer) keep one waker each.
+    #[tokio::test]
+    async fn waiting_for_the_handshake_keeps_one_waker_per_operation() {
+        let (stream, _peer) = handshaking_client();
+        let (task, task_waker) = Counter::waker();
+        let mut wait = Box::pin(stream.wait_for_handshake());
+        let mut read = Box::pin(stream.read_bytes(1, false));
+        let mut write = stream.write(&b"x"[..]);
+        for _ in 0..100 {
+            assert!(poll_with(&mut wait, &task_waker));
+            // A new future of the same task each time, as a loop makes.
+            assert!(poll_with(
+                &mut Box::pin(stream.wait_for_handshake()),
+                &task_waker
+            ));
+            // The read and the write polled through ever new wakers.
+            assert!(poll_with(&mut read, &Counter::waker().1));
+            assert!(poll_with(&mut write, &Counter::waker().1));
+        }
+        let (last_read, read_waker) = Counter::waker();
+        let (last_write, write_waker) = Counter::waker();
+        assert!(poll_with(&mut read, &read_waker));
+        assert!(poll_with(&mut write, &write_waker));
+        stream.shared.with_state(|s| {
+            assert_eq!(s.handshake_waiters.len(), 1);
+            assert_eq!(s.write_waiters.len(), 1);
+        });
+        // The close wakes each of them once.
+        stream.close();
+        assert_eq!(
+            (task.woken(), last_read.woken(), last_write.woken()),
+            (1, 1, 1)
+        );
+        assert!(!poll_with(&mut read, &read_waker));
+        assert!(!poll_with(&mut write, &write_waker));
+    }
 
     #[test]
     fn resets_and_eof_are_a_peer_going_away() {

@@ -104,6 +104,14 @@ impl Handshake {
         }
     }
 
+    /// The socket under the handshake (`None` once it failed).
+    fn socket(&self) -> Option<&Socket> {
+        match &self.side {
+            HandshakeSide::Client(c) => c.get_ref(),
+            HandshakeSide::Server(s) => s.get_ref(),
+        }
+    }
+
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<TlsStream<Socket>>> {
         let poll = match &mut self.side {
             HandshakeSide::Client(c) => Pin::new(c).poll(cx).map_ok(TlsStream::Client),
@@ -149,13 +157,30 @@ pub(crate) enum Transport {
     Closed,
 }
 
-fn unsupported(what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::Unsupported, what.to_owned())
+/// The error of a read or write the transport cannot do: the callers
+/// check for these states first, so it is never expected.
+fn cannot(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::Unsupported, format!("cannot {what}"))
+}
+
+/// Writes `bufs` to one writer. One buffer goes through the plain write,
+/// for which tokio knows that a short write means the socket is full and
+/// skips the doomed retry.
+fn write_to<W: AsyncWrite + Unpin + ?Sized>(
+    writer: &mut W,
+    cx: &mut Context<'_>,
+    bufs: &[IoSlice<'_>],
+) -> Poll<io::Result<usize>> {
+    match bufs {
+        [buf] => Pin::new(writer).poll_write(cx, buf),
+        _ => Pin::new(writer).poll_write_vectored(cx, bufs),
+    }
 }
 
 impl Transport {
-    /// Reads into `buf`. `Ready(Ok(()))` with nothing filled is EOF.
-    /// Must not be called while handshaking or closed.
+    /// Reads into `buf`. `Ready(Ok(()))` with nothing filled is EOF. Fails
+    /// on a transport that cannot be read (the write end of a pipe, a
+    /// handshake under way, closed), which the callers rule out first.
     pub(crate) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
@@ -164,45 +189,38 @@ impl Transport {
         match self {
             Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Transport::PipeRx(p) => Pin::new(p).poll_read(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_read(cx, buf),
-            Transport::PipeTx(_) => {
-                Poll::Ready(Err(unsupported("cannot read from the write end of a pipe")))
+            Transport::Tls(t) => match Pin::new(&mut **t).poll_read(cx, buf) {
+                // The peer closed its socket without sending `close_notify`
+                // first, as many HTTP/1.0 peers do: an end of the stream
+                // like any other (as Python's `ssl` suppresses such "ragged
+                // EOFs"). A read cut short still fails as a read the
+                // stream ended in the middle of.
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    Poll::Ready(Ok(()))
+                }
+                poll => poll,
+            },
+            Transport::PipeTx(_) | Transport::Handshaking(_) | Transport::Closed => {
+                Poll::Ready(Err(cannot("read from this transport")))
             }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(())),
         }
     }
 
-    /// Writes from `bufs` (vectored where the transport supports it). One
-    /// buffer goes through the plain write, for which tokio knows that a
-    /// short write means the socket is full and skips the doomed retry.
+    /// Writes from `bufs` (vectored where the transport supports it). Fails
+    /// on a transport that cannot be written (the read end of a pipe, a
+    /// handshake under way, closed), which the callers rule out first.
     pub(crate) fn poll_write_vectored(
         &mut self,
         cx: &mut Context<'_>,
         bufs: &[IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        if let [buf] = bufs {
-            return self.poll_write(cx, buf);
-        }
         match self {
-            Transport::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            Transport::PipeTx(p) => Pin::new(p).poll_write_vectored(cx, bufs),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write_vectored(cx, bufs),
-            Transport::PipeRx(_) => {
-                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
+            Transport::Plain(s) => write_to(s, cx, bufs),
+            Transport::PipeTx(p) => write_to(p, cx, bufs),
+            Transport::Tls(t) => write_to(&mut **t, cx, bufs),
+            Transport::PipeRx(_) | Transport::Handshaking(_) | Transport::Closed => {
+                Poll::Ready(Err(cannot("write to this transport")))
             }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
-        }
-    }
-
-    fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        match self {
-            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Transport::PipeTx(p) => Pin::new(p).poll_write(cx, buf),
-            Transport::Tls(t) => Pin::new(&mut **t).poll_write(cx, buf),
-            Transport::PipeRx(_) => {
-                Poll::Ready(Err(unsupported("cannot write to the read end of a pipe")))
-            }
-            Transport::Handshaking(_) | Transport::Closed => Poll::Ready(Ok(0)),
         }
     }
 
@@ -264,12 +282,13 @@ impl Transport {
         !matches!(self, Transport::PipeTx(_))
     }
 
-    /// The TCP socket underneath, if any.
+    /// The TCP socket underneath, if any (also during a TLS handshake).
     pub(crate) fn tcp(&self) -> Option<&TcpStream> {
         let socket = match self {
             Transport::Plain(s) => s,
             Transport::Tls(t) => t.get_ref().0,
-            _ => return None,
+            Transport::Handshaking(h) => h.socket()?,
+            Transport::PipeRx(_) | Transport::PipeTx(_) | Transport::Closed => return None,
         };
         match socket {
             Socket::Tcp(s) => Some(s),

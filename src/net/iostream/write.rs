@@ -10,7 +10,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 
 use super::error::{StreamBufferFullError, StreamError};
-use super::state::{Shared, State};
+use super::state::{Shared, store_waker};
 use super::stream::IoStream;
 use super::transport::Transport;
 
@@ -27,7 +27,9 @@ enum WriteState {
     Waiting {
         shared: Arc<Shared>,
         end: u64,
-        registered: bool,
+        /// The id of this future's entry among the stream's write
+        /// waiters, while it has one.
+        registration: Option<u64>,
     },
     Failed(Option<StreamError>),
 }
@@ -57,34 +59,37 @@ impl Future for WriteFuture {
             WriteState::Waiting {
                 shared,
                 end,
-                registered,
+                registration,
             } => shared.with_state(|s| {
+                // A flush or a close that ends the wait also forgets the
+                // entry.
                 if s.flushed_total >= *end {
+                    *registration = None;
                     return Poll::Ready(Ok(()));
                 }
                 if s.closed {
+                    *registration = None;
                     return Poll::Ready(Err(s.closed_error()));
                 }
-                register(s, *end, registered, cx.waker());
+                *registration = Some(s.write_waiters.register(*end, *registration, cx.waker()));
                 Poll::Pending
             }),
         }
     }
 }
 
-/// Adds (or, when polled again, updates) this write's waker.
-fn register(s: &mut State, end: u64, registered: &mut bool, waker: &Waker) {
-    if *registered
-        && let Some(entry) = s
-            .write_waiters
-            .iter_mut()
-            .find(|(e, w)| *e == end && w.will_wake(waker))
-    {
-        entry.1 = waker.clone();
-        return;
+impl Drop for WriteFuture {
+    /// A future dropped while it waits leaves no entry behind.
+    fn drop(&mut self) {
+        if let WriteState::Waiting {
+            shared,
+            end,
+            registration: Some(id),
+        } = &self.inner
+        {
+            shared.with_state(|s| s.write_waiters.remove(*end, *id));
+        }
     }
-    *registered = true;
-    s.write_waiters.push_back((end, waker.clone()));
 }
 
 fn failed(error: StreamError) -> WriteFuture {
@@ -142,7 +147,7 @@ impl IoStream {
                     inner: WriteState::Waiting {
                         shared: self.shared.clone(),
                         end,
-                        registered: false,
+                        registration: None,
                     },
                 }
             }
@@ -151,7 +156,11 @@ impl IoStream {
     }
 
     /// Starts the one task that writes the queue out and exits when it is
-    /// empty.
+    /// empty or the stream closed (the close wakes it).
+    ///
+    /// The task holds the stream strongly: data written just before the
+    /// last handle is dropped still goes out (the stream closes once the
+    /// task is done with it).
     fn spawn_flusher(&self) {
         let Ok(handle) = tokio::runtime::Handle::try_current() else {
             self.shared.with_state(|s| {
@@ -169,11 +178,77 @@ impl IoStream {
                     let poll = s.poll_flush_writes(cx);
                     if poll.is_ready() {
                         s.flusher_running = false;
+                        s.flusher_waker = None;
+                    } else {
+                        store_waker(&mut s.flusher_waker, cx.waker());
                     }
                     poll
                 })
             })
             .await
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::Context;
+
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::super::write_waiters::tests::Counter;
+    use super::*;
+
+    /// A stream whose peer does not read, with a write waiting on the full
+    /// socket.
+    async fn stuck_write() -> (IoStream, TcpStream, WriteFuture) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let stream = IoStream::from_tcp(client.unwrap());
+        let write = stream.write(vec![0u8; 64 * 1024 * 1024]);
+        (stream, accepted.unwrap().0, write)
+    }
+
+    fn poll_with(write: &mut WriteFuture, waker: &Waker) -> bool {
+        Pin::new(write)
+            .poll(&mut Context::from_waker(waker))
+            .is_pending()
+    }
+
+    fn waiters(stream: &IoStream) -> usize {
+        stream.shared.with_state(|s| s.write_waiters.len())
+    }
+
+    #[tokio::test]
+    async fn a_write_polled_again_keeps_one_entry() {
+        let (stream, _peer, mut write) = stuck_write().await;
+        for _ in 0..100 {
+            assert!(poll_with(&mut write, &Counter::waker().1));
+        }
+        assert_eq!(waiters(&stream), 1);
+        let (last, waker) = Counter::waker();
+        assert!(poll_with(&mut write, &waker));
+        stream.close();
+        assert_eq!(last.woken(), 1);
+        assert!(!poll_with(&mut write, &waker));
+    }
+
+    #[tokio::test]
+    async fn a_write_dropped_while_waiting_leaves_no_entry() {
+        let (stream, _peer, mut write) = stuck_write().await;
+        // Writes of nothing wait for the one before them.
+        let mut empties: Vec<WriteFuture> = (0..10).map(|_| stream.write(Bytes::new())).collect();
+        assert!(poll_with(&mut write, Waker::noop()));
+        for empty in &mut empties {
+            assert!(poll_with(empty, Waker::noop()));
+        }
+        assert_eq!(waiters(&stream), 11);
+        drop(empties);
+        assert_eq!(waiters(&stream), 1);
+        drop(write);
+        assert_eq!(waiters(&stream), 0);
     }
 }

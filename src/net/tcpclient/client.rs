@@ -76,7 +76,7 @@ async fn start_tls(
 ) -> Result<IoStream, ConnectError> {
     let stream = stream
         .into_tls(TlsConfig::Client(config), Some(host))
-        .map_err(ConnectError::Tls)?;
+        .map_err(|refused| ConnectError::Tls(refused.into()))?;
     match within(deadline, stream.wait_for_handshake()).await {
         Ok(Ok(())) => Ok(stream),
         // Report what closed the stream: the TLS error itself.
