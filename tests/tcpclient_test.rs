@@ -322,6 +322,64 @@ async fn source_port_success() {
     assert_eq!(address.port(), port);
 }
 
+/// Answers every name with fixed addresses, in order.
+struct FixedResolver(Vec<SocketAddr>);
+
+impl Resolver for FixedResolver {
+    fn resolve<'a>(&'a self, _: &'a str, _: u16, _: AddressFamily) -> ResolveFuture<'a> {
+        Box::pin(std::future::ready(Ok(self.0.clone())))
+    }
+}
+
+/// A loopback IPv4 listener whose accept queue is full: a further
+/// connection attempt gets no answer (its SYN is dropped). Returns the
+/// listener and the connections filling its queue, to keep alive.
+fn stalled_ipv4_listener() -> (socket2::Socket, Vec<std::net::TcpStream>) {
+    let listener =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    listener
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut fillers = Vec::new();
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Ok(stream) => fillers.push(stream),
+            Err(_) => return (listener, fillers),
+        }
+    }
+    panic!("the accept queue of {addr} never filled up");
+}
+
+#[tokio::test]
+async fn source_port_with_both_families_in_flight() {
+    // With a source port, the IPv4 attempt holds 0.0.0.0:P while it
+    // stalls; the IPv6 attempt started after the initial connect timeout
+    // binds [::]:P alongside it and wins.
+    let Some(mut server) = TestServer::start(AddressFamily::Inet6) else {
+        return;
+    };
+    let (stalled, _fillers) = stalled_ipv4_listener();
+    let stalled_addr = stalled.local_addr().unwrap().as_socket().unwrap();
+    let live_addr = SocketAddr::new("::1".parse().unwrap(), server.port);
+    let client = TcpClient::new(Some(Arc::new(FixedResolver(vec![stalled_addr, live_addr]))));
+    let port = refusing_port();
+    let options = ConnectOptions {
+        source_port: Some(port),
+        timeout: Some(Duration::from_secs(5).into()),
+        ..ConnectOptions::default()
+    };
+    let stream = client
+        .connect("dual", server.port, options)
+        .await
+        .expect("the IPv6 attempt should win");
+    assert_eq!(stream.local_addr().unwrap().port(), port);
+    let (_, peer) = server.accepted().await;
+    assert!(peer.is_ipv6());
+    assert_eq!(peer.port(), port);
+}
+
 /// A resolver whose answer never comes.
 struct NeverResolver;
 

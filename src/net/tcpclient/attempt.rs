@@ -1,5 +1,6 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpSocket, TcpStream};
 
 use super::ConnectError;
@@ -33,11 +34,7 @@ impl Source {
             addr: remote,
             source,
         };
-        let socket = match remote {
-            SocketAddr::V4(_) => TcpSocket::new_v4(),
-            SocketAddr::V6(_) => TcpSocket::new_v6(),
-        }
-        .map_err(failed)?;
+        let socket = new_socket(remote).map_err(failed)?;
         if let Some(local) = self.local_addr(remote) {
             socket.bind(local).map_err(|source| ConnectError::Bind {
                 addr: local,
@@ -46,6 +43,23 @@ impl Source {
         }
         socket.connect(remote).await.map_err(failed)
     }
+}
+
+/// A non-blocking socket of `remote`'s family. An IPv6 socket is IPv6-only,
+/// so that binding `[::]:P` (a `source_port` alone) does not also claim
+/// `0.0.0.0:P`: with happy eyeballs an IPv4 attempt from the same port may
+/// be in flight, and a dual-stack bind would fail with "address in use".
+fn new_socket(remote: SocketAddr) -> std::io::Result<TcpSocket> {
+    let socket = Socket::new(
+        Domain::for_address(remote),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    if remote.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_nonblocking(true)?;
+    Ok(TcpSocket::from_std_stream(socket.into()))
 }
 
 #[cfg(test)]
