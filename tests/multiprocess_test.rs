@@ -1,7 +1,8 @@
 //! Tests that fork worker processes: the counterparts of Tornado's
 //! `ProcessTest.test_multi_process` (`tornado/test/process_test.py`) and of
-//! `TestMultiprocess` (`tornado/test/tcpserver_test.py`), plus a test of
-//! `max_restarts`.
+//! `TestMultiprocess` (`tornado/test/tcpserver_test.py`), plus tests of
+//! `max_restarts` (an explicit limit, and the default one through
+//! `TcpServer::start`).
 //!
 //! `fork_processes` refuses to fork a process with more than one thread,
 //! and the standard test harness runs every test on a thread of its own.
@@ -38,8 +39,8 @@ use std::time::{Duration, Instant};
 
 use supercell::log::{LogOptions, enable_pretty_logging};
 use supercell::netutil::{AddressFamily, bind_sockets};
-use supercell::process::{ForkError, fork_processes, task_id};
-use supercell::tcpserver::{TcpServer, handler_fn};
+use supercell::process::{DEFAULT_MAX_RESTARTS, ForkError, fork_processes, task_id};
+use supercell::tcpserver::{StartError, TcpServer, handler_fn};
 use tempdir::TempDir;
 
 /// Names the scenario a copy of this binary plays.
@@ -53,6 +54,10 @@ const TESTS: &[(&str, fn())] = &[
     (
         "process_test_multi_process_too_many_restarts",
         process_test_multi_process_too_many_restarts,
+    ),
+    (
+        "start_gives_up_after_the_default_max_restarts_and_stays_started",
+        start_gives_up_after_the_default_max_restarts_and_stays_started,
     ),
     (
         "test_multiprocess_test_single",
@@ -154,6 +159,7 @@ fn play(scenario: &str, dir: &Path) -> ! {
     match scenario {
         "multi_process" => multi_process_workers(dir),
         "too_many_restarts" => failing_workers(dir),
+        "default_restarts" => failing_server_workers(dir),
         "single" => single_process_server(),
         "simple" => simple_multi_process_server(),
         "advanced" => advanced_multi_process_server(),
@@ -330,6 +336,58 @@ fn process_test_multi_process_too_many_restarts() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(total(), 3);
+}
+
+/// The forking side of
+/// `start_gives_up_after_the_default_max_restarts_and_stays_started`:
+/// `TcpServer::start` forks with the default `max_restarts`, every worker
+/// fails, and once the parent gives up a second `start` is refused.
+fn failing_server_workers(dir: &Path) -> ! {
+    let server = idle_server();
+    server
+        .bind(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
+        .unwrap();
+    match server.start(Some(2)) {
+        Ok(task_id) => {
+            record_start(dir, task_id.expect("a forked worker"));
+            std::process::exit(1)
+        }
+        Err(StartError::Fork(ForkError::TooManyRestarts { max_restarts }))
+            if max_restarts == DEFAULT_MAX_RESTARTS =>
+        {
+            match server.start(Some(1)) {
+                Err(StartError::AlreadyStarted) => std::process::exit(42),
+                other => {
+                    eprintln!("a second start after forking gave {other:?}");
+                    std::process::exit(91)
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!("unexpected error: {error}");
+            std::process::exit(90)
+        }
+    }
+}
+
+fn start_gives_up_after_the_default_max_restarts_and_stays_started() {
+    let dir = TempDir::new("default-restarts");
+    let out = run_scenario("default_restarts", dir.root());
+    assert_eq!(
+        out.status.code(),
+        Some(42),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Two workers and DEFAULT_MAX_RESTARTS restarts; the next failure gave
+    // up. The last restarted worker may still be starting.
+    let expected = 2 + DEFAULT_MAX_RESTARTS;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let total = || starts_of(dir.root(), 0).len() + starts_of(dir.root(), 1).len();
+    while total() < expected && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(total(), expected);
 }
 
 // -------------------------------------------------------- TestMultiprocess

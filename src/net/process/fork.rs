@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::{ForkError, cpu_count};
 use crate::util::log_target::GEN_LOG;
 
-/// Tornado's default for `max_restarts`.
-const DEFAULT_MAX_RESTARTS: usize = 100;
+/// How many restarts [`fork_processes`] allows in total when its
+/// `max_restarts` is `None` (Tornado's default, 100).
+pub const DEFAULT_MAX_RESTARTS: usize = 100;
 
 /// The task id of this process, set in the children of
 /// [`fork_processes`].
@@ -28,7 +29,7 @@ static CALLED: AtomicBool = AtomicBool::new(false);
 /// The parent never returns `Ok`: it stays in this function, waiting for
 /// its children. A child that exits abnormally (killed by a signal, or a
 /// non-zero exit status) is forked again with the same task id, up to
-/// `max_restarts` restarts in total (`None`: 100); one that exits with
+/// `max_restarts` restarts in total (`None`: [`DEFAULT_MAX_RESTARTS`]); one that exits with
 /// status 0 is not restarted. **When every child has exited with status
 /// 0, the parent exits the process with status 0** (Tornado's
 /// `sys.exit(0)`), so that the code after the call, meant for a worker,
@@ -59,6 +60,15 @@ static CALLED: AtomicBool = AtomicBool::new(false);
 ///   `max_restarts` would be needed; the children still running are left
 ///   running, as in Tornado;
 /// - [`ForkError::Fork`], [`ForkError::Wait`] when the system calls fail.
+///   As in Tornado, the error goes back to the parent's caller and the
+///   children already forked are left running: a `fork` failing after
+///   some children were made leaves those children working (each returned
+///   `Ok` with its task id) with no parent supervising them.
+///
+/// Only [`ForkError::RuntimeExists`] and [`ForkError::ThreadsExist`] are
+/// refusals before anything happened; after any other error,
+/// `fork_processes` cannot be called again in this process
+/// ([`ForkError::AlreadyCalled`]).
 pub fn fork_processes(
     num_processes: Option<usize>,
     max_restarts: Option<usize>,

@@ -36,6 +36,6 @@ mod subprocess;
 pub use cpu::cpu_count;
 pub use error::{CalledProcessError, ForkError, SubprocessError};
 pub use exit_status::returncode;
-pub use fork::{fork_processes, task_id};
+pub use fork::{DEFAULT_MAX_RESTARTS, fork_processes, task_id};
 pub use redirect::{Redirect, Redirects};
 pub use subprocess::Subprocess;

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use super::connection::Connections;
 use super::{ServerOptions, StartError, StreamHandler};
 use crate::netutil::{AcceptHandle, AddressFamily, Listener, add_accept_handler, bind_sockets};
-use crate::process::fork_processes;
+use crate::process::{ForkError, fork_processes};
 use crate::util::lock;
 
 /// A TCP server: accepts connections and hands each one, as an
@@ -147,8 +147,17 @@ impl TcpServer {
     /// Returns the task id of this worker when it forked (`0..n`, as
     /// [`fork_processes`] returns it), `None` for `Some(1)`. Fails when
     /// called twice, when forking fails, or when a socket cannot be
-    /// registered with the runtime. After a failure to fork, which leaves
-    /// the server as it was, `start` may be called again.
+    /// registered with the runtime.
+    ///
+    /// Only when [`fork_processes`] refused to fork at all
+    /// ([`ForkError::RuntimeExists`](crate::process::ForkError::RuntimeExists),
+    /// [`ForkError::ThreadsExist`](crate::process::ForkError::ThreadsExist))
+    /// is the server left as it was, so that `start` may be called again.
+    /// Any later error of [`fork_processes`] (a failed `fork`, too many
+    /// restarts) comes back in the parent while children made before it
+    /// may still run and serve the sockets, as in Tornado; the server then
+    /// stays started, and a second `start` is
+    /// [`StartError::AlreadyStarted`].
     pub fn start(&self, num_processes: Option<usize>) -> Result<Option<usize>, StartError> {
         {
             let mut state = lock(&self.state);
@@ -162,8 +171,13 @@ impl TcpServer {
             _ => match fork_processes(num_processes, None) {
                 Ok(task_id) => Some(task_id),
                 Err(error) => {
-                    // Nothing started: `start` may be called again.
-                    lock(&self.state).started = false;
+                    if matches!(
+                        error,
+                        ForkError::RuntimeExists | ForkError::ThreadsExist { .. }
+                    ) {
+                        // Refused before any fork: nothing started.
+                        lock(&self.state).started = false;
+                    }
                     return Err(error.into());
                 }
             },
