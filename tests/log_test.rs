@@ -560,6 +560,20 @@ fn rotating_file_writer_counts_what_the_file_already_holds() {
 }
 
 #[test]
+fn rotating_file_writer_counts_what_other_writers_append() {
+    // Two writers on one path, as two worker processes logging to one
+    // file: each sees the records of the other.
+    let dir = TempDir::new("shared");
+    let first = RotatingFileWriter::by_size(dir.path("log"), 10, 2).unwrap();
+    let second = RotatingFileWriter::by_size(dir.path("log"), 10, 2).unwrap();
+    write_record(&first, "12345\n");
+    write_record(&second, "123\n"); // would make exactly 10 bytes
+    assert_eq!(dir.files(), ["log", "log.1"]);
+    assert_eq!(read(dir.path("log.1")), "12345\n");
+    assert_eq!(read(dir.path("log")), "123\n");
+}
+
+#[test]
 fn rotating_file_writer_never_rotates_without_backups_or_size() {
     let dir = TempDir::new("never");
     let no_backups = RotatingFileWriter::by_size(dir.path("a"), 3, 0).unwrap();

@@ -27,7 +27,10 @@ use crate::util::lock;
 /// exits, and no flush guard is needed.
 ///
 /// - **By size**: before a record is written, if the file is not empty and
-///   the record would bring it to `max_bytes` or beyond, `path` becomes
+///   the record would bring it to `max_bytes` or beyond (the file's real
+///   size is read for each record, as Python's handler does, so that
+///   several processes appending to one path, as after
+///   `fork_processes`, each see what the others wrote), `path` becomes
 ///   `path.1`, `path.1` becomes `path.2`, and so on up to
 ///   `path.<backup_count>` (the oldest is dropped), and a new `path` is
 ///   started. A file thus stays below `max_bytes` unless a single record is
@@ -58,7 +61,6 @@ struct State {
     path: PathBuf,
     /// `None` after a rotation until the file is reopened at `path`.
     file: Option<File>,
-    size: u64,
     rotation: Rotation,
 }
 
@@ -150,11 +152,10 @@ impl RotatingFileWriter {
     }
 
     fn open(path: PathBuf, rotation: Rotation) -> io::Result<RotatingFileWriter> {
-        let (file, size) = open_append(&path)?;
+        let file = open_append(&path)?;
         let state = State {
             path,
             file: Some(file),
-            size,
             rotation,
         };
         Ok(RotatingFileWriter {
@@ -217,15 +218,24 @@ impl State {
         }
         let file = match &mut self.file {
             Some(file) => file,
-            closed @ None => {
-                let (file, size) = open_append(&self.path)?;
-                self.size = size;
-                closed.insert(file)
-            }
+            closed @ None => closed.insert(open_append(&self.path)?),
         };
-        file.write_all(record)?;
-        self.size += len;
-        Ok(())
+        file.write_all(record)
+    }
+
+    /// The size of the file records go to: the open file's real size
+    /// (other processes may append to it too), or that of `path` when it
+    /// is to be reopened.
+    fn file_size(&self) -> io::Result<u64> {
+        let metadata = match &self.file {
+            Some(file) => file.metadata(),
+            None => fs::metadata(&self.path),
+        };
+        match metadata {
+            Ok(metadata) => Ok(metadata.len()),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(0),
+            Err(err) => Err(err),
+        }
     }
 
     /// Rotates when a record of `len` bytes is due to start a new file.
@@ -235,7 +245,8 @@ impl State {
         match &mut self.rotation {
             Rotation::Never => Ok(()),
             &mut Rotation::Size { max_bytes, backups } => {
-                if self.size == 0 || self.size.saturating_add(len) < max_bytes {
+                let size = self.file_size()?;
+                if size == 0 || size.saturating_add(len) < max_bytes {
                     return Ok(());
                 }
                 self.file = None;
@@ -291,10 +302,8 @@ fn report_rotation_failure(path: &Path, err: &io::Error) {
     eprintln!("cannot rotate log file {}: {err}", path.display());
 }
 
-fn open_append(path: &Path) -> io::Result<(File, u64)> {
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let size = file.metadata()?.len();
-    Ok((file, size))
+fn open_append(path: &Path) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
 }
 
 /// `path` with `.suffix` appended to its file name.
