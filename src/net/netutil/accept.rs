@@ -123,7 +123,8 @@ struct State {
 ///
 /// Errors of accepting are handled here, never returned:
 /// - errors about one connection (`ECONNABORTED`, `ECONNRESET`, `EPROTO`,
-///   network-down and host-unreachable errors, `EPERM` from a firewall) and
+///   network-down and host-unreachable errors, `EPERM` from a firewall,
+///   Linux's `ENONET`) and
 ///   `EINTR`/`EAGAIN` are skipped silently;
 /// - any other error (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`, ...) is
 ///   logged as an error on the application log and accepting pauses for
@@ -274,7 +275,20 @@ fn is_per_connection(e: &io::Error) -> bool {
     ) || matches!(
         e.raw_os_error(),
         Some(libc::EPROTO | libc::ENOPROTOOPT | libc::EHOSTDOWN | libc::EPERM)
-    )
+    ) || is_enonet(e)
+}
+
+/// Linux's `accept(2)` lists `ENONET` among the network errors of the
+/// pending connection, to be treated like `EAGAIN`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn is_enonet(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ENONET)
+}
+
+/// `ENONET` exists on Linux only.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn is_enonet(_: &io::Error) -> bool {
+    false
 }
 
 /// Records which thread runs the accept loop while it holds the state.
@@ -317,6 +331,14 @@ mod tests {
                 "{errno}"
             );
         }
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn enonet_is_about_one_connection() {
+        assert!(is_per_connection(&io::Error::from_raw_os_error(
+            libc::ENONET
+        )));
     }
 
     #[test]
