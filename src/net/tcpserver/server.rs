@@ -79,19 +79,43 @@ impl TcpServer {
     /// The handler gets the peer of a Unix-socket connection as
     /// [`PeerAddress::Unix`](crate::netutil::PeerAddress::Unix); with TLS,
     /// the handshake runs over a Unix socket as over TCP.
+    ///
+    /// All or nothing: when one listener cannot be registered with the
+    /// runtime, the listeners of this call registered before it stop being
+    /// served, every listener of the call is closed, and the error is
+    /// returned; the sockets served before the call go on.
     pub fn add_sockets<L: Into<Listener>>(
         &self,
         listeners: impl IntoIterator<Item = L>,
     ) -> io::Result<()> {
-        // Held throughout, so a concurrent `stop` cannot miss a socket.
-        let mut state = lock(&self.state);
+        self.serve(&mut lock(&self.state), listeners)
+    }
+
+    /// Serves `listeners` with the state locked, so that a concurrent
+    /// `stop`, which takes the lock too, either closes them all or comes
+    /// before any is served.
+    fn serve<L: Into<Listener>>(
+        &self,
+        state: &mut State,
+        listeners: impl IntoIterator<Item = L>,
+    ) -> io::Result<()> {
+        let mut added = Vec::new();
         for listener in listeners {
             let connections = Arc::clone(&self.connections);
-            let handle = add_accept_handler(listener, move |accepted| {
+            let registered = add_accept_handler(listener, move |accepted| {
                 tokio::spawn(Arc::clone(&connections).serve(accepted));
-            })?;
-            state.accepting.push(handle);
+            });
+            match registered {
+                Ok(handle) => added.push(handle),
+                Err(error) => {
+                    for handle in added {
+                        handle.remove();
+                    }
+                    return Err(error);
+                }
+            }
         }
+        state.accepting.extend(added);
         Ok(())
     }
 
@@ -126,8 +150,7 @@ impl TcpServer {
         state.pending.extend(listeners);
         if state.started && tokio::runtime::Handle::try_current().is_ok() {
             let pending = std::mem::take(&mut state.pending);
-            drop(state);
-            self.add_sockets(pending)?;
+            self.serve(&mut state, pending)?;
         }
         Ok(addrs)
     }
@@ -193,8 +216,9 @@ impl TcpServer {
     /// yet. Must be called inside a tokio runtime; does nothing when no
     /// socket is pending.
     pub fn add_pending_sockets(&self) -> io::Result<()> {
-        let pending = std::mem::take(&mut lock(&self.state).pending);
-        self.add_sockets(pending)
+        let mut state = lock(&self.state);
+        let pending = std::mem::take(&mut state.pending);
+        self.serve(&mut state, pending)
     }
 
     /// Stops accepting and closes the listening sockets (Tornado's `stop`).
