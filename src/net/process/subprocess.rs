@@ -64,6 +64,11 @@ impl Subprocess {
         let handle = Handle::try_current().map_err(|_| SubprocessError::NoRuntime)?;
         let mut command = command.into();
         let wiring = redirects.wire()?;
+        // The parent's ends become streams before the process starts, so
+        // that no error after `spawn` can leave a child nobody can reach.
+        let stdin = wiring.stdin.map(writer_stream).transpose()?;
+        let stdout = wiring.stdout.map(reader_stream).transpose()?;
+        let stderr = wiring.stderr.map(reader_stream).transpose()?;
         command
             .stdin(wiring.child_stdin)
             .stdout(wiring.child_stdout)
@@ -78,9 +83,9 @@ impl Subprocess {
         let exit = ExitWatch::spawn(handle, child, pid);
         Ok(Subprocess {
             pid,
-            stdin: wiring.stdin.map(writer_stream).transpose()?,
-            stdout: wiring.stdout.map(reader_stream).transpose()?,
-            stderr: wiring.stderr.map(reader_stream).transpose()?,
+            stdin,
+            stdout,
+            stderr,
             exit,
         })
     }
