@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -99,20 +99,25 @@ impl<R: Resolver + ?Sized> Resolver for Box<R> {
 /// by default tokio's blocking pool (Tornado's `DefaultExecutorResolver`).
 ///
 /// Addresses come in the order the system gives them, filtered to the
-/// wanted family. IP literals are answered without a lookup. Tornado's
+/// wanted family. IP literals (`127.0.0.1`, `::1`) are answered at once,
+/// with no lookup and no executor job (the family filter still applies).
+/// Tornado's
 /// `BlockingResolver` and `ThreadedResolver` have no counterpart: blocking
 /// the event loop is never wanted, and the loop's executor is already the
 /// one shared thread pool (replace it with
 /// [`IoLoop::set_default_executor`] to bound or isolate lookups).
 ///
-/// Must be polled inside a tokio runtime; outside one, the lookup fails
-/// with [`ResolveError::NoRuntime`].
+/// A name must be resolved inside a tokio runtime; outside one, its lookup
+/// fails with [`ResolveError::NoRuntime`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultResolver;
 
 impl Resolver for DefaultResolver {
     fn resolve<'a>(&'a self, host: &'a str, port: u16, family: AddressFamily) -> ResolveFuture<'a> {
         Box::pin(async move {
+            if let Ok(ip) = host.parse::<IpAddr>() {
+                return of_family(host, vec![SocketAddr::new(ip, port)], family);
+            }
             let Some(io_loop) = IoLoop::try_current() else {
                 return Err(ResolveError::NoRuntime {
                     host: host.to_owned(),
