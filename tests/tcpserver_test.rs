@@ -27,7 +27,8 @@ use supercell::netutil::{
 };
 use supercell::process::ForkError;
 use supercell::tcpserver::{
-    HandlerError, ServerOptions, StartError, StreamHandler, TcpServer, handler_fn,
+    DEFAULT_HANDSHAKE_TIMEOUT, HandlerError, ServerOptions, StartError, StreamHandler, TcpServer,
+    handler_fn,
 };
 use supercell::util::log_target::GEN_LOG;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -595,6 +596,114 @@ async fn silent_tls_client_is_dropped_after_the_handshake_timeout() {
         logs.records()
     );
     assert_eq!(errors(&logs), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn read_chunk_size_applies_to_every_accepted_stream() {
+    // The handler waits until the client's 1000 bytes are all sent, then
+    // makes one partial read, which takes at most one chunk, and answers
+    // with its length.
+    let sent = Arc::new(tokio::sync::Notify::new());
+    let told = Arc::clone(&sent);
+    let server = TcpServer::with_options(
+        handler_fn(move |stream, _| {
+            let told = Arc::clone(&told);
+            async move {
+                told.notified().await;
+                let chunk = stream.read_bytes(1000, true).await?;
+                stream
+                    .write(format!("{}\n", chunk.len()).into_bytes())
+                    .await?;
+                Ok(())
+            }
+        }),
+        ServerOptions {
+            read_chunk_size: Some(16),
+            ..ServerOptions::default()
+        },
+    );
+    let (listener, addr) = bind_unused_port();
+    server.add_socket(listener).unwrap();
+    let client = IoStream::connect(addr).await.unwrap();
+    client.write(vec![b'x'; 1000]).await.unwrap();
+    sent.notify_one();
+    let answer = tokio::time::timeout(Duration::from_secs(10), client.read_until(b"\n", None))
+        .await
+        .expect("no answer")
+        .unwrap();
+    let len: usize = std::str::from_utf8(&answer)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((1..=16).contains(&len), "a partial read took {len} bytes");
+    server.stop();
+}
+
+/// Waits, in real time and with the clock standing still, until `ready`:
+/// other tasks run in between. At most 10 seconds.
+async fn wait_in_real_time(mut ready: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !ready() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the condition never held"
+        );
+        tokio::task::yield_now().await;
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Whether the server closed `client` (a non-blocking socket): end of
+/// file, or a reset.
+fn closed_by_peer(client: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    match client.read(&mut [0u8; 16]) {
+        Ok(0) => true,
+        Ok(n) => panic!("the server sent {n} bytes"),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+        Err(e) if e.kind() == io::ErrorKind::ConnectionReset => true,
+        Err(e) => panic!("reading from the server failed: {e}"),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn silent_tls_client_is_dropped_at_the_default_handshake_timeout() {
+    assert_eq!(DEFAULT_HANDSHAKE_TIMEOUT, Duration::from_secs(30));
+    let options = ServerOptions {
+        tls: Some(certs::server_options().server_config().unwrap()),
+        ..ServerOptions::default()
+    };
+    assert_eq!(options.handshake_timeout, DEFAULT_HANDSHAKE_TIMEOUT);
+    let server = TcpServer::with_options(handler_fn(|_, _| async { Ok(()) }), options);
+    let (listener, addr) = bind_unused_port();
+    server.add_socket(listener).unwrap();
+    // A current-thread runtime: its count of live tasks is exact. The
+    // connection's task lives while the handshake waits.
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let serving = metrics.num_alive_tasks();
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    client.set_nonblocking(true).unwrap();
+    wait_in_real_time(|| metrics.num_alive_tasks() > serving).await;
+    // The connection's task starts its handshake timer.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+
+    tokio::time::sleep(DEFAULT_HANDSHAKE_TIMEOUT - Duration::from_millis(1)).await;
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(
+        metrics.num_alive_tasks() > serving,
+        "the handshake was given up early"
+    );
+    assert!(!closed_by_peer(&mut client), "closed before the timeout");
+
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    wait_in_real_time(|| metrics.num_alive_tasks() == serving).await;
+    wait_in_real_time(|| closed_by_peer(&mut client)).await;
+    server.stop();
 }
 
 #[tokio::test]
