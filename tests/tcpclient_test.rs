@@ -776,6 +776,21 @@ async fn connector_test_two_families_timeout() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn connector_starts_the_second_family_exactly_at_the_initial_connect_timeout() {
+    assert_eq!(INITIAL_CONNECT_TIMEOUT, Duration::from_millis(300));
+    let mut conn = FakeConnect::start(&[A, B, C, D]).await;
+    tokio::time::advance(INITIAL_CONNECT_TIMEOUT - Duration::from_millis(1)).await;
+    settle().await;
+    conn.assert_pending(&[A]);
+    tokio::time::advance(Duration::from_millis(1)).await;
+    settle().await;
+    conn.assert_pending(&[A, C]);
+    conn.resolve_connect(C, true).await;
+    conn.assert_won_by(C);
+    assert!(conn.take_closed(A));
+}
+
+#[tokio::test(start_paused = true)]
 async fn connector_test_success_after_timeout() {
     let mut conn = FakeConnect::start(&[A, B, C, D]).await;
     conn.assert_pending(&[A]);
