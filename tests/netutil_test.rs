@@ -41,9 +41,9 @@ use logs::Logs;
 use supercell::concurrent::{Executor, Job};
 use supercell::ioloop::IoLoop;
 use supercell::netutil::{
-    AcceptHandle, Accepted, AddressFamily, DEFAULT_UNIX_SOCKET_MODE, DefaultResolver, OverrideKey,
-    OverrideResolver, OverrideTarget, ResolveError, Resolver, add_accept_handler, bind_sockets,
-    bind_unix_socket, is_valid_ip,
+    AcceptHandle, Accepted, AddressFamily, DEFAULT_BACKLOG, DEFAULT_UNIX_SOCKET_MODE,
+    DefaultResolver, OverrideKey, OverrideResolver, OverrideTarget, ResolveError, Resolver,
+    add_accept_handler, bind_sockets, bind_unix_socket, is_valid_ip,
 };
 use supercell::netutil::{CertReqs, SslOptions};
 use tempdir::TempDir;
@@ -1007,4 +1007,76 @@ fn ssl_options_default_client_verifies_the_server() {
     let trusting = certs::client_options();
     assert_eq!(trusting.cert_reqs, CertReqs::SideDefault);
     handshake(trusting.client_config().unwrap(), server).unwrap();
+}
+
+// ---- The default backlog ----
+
+/// Whether the system lets a listen backlog of DEFAULT_BACKLOG stand
+/// (`somaxconn` caps it); where unknown, assumed.
+fn default_backlog_stands() -> bool {
+    assert_eq!(DEFAULT_BACKLOG, 128, "Tornado's default backlog");
+    match std::fs::read_to_string("/proc/sys/net/core/somaxconn") {
+        Ok(max) => max
+            .trim()
+            .parse::<u32>()
+            .is_ok_and(|max| max >= DEFAULT_BACKLOG),
+        Err(_) => true,
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_sockets_listens_with_the_default_backlog() {
+    // Linux's accept queue holds backlog + 1 connections; with it full, a
+    // further handshake gets no answer.
+    if !default_backlog_stands() {
+        eprintln!("somaxconn is below the default backlog: nothing to test");
+        return;
+    }
+    let listener = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
+        .unwrap()
+        .remove(0);
+    let addr = listener.local_addr().unwrap();
+    let queued: Vec<TcpStream> = (0..=DEFAULT_BACKLOG)
+        .map(|i| {
+            TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+                .unwrap_or_else(|e| panic!("connection {i} was not queued: {e}"))
+        })
+        .collect();
+    let over = TcpStream::connect_timeout(&addr, Duration::from_millis(300));
+    assert!(
+        over.as_ref()
+            .is_err_and(|e| e.kind() == io::ErrorKind::TimedOut),
+        "{over:?}"
+    );
+    drop(queued);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn bind_unix_socket_listens_with_the_default_backlog() {
+    use socket2::{Domain, SockAddr, Socket, Type};
+    if !default_backlog_stands() {
+        eprintln!("somaxconn is below the default backlog: nothing to test");
+        return;
+    }
+    let dir = TempDir::new("backlog");
+    let path = dir.path("sock");
+    let _listener = bind_unix_socket(&path, DEFAULT_UNIX_SOCKET_MODE, None).unwrap();
+    let target = SockAddr::unix(&path).unwrap();
+    let connect = || {
+        let socket = Socket::new(Domain::UNIX, Type::STREAM, None).unwrap();
+        socket.set_nonblocking(true).unwrap();
+        socket.connect(&target).map(|()| socket)
+    };
+    let queued: Vec<Socket> = (0..=DEFAULT_BACKLOG)
+        .map(|i| connect().unwrap_or_else(|e| panic!("connection {i} was not queued: {e}")))
+        .collect();
+    let over = connect();
+    assert!(
+        over.as_ref()
+            .is_err_and(|e| e.kind() == io::ErrorKind::WouldBlock),
+        "{over:?}"
+    );
+    drop(queued);
 }
