@@ -5,7 +5,8 @@ use tokio::time::Instant;
 
 use super::attempt::Source;
 use super::{ConnectError, ConnectOptions, Connector};
-use crate::iostream::{IoStream, StreamError};
+use crate::r#gen::with_timeout;
+use crate::iostream::IoStream;
 use crate::netutil::{DefaultResolver, Resolver, TlsConfig};
 use crate::util::{Deadline, TimeoutError};
 
@@ -67,31 +68,17 @@ impl TcpClient {
 
 /// Switches a connected stream to TLS, verifying the server as `host`, and
 /// waits for the handshake until `deadline`; a stream that times out is
-/// closed.
+/// dropped, which closes it.
 async fn start_tls(
     stream: IoStream,
     config: Arc<rustls::ClientConfig>,
     host: &str,
     deadline: Option<Instant>,
 ) -> Result<IoStream, ConnectError> {
-    let stream = stream
-        .into_tls(TlsConfig::Client(config), Some(host))
-        .map_err(|refused| ConnectError::Tls(refused.into()))?;
-    match within(deadline, stream.wait_for_handshake()).await {
-        Ok(Ok(())) => Ok(stream),
-        // Report what closed the stream: the TLS error itself.
-        Ok(Err(StreamError::Closed(closed))) => Err(ConnectError::Tls(
-            closed
-                .real_error()
-                .cloned()
-                .unwrap_or(StreamError::Closed(closed)),
-        )),
-        Ok(Err(error)) => Err(ConnectError::Tls(error)),
-        Err(timeout) => {
-            stream.close();
-            Err(timeout.into())
-        }
-    }
+    let handshake = stream.start_tls(TlsConfig::Client(config), Some(host));
+    within(deadline, handshake)
+        .await?
+        .map_err(|failed| ConnectError::Tls(failed.into()))
 }
 
 impl Default for TcpClient {
@@ -113,9 +100,7 @@ async fn within<F: Future>(
     future: F,
 ) -> Result<F::Output, TimeoutError> {
     match deadline {
-        Some(at) => tokio::time::timeout_at(at, future)
-            .await
-            .map_err(|_| TimeoutError),
+        Some(at) => with_timeout(at, future).await,
         None => Ok(future.await),
     }
 }
