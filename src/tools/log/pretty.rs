@@ -10,6 +10,7 @@ use tracing_subscriber::layer::{Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::options::{interval_too_long, zero_interval};
+use super::timed_schedule::TimedSchedule;
 use super::{LogError, LogFormatter, LogOptions, RotateMode, RotatingFileWriter};
 
 /// The outputs chosen from [`LogOptions`]: a level, a rotated log file
@@ -137,14 +138,13 @@ fn open_log_file(
         RotateMode::Time => {
             let interval = NonZeroU32::new(options.log_rotate_interval)
                 .ok_or_else(|| zero_interval(&options.log_rotate_interval.to_string()))?;
-            if interval.get() > options.log_rotate_when.max_interval() {
-                return Err(interval_too_long(interval.get()));
-            }
-            RotatingFileWriter::by_time(
-                path,
-                options.log_rotate_when,
-                interval,
+            let schedule = TimedSchedule::new(options.log_rotate_when, interval)
+                .ok_or_else(|| interval_too_long(interval.get()))?;
+            RotatingFileWriter::on_schedule(
+                path.to_owned(),
+                schedule,
                 options.log_file_num_backups,
+                chrono::Local::now,
             )
         }
     };

@@ -131,13 +131,23 @@ impl RotatingFileWriter {
         backup_count: usize,
         clock: impl Clock,
     ) -> io::Result<RotatingFileWriter> {
-        let path = path.into();
         let schedule = TimedSchedule::new(when, interval).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("a rotation interval of {interval} {when} is longer than 10,000 years"),
             )
         })?;
+        RotatingFileWriter::on_schedule(path.into(), schedule, backup_count, clock)
+    }
+
+    /// Opens `path` for appending (creating it), rotated on `schedule`
+    /// read from `clock`.
+    pub(super) fn on_schedule(
+        path: PathBuf,
+        schedule: TimedSchedule,
+        backup_count: usize,
+        clock: impl Clock,
+    ) -> io::Result<RotatingFileWriter> {
         let start = fs::metadata(&path)
             .and_then(|meta| meta.modified())
             .map(DateTime::<Local>::from)
