@@ -14,6 +14,13 @@
 //!
 //! All configurations use rustls' `ring` crypto provider, passed explicitly:
 //! nothing has to be installed process-wide.
+//!
+//! Tornado's `ciphers` and `ssl_version` keys are deliberately absent:
+//! rustls offers only TLS 1.2 and 1.3 with cipher suites it considers safe,
+//! and chooses among them itself. Other suites or versions take a rustls
+//! configuration built by hand (for instance with
+//! `rustls::ServerConfig::builder_with_provider` and
+//! `with_protocol_versions`) and given directly as a [`TlsConfig`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -80,6 +87,10 @@ impl CertReqs {
 }
 
 /// Tornado's `ssl_options` dict as a struct.
+///
+/// It has no `ciphers` or `ssl_version` key: the versions (TLS 1.2 and
+/// 1.3) and cipher suites are rustls' safe defaults. Other choices take a
+/// rustls configuration built by hand, given as a [`TlsConfig`].
 ///
 /// [`Default`] is the secure client configuration: verify the server's
 /// chain against the webpki roots and check its hostname. A server needs
