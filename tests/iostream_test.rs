@@ -1578,6 +1578,29 @@ mod beyond_tornado {
         .await
     }
 
+    /// A caller that keeps filling the buffer it wrote from cannot change
+    /// what is queued: the written part is split off (shared, immutable)
+    /// while the rest of the allocation is reused for the next data.
+    #[tokio::test]
+    async fn reused_source_buffer_does_not_change_queued_writes() {
+        bounded(async {
+            let (rs, ws) = make_pair(Kind::Tcp, unchanged).await;
+            const PART: usize = 4 * 1024 * 1024;
+            let mut buf = bytes::BytesMut::with_capacity(2 * PART);
+            buf.resize(PART, b'a');
+            // More than the socket takes at once: most of it stays queued.
+            let first = ws.write(buf.split().freeze());
+            buf.resize(PART, b'b');
+            let second = ws.write(buf.split().freeze());
+            let received = rs.read_bytes(2 * PART, false).await.unwrap();
+            first.await.unwrap();
+            second.await.unwrap();
+            assert!(received[..PART].iter().all(|&b| b == b'a'));
+            assert!(received[PART..].iter().all(|&b| b == b'b'));
+        })
+        .await
+    }
+
     async fn small_writes_and_huge_write(kind: Kind) {
         let (rs, ws) = make_pair(kind, unchanged).await;
         const HUGE: usize = 64 * 1024 * 1024;
