@@ -1,6 +1,6 @@
 //! Test certificates made at test time: a CA, a server certificate for
 //! `localhost`, `127.0.0.1` and `::1`, and a client certificate, all signed
-//! by the CA and written as PEM files to a temporary directory (so loading
+//! by the CA and written as PEM files under the build's scratch directory (so loading
 //! through `SslOptions` is exercised), plus ready TLS configurations.
 #![allow(dead_code)]
 
@@ -51,7 +51,9 @@ fn leaf(
 
 fn make() -> TestCerts {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
+    // Under the build's own scratch directory, so no files are left in the
+    // system's temporary directory.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
         "supercell-test-certs-{}-{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
