@@ -196,7 +196,9 @@ const RATIOS: [(&str, usize, usize); 3] = [
 /// case often fall in two clusters, and when the clusters are about even
 /// the median jumps between them from one session to the next, where the
 /// mean moves little. `IOSTREAM_CASES` keeps only the cases
-/// whose name contains it; `IOSTREAM_SAMPLES` prints every time, sorted.
+/// whose name contains it; `IOSTREAM_SAMPLES` prints every time, sorted
+/// (`IOSTREAM_SAMPLES=order` also in the order they were run, to see
+/// whether slow runs come in spells).
 fn interleaved(rounds: usize) {
     let rt = runtime();
     let chunk = Bytes::from(vec![7u8; WRITE_CHUNK]);
@@ -210,6 +212,13 @@ fn interleaved(rounds: usize) {
                 let start = Instant::now();
                 std::hint::black_box(run(&rt, &chunk));
                 times[i].push(start.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+    }
+    if std::env::var("IOSTREAM_SAMPLES").is_ok_and(|v| v == "order") {
+        for (i, t) in times.iter().enumerate() {
+            if !t.is_empty() {
+                println!("{} in run order:\n  {t:.0?}", CASES[i].0);
             }
         }
     }
