@@ -67,6 +67,25 @@ enum Kind {
     Pipe,
 }
 
+/// Tasks alive on the current runtime (on a current-thread runtime: how
+/// many background tasks of the streams are still running).
+fn alive_tasks() -> usize {
+    tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks()
+}
+
+/// Waits (boundedly) until no more than `count` tasks are alive.
+async fn tasks_drop_to(count: usize) -> bool {
+    for _ in 0..500 {
+        if alive_tasks() <= count {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
 /// Applied to both streams of a pair (Tornado's `**kwargs`).
 type Configure = fn(IoStream) -> IoStream;
 
@@ -1045,23 +1064,6 @@ mod tls_handshake_end {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tracing::Level;
 
-    fn alive_tasks() -> usize {
-        tokio::runtime::Handle::current()
-            .metrics()
-            .num_alive_tasks()
-    }
-
-    /// Waits (boundedly) until no more than `count` tasks are alive.
-    async fn tasks_drop_to(count: usize) -> bool {
-        for _ in 0..500 {
-            if alive_tasks() <= count {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        false
-    }
-
     /// A server stream handshaking with a client socket that has sent
     /// nothing yet, once the handshake task waits on the socket.
     async fn handshaking_server() -> (IoStream, TcpStream) {
@@ -1980,23 +1982,6 @@ mod beyond_tornado {
 /// live tasks tells whether the flusher ended.
 mod flusher_end {
     use super::*;
-
-    fn alive_tasks() -> usize {
-        tokio::runtime::Handle::current()
-            .metrics()
-            .num_alive_tasks()
-    }
-
-    /// Waits (boundedly) until no more than `count` tasks are alive.
-    async fn tasks_drop_to(count: usize) -> bool {
-        for _ in 0..500 {
-            if alive_tasks() <= count {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        false
-    }
 
     /// A stream whose peer does not read, with a 64 MiB write waiting on
     /// the full socket (its flusher task running), and the peer.

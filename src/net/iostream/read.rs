@@ -375,19 +375,24 @@ mod tests {
 
     use super::*;
 
-    /// Small results are copies, so a kept message does not hold the read
-    /// chunk it came in; large ones share the read buffer (no copy).
-    #[tokio::test]
-    async fn small_results_do_not_hold_the_read_buffer() {
+    /// A connected loopback pair: (accepted end, connecting end).
+    async fn tcp_pair() -> (IoStream, IoStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (client, accepted) = tokio::join!(
             TcpStream::connect(listener.local_addr().unwrap()),
             listener.accept()
         );
-        let (rs, ws) = (
+        (
             IoStream::from_tcp(accepted.unwrap().0),
             IoStream::from_tcp(client.unwrap()),
-        );
+        )
+    }
+
+    /// Small results are copies, so a kept message does not hold the read
+    /// chunk it came in; large ones share the read buffer (no copy).
+    #[tokio::test]
+    async fn small_results_do_not_hold_the_read_buffer() {
+        let (rs, ws) = tcp_pair().await;
         let mut data = b"hello\n".to_vec();
         data.extend(vec![b'x'; 2 * COPY_MAX]);
         data.extend_from_slice(b"\nend");
@@ -410,15 +415,7 @@ mod tests {
     /// with nothing to read and nothing buffered, the buffer is released.
     #[tokio::test]
     async fn idle_stream_releases_its_read_buffer() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let (client, accepted) = tokio::join!(
-            TcpStream::connect(listener.local_addr().unwrap()),
-            listener.accept()
-        );
-        let (rs, ws) = (
-            IoStream::from_tcp(accepted.unwrap().0),
-            IoStream::from_tcp(client.unwrap()),
-        );
+        let (rs, ws) = tcp_pair().await;
         ws.write(&b"line\n"[..]).await.unwrap();
         assert_eq!(&rs.read_until(b"\n", None).await.unwrap()[..], b"line\n");
         let pending =
