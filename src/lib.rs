@@ -12,7 +12,8 @@
 //!    [`ioloop`], [`locks`], [`queues`].
 //! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
 //!    [`tcpclient`], [`process`].
-//! 5. **Tools** — [`log`].
+//! 3. **HTTP** — [`httputil`], [`http1`], [`httpserver`], [`httpclient`].
+//! 5. **Tools** — [`log`], [`testing`].
 //!
 //! ```
 //! use std::time::Duration;
@@ -76,9 +77,21 @@ pub mod tcpclient;
 #[path = "net/tcpserver/mod.rs"]
 pub mod tcpserver;
 
+// Layer 3: HTTP (src/http/).
+#[path = "http/http1/mod.rs"]
+pub mod http1;
+#[path = "http/httpclient/mod.rs"]
+pub mod httpclient;
+#[path = "http/httpserver/mod.rs"]
+pub mod httpserver;
+#[path = "http/httputil/mod.rs"]
+pub mod httputil;
+
 // Layer 5: tools (src/tools/).
 #[path = "tools/log/mod.rs"]
 pub mod log;
+#[path = "tools/testing/mod.rs"]
+pub mod testing;
 
 /// The README's example, compiled and run as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -1,0 +1,2 @@
+//! A non-blocking HTTP client (Tornado's `tornado.httpclient` and
+//! `tornado.simple_httpclient`).

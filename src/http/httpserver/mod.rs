@@ -1,0 +1,1 @@
+//! A non-blocking HTTP server (Tornado's `tornado.httpserver`).

@@ -1,0 +1,245 @@
+//! [`HttpHeaders`]: Tornado's `HTTPHeaders`, a case-insensitive, multi-valued
+//! header list that keeps the order fields were added in.
+
+use std::fmt;
+
+use http::header::{HeaderName, HeaderValue, InvalidHeaderName, InvalidHeaderValue};
+
+/// A header name or value that HTTP does not allow.
+#[derive(Debug, thiserror::Error)]
+pub enum HeaderError {
+    /// The name is empty or holds a byte that is not a token character.
+    #[error("invalid header name: {0}")]
+    Name(#[from] InvalidHeaderName),
+    /// The value holds CR, LF, NUL or another control character.
+    #[error("invalid header value: {0}")]
+    Value(#[from] InvalidHeaderValue),
+}
+
+/// HTTP header fields: names compare case-insensitively, a name may appear
+/// several times, and iteration yields fields in the order they were added.
+///
+/// Names are stored as [`http::HeaderName`] (lowercase); the HTTP/1 encoder
+/// writes them in the usual `Title-Case`. Values are [`http::HeaderValue`],
+/// so CR, LF and NUL can never get into one.
+///
+/// ```
+/// use supercell::httputil::HttpHeaders;
+///
+/// let mut headers = HttpHeaders::new();
+/// headers.add("Set-Cookie", "A=B").unwrap();
+/// headers.add("set-cookie", "C=D").unwrap();
+/// headers.set("Content-Type", "text/plain").unwrap();
+/// assert_eq!(headers.get("SET-COOKIE"), Some("A=B"));
+/// assert_eq!(headers.get_list("Set-Cookie"), ["A=B", "C=D"]);
+/// assert!(headers.add("X-Bad", "a\r\nb").is_err());
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct HttpHeaders {
+    entries: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl HttpHeaders {
+    /// An empty header list.
+    pub fn new() -> HttpHeaders {
+        HttpHeaders::default()
+    }
+
+    /// An empty header list with room for `n` fields.
+    pub fn with_capacity(n: usize) -> HttpHeaders {
+        HttpHeaders {
+            entries: Vec::with_capacity(n),
+        }
+    }
+
+    /// Appends a field, keeping any earlier ones of the same name
+    /// (Tornado's `add`).
+    pub fn add(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
+        let name = HeaderName::from_bytes(name.as_bytes())?;
+        let value = HeaderValue::from_str(value)?;
+        self.entries.push((name, value));
+        Ok(())
+    }
+
+    /// Appends an already validated field.
+    pub fn append(&mut self, name: HeaderName, value: HeaderValue) {
+        self.entries.push((name, value));
+    }
+
+    /// Replaces every field called `name` by one with `value` (Tornado's
+    /// `headers[name] = value`). The new field takes the place of the first
+    /// old one, or goes last if there was none.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
+        let name = HeaderName::from_bytes(name.as_bytes())?;
+        let value = HeaderValue::from_str(value)?;
+        self.insert(name, value);
+        Ok(())
+    }
+
+    /// [`set`](Self::set) with an already validated name and value.
+    pub fn insert(&mut self, name: HeaderName, value: HeaderValue) {
+        match self.entries.iter().position(|(n, _)| *n == name) {
+            Some(first) => {
+                self.entries[first].1 = value;
+                let mut index = 0;
+                self.entries.retain(|(n, _)| {
+                    let keep = index <= first || *n != name;
+                    index += 1;
+                    keep
+                });
+            }
+            None => self.entries.push((name, value)),
+        }
+    }
+
+    /// The first value of `name`, if it has one that is valid UTF-8.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.get_bytes(name)
+            .and_then(|value| std::str::from_utf8(value).ok())
+    }
+
+    /// The first value of `name` as raw bytes (values may hold obs-text,
+    /// bytes 0x80–0xFF, that are not UTF-8).
+    pub fn get_bytes(&self, name: &str) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_bytes())
+    }
+
+    /// Every value of `name` that is valid UTF-8, in order (Tornado's
+    /// `get_list`).
+    pub fn get_list(&self, name: &str) -> Vec<&str> {
+        self.values(name)
+            .filter_map(|value| std::str::from_utf8(value.as_bytes()).ok())
+            .collect()
+    }
+
+    /// Every value of `name`, in order.
+    pub fn values<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a HeaderValue> + use<'a, 'n> {
+        self.entries
+            .iter()
+            .filter(move |(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether a field called `name` is present.
+    pub fn contains(&self, name: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Removes every field called `name`; returns how many there were.
+    pub fn remove(&mut self, name: &str) -> usize {
+        let before = self.entries.len();
+        self.entries
+            .retain(|(n, _)| !n.as_str().eq_ignore_ascii_case(name));
+        before - self.entries.len()
+    }
+
+    /// Every field as `(name, value)`, in order (Tornado's `get_all`).
+    pub fn get_all(&self) -> impl Iterator<Item = (&HeaderName, &HeaderValue)> {
+        self.entries.iter().map(|(n, v)| (n, v))
+    }
+
+    /// The number of fields (a name added twice counts twice).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Removes every field.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+impl fmt::Debug for HttpHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.get_all()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a HttpHeaders {
+    type Item = (&'a HeaderName, &'a HeaderValue);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (HeaderName, HeaderValue)>,
+        fn(&'a (HeaderName, HeaderValue)) -> (&'a HeaderName, &'a HeaderValue),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(n, v)| (n, v))
+    }
+}
+
+impl FromIterator<(HeaderName, HeaderValue)> for HttpHeaders {
+    fn from_iter<I: IntoIterator<Item = (HeaderName, HeaderValue)>>(iter: I) -> HttpHeaders {
+        HttpHeaders {
+            entries: iter.into_iter().collect(),
+        }
+    }
+}
+
+impl From<HttpHeaders> for http::HeaderMap {
+    fn from(headers: HttpHeaders) -> http::HeaderMap {
+        let mut map = http::HeaderMap::with_capacity(headers.entries.len());
+        for (name, value) in headers.entries {
+            map.append(name, value);
+        }
+        map
+    }
+}
+
+impl From<&http::HeaderMap> for HttpHeaders {
+    fn from(map: &http::HeaderMap) -> HttpHeaders {
+        map.iter().map(|(n, v)| (n.clone(), v.clone())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_replaces_every_field_of_the_name_in_place_of_the_first() {
+        let mut h = HttpHeaders::new();
+        h.add("A", "1").unwrap();
+        h.add("B", "2").unwrap();
+        h.add("a", "3").unwrap();
+        h.set("A", "4").unwrap();
+        let all: Vec<_> = h
+            .get_all()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(all, [("a", "4"), ("b", "2")]);
+    }
+
+    #[test]
+    fn remove_counts_and_lookup_is_case_insensitive() {
+        let mut h = HttpHeaders::new();
+        h.add("X-Foo", "1").unwrap();
+        h.add("x-foo", "2").unwrap();
+        assert!(h.contains("X-FOO"));
+        assert_eq!(h.remove("X-Foo"), 2);
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn obs_text_values_are_kept_as_bytes() {
+        let mut h = HttpHeaders::new();
+        h.append(
+            HeaderName::from_static("x-latin"),
+            HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        assert_eq!(h.get("X-Latin"), None);
+        assert_eq!(h.get_bytes("X-Latin"), Some(&b"caf\xe9"[..]));
+    }
+}

@@ -1,0 +1,158 @@
+//! [`HttpServerRequest`]: one request as a server received it, and
+//! [`HttpFile`], an uploaded file.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{Method, Version};
+
+use super::{HttpHeaders, RequestContext, RequestStartLine, split_host_and_port};
+
+/// Arguments by name, each with every value it was given, in order
+/// (values are bytes: they need not be UTF-8).
+pub type Arguments = HashMap<String, Vec<Bytes>>;
+
+/// A file uploaded in a `multipart/form-data` body (Tornado's `HTTPFile`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpFile {
+    /// The file name the client gave.
+    pub filename: String,
+    /// The file's content.
+    pub body: Bytes,
+    /// The part's `Content-Type` (`application/unknown` when absent).
+    pub content_type: String,
+}
+
+/// Files by form field name.
+pub type Files = HashMap<String, Vec<HttpFile>>;
+
+/// One HTTP request as received by a server (Tornado's
+/// `HTTPServerRequest`). Its `Display` shows the method, URI, version and
+/// remote IP, never the headers (they may carry credentials).
+#[derive(Clone)]
+pub struct HttpServerRequest {
+    /// The request method.
+    pub method: Method,
+    /// The request-target as sent.
+    pub uri: String,
+    /// The part of `uri` before `?`.
+    pub path: String,
+    /// The part of `uri` after `?` (empty without one).
+    pub query: String,
+    /// The protocol version.
+    pub version: Version,
+    /// The request headers.
+    pub headers: HttpHeaders,
+    /// The request body (empty when none was sent, or when the body was
+    /// streamed to a delegate instead).
+    pub body: Bytes,
+    /// The client's IP (with `xheaders`, as the proxy reports it).
+    pub remote_ip: String,
+    /// `http` or `https`.
+    pub protocol: String,
+    /// The `Host` header, or `127.0.0.1` without one.
+    pub host: String,
+    /// `host` lowercased, without its port.
+    pub host_name: String,
+    /// Query and body arguments together.
+    pub arguments: Arguments,
+    /// Arguments from the query string.
+    pub query_arguments: Arguments,
+    /// Arguments from a form body.
+    pub body_arguments: Arguments,
+    /// Uploaded files.
+    pub files: Files,
+    /// Peer, remote IP and protocol of the connection it came on.
+    pub context: RequestContext,
+    start_time: Instant,
+    finish_time: Option<Instant>,
+}
+
+impl HttpServerRequest {
+    /// A request from its start line, headers and body; `path`, `query`,
+    /// `host`, `host_name` and the query arguments are derived here, the
+    /// body arguments by [`parse_body`](Self::parse_body).
+    pub fn new(
+        start_line: RequestStartLine,
+        headers: HttpHeaders,
+        body: Bytes,
+        context: RequestContext,
+    ) -> HttpServerRequest {
+        let RequestStartLine {
+            method,
+            path: uri,
+            version,
+        } = start_line;
+        let (path, query) = match uri.split_once('?') {
+            Some((path, query)) => (path.to_owned(), query.to_owned()),
+            None => (uri.clone(), String::new()),
+        };
+        let host = headers
+            .get("Host")
+            .filter(|host| !host.is_empty())
+            .unwrap_or("127.0.0.1")
+            .to_owned();
+        let host_name = split_host_and_port(&host.to_ascii_lowercase()).0;
+        HttpServerRequest {
+            method,
+            uri,
+            path,
+            query,
+            version,
+            headers,
+            body,
+            remote_ip: context.remote_ip.clone(),
+            protocol: context.protocol.clone(),
+            host,
+            host_name,
+            arguments: Arguments::new(),
+            query_arguments: Arguments::new(),
+            body_arguments: Arguments::new(),
+            files: Files::new(),
+            context,
+            start_time: Instant::now(),
+            finish_time: None,
+        }
+    }
+
+    /// `protocol://host/uri` (Tornado's `full_url`).
+    pub fn full_url(&self) -> String {
+        format!("{}://{}{}", self.protocol, self.host, self.uri)
+    }
+
+    /// How long the request has taken: until it was marked finished, or
+    /// until now.
+    pub fn request_time(&self) -> Duration {
+        self.finish_time
+            .unwrap_or_else(Instant::now)
+            .saturating_duration_since(self.start_time)
+    }
+
+    /// Marks the request finished, fixing [`request_time`](Self::request_time).
+    pub fn mark_finished(&mut self) {
+        self.finish_time.get_or_insert_with(Instant::now);
+    }
+}
+
+impl fmt::Display for HttpServerRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "HttpServerRequest(protocol={:?}, host={:?}, method={:?}, uri={:?}, version={:?}, remote_ip={:?})",
+            self.protocol,
+            self.host,
+            self.method.as_str(),
+            self.uri,
+            self.version,
+            self.remote_ip
+        )
+    }
+}
+
+impl fmt::Debug for HttpServerRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
