@@ -76,6 +76,8 @@ pub enum Reply {
     },
     /// These bytes, then the connection is closed.
     Raw(Vec<u8>),
+    /// These bytes, then nothing more until the client closes.
+    Stall(Vec<u8>),
     /// The reply sent through the channel (never, if it is dropped:
     /// the request hangs until the connection is closed).
     Wait(oneshot::Receiver<Reply>),
@@ -326,6 +328,11 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, request: &Request, r
             let _ = stream.write_all(&bytes).await;
             let _ = stream.flush().await;
             return false;
+        }
+        Reply::Stall(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            let _ = stream.flush().await;
+            std::future::pending::<()>().await;
         }
         Reply::Full { code, headers, body } => {
             let _ = write!(out, "HTTP/1.1 {code} {}\r\n", reason(code));

@@ -274,15 +274,6 @@ pub(crate) async fn exchange(
 
     let code = head.start_line.code;
     let mut headers = head.headers;
-    if code == 204
-        && headers
-            .get("Content-Length")
-            .is_some_and(|length| length.trim() != "0")
-    {
-        return Err(FetchError::Malformed(
-            "Response with code 204 should not have body".to_owned(),
-        ));
-    }
     let redirect =
         follow_redirects && REDIRECT_CODES.contains(&code) && headers.contains("Location");
     let gzipped = headers
