@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::Method;
 
 use super::body_writer::BodyWriter;
-use crate::httputil::HttpHeaders;
+use crate::httputil::{HttpHeaders, Timestamp, format_timestamp};
 
 /// The error a [`BodyProducer`] may fail with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -252,8 +252,9 @@ impl HttpRequest {
         self
     }
 
-    /// Sends `If-Modified-Since` with `time`.
-    pub fn if_modified_since(mut self, time: SystemTime) -> HttpRequest {
+    /// Sends `If-Modified-Since` with `time` (a `SystemTime`, seconds
+    /// since the epoch, or a UTC `NaiveDateTime`).
+    pub fn if_modified_since(mut self, time: impl Into<Timestamp>) -> HttpRequest {
         let stamp = format_timestamp(time);
         match self.headers.set("If-Modified-Since", &stamp) {
             Ok(()) => self,
@@ -374,13 +375,6 @@ impl HttpRequest {
         fill(&mut self.ssl_options, &defaults.ssl_options);
         self
     }
-}
-
-/// `time` as an HTTP date (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`).
-fn format_timestamp(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(time)
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
 }
 
 impl From<&str> for HttpRequest {
