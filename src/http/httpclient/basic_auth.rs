@@ -27,7 +27,10 @@ fn base64(data: &[u8]) -> String {
 
 /// `Basic <base64(username:password)>`, the credentials in UTF-8.
 pub(crate) fn basic_authorization(username: &str, password: &str) -> String {
-    format!("Basic {}", base64(&encode_username_password(username, password)))
+    format!(
+        "Basic {}",
+        base64(&encode_username_password(username, password))
+    )
 }
 
 #[cfg(test)]

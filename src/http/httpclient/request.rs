@@ -32,9 +32,7 @@ pub type HeaderCallback = Arc<dyn Fn(&str) + Send + Sync>;
 /// keeps the body), it writes the body through it and resolves when done.
 /// Without a `Content-Length` header the body is sent chunked.
 pub type BodyProducer = Arc<
-    dyn Fn(BodyWriter) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>
-        + Send
-        + Sync,
+    dyn Fn(BodyWriter) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>> + Send + Sync,
 >;
 
 /// Connect timeout and request timeout when neither the request nor the
@@ -294,13 +292,19 @@ impl HttpRequest {
     }
 
     /// Receives the body chunk by chunk (see [`StreamingCallback`]).
-    pub fn streaming_callback(mut self, callback: impl Fn(Bytes) + Send + Sync + 'static) -> HttpRequest {
+    pub fn streaming_callback(
+        mut self,
+        callback: impl Fn(Bytes) + Send + Sync + 'static,
+    ) -> HttpRequest {
         self.streaming_callback = Some(Arc::new(callback));
         self
     }
 
     /// Receives the response head line by line (see [`HeaderCallback`]).
-    pub fn header_callback(mut self, callback: impl Fn(&str) + Send + Sync + 'static) -> HttpRequest {
+    pub fn header_callback(
+        mut self,
+        callback: impl Fn(&str) + Send + Sync + 'static,
+    ) -> HttpRequest {
         self.header_callback = Some(Arc::new(callback));
         self
     }
@@ -366,7 +370,10 @@ impl HttpRequest {
         fill(&mut self.user_agent, &defaults.user_agent);
         fill(&mut self.decompress_response, &defaults.decompress_response);
         fill(&mut self.network_interface, &defaults.network_interface);
-        fill(&mut self.allow_nonstandard_methods, &defaults.allow_nonstandard_methods);
+        fill(
+            &mut self.allow_nonstandard_methods,
+            &defaults.allow_nonstandard_methods,
+        );
         fill(&mut self.validate_cert, &defaults.validate_cert);
         fill(&mut self.ca_certs, &defaults.ca_certs);
         fill(&mut self.allow_ipv6, &defaults.allow_ipv6);
