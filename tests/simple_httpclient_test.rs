@@ -939,6 +939,46 @@ async fn a_request_on_a_connection_the_server_dropped_is_sent_again() {
 }
 
 #[tokio::test]
+async fn a_connection_the_server_wrote_to_while_idle_is_not_reused() {
+    // After its response the server sends a stray one on the idle
+    // connection (as some servers do before closing an idle connection).
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let server = TestServer::start(handler(move |_| {
+        let n = {
+            let mut count = seen.lock().unwrap();
+            *count += 1;
+            *count
+        };
+        async move {
+            if n == 1 {
+                Reply::Script(vec![
+                    (
+                        Duration::ZERO,
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec(),
+                    ),
+                    (
+                        Duration::from_millis(20),
+                        b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                    ),
+                ])
+            } else {
+                Reply::ok("second")
+            }
+        }
+    }))
+    .await;
+    let client = AsyncHttpClient::default();
+    let response = client.fetch(server.url("/")).await.unwrap();
+    assert_eq!(text(&response.body), "first");
+    assert_eq!(client.idle_connections(), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = client.fetch(server.url("/")).await.unwrap();
+    assert_eq!(text(&response.body), "second");
+    assert_eq!(server.accepted(), 2);
+}
+
+#[tokio::test]
 async fn a_decompressed_body_is_bounded_by_max_body_size() {
     let server = hello_server().await;
     let client = AsyncHttpClient::new(ClientSettings {
@@ -964,7 +1004,10 @@ async fn a_decompressed_body_is_bounded_by_max_body_size() {
 async fn request_timeout_while_the_body_trickles_in() {
     // The head arrives, then the body stops half way.
     let slow = TestServer::start(handler(|_| async {
-        Reply::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".to_vec())
+        Reply::Script(vec![(
+            Duration::ZERO,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".to_vec(),
+        )])
     }))
     .await;
     let timeout = Duration::from_secs(2);

@@ -76,8 +76,9 @@ pub enum Reply {
     },
     /// These bytes, then the connection is closed.
     Raw(Vec<u8>),
-    /// These bytes, then nothing more until the client closes.
-    Stall(Vec<u8>),
+    /// Each part after its delay, then nothing more until the client
+    /// closes.
+    Script(Vec<(Duration, Vec<u8>)>),
     /// The reply sent through the channel (never, if it is dropped:
     /// the request hangs until the connection is closed).
     Wait(oneshot::Receiver<Reply>),
@@ -344,9 +345,12 @@ async fn write_reply<S: AsyncWrite + Unpin>(
             let _ = stream.flush().await;
             return false;
         }
-        Reply::Stall(bytes) => {
-            let _ = stream.write_all(&bytes).await;
-            let _ = stream.flush().await;
+        Reply::Script(parts) => {
+            for (delay, bytes) in parts {
+                tokio::time::sleep(delay).await;
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.flush().await;
+            }
             std::future::pending::<()>().await;
         }
         Reply::Full {
