@@ -866,3 +866,127 @@ async fn python_http_server_http11_keeps_the_connection() {
         assert_eq!(client.idle_connections(), 1);
     }
 }
+
+// The client against supercell's own HttpServer.
+
+#[path = "support/certs.rs"]
+mod certs;
+
+use supercell::httpserver::{HttpServer, HttpServerSettings};
+
+/// An HttpServer on 127.0.0.1 echoing what it got: method, path,
+/// arguments, body; the client's address in `X-Peer`.
+fn echo_server(settings: HttpServerSettings) -> (HttpServer, u16) {
+    let server = HttpServer::from_callback(
+        |request, mut writer| async move {
+            let mut arguments: Vec<String> = request
+                .arguments
+                .iter()
+                .map(|(name, values)| {
+                    let values: Vec<_> = values
+                        .iter()
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                        .collect();
+                    format!("{name}={}", values.join(","))
+                })
+                .collect();
+            arguments.sort();
+            let body = format!(
+                "{} {} [{}] {}",
+                request.method,
+                request.path,
+                arguments.join(" "),
+                String::from_utf8_lossy(&request.body)
+            );
+            let mut headers = HttpHeaders::new();
+            let peer = format!("{:?}", request.context.peer);
+            headers.add("X-Peer", &peer).unwrap();
+            let _ = writer.respond(200, headers, body).await;
+        },
+        settings,
+    );
+    let port = server.listen(0, Some("127.0.0.1")).unwrap()[0].port();
+    (server, port)
+}
+
+#[tokio::test]
+async fn supercell_http_server_get_post_and_keep_alive() {
+    let (server, port) = echo_server(HttpServerSettings::default());
+    let client = AsyncHttpClient::default();
+    let url = format!("http://127.0.0.1:{port}");
+    let first = client.fetch(format!("{url}/hello?name=Ben")).await.unwrap();
+    assert_eq!(text(&first.body), "GET /hello [name=Ben] ");
+    let response = client
+        .fetch(
+            HttpRequest::new(format!("{url}/post"))
+                .method("POST")
+                .body("arg1=foo&arg2=bar"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        text(&response.body),
+        "POST /post [arg1=foo arg2=bar] arg1=foo&arg2=bar"
+    );
+    // Both requests went over one kept connection.
+    assert_eq!(response.headers.get("X-Peer"), first.headers.get("X-Peer"));
+    assert_eq!(server.connection_count(), 1);
+    assert_eq!(client.idle_connections(), 1);
+    server.stop();
+    server.close_all_connections().await;
+}
+
+#[tokio::test]
+async fn supercell_http_server_streamed_upload_and_100_continue() {
+    let (server, port) = echo_server(HttpServerSettings::default());
+    let client = AsyncHttpClient::default();
+    let url = format!("http://127.0.0.1:{port}/upload");
+    // A chunked body from a producer, then the connection serves a plain
+    // request again.
+    let first = client
+        .fetch(HttpRequest::new(url.as_str()).method("PUT").body_producer(
+            |write: supercell::httpclient::BodyWriter| async move {
+                for part in ["one ", "two ", "three"] {
+                    write.write(part).await?;
+                }
+                Ok::<_, supercell::httpclient::BodyWriteError>(())
+            },
+        ))
+        .await
+        .unwrap();
+    assert_eq!(text(&first.body), "PUT /upload [] one two three");
+    let response = client
+        .fetch(
+            HttpRequest::new(url.as_str())
+                .method("POST")
+                .header("Content-Type", "application/octet-stream")
+                .body("1234")
+                .expect_100_continue(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&response.body), "POST /upload [] 1234");
+    assert_eq!(response.headers.get("X-Peer"), first.headers.get("X-Peer"));
+    server.stop();
+    server.close_all_connections().await;
+}
+
+#[tokio::test]
+async fn supercell_http_server_over_https() {
+    let settings = HttpServerSettings {
+        tls: Some(certs::server_options().server_config().unwrap()),
+        ..HttpServerSettings::default()
+    };
+    let (server, port) = echo_server(settings);
+    let client = AsyncHttpClient::default();
+    let request = HttpRequest::new(format!("https://localhost:{port}/secure"))
+        .ca_certs(&certs::certs().ca_file);
+    let first = client.fetch(request.clone()).await.unwrap();
+    assert_eq!(text(&first.body), "GET /secure [] ");
+    assert!(first.time_info.appconnect > Duration::ZERO);
+    let second = client.fetch(request).await.unwrap();
+    assert_eq!(second.headers.get("X-Peer"), first.headers.get("X-Peer"));
+    assert_eq!(second.time_info.appconnect, Duration::ZERO);
+    server.stop();
+    server.close_all_connections().await;
+}
