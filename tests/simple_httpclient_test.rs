@@ -1084,3 +1084,67 @@ async fn network_interface_is_the_source_address() {
         Some(FetchError::Connect(_))
     ));
 }
+
+#[tokio::test(start_paused = true)]
+async fn connect_timeout_during_the_tls_handshake() {
+    // The server accepts the connection and never answers the handshake.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        std::future::pending::<()>().await;
+        drop(socket);
+    });
+    let timeout = Duration::from_millis(500);
+    let response = AsyncHttpClient::default()
+        .fetch_with(
+            HttpRequest::new(format!("https://127.0.0.1:{port}/")).connect_timeout(timeout),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert_eq!(response.request_time, timeout);
+    assert_eq!(
+        response.error.unwrap().to_string(),
+        "HTTP 599: Timeout while connecting"
+    );
+    held.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_timeout_bounds_the_queue_wait_too() {
+    // A request whose request_timeout is shorter than its connect_timeout
+    // leaves the queue at the request timeout.
+    let mx = Mixin::new(false).await;
+    let client = mx.create_client(ClientSettings {
+        max_clients: 1,
+        ..ClientSettings::default()
+    });
+    let first = {
+        let (client, url) = (client.clone(), mx.url("/hang"));
+        tokio::spawn(async move { client.fetch_with(url, false).await })
+    };
+    while client.active() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let response = client
+        .fetch_with(
+            mx.req("/hello")
+                .connect_timeout(Duration::from_secs(10))
+                .request_timeout(Duration::from_secs(3)),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert_eq!(response.request_time, Duration::from_secs(3));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::QueueTimeout)
+    ));
+    // The first request keeps its slot until its own 20 s run out.
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.code, 599);
+    assert_eq!(first.request_time, Duration::from_secs(20));
+}
