@@ -9,10 +9,11 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::callbacks::Callbacks;
 use super::connect::connect;
 use super::connection::Connection;
 use super::error::{FetchError, HttpClientError};
-use super::exchange::{Callbacks, Limits, Received, exchange};
+use super::exchange::{Limits, Received, exchange};
 use super::pool::{Pool, PoolKey};
 use super::prepare::{Prepared, prepare};
 use super::redirect::follow;
