@@ -37,7 +37,8 @@ use crate::util::log_target::GEN_LOG;
 ///
 /// Cheap to clone: clones share the queue, the pool and the settings.
 /// Unlike Tornado there is no implicit instance per loop: create one and
-/// pass it around.
+/// pass it around. Pooled connections belong to the runtime that opened
+/// them, so a client serves one runtime (as Tornado's serves one loop).
 #[derive(Clone)]
 pub struct AsyncHttpClient {
     inner: Arc<Inner>,
