@@ -446,25 +446,44 @@ impl fmt::Debug for HttpRequest {
 /// assert_eq!(request.user_agent.as_deref(), Some("MyAgent/1.0"));
 /// assert_eq!(request.max_redirects, Some(5));
 /// ```
+///
+/// Each field is the default of the [`HttpRequest`] field of the same
+/// name.
 #[derive(Clone, Debug)]
-#[allow(missing_docs)] // each field is the HttpRequest field of the same name
 pub struct RequestDefaults {
+    /// User name for basic authentication.
     pub auth_username: Option<String>,
+    /// Password for basic authentication.
     pub auth_password: Option<String>,
+    /// Authentication mode (only `"basic"`).
     pub auth_mode: Option<String>,
+    /// Connect timeout. Default: 20 s.
     pub connect_timeout: Option<Duration>,
+    /// Request timeout. Default: 20 s.
     pub request_timeout: Option<Duration>,
+    /// Whether redirects are followed. Default: true.
     pub follow_redirects: Option<bool>,
+    /// How many redirects are followed. Default: 5.
     pub max_redirects: Option<u32>,
+    /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Whether gzip responses are asked for and decompressed. Default: true.
     pub decompress_response: Option<bool>,
+    /// The local address to connect from.
     pub network_interface: Option<IpAddr>,
+    /// Whether unusual methods and bodies are allowed. Default: false.
     pub allow_nonstandard_methods: Option<bool>,
+    /// Whether server certificates are verified. Default: true.
     pub validate_cert: Option<bool>,
+    /// PEM file of the CA certificates to trust.
     pub ca_certs: Option<PathBuf>,
+    /// Whether IPv6 addresses may be used (unset: yes).
     pub allow_ipv6: Option<bool>,
+    /// PEM file of the client certificate's key.
     pub client_key: Option<PathBuf>,
+    /// PEM file of a client certificate chain.
     pub client_cert: Option<PathBuf>,
+    /// A ready TLS configuration.
     pub ssl_options: Option<Arc<rustls::ClientConfig>>,
 }
 
