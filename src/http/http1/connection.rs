@@ -646,6 +646,10 @@ impl Http1ServerConnection {
                     Poll::Pending
                 }
                 Err(panic) => {
+                    // The connection closes after what the writer sends.
+                    if let Some(exchange) = self.shared.lock().exchange.as_mut() {
+                        exchange.close = true;
+                    }
                     tracing::error!(
                         target: APP_LOG,
                         "Uncaught panic handling a request from {}: {}",
