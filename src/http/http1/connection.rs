@@ -26,6 +26,9 @@ use crate::util::GzipDecompressor;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
 use crate::util::panic_message;
 
+/// The most bytes taken from the stream at once.
+const READ_SIZE: usize = 64 * 1024;
+
 /// Computes the context of one request from the connection's and the
 /// request's headers; `None` keeps the connection's. The server's
 /// `xheaders` setting is one (a trusted proxy names the client).
@@ -93,11 +96,16 @@ enum BodyEnd {
     /// Refused with this status.
     Refused(u16, String),
     Gone,
-    Panicked,
+    Interrupted(Interrupted),
 }
 
-/// A delegate call panicked (already logged).
-struct Panicked;
+/// Why a delegate call did not complete.
+enum Interrupted {
+    /// It panicked (logged already).
+    Panicked,
+    /// The connection was closed from outside (the call is dropped).
+    Closed,
+}
 
 /// The limits of one request body, after the delegate's overrides.
 struct BodyLimits {
@@ -231,7 +239,7 @@ impl Http1ServerConnection {
                 write.await.map_err(|_| Gone::Closed)?;
             }
             stream
-                .read_bytes(self.params.chunk_size, true)
+                .read_bytes(READ_SIZE, true)
                 .await
                 .map_err(|_| Gone::Closed)
         };
@@ -261,6 +269,26 @@ impl Http1ServerConnection {
             }
         }
         drop(state.write_raw(&self.shared.stream, refusal(status)));
+    }
+
+    /// How the connection ends after an interrupted delegate call: after
+    /// a panic, what was written goes out (a writer dropped with nothing
+    /// written answers 500) and the connection closes; after a close from
+    /// outside, nothing more is sent.
+    fn interrupted(&self, interrupted: Interrupted) -> End {
+        match interrupted {
+            Interrupted::Panicked => End::Linger,
+            Interrupted::Closed => {
+                self.abandon();
+                End::Close
+            }
+        }
+    }
+
+    /// Gives up the current exchange as the connection closes under it:
+    /// its writer then has nothing left to finish (no `500` goes out).
+    fn abandon(&self) {
+        self.shared.lock().exchange = None;
     }
 
     /// The context of a request with `headers`.
@@ -311,12 +339,11 @@ impl Http1ServerConnection {
         let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
         let mut message = delegate.start_request(writer);
         let gzip = self.decompressor(&mut headers);
-        if self
+        if let Err(interrupted) = self
             .call(message.headers_received(start_line, headers))
             .await
-            .is_err()
         {
-            return End::Linger;
+            return self.interrupted(interrupted);
         }
         let has_body = body != BodyLength::Empty;
         let (limits, answered) =
@@ -340,18 +367,19 @@ impl Http1ServerConnection {
                     return End::Linger;
                 }
                 BodyEnd::Gone => {
+                    self.abandon();
                     message.on_connection_close();
                     return End::Close;
                 }
-                BodyEnd::Panicked => return End::Linger,
+                BodyEnd::Interrupted(interrupted) => return self.interrupted(interrupted),
             }
         } else if answered {
             read_whole = !has_body;
         }
         // As Tornado: `finish` only while the response is not finished.
         if read_whole && !answered && (!has_body || self.finished(generation).is_none()) {
-            if self.call(message.finish()).await.is_err() {
-                return End::Linger;
+            if let Err(interrupted) = self.call(message.finish()).await {
+                return self.interrupted(interrupted);
             }
         } else {
             message.on_connection_close();
@@ -360,6 +388,7 @@ impl Http1ServerConnection {
             Some(close) if close || !read_whole => End::Linger,
             Some(_) => End::KeepAlive,
             None => {
+                self.abandon();
                 message.on_connection_close();
                 End::Close
             }
@@ -488,7 +517,7 @@ impl Http1ServerConnection {
                     None => self
                         .call(message.data_received(piece))
                         .await
-                        .map_err(|Panicked| BodyEnd::Panicked),
+                        .map_err(BodyEnd::Interrupted),
                     Some(gzip) => {
                         self.inflate(message, gzip, &piece, &mut inflated, max_body_size)
                             .await
@@ -503,12 +532,10 @@ impl Http1ServerConnection {
             match gzip.flush() {
                 Ok(tail) if tail.is_empty() => {}
                 Ok(tail) => {
-                    if self
-                        .call(message.data_received(Bytes::from(tail)))
-                        .await
-                        .is_err()
+                    if let Err(interrupted) =
+                        self.call(message.data_received(Bytes::from(tail))).await
                     {
-                        return BodyEnd::Panicked;
+                        return BodyEnd::Interrupted(interrupted);
                     }
                 }
                 Err(error) => return BodyEnd::Refused(400, format!("gzip body: {error}")),
@@ -539,13 +566,10 @@ impl Http1ServerConnection {
                     format!("decompressed body larger than {max_body_size} bytes"),
                 ));
             }
-            if !output.is_empty()
-                && self
-                    .call(message.data_received(Bytes::from(output)))
+            if !output.is_empty() {
+                self.call(message.data_received(Bytes::from(output)))
                     .await
-                    .is_err()
-            {
-                return Err(BodyEnd::Panicked);
+                    .map_err(BodyEnd::Interrupted)?;
             }
             let tail = gzip.take_unconsumed_tail();
             if tail.is_empty() {
@@ -586,11 +610,11 @@ impl Http1ServerConnection {
             Poll::Pending
         }));
         let stream = &self.shared.stream;
-        while buf.len() < self.params.chunk_size {
+        while buf.len() < READ_SIZE {
             tokio::select! {
                 biased;
                 close = &mut finished => return close,
-                read = stream.read_bytes(self.params.chunk_size, true) => match read {
+                read = stream.read_bytes(READ_SIZE, true) => match read {
                     Ok(data) => append(buf, data),
                     Err(_) => return None,
                 },
@@ -601,8 +625,9 @@ impl Http1ServerConnection {
 
     /// Runs a delegate call: output its synchronous part writes is
     /// gathered (corked); whenever it waits, what is gathered goes out. A
-    /// panic is caught and logged on the application log.
-    async fn call<F: Future>(&self, future: F) -> Result<F::Output, Panicked> {
+    /// panic is caught and logged on the application log; a close from
+    /// outside ([`ServerConnectionHandle::close`]) drops the call.
+    async fn call<F: Future>(&self, future: F) -> Result<F::Output, Interrupted> {
         let mut future = pin!(future);
         let mut waited = false;
         poll_fn(|cx| {
@@ -610,21 +635,28 @@ impl Http1ServerConnection {
                 self.shared.cork();
                 waited = false;
             }
+            if self.shared.closing() {
+                return Poll::Ready(Err(Interrupted::Closed));
+            }
             match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
                 Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
                 Ok(Poll::Pending) => {
-                    drop(self.shared.uncork());
+                    self.shared.uncork_waiting(cx.waker());
                     waited = true;
                     Poll::Pending
                 }
                 Err(panic) => {
+                    // The connection closes after what the writer sends.
+                    if let Some(exchange) = self.shared.lock().exchange.as_mut() {
+                        exchange.close = true;
+                    }
                     tracing::error!(
                         target: APP_LOG,
                         "Uncaught panic handling a request from {}: {}",
                         self.context.peer,
                         panic_message(panic.as_ref())
                     );
-                    Poll::Ready(Err(Panicked))
+                    Poll::Ready(Err(Interrupted::Panicked))
                 }
             }
         })

@@ -3,6 +3,7 @@
 //! response under way, and the flags a
 //! [`ServerConnectionHandle`](super::ServerConnectionHandle) sets.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Duration;
@@ -20,6 +21,9 @@ pub(super) struct ConnShared {
     pub(super) stream: IoStream,
     /// Output gathered while corked is written out once it reaches this.
     pub(super) chunk_size: usize,
+    /// [`close`](Self::close) was called: the driver stops waiting for its
+    /// delegate.
+    closing: AtomicBool,
     state: Mutex<ConnState>,
 }
 
@@ -71,6 +75,7 @@ impl ConnShared {
         ConnShared {
             stream,
             chunk_size,
+            closing: AtomicBool::new(false),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
                 corked: true,
@@ -96,6 +101,22 @@ impl ConnShared {
         state.flush(&self.stream)
     }
 
+    /// [`uncork`](Self::uncork) for a driver waiting on its delegate:
+    /// `waker` is woken by a [`close`](Self::close).
+    pub(super) fn uncork_waiting(&self, waker: &Waker) {
+        let mut state = self.lock();
+        state.corked = false;
+        if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            state.waker = Some(waker.clone());
+        }
+        drop(state.flush(&self.stream));
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub(super) fn closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
     /// The driver runs again: writers may leave their output to it.
     pub(super) fn cork(&self) {
         self.lock().corked = true;
@@ -103,6 +124,7 @@ impl ConnShared {
 
     /// Closes the stream and wakes the driver if it waits for a response.
     pub(super) fn close(&self) {
+        self.closing.store(true, Ordering::Release);
         self.stream.close();
         let waker = self.lock().take_waker();
         if let Some(waker) = waker {

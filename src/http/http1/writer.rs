@@ -190,7 +190,8 @@ impl ResponseWriter {
                         "Request from {} ended without a response; answered 500",
                         self.context.remote_ip
                     );
-                    exchange.close |= draining;
+                    // Dropped by a panic: the connection closes after it.
+                    exchange.close |= draining || std::thread::panicking();
                     let response = error_response::internal_error(exchange.close);
                     drop(state.write_raw(&self.shared.stream, response));
                 }
