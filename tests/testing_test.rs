@@ -1,0 +1,807 @@
+//! Tests of `supercell::testing`, each named after the Tornado 5.0
+//! `tornado/test/testing_test.py` test it is the counterpart of, followed by
+//! tests Tornado does not have (`ExpectLog` and `LogCapture` in detail, the
+//! timeout helpers at their edges).
+//!
+//! Tornado's `AsyncTestCase.wait` has the same timeout rules as
+//! `@gen_test`; its tests are counterparts of `gen_test_with_timeout` and
+//! `gen_test` here, the Rust form of "wait for the loop, within a limit".
+//! Tests that set `ASYNC_TEST_TIMEOUT` run their scenario in a fresh copy of
+//! this test binary started with the variable set (or removed), since a
+//! test must not change its own process's environment.
+//!
+//! Tornado tests with no counterpart here, and why:
+//!
+//! - `AsyncTestCaseTest.test_multiple_errors`: it checks that of two
+//!   exceptions caught by `stack_context` the first is raised and the second
+//!   logged. There is no stack context in supercell: each panicking
+//!   callback is logged on the application log on its own (what
+//!   `async_test_case_test_exception_in_callback` checks).
+//! - `AsyncTestCaseWrapperTest.test_undecorated_generator`,
+//!   `test_undecorated_coroutine`, `test_undecorated_generator_with_skip`
+//!   and `test_other_return`: Python finds at run time a test method that
+//!   returned a generator, a coroutine or a value. In Rust a future that is
+//!   never awaited is the compiler's `unused_must_use` warning and a test
+//!   function's return type is checked at compile time (skipping is
+//!   libtest's `#[ignore]`); nothing is left to detect at run time.
+//! - `SetUpTearDownTest.test_set_up_tear_down`: it checks that
+//!   `AsyncTestCase` calls its base classes' `setUp` and `tearDown`. Rust
+//!   tests have no fixture classes; set-up is a value and tear-down its
+//!   `Drop` (as `HttpTestServer`).
+//! - `GenTest.test_with_method_args` and `test_with_method_kwargs`: they
+//!   check that the `@gen_test` decorator forwards a method's arguments.
+//!   `gen_test` takes a future, whose arguments are captured by the
+//!   `async` block or passed to the `async fn` by the caller.
+//!
+//! Tornado's AST count of 27 includes four helper methods defined inside
+//! those tests (`test_gen` twice, `test_other_return`, `test`): 23 tests.
+
+use std::any::Any;
+use std::error::Error;
+use std::fmt;
+use std::io::{self, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use supercell::ioloop::IoLoop;
+use supercell::testing::{
+    ASYNC_TEST_TIMEOUT_VAR, DEFAULT_ASYNC_TEST_TIMEOUT, ExpectLog, LogCapture, MissingLogError,
+    bind_unused_port, gen_test, gen_test_with_timeout, get_async_test_timeout, run_test,
+    run_test_with_timeout,
+};
+use supercell::util::log_target::{ACCESS_LOG, APP_LOG, GEN_LOG};
+use tracing::Level;
+use tracing_subscriber::fmt::MakeWriter;
+
+// ---------------------------------------------------------------- helpers
+
+/// Set in a copy of this binary started by [`run_child`].
+const CHILD: &str = "SUPERCELL_TESTING_TEST_CHILD";
+
+fn in_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}
+
+/// How a test run in a copy of this binary ended.
+struct ChildRun {
+    passed: bool,
+    output: String,
+}
+
+/// Runs test `name` alone in a fresh copy of this binary with
+/// `ASYNC_TEST_TIMEOUT` set to `timeout` (removed for `None`).
+fn run_child(name: &str, timeout: Option<&str>) -> ChildRun {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1");
+    match timeout {
+        Some(value) => command.env(ASYNC_TEST_TIMEOUT_VAR, value),
+        None => command.env_remove(ASYNC_TEST_TIMEOUT_VAR),
+    };
+    let out = command.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("running 1 test"),
+        "the test did not run: {stdout}{stderr}"
+    );
+    ChildRun {
+        passed: out.status.success(),
+        output: format!("{stdout}{stderr}"),
+    }
+}
+
+/// The text of a panic payload.
+fn panic_text(payload: Box<dyn Any + Send>) -> String {
+    match payload.downcast::<String>() {
+        Ok(text) => *text,
+        Err(payload) => match payload.downcast::<&'static str>() {
+            Ok(text) => (*text).to_owned(),
+            Err(_) => "<non-text panic>".to_owned(),
+        },
+    }
+}
+
+/// Runs `future` as a task and returns its panic message (it must panic).
+async fn panic_of<F>(future: F) -> String
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match tokio::spawn(future).await {
+        Ok(_) => panic!("the future did not panic"),
+        Err(error) => panic_text(error.into_panic()),
+    }
+}
+
+/// Runs `f` and returns its panic message (it must panic).
+fn panic_of_sync<T>(f: impl FnOnce() -> T) -> String {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("the function did not panic"),
+        Err(payload) => panic_text(payload),
+    }
+}
+
+/// A future that resolves after `delay`, fired by an `IoLoop` timeout
+/// (Tornado's `gen.Task(self.io_loop.add_timeout, ...)`).
+async fn io_loop_timeout(delay: Duration) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    IoLoop::current().call_later(delay, move || {
+        let _ = tx.send(());
+    });
+    rx.await.unwrap();
+}
+
+/// A future that resolves on the loop's next turn, from a callback
+/// (Tornado's `gen.Task(self.io_loop.add_callback)`).
+async fn io_loop_callback() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    IoLoop::current().add_callback(move || {
+        let _ = tx.send(());
+    });
+    rx.await.unwrap();
+}
+
+/// Sets a flag when dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A log writer into a shared buffer, for a `fmt` subscriber.
+#[derive(Clone, Default)]
+struct Output(Arc<Mutex<Vec<u8>>>);
+
+impl Output {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// A subscriber writing plain lines at `level` and above here.
+    fn subscriber(&self, level: Level) -> impl tracing::Subscriber + Send + Sync + 'static {
+        tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .without_time()
+            .with_writer(self.clone())
+            .finish()
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Output {
+    type Writer = Output;
+
+    fn make_writer(&'a self) -> Output {
+        self.clone()
+    }
+}
+
+/// An error with a cause, logged as a `&dyn Error` field.
+#[derive(Debug)]
+struct Failure(io::Error);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("request failed")
+    }
+}
+
+impl Error for Failure {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+// ------------------------------------------------------ AsyncTestCaseTest
+
+#[test]
+fn async_test_case_test_exception_in_callback() {
+    // A panic in a callback is not lost: it reaches the application log,
+    // where the test sees it.
+    let message = run_test(|| async {
+        let expected = ExpectLog::new(APP_LOG, "Exception in callback").unwrap();
+        let divisor = std::hint::black_box(0);
+        IoLoop::current().add_callback(move || {
+            let _ = 1 / divisor;
+        });
+        while !expected.matched() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        expected.records()[0].message.clone()
+    });
+    assert!(message.contains("divide by zero"), "{message}");
+}
+
+#[test]
+fn async_test_case_test_wait_timeout() {
+    if in_child() {
+        if std::env::var_os(ASYNC_TEST_TIMEOUT_VAR).is_none() {
+            // The default limit (5 s) leaves a 10 ms operation alone.
+            assert_eq!(get_async_test_timeout(), DEFAULT_ASYNC_TEST_TIMEOUT);
+            run_test(|| io_loop_timeout(Duration::from_millis(10)));
+        } else {
+            // The limit from the environment (10 ms) stops a 1 s one.
+            run_test(|| io_loop_timeout(Duration::from_secs(1)));
+        }
+        return;
+    }
+    let default = run_child("async_test_case_test_wait_timeout", None);
+    assert!(default.passed, "{}", default.output);
+
+    // A limit given to the call.
+    let message = panic_of_sync(|| {
+        run_test_with_timeout(Duration::from_millis(10), || {
+            io_loop_timeout(Duration::from_secs(1))
+        })
+    });
+    assert!(
+        message.starts_with("async test timed out after 0.01 seconds (run_test at "),
+        "{message}"
+    );
+
+    let from_environment = run_child("async_test_case_test_wait_timeout", Some("0.01"));
+    assert!(!from_environment.passed, "{}", from_environment.output);
+    assert!(
+        from_environment
+            .output
+            .contains("async test timed out after 0.01 seconds"),
+        "{}",
+        from_environment.output
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_test_case_test_subsequent_wait_calls() {
+    // The limit of a first wait does not outlive it: the second wait, longer
+    // than the first limit, ends normally.
+    let start = tokio::time::Instant::now();
+    gen_test_with_timeout(Duration::from_millis(20), io_loop_timeout(Duration::ZERO)).await;
+    gen_test_with_timeout(
+        Duration::from_millis(150),
+        io_loop_timeout(Duration::from_millis(30)),
+    )
+    .await;
+    assert!(start.elapsed() >= Duration::from_millis(30));
+}
+
+// ---------------------------------------------------------------- GenTest
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_sync() {
+    let mut finished = false;
+    gen_test(async { finished = true }).await;
+    assert!(finished);
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_async() {
+    let mut finished = false;
+    gen_test(async {
+        io_loop_callback().await;
+        finished = true;
+    })
+    .await;
+    assert!(finished);
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_timeout() {
+    let line = line!() + 1;
+    let message = panic_of(gen_test_with_timeout(
+        Duration::from_millis(100),
+        io_loop_timeout(Duration::from_secs(1)),
+    ))
+    .await;
+    // The message names the limit and blames the test's own line.
+    assert!(
+        message.starts_with("async test timed out after 0.1 seconds (gen_test at "),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("{}:{line}:", file!())),
+        "{message}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_no_timeout() {
+    let start = tokio::time::Instant::now();
+    gen_test_with_timeout(
+        Duration::from_secs(1),
+        io_loop_timeout(Duration::from_millis(100)),
+    )
+    .await;
+    assert!(start.elapsed() >= Duration::from_millis(100));
+}
+
+#[test]
+fn gen_test_test_timeout_environment_variable() {
+    if in_child() {
+        // A limit given to the call wins over the environment's (0.1 s).
+        return run_test_with_timeout(Duration::from_millis(500), || {
+            io_loop_timeout(Duration::from_millis(250))
+        });
+    }
+    let run = run_child("gen_test_test_timeout_environment_variable", Some("0.1"));
+    assert!(run.passed, "{}", run.output);
+}
+
+#[test]
+fn gen_test_test_no_timeout_environment_variable() {
+    if in_child() {
+        return run_test_with_timeout(Duration::from_millis(10), || {
+            io_loop_timeout(Duration::from_secs(1))
+        });
+    }
+    let run = run_child("gen_test_test_no_timeout_environment_variable", Some("0.1"));
+    assert!(!run.passed, "{}", run.output);
+    // The limit given to the call (10 ms) ran out, not the environment's.
+    assert!(
+        run.output
+            .contains("async test timed out after 0.01 seconds"),
+        "{}",
+        run.output
+    );
+}
+
+async fn native_coroutine(finished: &mut bool) {
+    io_loop_callback().await;
+    *finished = true;
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_native_coroutine() {
+    let mut finished = false;
+    gen_test(native_coroutine(&mut finished)).await;
+    assert!(finished);
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_test_native_coroutine_timeout() {
+    let message = panic_of(gen_test_with_timeout(
+        Duration::from_millis(100),
+        supercell::r#gen::sleep(Duration::from_secs(1)),
+    ))
+    .await;
+    assert!(
+        message.starts_with("async test timed out after 0.1 seconds"),
+        "{message}"
+    );
+}
+
+// ------------------------------------------------------- GetNewIOLoopTest
+
+#[tokio::test]
+async fn get_new_io_loop_test_test_loop() {
+    // gen_test runs the body on the test's own loop and leaves it running;
+    // run_test (on another thread, outside any runtime) makes a new one.
+    let outside = IoLoop::current();
+    let inside = gen_test(async { IoLoop::current() }).await;
+    assert!(inside == outside);
+    io_loop_callback().await;
+
+    let own = std::thread::spawn(|| run_test(|| async { IoLoop::current() }))
+        .join()
+        .unwrap();
+    assert!(own != outside);
+}
+
+// ------------------------------------------------- gen_test and run_test
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_reads_the_default_limit_when_called() {
+    let limit = get_async_test_timeout();
+    // Just under the limit: no timeout, in virtual time.
+    gen_test(tokio::time::sleep(limit - Duration::from_millis(1))).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_lets_the_body_panic_through() {
+    let message = panic_of(gen_test(async { panic!("the body's own failure") })).await;
+    assert_eq!(message, "the body's own failure");
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_drops_the_body_when_time_runs_out() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = DropFlag(dropped.clone());
+    panic_of(gen_test_with_timeout(
+        Duration::from_millis(10),
+        async move {
+            let _flag = flag;
+            std::future::pending::<()>().await;
+        },
+    ))
+    .await;
+    assert!(dropped.load(Ordering::SeqCst));
+}
+
+#[tokio::test(start_paused = true)]
+async fn gen_test_takes_a_deadline() {
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+    gen_test_with_timeout(deadline, tokio::time::sleep(Duration::from_millis(299))).await;
+    let message = panic_of(gen_test_with_timeout(
+        deadline,
+        tokio::time::sleep(Duration::from_millis(2)),
+    ))
+    .await;
+    // Reported as the time that was left when the test started.
+    assert!(
+        message.starts_with("async test timed out after 0.001 seconds"),
+        "{message}"
+    );
+}
+
+#[test]
+fn run_test_returns_the_output_and_drops_leftover_tasks() {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = DropFlag(dropped.clone());
+    let output = run_test(|| async move {
+        tokio::spawn(async move {
+            let _flag = flag;
+            std::future::pending::<()>().await;
+        });
+        io_loop_callback().await;
+        "done"
+    });
+    assert_eq!(output, "done");
+    assert!(dropped.load(Ordering::SeqCst), "the task outlived the test");
+}
+
+#[test]
+fn run_test_names_its_caller_when_time_runs_out() {
+    let line = line!() + 2;
+    let message = panic_of_sync(|| {
+        run_test_with_timeout(Duration::from_millis(1), std::future::pending::<()>)
+    });
+    assert!(
+        message.contains(&format!("(run_test at {}:{line}:", file!())),
+        "{message}"
+    );
+}
+
+#[test]
+fn bind_unused_port_listens_on_the_ipv4_loopback() {
+    let (listener, port) = bind_unused_port().unwrap();
+    assert_eq!(
+        listener.local_addr().unwrap().to_string(),
+        format!("127.0.0.1:{port}")
+    );
+    std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+}
+
+// ---------------------------------------------------------------- ExpectLog
+
+#[test]
+fn expect_log_swallows_what_matches_and_passes_the_rest() {
+    let outer = LogCapture::start();
+    {
+        let expected = ExpectLog::new(APP_LOG, "Uncaught exception").unwrap();
+        tracing::error!(target: APP_LOG, "Uncaught exception GET /");
+        tracing::error!(target: APP_LOG, "Something else");
+        assert!(expected.matched());
+        assert_eq!(expected.records().len(), 1);
+        expected.finish().unwrap();
+    }
+    let seen: Vec<String> = outer.records().into_iter().map(|r| r.message).collect();
+    assert_eq!(seen, ["Something else"]);
+}
+
+#[test]
+fn expect_log_matches_at_the_start_of_the_message() {
+    let outer = LogCapture::start();
+    let expected = ExpectLog::new(GEN_LOG, "exception")
+        .unwrap()
+        .required(false);
+    tracing::warn!(target: GEN_LOG, "Uncaught exception");
+    assert!(
+        !expected.matched(),
+        "re.match semantics: anchored at the start"
+    );
+    drop(expected);
+
+    let expected = ExpectLog::new(GEN_LOG, ".*exception$").unwrap();
+    tracing::warn!(target: GEN_LOG, "Uncaught exception");
+    assert!(expected.matched());
+    drop(expected);
+
+    // A pattern may match a prefix only, and alternatives stay anchored.
+    let expected = ExpectLog::new(GEN_LOG, "a|b").unwrap().required(false);
+    tracing::warn!(target: GEN_LOG, "xb");
+    tracing::warn!(target: GEN_LOG, "bx");
+    assert_eq!(expected.records().len(), 1);
+    assert_eq!(expected.records()[0].message, "bx");
+    drop(expected);
+
+    assert_eq!(outer.records().len(), 2, "{:?}", outer.records());
+}
+
+#[test]
+fn expect_log_watches_its_target_and_those_below_it() {
+    let outer = LogCapture::start();
+    let expected = ExpectLog::new("supercell", "hello").unwrap();
+    tracing::info!(target: "supercell::general", "hello from below");
+    tracing::info!(target: "supercellar", "hello from a neighbour");
+    tracing::info!(target: "other", "hello from elsewhere");
+    assert_eq!(expected.records().len(), 1);
+    drop(expected);
+
+    let everything = ExpectLog::new("", "hello").unwrap();
+    tracing::info!(target: "other", "hello again");
+    assert_eq!(everything.records()[0].target, "other");
+    drop(everything);
+
+    let passed: Vec<String> = outer.records().into_iter().map(|r| r.target).collect();
+    assert_eq!(passed, ["supercellar", "other"]);
+}
+
+#[test]
+fn expect_log_with_a_level_matches_only_that_level() {
+    let outer = LogCapture::start();
+    let expected = ExpectLog::new(GEN_LOG, "Bad request")
+        .unwrap()
+        .level(Level::WARN);
+    tracing::error!(target: GEN_LOG, "Bad request from 127.0.0.1");
+    assert!(!expected.matched());
+    let error = expected.finish().unwrap_err();
+    assert_eq!(
+        error,
+        MissingLogError {
+            target: GEN_LOG.to_owned(),
+            pattern: "Bad request".to_owned(),
+            level: Some(Level::WARN),
+            other_levels: vec![Level::ERROR],
+        }
+    );
+    assert_eq!(
+        error.to_string(),
+        "did not get expected log message: nothing on target \"supercell::general\" matched \
+         \"Bad request\" at level WARN (matching messages came at ERROR)"
+    );
+    assert_eq!(outer.records().len(), 1, "the other level passed through");
+
+    let expected = ExpectLog::new(GEN_LOG, "Bad request")
+        .unwrap()
+        .level(Level::WARN);
+    tracing::warn!(target: GEN_LOG, "Bad request from 127.0.0.1");
+    expected.finish().unwrap();
+    assert_eq!(outer.records().len(), 1);
+}
+
+#[test]
+fn expect_log_required_fails_the_test_when_nothing_matched() {
+    let message = panic_of_sync(|| {
+        let _expected = ExpectLog::new(APP_LOG, "never logged").unwrap();
+        tracing::error!(target: APP_LOG, "something else");
+    });
+    assert_eq!(
+        message,
+        "did not get expected log message: nothing on target \"supercell::application\" \
+         matched \"never logged\""
+    );
+}
+
+#[test]
+fn expect_log_not_required_only_swallows() {
+    let outer = LogCapture::start();
+    let optional = ExpectLog::new(APP_LOG, "maybe").unwrap().required(false);
+    assert!(!optional.matched());
+    optional.finish().unwrap();
+    drop(ExpectLog::new(APP_LOG, "maybe").unwrap().required(false));
+    assert!(outer.records().is_empty());
+}
+
+#[test]
+fn expect_log_keeps_the_original_panic() {
+    // A test that fails inside the check reports its own failure, not a
+    // missing message (and does not abort on a second panic).
+    let message = panic_of_sync(|| {
+        let _expected = ExpectLog::new(APP_LOG, "never logged").unwrap();
+        panic!("the test's own failure");
+    });
+    assert_eq!(message, "the test's own failure");
+}
+
+#[test]
+fn expect_log_rejects_a_bad_pattern() {
+    assert!(ExpectLog::new(APP_LOG, "(unclosed").is_err());
+    // Well-formed once wrapped, but not alone: still refused, as Python's
+    // `re.compile` refuses it.
+    assert!(ExpectLog::new(APP_LOG, "a)|(b").is_err());
+}
+
+#[test]
+fn expect_log_logged_stack_tells_an_error_was_logged() {
+    let expected = ExpectLog::new(APP_LOG, "Uncaught").unwrap();
+    tracing::error!(target: APP_LOG, "Uncaught exception");
+    assert!(!expected.logged_stack());
+    let failure = Failure(io::Error::new(
+        io::ErrorKind::ConnectionReset,
+        "reset by peer",
+    ));
+    tracing::error!(target: APP_LOG, error = &failure as &dyn Error, "Uncaught exception");
+    assert!(expected.logged_stack());
+    let records = expected.records();
+    assert_eq!(records[0].error, None);
+    assert_eq!(
+        records[1].error.as_deref(),
+        Some("error: request failed\ncaused by: reset by peer")
+    );
+}
+
+#[test]
+fn expect_log_records_keep_level_target_message_and_fields() {
+    let expected = ExpectLog::new(ACCESS_LOG, "200").unwrap();
+    tracing::info!(target: ACCESS_LOG, method = "GET", status = 200, "200 GET / ({})", "127.0.0.1");
+    let record = &expected.records()[0];
+    assert_eq!(record.level, Level::INFO);
+    assert_eq!(record.target, ACCESS_LOG);
+    assert_eq!(record.message, "200 GET / (127.0.0.1)");
+    assert_eq!(
+        record.fields,
+        [("method", "GET".to_owned()), ("status", "200".to_owned())]
+    );
+}
+
+#[test]
+fn expect_log_nested_checks_see_events_innermost_first() {
+    let outer = ExpectLog::new(APP_LOG, "first|second").unwrap();
+    {
+        let inner = ExpectLog::new(APP_LOG, "first").unwrap();
+        tracing::error!(target: APP_LOG, "first");
+        tracing::error!(target: APP_LOG, "second");
+        assert_eq!(inner.records().len(), 1);
+    }
+    let seen: Vec<String> = outer.records().into_iter().map(|r| r.message).collect();
+    assert_eq!(seen, ["second"]);
+}
+
+#[test]
+fn expect_log_dropped_out_of_order_lets_events_through() {
+    let capture = LogCapture::start();
+    let outer = ExpectLog::new(APP_LOG, "late").unwrap().required(false);
+    let inner = ExpectLog::new(GEN_LOG, "unrelated")
+        .unwrap()
+        .required(false);
+    drop(outer);
+    // The outer check has ended: what reaches it now passes untouched.
+    tracing::error!(target: APP_LOG, "late");
+    drop(inner);
+    assert_eq!(capture.records().len(), 1);
+}
+
+#[test]
+fn expect_log_sees_levels_the_subscriber_filters_out() {
+    let output = Output::default();
+    let _subscriber = tracing::subscriber::set_default(output.subscriber(Level::INFO));
+    let expected = ExpectLog::new(GEN_LOG, "detail")
+        .unwrap()
+        .level(Level::DEBUG);
+    tracing::debug!(target: GEN_LOG, "detail of the connection");
+    tracing::debug!(target: GEN_LOG, "unrelated debug line");
+    tracing::info!(target: GEN_LOG, "unrelated info line");
+    expected.finish().unwrap();
+    let text = output.text();
+    assert!(!text.contains("detail"), "{text}");
+    assert!(!text.contains("debug line"), "filtered as before: {text}");
+    assert!(text.contains("unrelated info line"), "{text}");
+}
+
+#[test]
+fn expect_log_keeps_the_spans_of_the_subscriber_in_place() {
+    let output = Output::default();
+    let _subscriber = tracing::subscriber::set_default(output.subscriber(Level::INFO));
+    let expected = ExpectLog::new(GEN_LOG, "swallowed").unwrap();
+    let span = tracing::info_span!("request", id = 7);
+    span.in_scope(|| {
+        tracing::info!(target: GEN_LOG, "swallowed");
+        tracing::info!(target: GEN_LOG, "shown");
+        assert_eq!(
+            tracing::Span::current().metadata().unwrap().name(),
+            "request"
+        );
+    });
+    expected.finish().unwrap();
+    let text = output.text();
+    assert!(text.contains("request{id=7}"), "{text}");
+    assert!(
+        text.contains("shown") && !text.contains("swallowed"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn expect_log_sees_the_tasks_of_a_current_thread_runtime() {
+    let expected = ExpectLog::new(APP_LOG, "from a task").unwrap();
+    tokio::spawn(async { tracing::error!(target: APP_LOG, "from a task") })
+        .await
+        .unwrap();
+    expected.finish().unwrap();
+}
+
+#[test]
+fn expect_log_does_not_see_other_threads() {
+    let expected = ExpectLog::new(APP_LOG, "elsewhere")
+        .unwrap()
+        .required(false);
+    std::thread::spawn(|| tracing::error!(target: APP_LOG, "elsewhere"))
+        .join()
+        .unwrap();
+    assert!(!expected.matched());
+}
+
+/// One call site, reached first by [`expect_log_sees_a_call_site_first_reached_elsewhere`].
+fn log_from_a_fresh_call_site() {
+    tracing::error!(target: APP_LOG, "fresh call site");
+}
+
+#[test]
+fn expect_log_sees_a_call_site_first_reached_elsewhere() {
+    if !in_child() {
+        // A fresh process, where no subscriber exists yet.
+        let run = run_child("expect_log_sees_a_call_site_first_reached_elsewhere", None);
+        assert!(run.passed, "{}", run.output);
+        return;
+    }
+    let expected = ExpectLog::new(APP_LOG, "fresh call site").unwrap();
+    // Reached first on a thread without any subscriber...
+    std::thread::spawn(log_from_a_fresh_call_site)
+        .join()
+        .unwrap();
+    assert!(!expected.matched());
+    // ...and still heard here.
+    log_from_a_fresh_call_site();
+    expected.finish().unwrap();
+}
+
+// --------------------------------------------------------------- LogCapture
+
+#[test]
+fn log_capture_records_everything_and_lets_it_through() {
+    let outer = LogCapture::start();
+    let inner = LogCapture::start();
+    tracing::trace!(target: GEN_LOG, "a trace line");
+    tracing::warn!(target: GEN_LOG, "a warning");
+    tracing::error!(target: APP_LOG, "an application error");
+    tracing::warn!(target: APP_LOG, "an application warning");
+    assert_eq!(inner.records().len(), 4);
+    assert_eq!(inner.app_errors(), ["an application error"]);
+    let recorded = inner.records();
+    drop(inner);
+    assert_eq!(outer.records(), recorded);
+    let levels: Vec<Level> = outer.records().into_iter().map(|r| r.level).collect();
+    assert_eq!(
+        levels,
+        [Level::TRACE, Level::WARN, Level::ERROR, Level::WARN]
+    );
+}
+
+#[test]
+fn log_capture_stops_when_dropped() {
+    let outer = LogCapture::start();
+    let inner = LogCapture::start();
+    tracing::info!("before");
+    let kept = inner.records();
+    drop(inner);
+    tracing::info!("after");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(outer.records().len(), 2);
+}
