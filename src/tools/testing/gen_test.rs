@@ -116,7 +116,9 @@ where
     }
 }
 
-async fn run_timed<F: Future>(
+/// Runs `test`, panicking when `timeout` runs out; the message names
+/// `helper` and the `location` it was called from.
+pub(super) async fn run_timed<F: Future>(
     helper: &'static str,
     location: &'static Location<'static>,
     timeout: Deadline,
