@@ -46,13 +46,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
+use rustls_pki_types::PrivatePkcs8KeyDer;
+use supercell::http1::ResponseWriter;
+use supercell::httpclient::{AsyncHttpClient, HttpRequest};
+use supercell::httputil::{
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, RequestStartLine,
+};
 use supercell::ioloop::IoLoop;
 use supercell::testing::{
-    ASYNC_TEST_TIMEOUT_VAR, DEFAULT_ASYNC_TEST_TIMEOUT, ExpectLog, LogCapture, MissingLogError,
-    bind_unused_port, gen_test, gen_test_with_timeout, get_async_test_timeout, run_test,
-    run_test_with_timeout,
+    ASYNC_TEST_TIMEOUT_VAR, DEFAULT_ASYNC_TEST_TIMEOUT, ExpectLog, HttpTestServer, LogCapture,
+    MissingLogError, bind_unused_port, gen_test, gen_test_with_timeout, get_async_test_timeout,
+    https_settings, run_test, run_test_with_timeout,
 };
 use supercell::util::log_target::{ACCESS_LOG, APP_LOG, GEN_LOG};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tracing::Level;
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -804,4 +812,316 @@ fn log_capture_stops_when_dropped() {
     tracing::info!("after");
     assert_eq!(kept.len(), 1);
     assert_eq!(outer.records().len(), 2);
+}
+
+// --------------------------------------------------- AsyncHTTPTestCaseTest
+
+/// Answers each request with its path.
+fn echo_path_server() -> HttpTestServer {
+    HttpTestServer::from_callback(|request, mut writer| async move {
+        let path = request.path.clone();
+        writer.respond(200, HttpHeaders::new(), path).await.unwrap();
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn async_http_test_case_test_fetch_segment() {
+    let server = echo_path_server();
+    let response = server.fetch("/path").await;
+    assert_eq!(response.request.url, server.get_url("/path"));
+    assert_eq!(response.code, 200);
+    assert_eq!(&response.body[..], b"/path");
+}
+
+/// Fetches the absolute `url`, pointing at a bound port where nothing
+/// answers, through the test server's `fetch`.
+async fn fetch_elsewhere(url: String) {
+    let server = echo_path_server();
+    let response = server
+        .fetch(HttpRequest::new(url.clone()).request_timeout(Duration::from_millis(100)))
+        .await;
+    // Fetched as it is: not made relative to the test server.
+    assert_eq!(response.request.url, url);
+    assert_eq!(response.code, 599, "nothing answers there");
+    assert!(response.error.unwrap().is_timeout());
+    assert_eq!(server.http_server().connection_count(), 0);
+}
+
+#[tokio::test]
+async fn async_http_test_case_test_fetch_full_http_url() {
+    // A bound port, so the request reaches no real local server.
+    let (_external, port) = bind_unused_port().unwrap();
+    fetch_elsewhere(format!("http://127.0.0.1:{port}/path")).await;
+}
+
+#[tokio::test]
+async fn async_http_test_case_test_fetch_full_https_url() {
+    let (_external, port) = bind_unused_port().unwrap();
+    fetch_elsewhere(format!("https://127.0.0.1:{port}/path")).await;
+}
+
+// ---------------------------------------------------------- HttpTestServer
+
+#[tokio::test]
+async fn http_test_server_urls_name_its_own_port_on_127_0_0_1() {
+    let first = echo_path_server();
+    let second = echo_path_server();
+    assert_ne!(first.http_port(), second.http_port());
+    assert_eq!(first.protocol(), "http");
+    assert_eq!(
+        first.get_url("/a?b=c"),
+        format!("http://127.0.0.1:{}/a?b=c", first.http_port())
+    );
+    assert_eq!(first.get_url("a"), first.get_url("/a"));
+    // The port is the server's: a raw request reaches it.
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", first.http_port()))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET /raw HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\n/raw"), "{answer}");
+}
+
+#[tokio::test]
+async fn http_test_server_fetch_sends_the_request_options() {
+    let server = HttpTestServer::from_callback(|request, mut writer| async move {
+        let answer = format!(
+            "{} {} {}",
+            request.method,
+            request.headers.get("X-Test").unwrap_or("-"),
+            String::from_utf8_lossy(&request.body)
+        );
+        writer
+            .respond(201, HttpHeaders::new(), answer)
+            .await
+            .unwrap();
+    })
+    .unwrap();
+    let request = HttpRequest::new("/submit")
+        .method("POST")
+        .header("X-Test", "yes")
+        .body("payload");
+    let response = server.fetch(request).await;
+    assert_eq!(response.code, 201);
+    assert_eq!(&response.body[..], b"POST yes payload");
+}
+
+#[tokio::test]
+async fn http_test_server_fetch_returns_error_responses() {
+    let server = HttpTestServer::from_callback(|_request, mut writer| async move {
+        writer
+            .respond(404, HttpHeaders::new(), "missing")
+            .await
+            .unwrap();
+    })
+    .unwrap();
+    let response = server.fetch("/nothing").await;
+    assert_eq!(response.code, 404);
+    assert_eq!(response.error.as_ref().unwrap().code, 404);
+    assert_eq!(&response.body[..], b"missing");
+
+    let error = server.fetch_with("/nothing", true).await.unwrap_err();
+    assert_eq!(error.code, 404);
+    assert_eq!(
+        server.fetch_with("/nothing", false).await.unwrap().code,
+        404
+    );
+}
+
+/// Answers each request with the number of body bytes it streamed in, and
+/// in how many pieces.
+struct BodyCounter;
+
+struct CountBody {
+    writer: ResponseWriter,
+    bytes: usize,
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for BodyCounter {
+    type Message = CountBody;
+
+    fn start_request(&self, writer: ResponseWriter) -> CountBody {
+        CountBody { writer, bytes: 0 }
+    }
+}
+
+impl HttpMessageDelegate for CountBody {
+    async fn headers_received(&mut self, _start_line: RequestStartLine, _headers: HttpHeaders) {}
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.bytes += chunk.len();
+    }
+
+    async fn finish(&mut self) {
+        let answer = self.bytes.to_string();
+        self.writer
+            .respond(200, HttpHeaders::new(), answer)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn http_test_server_serves_a_connection_delegate() {
+    let server = HttpTestServer::new(BodyCounter).unwrap();
+    let body = vec![b'x'; 300_000];
+    let response = server
+        .fetch(HttpRequest::new("/upload").method("PUT").body(body))
+        .await;
+    assert_eq!(response.code, 200);
+    assert_eq!(&response.body[..], b"300000");
+}
+
+#[tokio::test]
+async fn http_test_server_stop_closes_the_server_and_its_connections() {
+    let server = echo_path_server();
+    let port = server.http_port();
+    // A keep-alive connection stays open after the fetch.
+    assert_eq!(server.fetch("/").await.code, 200);
+    let connections = server.http_server().clone();
+    assert_eq!(connections.connection_count(), 1);
+    let client = server.http_client().clone();
+    server.stop().await;
+    assert_eq!(connections.connection_count(), 0);
+    let refused = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
+    assert_eq!(
+        refused.unwrap_err().kind(),
+        io::ErrorKind::ConnectionRefused
+    );
+    // The client is closed too.
+    assert!(
+        client
+            .fetch(format!("http://127.0.0.1:{port}/"))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn http_test_server_drop_stops_the_server_and_closes_its_connections() {
+    let server = echo_path_server();
+    let port = server.http_port();
+    assert_eq!(server.fetch("/").await.code, 200);
+    let connections = server.http_server().clone();
+    drop(server);
+    let refused = tokio::net::TcpStream::connect(("127.0.0.1", port)).await;
+    assert_eq!(
+        refused.unwrap_err().kind(),
+        io::ErrorKind::ConnectionRefused
+    );
+    gen_test(async {
+        while connections.connection_count() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn http_test_server_with_client_fetches_through_it() {
+    let client = AsyncHttpClient::default();
+    let server = echo_path_server().with_client(client.clone());
+    assert_eq!(server.fetch("/mine").await.code, 200);
+    assert_eq!(
+        client.idle_connections(),
+        1,
+        "the keep-alive connection is the given client's"
+    );
+}
+
+#[test]
+fn http_test_server_fetch_fails_the_test_after_the_timeout() {
+    if in_child() {
+        return run_test(|| async {
+            // Holds the writer and never answers.
+            let server = HttpTestServer::from_callback(|_request, writer| async move {
+                let _writer = writer;
+                std::future::pending::<()>().await;
+            })
+            .unwrap();
+            server.fetch("/never").await;
+        });
+    }
+    let run = run_child(
+        "http_test_server_fetch_fails_the_test_after_the_timeout",
+        Some("0.2"),
+    );
+    assert!(!run.passed, "{}", run.output);
+    assert!(
+        run.output
+            .contains("async test timed out after 0.2 seconds (fetch at "),
+        "{}",
+        run.output
+    );
+}
+
+#[tokio::test]
+async fn http_test_server_https_with_a_certificate_made_at_test_time() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let settings = https_settings(
+        vec![cert.der().clone()],
+        PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+    )
+    .unwrap();
+    let server = HttpTestServer::from_callback_with_settings(
+        |request, mut writer| async move {
+            let answer = format!("{} {}", request.protocol, request.path);
+            writer
+                .respond(200, HttpHeaders::new(), answer)
+                .await
+                .unwrap();
+        },
+        settings,
+    )
+    .unwrap();
+    assert_eq!(server.protocol(), "https");
+    assert!(server.get_url("/").starts_with("https://127.0.0.1:"));
+    let response = server.fetch("/secure").await;
+    assert_eq!(response.code, 200, "{:?}", response.error);
+    assert_eq!(&response.body[..], b"https /secure");
+}
+
+#[tokio::test]
+async fn http_test_server_expect_log_sees_the_server() {
+    let server = HttpTestServer::from_callback(|request, _writer| async move {
+        if request.path == "/panic" {
+            panic!("the handler failed");
+        }
+    })
+    .unwrap();
+    let expected = ExpectLog::new(APP_LOG, "Uncaught panic handling a request").unwrap();
+    let response = server.fetch("/panic").await;
+    assert_eq!(response.code, 500);
+    assert!(
+        expected.records()[0]
+            .message
+            .ends_with("the handler failed")
+    );
+    expected.finish().unwrap();
+
+    // A malformed request is logged by the connection, and answered 400.
+    let expected = ExpectLog::new(GEN_LOG, "Malformed HTTP request")
+        .unwrap()
+        .level(Level::INFO);
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", server.http_port()))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+    expected.finish().unwrap();
 }
