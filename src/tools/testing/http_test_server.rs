@@ -4,12 +4,11 @@
 use std::fmt;
 use std::future::Future;
 use std::io;
+use std::panic::Location;
 use std::sync::Arc;
 
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::runtime::Handle;
-
-use std::panic::Location;
 
 use super::gen_test::run_timed;
 use super::port::bind_unused_port;
@@ -226,11 +225,26 @@ impl HttpTestServer {
 
     /// Stops the server and waits until its connections are closed, then
     /// closes the client (Tornado's `tearDown`).
-    pub async fn stop(mut self) {
-        self.stopped = true;
-        self.server.stop();
-        self.server.close_all_connections().await;
-        self.client.close();
+    ///
+    /// # Panics
+    /// When closing the connections takes longer than
+    /// [`get_async_test_timeout`](super::get_async_test_timeout).
+    #[track_caller]
+    pub fn stop(mut self) -> impl Future<Output = ()> {
+        let location = Location::caller();
+        async move {
+            self.stopped = true;
+            self.server.stop();
+            let timeout = get_async_test_timeout().into();
+            run_timed(
+                "stop",
+                location,
+                timeout,
+                self.server.close_all_connections(),
+            )
+            .await;
+            self.client.close();
+        }
     }
 }
 
