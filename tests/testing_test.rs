@@ -414,6 +414,26 @@ async fn get_new_io_loop_test_test_loop() {
 
 // ------------------------------------------------- gen_test and run_test
 
+#[test]
+fn get_async_test_timeout_reads_the_environment() {
+    if in_child() {
+        println!("timeout={:?};", get_async_test_timeout());
+        return;
+    }
+    let timeout_with = |value: Option<&str>| {
+        let run = run_child("get_async_test_timeout_reads_the_environment", value);
+        assert!(run.passed, "{}", run.output);
+        let start = run.output.find("timeout=").unwrap() + "timeout=".len();
+        let end = start + run.output[start..].find(';').unwrap();
+        run.output[start..end].to_owned()
+    };
+    assert_eq!(timeout_with(None), "5s");
+    assert_eq!(timeout_with(Some("0.25")), "250ms");
+    assert_eq!(timeout_with(Some(" 30 ")), "30s");
+    assert_eq!(timeout_with(Some("five")), "5s", "not a number: the default");
+    assert_eq!(timeout_with(Some("-1")), "5s", "negative: the default");
+}
+
 #[tokio::test(start_paused = true)]
 async fn gen_test_reads_the_default_limit_when_called() {
     let limit = get_async_test_timeout();

@@ -53,6 +53,17 @@ mod tests {
         TcpStream::connect(addr).unwrap();
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reuse_port_lets_another_socket_share_the_port() {
+        let (_first, port) = bind_unused_port_with(true).unwrap();
+        let shared = bind_sockets(port, Some("127.0.0.1"), AddressFamily::Inet, None, true);
+        assert_eq!(shared.unwrap()[0].local_addr().unwrap().port(), port);
+        let (_plain, other) = bind_unused_port().unwrap();
+        let taken = bind_sockets(other, Some("127.0.0.1"), AddressFamily::Inet, None, true);
+        assert_eq!(taken.unwrap_err().kind(), io::ErrorKind::AddrInUse);
+    }
+
     #[test]
     fn two_calls_get_two_ports() {
         let (_first, a) = bind_unused_port().unwrap();
