@@ -430,7 +430,11 @@ fn get_async_test_timeout_reads_the_environment() {
     assert_eq!(timeout_with(None), "5s");
     assert_eq!(timeout_with(Some("0.25")), "250ms");
     assert_eq!(timeout_with(Some(" 30 ")), "30s");
-    assert_eq!(timeout_with(Some("five")), "5s", "not a number: the default");
+    assert_eq!(
+        timeout_with(Some("five")),
+        "5s",
+        "not a number: the default"
+    );
     assert_eq!(timeout_with(Some("-1")), "5s", "negative: the default");
 }
 
