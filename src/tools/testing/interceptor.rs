@@ -33,11 +33,44 @@ pub(super) fn intercept(hook: Arc<dyn Hook>) -> DefaultGuard {
 /// single subscriber exists it asks only the calling thread's, so a call
 /// site first reached on a thread with no subscriber would be cached as
 /// silent, and its events lost to an interceptor on another thread. A
-/// second subscriber that lives for the whole process, listens to
-/// everything and is installed nowhere makes tracing ask them all.
+/// second subscriber that lives for the whole process makes tracing ask
+/// every subscriber instead; it is installed nowhere and wants nothing,
+/// so it changes no other decision.
 fn keep_callsites_listening() {
-    static LISTENER: OnceLock<Dispatch> = OnceLock::new();
-    LISTENER.get_or_init(|| Dispatch::new(tracing_subscriber::registry()));
+    static BYSTANDER: OnceLock<Dispatch> = OnceLock::new();
+    BYSTANDER.get_or_init(|| Dispatch::new(Bystander));
+}
+
+/// A subscriber interested in nothing.
+struct Bystander;
+
+impl Subscriber for Bystander {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::never()
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::OFF)
+    }
+
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        false
+    }
+
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        // Never called: no span is enabled.
+        Id::from_u64(1)
+    }
+
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+    fn event(&self, _: &Event<'_>) {}
+
+    fn enter(&self, _: &Id) {}
+
+    fn exit(&self, _: &Id) {}
 }
 
 struct Interceptor {
