@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::codec::{
-    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, parse_request_head,
+    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, split_request_head,
 };
 use super::error_response::{CONTINUE, refusal};
 use super::shared::{ConnShared, Exchange, Phase};
@@ -189,11 +189,8 @@ impl Http1ServerConnection {
         let mut complete_line = !buf.is_empty();
         loop {
             if complete_line {
-                match parse_request_head(buf, max) {
-                    Ok(Some((head, used))) => {
-                        buf.advance(used);
-                        return Ok(head);
-                    }
+                match split_request_head(buf, max) {
+                    Ok(Some(head)) => return Ok(head),
                     Ok(None) => {}
                     Err(error) => return Err(HeadError::Malformed(error)),
                 }

@@ -6,6 +6,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::HeaderValue;
 
+use crate::httputil::format_timestamp;
+
 thread_local! {
     static CACHED: RefCell<(u64, HeaderValue)> = RefCell::new((u64::MAX, HeaderValue::from_static("")));
 }
@@ -27,9 +29,7 @@ pub(super) fn now() -> HeaderValue {
 
 /// Formats `secs` after the epoch as an IMF-fixdate.
 fn format(secs: u64) -> HeaderValue {
-    let time = chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
-        .unwrap_or_default();
-    let text = time.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let text = format_timestamp(i64::try_from(secs).unwrap_or(0));
     HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
         .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }

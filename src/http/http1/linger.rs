@@ -24,10 +24,7 @@ pub(super) const LINGER_BYTES: usize = 64 * 1024;
 /// `last_write` to leave, shuts the write side, drops up to
 /// [`LINGER_BYTES`] of input until the peer closes or the time is up, then
 /// closes.
-pub(super) async fn close(
-    stream: &IoStream,
-    last_write: Option<crate::iostream::WriteFuture>,
-) {
+pub(super) async fn close(stream: &IoStream, last_write: Option<crate::iostream::WriteFuture>) {
     let deadline = Instant::now() + LINGER_TIME;
     if let Some(write) = last_write
         && !matches!(timeout_at(deadline, write).await, Ok(Ok(())))
@@ -61,7 +58,9 @@ fn shutdown_write(stream: &IoStream) -> bool {
             return true;
         }
         match s.transport.tcp() {
-            Some(tcp) => SockRef::from(tcp).shutdown(std::net::Shutdown::Write).is_ok(),
+            Some(tcp) => SockRef::from(tcp)
+                .shutdown(std::net::Shutdown::Write)
+                .is_ok(),
             None => false,
         }
     })

@@ -131,7 +131,11 @@ impl ConnState {
         if self.out.is_empty() {
             return None;
         }
-        self.out.take().into_iter().map(|bytes| stream.write(bytes)).last()
+        self.out
+            .take()
+            .into_iter()
+            .map(|bytes| stream.write(bytes))
+            .last()
     }
 
     /// Flushes unless corked with less than `chunk_size` gathered.

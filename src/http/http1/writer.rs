@@ -13,7 +13,7 @@ use super::codec::{WriteBuffer, encode_response_head};
 use super::shared::{ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine,
+    HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
 };
 use crate::iostream::WriteFuture;
 use crate::util::log_target::APP_LOG;
@@ -117,8 +117,13 @@ impl ResponseWriter {
             let state = &mut *state;
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
             let close = exchange.close || state.draining;
-            let (mut encoder, must_close) =
-                encode_response_head(&start_line, &headers, &exchange.request, close, &mut state.out)?;
+            let (mut encoder, must_close) = encode_response_head(
+                &start_line,
+                &headers,
+                &exchange.request,
+                close,
+                &mut state.out,
+            )?;
             if !body.is_empty() && exchange.request.method != Method::HEAD {
                 encoder.encode(body, &mut state.out)?;
             }
@@ -151,9 +156,8 @@ impl ResponseWriter {
                 return Err(HttpOutputError::Misuse("the response is finished"));
             };
             let result = step(exchange, &mut state.out, draining);
-            if let Err(
-                HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. },
-            ) = &result
+            if let Err(HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. }) =
+                &result
             {
                 exchange.close = true;
                 self.shared.stream.close();
@@ -212,18 +216,18 @@ fn waiting_exchange(
     match exchange {
         Some(exchange) if exchange.generation == generation => match exchange.phase {
             Phase::Waiting => Ok(exchange),
-            _ => Err(HttpOutputError::Misuse("the response head is already written")),
+            _ => Err(HttpOutputError::Misuse(
+                "the response head is already written",
+            )),
         },
         _ => Err(HttpOutputError::Misuse("the response is finished")),
     }
 }
 
-/// The reason phrase of `code` (empty for codes without one).
+/// The reason phrase of `code` (`Unknown` for codes without one, as
+/// Tornado's `RequestHandler` says).
 fn reason(code: u16) -> &'static str {
-    http::StatusCode::from_u16(code)
-        .ok()
-        .and_then(|status| status.canonical_reason())
-        .unwrap_or("")
+    reason_phrase(code).unwrap_or("Unknown")
 }
 
 /// Waits for a write handed to the stream, if any.
@@ -255,7 +259,9 @@ impl HttpConnection for ResponseWriter {
         };
         let flush = self.step(|exchange, out, draining| {
             if !matches!(exchange.phase, Phase::Waiting) {
-                return Err(HttpOutputError::Misuse("the response head is already written"));
+                return Err(HttpOutputError::Misuse(
+                    "the response head is already written",
+                ));
             }
             if interim {
                 if chunk.as_ref().is_some_and(|chunk| !chunk.is_empty()) {

@@ -92,7 +92,8 @@ where
             return;
         };
         let context = writer.context().clone();
-        let request = HttpServerRequest::new(start_line, headers, self.body.take(), context);
+        let mut request = HttpServerRequest::new(start_line, headers, self.body.take(), context);
+        request.parse_body();
         (self.callback)(request, writer).await;
     }
 

@@ -102,18 +102,30 @@ mod tests {
     #[test]
     fn forwarded_for_takes_the_last_untrusted_hop() {
         let ip = |fields, trusted| with(fields, trusted).0;
-        assert_eq!(ip(&[("X-Forwarded-For", "9.9.9.9, 1.2.3.4")], &[]), "1.2.3.4");
+        assert_eq!(
+            ip(&[("X-Forwarded-For", "9.9.9.9, 1.2.3.4")], &[]),
+            "1.2.3.4"
+        );
         assert_eq!(
             ip(&[("X-Forwarded-For", "9.9.9.9, 1.2.3.4")], &["1.2.3.4"]),
             "9.9.9.9"
         );
         assert_eq!(
-            ip(&[("X-Forwarded-For", "9.9.9.9"), ("X-Forwarded-For", "1.2.3.4")], &[]),
+            ip(
+                &[
+                    ("X-Forwarded-For", "9.9.9.9"),
+                    ("X-Forwarded-For", "1.2.3.4")
+                ],
+                &[]
+            ),
             "1.2.3.4"
         );
         // Every hop trusted: the first one.
         assert_eq!(
-            ip(&[("X-Forwarded-For", "9.9.9.9, 1.2.3.4")], &["9.9.9.9", "1.2.3.4"]),
+            ip(
+                &[("X-Forwarded-For", "9.9.9.9, 1.2.3.4")],
+                &["9.9.9.9", "1.2.3.4"]
+            ),
             "9.9.9.9"
         );
     }
@@ -127,7 +139,10 @@ mod tests {
         );
         assert_eq!(ip(&[("X-Real-Ip", "2001:db8::1")]), "2001:db8::1");
         assert_eq!(ip(&[("X-Real-Ip", "not-an-ip")]), "127.0.0.1");
-        assert_eq!(ip(&[("X-Real-Ip", "1.2.3.4"), ("X-Real-Ip", "5.6.7.8")]), "127.0.0.1");
+        assert_eq!(
+            ip(&[("X-Real-Ip", "1.2.3.4"), ("X-Real-Ip", "5.6.7.8")]),
+            "127.0.0.1"
+        );
     }
 
     #[test]
@@ -135,8 +150,14 @@ mod tests {
         let proto = |fields| with(fields, &[]).1;
         assert_eq!(proto(&[("X-Scheme", "https")]), "https");
         assert_eq!(proto(&[("X-Forwarded-Proto", "http, https")]), "https");
-        assert_eq!(proto(&[("X-Scheme", "http"), ("X-Scheme", "https")]), "https");
-        assert_eq!(proto(&[("X-Scheme", "https"), ("X-Forwarded-Proto", "http")]), "https");
+        assert_eq!(
+            proto(&[("X-Scheme", "http"), ("X-Scheme", "https")]),
+            "https"
+        );
+        assert_eq!(
+            proto(&[("X-Scheme", "https"), ("X-Forwarded-Proto", "http")]),
+            "https"
+        );
         assert_eq!(proto(&[("X-Scheme", "javascript")]), "http");
     }
 }
