@@ -226,7 +226,9 @@ impl AsyncHttpClient {
     /// The whole fetch: queue, requests and redirects. Always a response.
     async fn run(&self, original: HttpRequest) -> HttpResponse {
         let fetch_start = Instant::now();
-        let mut request = original.clone().with_defaults(&self.inner.settings.defaults);
+        let mut request = original
+            .clone()
+            .with_defaults(&self.inner.settings.defaults);
         let mut deadlines = Deadlines::from(fetch_start, &request);
         let queue_deadline = earliest(deadlines.connect, deadlines.request);
         let _slot = match self.acquire_slot(queue_deadline).await {
@@ -257,7 +259,8 @@ impl AsyncHttpClient {
                     }
                 }
                 Ok((received, _)) => {
-                    let mut response = HttpResponse::new(original.clone(), received.start_line.code);
+                    let mut response =
+                        HttpResponse::new(original.clone(), received.start_line.code);
                     if response.error.is_some() {
                         response.error = Some(HttpClientError::with_message(
                             received.start_line.code,
@@ -340,7 +343,14 @@ impl AsyncHttpClient {
             let result = within(
                 deadlines.request,
                 FetchError::RequestTimeout,
-                exchange(&mut conn, &prepared, &callbacks, follow_redirects, limits, timer),
+                exchange(
+                    &mut conn,
+                    &prepared,
+                    &callbacks,
+                    follow_redirects,
+                    limits,
+                    timer,
+                ),
             )
             .await;
             match result {

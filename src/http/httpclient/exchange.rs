@@ -68,7 +68,10 @@ fn guarded(callback: &'static str, f: impl FnOnce()) -> Result<(), FetchError> {
 
 /// Queues what `out` holds on `stream`; the future of the last piece.
 fn queue(stream: &IoStream, out: &mut WriteBuffer) -> Option<WriteFuture> {
-    out.take().into_iter().map(|piece| stream.write(piece)).last()
+    out.take()
+        .into_iter()
+        .map(|piece| stream.write(piece))
+        .last()
 }
 
 fn write_error(error: BodyWriteError) -> FetchError {
@@ -198,7 +201,11 @@ impl ResponseBody {
     }
 
     /// Decompresses `chunk` in bounded steps, emitting each.
-    fn inflate(&mut self, decompressor: &mut GzipDecompressor, chunk: &[u8]) -> Result<(), FetchError> {
+    fn inflate(
+        &mut self,
+        decompressor: &mut GzipDecompressor,
+        chunk: &[u8],
+    ) -> Result<(), FetchError> {
         let mut output = decompressor
             .decompress(chunk, DECOMPRESS_STEP)
             .map_err(FetchError::Decompress)?;
