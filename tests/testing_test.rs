@@ -1003,6 +1003,18 @@ async fn http_test_server_serves_a_connection_delegate() {
 }
 
 #[tokio::test]
+async fn http_test_server_fetches_run_as_tasks_of_their_own() {
+    let server = echo_path_server();
+    let tasks: Vec<_> = (0..4)
+        .map(|i| tokio::spawn(server.fetch(format!("/task{i}"))))
+        .collect();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let response = task.await.unwrap();
+        assert_eq!(response.body, format!("/task{i}"));
+    }
+}
+
+#[tokio::test]
 async fn http_test_server_stop_closes_the_server_and_its_connections() {
     let server = echo_path_server();
     let port = server.http_port();

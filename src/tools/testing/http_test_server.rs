@@ -180,14 +180,18 @@ impl HttpTestServer {
     /// response's [`error`](HttpResponse::error), a request that got no
     /// response at all as code 599. A URL starting with `http://` or
     /// `https://` is fetched as it is, a path is made absolute with
-    /// [`get_url`](HttpTestServer::get_url).
+    /// [`get_url`](HttpTestServer::get_url). The future does not borrow
+    /// the server, so several fetches can run as tasks of their own.
     ///
     /// # Panics
     /// When the fetch takes longer than
     /// [`get_async_test_timeout`](super::get_async_test_timeout) (as
     /// Tornado's `fetch` fails the test), and when the client was closed.
     #[track_caller]
-    pub fn fetch(&self, request: impl Into<HttpRequest>) -> impl Future<Output = HttpResponse> {
+    pub fn fetch(
+        &self,
+        request: impl Into<HttpRequest>,
+    ) -> impl Future<Output = HttpResponse> + Send + 'static {
         let fetch = self.fetch_with(request, false);
         let timed = run_timed(
             "fetch",
