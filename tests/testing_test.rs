@@ -103,6 +103,18 @@ fn run_child(name: &str, timeout: Option<&str>) -> ChildRun {
     }
 }
 
+/// Runs `future` on a new current-thread runtime whose clock is paused,
+/// so that timers fire in order of their deadlines however loaded the
+/// machine is (for tests that are plain `#[test]` functions).
+fn on_paused_clock<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
 /// The text of a panic payload.
 fn panic_text(payload: Box<dyn Any + Send>) -> String {
     match payload.downcast::<String>() {
@@ -344,9 +356,10 @@ async fn gen_test_test_no_timeout() {
 fn gen_test_test_timeout_environment_variable() {
     if in_child() {
         // A limit given to the call wins over the environment's (0.1 s).
-        return run_test_with_timeout(Duration::from_millis(500), || {
-            io_loop_timeout(Duration::from_millis(250))
-        });
+        return on_paused_clock(gen_test_with_timeout(
+            Duration::from_millis(500),
+            io_loop_timeout(Duration::from_millis(250)),
+        ));
     }
     let run = run_child("gen_test_test_timeout_environment_variable", Some("0.1"));
     assert!(run.passed, "{}", run.output);
@@ -355,9 +368,10 @@ fn gen_test_test_timeout_environment_variable() {
 #[test]
 fn gen_test_test_no_timeout_environment_variable() {
     if in_child() {
-        return run_test_with_timeout(Duration::from_millis(10), || {
-            io_loop_timeout(Duration::from_secs(1))
-        });
+        return on_paused_clock(gen_test_with_timeout(
+            Duration::from_millis(10),
+            io_loop_timeout(Duration::from_secs(1)),
+        ));
     }
     let run = run_child("gen_test_test_no_timeout_environment_variable", Some("0.1"));
     assert!(!run.passed, "{}", run.output);
@@ -1074,7 +1088,9 @@ async fn http_test_server_with_client_fetches_through_it() {
 #[test]
 fn http_test_server_fetch_fails_the_test_after_the_timeout() {
     if in_child() {
-        return run_test(|| async {
+        // A longer limit for the whole test, so that the fetch's own (from
+        // the environment) is the one that runs out.
+        return run_test_with_timeout(Duration::from_secs(30), || async {
             // Holds the writer and never answers.
             let server = HttpTestServer::from_callback(|_request, writer| async move {
                 let _writer = writer;
