@@ -990,3 +990,37 @@ async fn supercell_http_server_over_https() {
     server.stop();
     server.close_all_connections().await;
 }
+
+#[tokio::test]
+async fn redirects_301_becomes_get_and_308_keeps_method_and_body() {
+    let fx = Fixture::new().await;
+    let response = fx
+        .client
+        .fetch(
+            fx.req("/redirect?status=301&url=/see_other_get")
+                .method("POST")
+                .body("dropped"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&response.body), "ok");
+    assert_eq!(response.request.method, http::Method::POST);
+    // A streamed body is produced again for the new request.
+    let calls = Arc::new(Mutex::new(0));
+    let counted = calls.clone();
+    let response = fx
+        .client
+        .fetch(
+            fx.req("/redirect?status=308&url=/echopost")
+                .method("POST")
+                .body_producer(move |write: supercell::httpclient::BodyWriter| {
+                    *counted.lock().unwrap() += 1;
+                    async move { write.write("kept").await }
+                }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text(&response.body), "kept");
+    assert!(response.effective_url.ends_with("/echopost"));
+    assert_eq!(*calls.lock().unwrap(), 2);
+}

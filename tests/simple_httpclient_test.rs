@@ -1148,3 +1148,41 @@ async fn request_timeout_bounds_the_queue_wait_too() {
     assert_eq!(first.code, 599);
     assert_eq!(first.request_time, Duration::from_secs(20));
 }
+
+#[tokio::test]
+async fn a_failing_or_panicking_body_producer_fails_the_fetch() {
+    let (logs, _guard) = logs::Logs::capture();
+    let mx = Mixin::new(false).await;
+    let response =
+        mx.fetch(mx.req("/echo_post").method("POST").body_producer(
+            |write: BodyWriter| async move {
+                write.write("12").await?;
+                Err::<(), supercell::httpclient::BoxError>("no more data".into())
+            },
+        ))
+        .await;
+    assert_eq!(response.code, 599);
+    let error = response.error.unwrap();
+    assert!(matches!(error.cause, Some(FetchError::BodyProducer(_))));
+    assert!(error.message.contains("no more data"));
+
+    let response =
+        mx.fetch(mx.req("/echo_post").method("POST").body_producer(
+            |_write: BodyWriter| async move {
+                if true {
+                    panic!("producer bug");
+                }
+                Ok::<(), std::io::Error>(())
+            },
+        ))
+        .await;
+    assert_eq!(response.code, 599);
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::CallbackPanicked {
+            callback: "body_producer",
+            ..
+        })
+    ));
+    assert_eq!(logs.app_errors().len(), 1, "{:?}", logs.app_errors());
+}

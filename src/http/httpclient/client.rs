@@ -9,10 +9,11 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::callbacks::Callbacks;
 use super::connect::connect;
 use super::connection::Connection;
 use super::error::{FetchError, HttpClientError};
-use super::exchange::{Callbacks, Limits, Received, exchange};
+use super::exchange::{Limits, Received, exchange};
 use super::pool::{Pool, PoolKey};
 use super::prepare::{Prepared, prepare};
 use super::redirect::follow;
@@ -36,7 +37,8 @@ use crate::util::log_target::GEN_LOG;
 ///
 /// Cheap to clone: clones share the queue, the pool and the settings.
 /// Unlike Tornado there is no implicit instance per loop: create one and
-/// pass it around.
+/// pass it around. Pooled connections belong to the runtime that opened
+/// them, so a client serves one runtime (as Tornado's serves one loop).
 #[derive(Clone)]
 pub struct AsyncHttpClient {
     inner: Arc<Inner>,
