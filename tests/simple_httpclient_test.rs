@@ -23,6 +23,7 @@ mod http_app;
 mod logs;
 
 use std::io::Read;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -1185,4 +1186,256 @@ async fn a_failing_or_panicking_body_producer_fails_the_fetch() {
         })
     ));
     assert_eq!(logs.app_errors().len(), 1, "{:?}", logs.app_errors());
+}
+
+#[tokio::test]
+async fn only_idempotent_requests_are_sent_again_after_a_reused_connection_dropped() {
+    // The server answers on a kept connection, then reads a whole request
+    // and closes without answering: a POST may have taken effect and is
+    // not sent again; a GET is.
+    let posts = Arc::new(AtomicUsize::new(0));
+    let flaky = Arc::new(AtomicUsize::new(0));
+    let (seen_posts, seen_flaky) = (posts.clone(), flaky.clone());
+    let server = TestServer::start(handler(move |request| {
+        let reply = match (request.method.as_str(), request.path.as_str()) {
+            ("POST", _) => {
+                seen_posts.fetch_add(1, Ordering::SeqCst);
+                Reply::Raw(Vec::new())
+            }
+            (_, "/flaky") if seen_flaky.fetch_add(1, Ordering::SeqCst) == 0 => {
+                Reply::Raw(Vec::new())
+            }
+            _ => Reply::ok("hello"),
+        };
+        async move { reply }
+    }))
+    .await;
+    let client = AsyncHttpClient::default();
+    client.fetch(server.url("/")).await.unwrap();
+    let response = client
+        .fetch_with(
+            HttpRequest::new(server.url("/"))
+                .method("POST")
+                .body("once"),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::ConnectionClosed)
+    ));
+    assert_eq!(posts.load(Ordering::SeqCst), 1);
+    assert_eq!(server.accepted(), 1);
+
+    client.fetch(server.url("/")).await.unwrap();
+    let response = client.fetch(server.url("/flaky")).await.unwrap();
+    assert_eq!(text(&response.body), "hello");
+    assert_eq!(flaky.load(Ordering::SeqCst), 2);
+    assert_eq!(server.accepted(), 3);
+}
+
+/// A server for one connection: answers one request with a keep-alive
+/// response, then reports when it reads EOF.
+async fn keep_alive_once_server(
+    close_after_response: bool,
+) -> (u16, tokio::sync::oneshot::Receiver<tokio::time::Instant>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (eof_tx, eof_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        let mut buf = [0; 1024];
+        while !head.ends_with(b"\r\n\r\n") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the client closed before its request");
+            head.extend_from_slice(&buf[..n]);
+        }
+        socket
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            .await
+            .unwrap();
+        if close_after_response {
+            return;
+        }
+        while socket.read(&mut buf).await.unwrap_or(0) > 0 {}
+        let _ = eof_tx.send(tokio::time::Instant::now());
+    });
+    (port, eof_rx)
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_connections_are_closed_when_idle_timeout_expires() {
+    let (port, eof) = keep_alive_once_server(false).await;
+    let idle_timeout = Duration::from_millis(100);
+    let client = AsyncHttpClient::new(ClientSettings {
+        idle_timeout,
+        ..ClientSettings::default()
+    });
+    let start = tokio::time::Instant::now();
+    let response = client
+        .fetch(format!("http://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    assert_eq!(text(&response.body), "ok");
+    assert_eq!(client.idle_connections(), 1);
+    let closed_at = tokio::time::timeout(Duration::from_secs(5), eof)
+        .await
+        .expect("the idle connection was never closed")
+        .unwrap();
+    assert!(closed_at - start >= idle_timeout, "{:?}", closed_at - start);
+    assert_eq!(client.idle_connections(), 0);
+}
+
+#[tokio::test]
+async fn an_idle_connection_the_server_closed_leaves_the_pool() {
+    let (port, _eof) = keep_alive_once_server(true).await;
+    let client = AsyncHttpClient::default();
+    client
+        .fetch(format!("http://127.0.0.1:{port}/"))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while client.idle_connections() != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the closed connection stayed in the pool"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn redirect_locations_not_utf8_empty_or_missing() {
+    let hits = Arc::new(Mutex::new(Vec::<String>::new()));
+    let seen = hits.clone();
+    let server = TestServer::start(handler(move |request| {
+        seen.lock().unwrap().push(request.path.clone());
+        let reply = match request.path.as_str() {
+            "/latin1" => {
+                Reply::status(302, "").with_header("Location", b"/caf\xe9?q=\xe9".to_vec())
+            }
+            "/empty" => Reply::status(302, "").with_header("Location", Vec::new()),
+            "/missing" => Reply::status(302, "moved somewhere"),
+            path => Reply::ok(format!("{path} {}", request.arg("q").unwrap_or_default())),
+        };
+        async move { reply }
+    }))
+    .await;
+    let client = AsyncHttpClient::default();
+    // Bytes that are not UTF-8 are read as Latin-1 (as Tornado decodes
+    // headers), then percent-encoded.
+    let response = client.fetch(server.url("/latin1")).await.unwrap();
+    assert_eq!(text(&response.body), "/caf%C3%A9 \u{e9}");
+    assert!(response.effective_url.ends_with("/caf%C3%A9?q=%C3%A9"));
+    // A redirect without a usable Location is the response.
+    for path in ["/empty", "/missing"] {
+        hits.lock().unwrap().clear();
+        let response = client.fetch_with(server.url(path), false).await.unwrap();
+        assert_eq!(response.code, 302);
+        assert_eq!(*hits.lock().unwrap(), vec![path.to_owned()]);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_timeout_during_the_connect_phase_is_a_request_timeout() {
+    // The server accepts the connection and never answers the handshake;
+    // the request timeout comes before the connect timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        std::future::pending::<()>().await;
+        drop(socket);
+    });
+    let response = AsyncHttpClient::default()
+        .fetch_with(
+            HttpRequest::new(format!("https://127.0.0.1:{port}/"))
+                .connect_timeout(Duration::from_secs(10))
+                .request_timeout(Duration::from_secs(1)),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert_eq!(response.request_time, Duration::from_secs(1));
+    let error = response.error.unwrap();
+    assert!(matches!(error.cause, Some(FetchError::RequestTimeout)));
+    assert_eq!(error.to_string(), "HTTP 599: Timeout during request");
+    held.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn close_fails_the_queued_requests() {
+    let mx = Mixin::new(false).await;
+    let client = mx.create_client(ClientSettings {
+        max_clients: 1,
+        ..ClientSettings::default()
+    });
+    let first = {
+        let (client, url) = (client.clone(), mx.url("/hang"));
+        tokio::spawn(async move { client.fetch_with(url, false).await })
+    };
+    while client.active() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let queued = {
+        let (client, url) = (client.clone(), mx.url("/hello"));
+        tokio::spawn(async move { client.fetch_with(url, false).await })
+    };
+    while client.queued() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let start = tokio::time::Instant::now();
+    client.close();
+    let error = tokio::time::timeout(Duration::from_secs(1), queued)
+        .await
+        .expect("the queued request still waits")
+        .unwrap();
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert!(
+        matches!(error, Ok(ref r) if matches!(r.error.as_ref().and_then(|e| e.cause.as_ref()), Some(FetchError::ClientClosed))),
+        "{error:?}"
+    );
+    assert_eq!(client.queued(), 0);
+    first.abort();
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_does_not_present_the_client_certificate() {
+    let c = certs::certs();
+    let server_config =
+        certs::server_options_requiring_client_cert(supercell::netutil::CertReqs::Required)
+            .server_config()
+            .unwrap();
+    let secure =
+        TestServer::start_with(tornado_app(Triggers::default()), None, Some(server_config)).await;
+    let target = secure.url("/hello");
+    let plain = TestServer::start(handler(move |_| {
+        let reply = Reply::status(302, "").with_header("Location", target.clone().into_bytes());
+        async move { reply }
+    }))
+    .await;
+    let client = AsyncHttpClient::default();
+    let with_cert = |url: String| {
+        HttpRequest::new(url)
+            .ca_certs(&c.ca_file)
+            .client_cert(&c.client_cert, &c.client_key)
+    };
+    // On the same origin the certificate goes with the redirect.
+    let response = client
+        .fetch(with_cert(secure.url("/redirect?url=/hello")))
+        .await
+        .unwrap();
+    assert_eq!(text(&response.body), "Hello world!");
+    // To another origin it does not: the server refuses the handshake.
+    let response = client
+        .fetch_with(with_cert(plain.url("/")), false)
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599, "{:?}", response.body);
+    assert!(response.effective_url.starts_with("https://"));
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use http::Method;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
@@ -109,6 +110,18 @@ impl Deadlines {
             request: limit(request.request_timeout).map(|t| start + t),
         }
     }
+
+    /// The deadline of connecting (the earlier of the two) and the error
+    /// of the one that expires first (connect on a tie).
+    fn connect_phase(&self) -> (Option<Instant>, FetchError) {
+        match (self.connect, self.request) {
+            (Some(connect), Some(request)) if request < connect => {
+                (Some(request), FetchError::RequestTimeout)
+            }
+            (None, Some(request)) => (Some(request), FetchError::RequestTimeout),
+            (connect, _) => (connect, FetchError::ConnectTimeout),
+        }
+    }
 }
 
 impl AsyncHttpClient {
@@ -193,10 +206,13 @@ impl AsyncHttpClient {
         Ok(response)
     }
 
-    /// Closes the client: idle connections are closed and later fetches
-    /// fail. Requests in progress finish. Closing twice does nothing.
+    /// Closes the client: idle connections are closed, requests waiting
+    /// for a slot and later fetches fail with
+    /// [`FetchError::ClientClosed`]. Requests in progress finish. Closing
+    /// twice does nothing.
     pub fn close(&self) {
         self.inner.closed.store(true, Ordering::SeqCst);
+        self.inner.slots.close();
         self.inner.pool.close();
     }
 
@@ -249,17 +265,21 @@ impl AsyncHttpClient {
             let result = self.send(&request, deadlines, &mut timer).await;
             let effective_url = request.url.clone();
             let mut response = match result {
-                Ok((received, url)) if received.redirect => {
-                    let location = received.headers.get("Location").unwrap_or_default();
-                    match follow(&request, &url, received.start_line.code, location) {
-                        Ok(next) => {
-                            request = next;
-                            deadlines = Deadlines::from(Instant::now(), &request);
-                            continue;
-                        }
-                        Err(error) => HttpResponse::failed(original.clone(), error),
+                Ok((
+                    Received {
+                        redirect: Some(location),
+                        start_line,
+                        ..
+                    },
+                    url,
+                )) => match follow(&request, &url, start_line.code, &location) {
+                    Ok(next) => {
+                        request = next;
+                        deadlines = Deadlines::from(Instant::now(), &request);
+                        continue;
                     }
-                }
+                    Err(error) => HttpResponse::failed(original.clone(), error),
+                },
                 Ok((received, _)) => {
                     let mut response =
                         HttpResponse::new(original.clone(), received.start_line.code);
@@ -287,8 +307,9 @@ impl AsyncHttpClient {
     /// Sends one request (no redirect followed): on a pooled connection
     /// if one fits, else on a new one. A request that fails on a reused
     /// connection before any byte of the response arrived is sent once
-    /// more on a new connection when it can be (the server may have closed
-    /// the idle connection as the request went out).
+    /// more on a new connection when that is safe (see [`retry_fresh`]):
+    /// the server may have closed the idle connection as the request went
+    /// out.
     async fn send(
         &self,
         request: &HttpRequest,
@@ -329,9 +350,10 @@ impl AsyncHttpClient {
             let mut conn = match pooled {
                 Some(stream) => Connection::new(stream, true),
                 None => {
+                    let (deadline, timeout) = deadlines.connect_phase();
                     let connected = within(
-                        earliest(deadlines.connect, deadlines.request),
-                        FetchError::ConnectTimeout,
+                        deadline,
+                        timeout,
                         connect(&self.inner.resolver, &key, settings.max_buffer_size, timer),
                     )
                     .await?;
@@ -377,12 +399,28 @@ impl AsyncHttpClient {
     }
 }
 
+/// The methods a request may be repeated with without changing the
+/// outcome (RFC 9110 §9.2.2).
+const IDEMPOTENT_METHODS: [Method; 6] = [
+    Method::GET,
+    Method::HEAD,
+    Method::OPTIONS,
+    Method::TRACE,
+    Method::PUT,
+    Method::DELETE,
+];
+
 /// Whether a request that failed with `error` on `conn` is sent again on
-/// a new connection.
+/// a new connection: it failed on a reused connection, with no byte of a
+/// response received, its body can be sent again, and either its method
+/// is idempotent or nothing of it was written (the connection was found
+/// closed first). A `POST` the server may have received and acted on is
+/// never sent twice.
 fn retry_fresh(conn: &Connection, prepared: &Prepared, error: &FetchError) -> bool {
     conn.reused
         && !conn.received
         && prepared.replayable()
+        && (!conn.sent || IDEMPOTENT_METHODS.contains(&prepared.start_line.method))
         && matches!(error, FetchError::ConnectionClosed | FetchError::Stream(_))
 }
 
@@ -401,5 +439,71 @@ impl std::fmt::Debug for AsyncHttpClient {
             .field("queued", &self.queued())
             .field("idle_connections", &self.idle_connections())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iostream::IoStream;
+
+    fn prepared(method: &str, body: Option<&str>) -> Prepared {
+        let mut request = HttpRequest::new("http://127.0.0.1/").method(method);
+        if let Some(body) = body {
+            request = request.body(body.to_owned());
+        }
+        prepare(&request, &Url::parse(&request.url).unwrap(), true).unwrap()
+    }
+
+    #[tokio::test]
+    async fn only_idempotent_or_unsent_requests_are_sent_again() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let stream = IoStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let closed = FetchError::ConnectionClosed;
+        let mut conn = Connection::new(stream, true);
+        conn.sent = true;
+        for (method, body) in [("GET", None), ("DELETE", None), ("PUT", Some("x"))] {
+            assert!(
+                retry_fresh(&conn, &prepared(method, body), &closed),
+                "{method}"
+            );
+        }
+        for method in ["POST", "PATCH"] {
+            assert!(!retry_fresh(&conn, &prepared(method, Some("x")), &closed));
+        }
+        assert!(!retry_fresh(
+            &conn,
+            &prepared("GET", None),
+            &FetchError::RequestTimeout
+        ));
+        // Nothing written yet: any method may go again.
+        conn.sent = false;
+        assert!(retry_fresh(&conn, &prepared("POST", Some("x")), &closed));
+        // Not after a response byte came, nor on a new connection.
+        conn.received = true;
+        assert!(!retry_fresh(&conn, &prepared("GET", None), &closed));
+        conn.received = false;
+        conn.reused = false;
+        assert!(!retry_fresh(&conn, &prepared("GET", None), &closed));
+    }
+
+    #[test]
+    fn the_connect_phase_reports_the_deadline_that_expires_first() {
+        let now = Instant::now();
+        let (soon, later) = (Some(now), Some(now + Duration::from_secs(1)));
+        let phase = |connect, request| {
+            let (at, error) = Deadlines { connect, request }.connect_phase();
+            (at, error.to_string())
+        };
+        let connect = FetchError::ConnectTimeout.to_string();
+        let request = FetchError::RequestTimeout.to_string();
+        assert_eq!(phase(soon, later), (soon, connect.clone()));
+        assert_eq!(phase(later, soon), (soon, request.clone()));
+        assert_eq!(phase(soon, soon), (soon, connect.clone()));
+        assert_eq!(phase(None, soon), (soon, request));
+        assert_eq!(phase(soon, None), (soon, connect.clone()));
+        assert_eq!(phase(None, None), (None, connect));
     }
 }

@@ -25,6 +25,10 @@ pub(crate) struct Connection {
     /// Whether any byte of a response arrived on it for the current
     /// request.
     pub(crate) received: bool,
+    /// Whether the current request started going out (its head was
+    /// queued for writing). A request found with its connection closed
+    /// before that was not seen by the server.
+    pub(crate) sent: bool,
 }
 
 impl Connection {
@@ -34,6 +38,7 @@ impl Connection {
             buf: BytesMut::new(),
             reused,
             received: false,
+            sent: false,
         }
     }
 

@@ -15,6 +15,7 @@ use super::callbacks::{Callbacks, call_header_callback, panicked};
 use super::connection::Connection;
 use super::error::FetchError;
 use super::prepare::{OutgoingBody, Prepared};
+use super::redirect::redirect_location;
 use super::response_body::ResponseBody;
 use super::time_info::Timer;
 use crate::http1::codec::{BodyDecoder, BodyLength, Decoded, WriteBuffer, encode_request_head};
@@ -39,8 +40,8 @@ pub(crate) struct Received {
     pub(crate) headers: HttpHeaders,
     /// The body (empty when streamed or when this is a redirect to follow).
     pub(crate) body: Bytes,
-    /// A redirect with a `Location` that the client is to follow.
-    pub(crate) redirect: bool,
+    /// The `Location` of a redirect the client is to follow.
+    pub(crate) redirect: Option<String>,
     /// Whether the connection can carry another request.
     pub(crate) reusable: bool,
 }
@@ -93,6 +94,10 @@ pub(crate) async fn exchange(
     timer: &mut Timer,
 ) -> Result<Received, FetchError> {
     conn.received = false;
+    conn.sent = false;
+    if conn.stream.closed() {
+        return Err(FetchError::ConnectionClosed);
+    }
     timer.pretransfer = Some(Instant::now());
     let mut out = WriteBuffer::new();
     let encoder = encode_request_head(
@@ -102,6 +107,7 @@ pub(crate) async fn exchange(
         &mut out,
     )
     .map_err(|error| FetchError::InvalidRequest(error.to_string()))?;
+    conn.sent = true;
     let head_written = queue(&conn.stream, &mut out);
     let sink = Arc::new(Mutex::new(BodySink::new(encoder, conn.stream.clone())));
     let mut body_sent = false;
@@ -130,8 +136,12 @@ pub(crate) async fn exchange(
 
     let code = head.start_line.code;
     let mut headers = head.headers;
-    let redirect =
-        follow_redirects && REDIRECT_CODES.contains(&code) && headers.contains("Location");
+    let location = if follow_redirects && REDIRECT_CODES.contains(&code) {
+        redirect_location(&headers)
+    } else {
+        None
+    };
+    let redirect = location.is_some();
     let gzipped = headers
         .get("Content-Encoding")
         .is_some_and(|coding| coding.trim().eq_ignore_ascii_case("gzip"));
@@ -186,7 +196,7 @@ pub(crate) async fn exchange(
         start_line: head.start_line,
         headers,
         body,
-        redirect,
+        redirect: location,
         reusable,
     })
 }

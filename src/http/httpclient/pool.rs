@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use futures_util::FutureExt;
@@ -59,26 +59,135 @@ struct Idle {
     since: Instant,
 }
 
-/// Idle keep-alive connections. A connection waits here with a close
-/// callback set, so that the stream notices when the server closes it;
-/// closed and expired connections are never handed out.
-pub(crate) struct Pool {
-    idle: Mutex<HashMap<PoolKey, Vec<Idle>>>,
+/// The idle connections, and whether a sweeper task watches them.
+#[derive(Default)]
+struct IdleSet {
+    by_key: HashMap<PoolKey, Vec<Idle>>,
+    sweeping: bool,
+}
+
+/// What the pool shares with its sweeper task and with the close
+/// callbacks of its idle streams (both hold it weakly).
+struct Shared {
+    idle: Mutex<IdleSet>,
     max_idle_per_host: usize,
     idle_timeout: Duration,
+}
+
+/// Idle keep-alive connections. A connection waits here with a close
+/// callback set, so that the stream notices when the server closes it
+/// and its entry is removed then. A sweeper task (one per pool, running
+/// while the pool holds connections) closes and removes each connection
+/// when it has been idle for `idle_timeout`. Neither the task nor the
+/// callbacks keep the pool alive: dropping the pool (with its client)
+/// closes its connections, and the task ends at its next wake-up.
+pub(crate) struct Pool {
+    shared: Arc<Shared>,
+}
+
+impl Shared {
+    fn usable(&self, idle: &Idle, now: Instant) -> bool {
+        !idle.stream.closed() && now.saturating_duration_since(idle.since) < self.idle_timeout
+    }
+
+    /// When a connection idle since `since` expires (`None`: never, the
+    /// timeout is too large to be reached).
+    fn expiry(&self, since: Instant) -> Option<Instant> {
+        since.checked_add(self.idle_timeout)
+    }
+
+    /// Closes and removes the closed and expired connections, and drops
+    /// the keys left empty. The earliest expiry among the connections
+    /// left, if any; when there is none the sweeper stops (the flag is
+    /// cleared under the lock, so a later checkin starts a new one).
+    fn sweep(&self) -> Option<Instant> {
+        let now = Instant::now();
+        let mut expired = Vec::new();
+        let next = {
+            let mut set = self.idle.lock().ok()?;
+            set.by_key.retain(|_, list| {
+                let (keep, gone): (Vec<Idle>, Vec<Idle>) =
+                    list.drain(..).partition(|entry| self.usable(entry, now));
+                *list = keep;
+                expired.extend(gone);
+                !list.is_empty()
+            });
+            let next = set
+                .by_key
+                .values()
+                .flatten()
+                .filter_map(|entry| self.expiry(entry.since))
+                .min();
+            if next.is_none() {
+                set.sweeping = false;
+            }
+            next
+        };
+        close(expired);
+        next
+    }
+
+    /// Removes the closed connections of `key` (the close callback of an
+    /// idle stream).
+    fn remove_closed(&self, key: &PoolKey) {
+        let Ok(mut set) = self.idle.lock() else {
+            return;
+        };
+        if let Some(list) = set.by_key.get_mut(key) {
+            list.retain(|entry| !entry.stream.closed());
+            if list.is_empty() {
+                set.by_key.remove(key);
+            }
+        }
+    }
+
+    /// Closes every idle connection.
+    fn close_all(&self) {
+        let drained: Vec<Idle> = match self.idle.lock() {
+            Ok(mut set) => set.by_key.drain().flat_map(|(_, list)| list).collect(),
+            Err(_) => return,
+        };
+        close(drained);
+    }
+}
+
+/// Closes the streams of `entries` (never under the pool's lock).
+fn close(entries: Vec<Idle>) {
+    for entry in entries {
+        entry.stream.close();
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.close_all();
+    }
+}
+
+/// The sweeper of a pool: sleeps until the earliest expiry, sweeps, and
+/// ends when the pool is empty or gone.
+async fn sweeper(pool: Weak<Shared>, mut next: Instant) {
+    loop {
+        tokio::time::sleep_until(next).await;
+        let Some(shared) = pool.upgrade() else {
+            return;
+        };
+        match shared.sweep() {
+            Some(at) => next = at,
+            None => return,
+        }
+    }
 }
 
 impl Pool {
     pub(crate) fn new(max_idle_per_host: usize, idle_timeout: Duration) -> Pool {
         Pool {
-            idle: Mutex::new(HashMap::new()),
-            max_idle_per_host,
-            idle_timeout,
+            shared: Arc::new(Shared {
+                idle: Mutex::new(IdleSet::default()),
+                max_idle_per_host,
+                idle_timeout,
+            }),
         }
-    }
-
-    fn usable(&self, idle: &Idle, now: Instant) -> bool {
-        !idle.stream.closed() && now.saturating_duration_since(idle.since) < self.idle_timeout
     }
 
     /// The most recently used open connection for `key`, if any. A
@@ -100,65 +209,86 @@ impl Pool {
     /// closed and expired ones met on the way.
     fn pop(&self, key: &PoolKey) -> Option<IoStream> {
         let now = Instant::now();
-        let mut idle = self.idle.lock().ok()?;
-        let list = idle.get_mut(key)?;
-        let found = loop {
-            match list.pop() {
-                None => break None,
-                Some(entry) if self.usable(&entry, now) => break Some(entry.stream),
-                Some(entry) => entry.stream.close(),
+        let mut stale = Vec::new();
+        let found = {
+            let mut set = self.shared.idle.lock().ok()?;
+            let list = set.by_key.get_mut(key)?;
+            let found = loop {
+                match list.pop() {
+                    None => break None,
+                    Some(entry) if self.shared.usable(&entry, now) => break Some(entry.stream),
+                    Some(entry) => stale.push(entry),
+                }
+            };
+            if list.is_empty() {
+                set.by_key.remove(key);
             }
+            found
         };
-        if list.is_empty() {
-            idle.remove(key);
-        }
+        // Closed outside the lock: without a runtime a close callback
+        // runs at once, and it takes the lock.
+        close(stale);
         found
     }
 
     /// Keeps `stream` for a later request to `key` (or closes it when
-    /// `key` has `max_idle_per_host` idle connections already).
+    /// `key` has `max_idle_per_host` idle connections already), and
+    /// starts the sweeper if it is not running.
     pub(crate) fn checkin(&self, key: PoolKey, stream: IoStream) {
-        if self.max_idle_per_host == 0 || stream.closed() {
+        let shared = &self.shared;
+        if shared.max_idle_per_host == 0 || stream.closed() {
             stream.close();
             return;
         }
-        stream.set_close_callback(Some(Box::new(|| {})));
+        let weak = Arc::downgrade(shared);
+        let callback_key = key.clone();
+        let watched = stream.clone();
         let now = Instant::now();
-        let Ok(mut idle) = self.idle.lock() else {
-            stream.close();
-            return;
-        };
-        let list = idle.entry(key).or_default();
-        list.retain(|entry| {
-            let keep = self.usable(entry, now);
-            if !keep {
-                entry.stream.close();
+        let mut stale = Vec::new();
+        {
+            let Ok(mut set) = shared.idle.lock() else {
+                stream.close();
+                return;
+            };
+            let list = set.by_key.entry(key).or_default();
+            let (keep, gone): (Vec<Idle>, Vec<Idle>) =
+                list.drain(..).partition(|entry| shared.usable(entry, now));
+            *list = keep;
+            stale.extend(gone);
+            if list.len() >= shared.max_idle_per_host {
+                stale.push(list.remove(0));
             }
-            keep
-        });
-        if list.len() >= self.max_idle_per_host {
-            list.remove(0).stream.close();
+            list.push(Idle { stream, since: now });
+            if !set.sweeping
+                && let Some(at) = shared.expiry(now)
+                && let Ok(runtime) = tokio::runtime::Handle::try_current()
+            {
+                set.sweeping = true;
+                runtime.spawn(sweeper(Arc::downgrade(shared), at));
+            }
         }
-        list.push(Idle { stream, since: now });
+        close(stale);
+        // Set once the entry is in: a stream closed by now runs it at
+        // once, which removes the entry.
+        watched.set_close_callback(Some(Box::new(move || {
+            if let Some(shared) = weak.upgrade() {
+                shared.remove_closed(&callback_key);
+            }
+        })));
     }
 
     /// How many idle connections are kept.
     pub(crate) fn idle_count(&self) -> usize {
-        self.idle
+        self.shared
+            .idle
             .lock()
-            .map(|idle| idle.values().map(Vec::len).sum())
+            .map(|set| set.by_key.values().map(Vec::len).sum())
             .unwrap_or(0)
     }
 
     /// Closes every idle connection.
     pub(crate) fn close(&self) {
-        let drained: Vec<Idle> = match self.idle.lock() {
-            Ok(mut idle) => idle.drain().flat_map(|(_, list)| list).collect(),
-            Err(_) => return,
-        };
-        for entry in drained {
-            entry.stream.close();
-        }
+        self.shared.close_all();
     }
 }
 
@@ -220,5 +350,38 @@ mod tests {
         tokio::time::advance(Duration::from_secs(60)).await;
         assert!(pool.checkout(&key(addr.port())).is_none());
         assert!(stream.closed());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_sweeper_closes_expired_connections_and_stops_when_empty() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let first = IoStream::connect(addr).await.unwrap();
+        let second = IoStream::connect(addr).await.unwrap();
+        let pool = Pool::new(4, Duration::from_millis(100));
+        pool.checkin(key(addr.port()), first.clone());
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        pool.checkin(key(addr.port()), second.clone());
+        assert!(pool.shared.idle.lock().unwrap().sweeping);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(first.closed() && !second.closed());
+        assert_eq!(pool.idle_count(), 1);
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert!(second.closed());
+        let set = pool.shared.idle.lock().unwrap();
+        assert!(set.by_key.is_empty() && !set.sweeping);
+    }
+
+    #[tokio::test]
+    async fn dropping_the_pool_closes_its_connections() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let stream = IoStream::connect(addr).await.unwrap();
+        let pool = Pool::new(4, Duration::from_secs(60));
+        pool.checkin(key(addr.port()), stream.clone());
+        let sweeper = Arc::downgrade(&pool.shared);
+        drop(pool);
+        assert!(stream.closed());
+        assert!(sweeper.upgrade().is_none());
     }
 }

@@ -59,7 +59,9 @@ pub struct ClientSettings {
     pub keep_alive: bool,
     /// How many idle connections are kept per origin. Default: 10.
     pub max_idle_per_host: usize,
-    /// How long an idle connection is kept before it is closed. Default:
+    /// How long an idle connection is kept before it is closed (by a
+    /// timer of the pool, whether or not the client is used again; a
+    /// connection the server closes leaves the pool at once). Default:
     /// 60 s.
     pub idle_timeout: Duration,
 }
