@@ -978,7 +978,15 @@ async fn supercell_http_server_over_https() {
         ..HttpServerSettings::default()
     };
     let (server, port) = echo_server(settings);
-    let client = AsyncHttpClient::default();
+    // The certificate names `localhost`; the name is mapped to the
+    // loopback address so that the system resolver is never asked.
+    let client = AsyncHttpClient::new(ClientSettings {
+        hostname_mapping: vec![(
+            supercell::netutil::OverrideKey::from("localhost"),
+            supercell::netutil::OverrideTarget::from("127.0.0.1"),
+        )],
+        ..ClientSettings::default()
+    });
     let request = HttpRequest::new(format!("https://localhost:{port}/secure"))
         .ca_certs(&certs::certs().ca_file);
     let first = client.fetch(request.clone()).await.unwrap();
