@@ -31,12 +31,18 @@ use super::log_record::LogRecord;
 /// - **Required**: by default at least one event must match
 ///   ([`required(false)`](ExpectLog::required) only swallows).
 ///
-/// The check covers events logged **on the thread that made it**: on a
-/// current-thread runtime (`#[tokio::test]`, [`run_test`](super::run_test))
-/// that is the test body, every task it spawns and every server it starts.
-/// Events of other threads (a multi-thread runtime's workers, the blocking
-/// pool) are not seen. For the same reason an `ExpectLog` is neither
-/// `Send` nor `Sync`. Checks nest; the innermost sees an event first.
+/// The check covers events logged **on the thread that made it**, and
+/// only those: on a current-thread runtime (`#[tokio::test]` without a
+/// `flavor`, [`run_test`](super::run_test)) that is the test body, every
+/// task it spawns and every server it starts. Events of other threads (a
+/// multi-thread runtime's workers, the blocking pool,
+/// `spawn_blocking`, threads the test starts) are not seen: an expected
+/// message logged there is missed, a required check fails and an
+/// unwanted one reaches the output. **Tests that check logs must
+/// therefore run on a current-thread runtime** (never
+/// `#[tokio::test(flavor = "multi_thread")]`). For the same reason an
+/// `ExpectLog` is neither `Send` nor `Sync`. Checks nest; the innermost
+/// sees an event first.
 ///
 /// ```
 /// use supercell::testing::ExpectLog;

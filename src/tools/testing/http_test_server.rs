@@ -31,6 +31,13 @@ use crate::httputil::{HttpServerConnectionDelegate, HttpServerRequest};
 /// connections are closed, and so is the client. Dropping it does the
 /// same, the connections being closed by a task on the runtime.
 ///
+/// To check what the server and the client log with an
+/// [`ExpectLog`](super::ExpectLog) or a [`LogCapture`](super::LogCapture),
+/// run the test on a current-thread runtime (`#[tokio::test]` without a
+/// `flavor`, or [`run_test`](super::run_test)): the log checks see the
+/// records of the thread that made them only, and on a multi-thread
+/// runtime the server's tasks log from worker threads they do not watch.
+///
 /// ```
 /// use supercell::httputil::HttpHeaders;
 /// use supercell::testing::{HttpTestServer, run_test};

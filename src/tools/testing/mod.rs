@@ -24,9 +24,11 @@
 //!   out of the output, fail the test when it does not come;
 //!   [`LogCapture`] keeps every record of a test to look at.
 //!
-//! The log checks watch the thread that made them, so they see everything
-//! a test on a current-thread runtime does: the body, its tasks, and the
-//! servers it started.
+//! The log checks see the records of the thread that made them only, so
+//! they see everything a test on a current-thread runtime does (the body,
+//! its tasks, and the servers it started) and miss what runs on other
+//! threads. Tests that check logs should use a current-thread runtime:
+//! `#[tokio::test]` without a `flavor`, or [`run_test`].
 //!
 //! ```
 //! use supercell::httpclient::HttpRequest;
