@@ -4,7 +4,7 @@
 
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -13,11 +13,12 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::codec::{
-    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, split_request_head,
+    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, WriteBuffer,
+    split_request_head,
 };
 use super::error_response::{CONTINUE, refusal};
 use super::shared::{ConnShared, Exchange, Phase};
-use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger};
+use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, date, linger};
 use crate::httputil::{
     HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, RequestContext,
 };
@@ -193,7 +194,9 @@ impl Http1ServerConnection {
     /// within `header_timeout`. Between requests the buffer is released.
     async fn read_head(&self, buf: &mut BytesMut) -> Result<RequestHead, HeadError> {
         let max = self.params.max_header_size;
-        let deadline = self.params.header_timeout.map(|t| Instant::now() + t);
+        // Known once the connection has to wait (not for a head that is
+        // already buffered).
+        let mut deadline = None;
         let mut complete_line = !buf.is_empty();
         loop {
             if complete_line {
@@ -207,6 +210,8 @@ impl Http1ServerConnection {
             if idle {
                 *buf = BytesMut::new();
             }
+            let deadline = *deadline
+                .get_or_insert_with(|| self.params.header_timeout.map(|t| Instant::now() + t));
             let data = self
                 .receive(deadline, idle)
                 .await
@@ -231,7 +236,12 @@ impl Http1ServerConnection {
                 state.idle = true;
             }
             state.corked = false;
-            state.flush(&self.shared.stream)
+            let last_write = state.flush(&self.shared.stream);
+            if idle {
+                // An idle connection holds no output buffer either.
+                state.out = WriteBuffer::new();
+            }
+            last_write
         };
         let stream = &self.shared.stream;
         let read = async {
@@ -252,6 +262,9 @@ impl Http1ServerConnection {
         let mut state = self.shared.lock();
         state.idle = false;
         state.corked = true;
+        if result.is_ok() {
+            state.date = date::now();
+        }
         result
     }
 
@@ -340,7 +353,7 @@ impl Http1ServerConnection {
         let mut message = delegate.start_request(writer);
         let gzip = self.decompressor(&mut headers);
         if let Err(interrupted) = self
-            .call(message.headers_received(start_line, headers))
+            .call(pin!(message.headers_received(start_line, headers)))
             .await
         {
             return self.interrupted(interrupted);
@@ -350,10 +363,11 @@ impl Http1ServerConnection {
             self.after_headers(generation, expect_continue && has_body && buf.is_empty());
         let mut read_whole = true;
         if has_body && !answered {
-            match self
-                .read_body(&mut message, body, buf, generation, limits, gzip)
-                .await
-            {
+            // Boxed: requests without a body, the most common, do not make
+            // every connection's future (and so its idle memory) larger
+            // by what reading a body takes.
+            let read = Box::pin(self.read_body(&mut message, body, buf, generation, limits, gzip));
+            match read.await {
                 BodyEnd::Complete => {}
                 BodyEnd::Answered => read_whole = false,
                 BodyEnd::Refused(status, why) => {
@@ -378,13 +392,19 @@ impl Http1ServerConnection {
         }
         // As Tornado: `finish` only while the response is not finished.
         if read_whole && !answered && (!has_body || self.finished(generation).is_none()) {
-            if let Err(interrupted) = self.call(message.finish()).await {
+            if let Err(interrupted) = self.call(pin!(message.finish())).await {
                 return self.interrupted(interrupted);
             }
         } else {
             message.on_connection_close();
         }
-        match self.wait_response(generation, buf).await {
+        let finished = match self.finished(generation) {
+            Some(close) => Some(close),
+            // Boxed for the same reason as the body: most responses are
+            // finished by now.
+            None => Box::pin(self.wait_response(generation, buf)).await,
+        };
+        match finished {
             Some(close) if close || !read_whole => End::Linger,
             Some(_) => End::KeepAlive,
             None => {
@@ -398,7 +418,7 @@ impl Http1ServerConnection {
     /// With `decompress` on and a gzip-encoded body: renames the header
     /// (the delegate sees the decompressed body) and returns the
     /// decompressor.
-    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<GzipDecompressor> {
+    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
             return None;
         }
@@ -407,7 +427,7 @@ impl Http1ServerConnection {
             http::HeaderName::from_static("x-consumed-content-encoding"),
             http::HeaderValue::from_static("gzip"),
         );
-        Some(GzipDecompressor::new())
+        Some(Box::new(GzipDecompressor::new()))
     }
 
     /// After `headers_received`: the body limits with the delegate's
@@ -470,7 +490,7 @@ impl Http1ServerConnection {
         buf: &mut BytesMut,
         generation: u64,
         limits: BodyLimits,
-        mut gzip: Option<GzipDecompressor>,
+        mut gzip: Option<Box<GzipDecompressor>>,
     ) -> BodyEnd {
         let mut max_body_size = limits.max_body_size;
         let mut decoder = BodyDecoder::new(length, max_body_size);
@@ -515,7 +535,7 @@ impl Http1ServerConnection {
                 }
                 let delivered = match &mut gzip {
                     None => self
-                        .call(message.data_received(piece))
+                        .call(pin!(message.data_received(piece)))
                         .await
                         .map_err(BodyEnd::Interrupted),
                     Some(gzip) => {
@@ -532,8 +552,9 @@ impl Http1ServerConnection {
             match gzip.flush() {
                 Ok(tail) if tail.is_empty() => {}
                 Ok(tail) => {
-                    if let Err(interrupted) =
-                        self.call(message.data_received(Bytes::from(tail))).await
+                    if let Err(interrupted) = self
+                        .call(pin!(message.data_received(Bytes::from(tail))))
+                        .await
                     {
                         return BodyEnd::Interrupted(interrupted);
                     }
@@ -567,7 +588,7 @@ impl Http1ServerConnection {
                 ));
             }
             if !output.is_empty() {
-                self.call(message.data_received(Bytes::from(output)))
+                self.call(pin!(message.data_received(Bytes::from(output))))
                     .await
                     .map_err(BodyEnd::Interrupted)?;
             }
@@ -584,9 +605,6 @@ impl Http1ServerConnection {
     /// connection closed first. Input that arrives meanwhile (the next
     /// pipelined request) is buffered.
     async fn wait_response(&self, generation: u64, buf: &mut BytesMut) -> Option<bool> {
-        if let Some(close) = self.finished(generation) {
-            return Some(close);
-        }
         let mut finished = pin!(poll_fn(|cx| {
             let mut state = self.shared.lock();
             let draining = state.draining;
@@ -627,8 +645,9 @@ impl Http1ServerConnection {
     /// gathered (corked); whenever it waits, what is gathered goes out. A
     /// panic is caught and logged on the application log; a close from
     /// outside ([`ServerConnectionHandle::close`]) drops the call.
-    async fn call<F: Future>(&self, future: F) -> Result<F::Output, Interrupted> {
-        let mut future = pin!(future);
+    /// The caller pins the call's future in its own state, so that it is
+    /// not held twice.
+    async fn call<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, Interrupted> {
         let mut waited = false;
         poll_fn(|cx| {
             if waited {

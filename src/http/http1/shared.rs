@@ -9,8 +9,10 @@ use std::task::Waker;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
+use super::date;
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::lock;
 
@@ -68,6 +70,9 @@ pub(super) struct ConnState {
     pub(super) draining: bool,
     /// The driver waits for a request with nothing of one received.
     pub(super) idle: bool,
+    /// The `Date` of responses written while corked: read when the input
+    /// they answer arrived, once for a whole pipelined batch.
+    pub(super) date: HeaderValue,
 }
 
 impl ConnShared {
@@ -84,6 +89,7 @@ impl ConnShared {
                 waker: None,
                 draining: false,
                 idle: false,
+                date: date::now(),
             }),
         }
     }
@@ -182,6 +188,15 @@ impl ConnState {
     /// The current exchange if it is `generation`.
     pub(super) fn exchange(&mut self, generation: u64) -> Option<&mut Exchange> {
         current(&mut self.exchange, generation)
+    }
+
+    /// The `Date` for a response written now.
+    pub(super) fn date(&self) -> HeaderValue {
+        if self.corked {
+            self.date.clone()
+        } else {
+            date::now()
+        }
     }
 
     /// Takes the driver's waker, to wake it once the lock is released.
