@@ -7,5 +7,7 @@
 //! first argument.
 
 pub mod args;
+pub mod client;
 pub mod date;
 pub mod message;
+pub mod stats;

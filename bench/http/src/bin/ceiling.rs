@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const JSON: &[u8] = br#"{"message":"Hello, World!"}"#;
-const READ_BUFFER: usize = 16 * 1024;
+const READ_BUFFER: usize = 4 * 1024;
 
 /// The two responses, rebuilt when the second (and so the `Date`) changes.
 struct Responses {
@@ -57,7 +57,11 @@ fn answer(input: &[u8], out: &mut Vec<u8>) -> usize {
         for end in memmem::find_iter(input, b"\r\n\r\n") {
             // "GET /j..." or "GET /p...": the sixth byte picks the answer.
             let json = input.get(consumed + 5) == Some(&b'j');
-            out.extend_from_slice(if json { &responses.json } else { &responses.plaintext });
+            out.extend_from_slice(if json {
+                &responses.json
+            } else {
+                &responses.plaintext
+            });
             consumed = end + 4;
         }
         consumed
