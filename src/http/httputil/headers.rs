@@ -160,6 +160,54 @@ impl HttpHeaders {
     pub fn clear(&mut self) {
         self.entries.clear();
     }
+
+    /// The first value of `name`, adding `name: value` first if there is
+    /// none (Tornado's `setdefault`, from Python's mapping protocol).
+    pub fn setdefault(&mut self, name: &str, value: &str) -> Result<&HeaderValue, HeaderError> {
+        let index = match self
+            .entries
+            .iter()
+            .position(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+        {
+            Some(index) => index,
+            None => {
+                self.add(name, value)?;
+                self.entries.len() - 1
+            }
+        };
+        Ok(&self.entries[index].1)
+    }
+
+    /// The last field added, for continuation lines.
+    pub(super) fn last_entry_mut(&mut self) -> Option<&mut (HeaderName, HeaderValue)> {
+        self.entries.last_mut()
+    }
+}
+
+/// Writes `name` in `Http-Header-Case`: the first letter and every letter
+/// after a `-` upper-case (Tornado's header name normalization).
+fn write_title_case(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
+    let mut upper = true;
+    for c in name.chars() {
+        let c = if upper { c.to_ascii_uppercase() } else { c };
+        upper = c == '-';
+        fmt::Write::write_char(f, c)?;
+    }
+    Ok(())
+}
+
+/// One `Name: value` line per field, names in `Http-Header-Case`, each
+/// line ended by LF (Tornado's `str(headers)`); the text parses back with
+/// [`HttpHeaders::parse`]. Bytes of a value that are not UTF-8 are shown
+/// as U+FFFD.
+impl fmt::Display for HttpHeaders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (name, value) in &self.entries {
+            write_title_case(f, name.as_str())?;
+            writeln!(f, ": {}", String::from_utf8_lossy(value.as_bytes()))?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for HttpHeaders {
@@ -230,6 +278,23 @@ mod tests {
         assert!(h.contains("X-FOO"));
         assert_eq!(h.remove("X-Foo"), 2);
         assert!(h.is_empty());
+    }
+
+    #[test]
+    fn display_writes_title_case_lines() {
+        let mut h = HttpHeaders::new();
+        h.add("content-TYPE", "text/html").unwrap();
+        h.add("x-a-b", "1").unwrap();
+        assert_eq!(h.to_string(), "Content-Type: text/html\nX-A-B: 1\n");
+    }
+
+    #[test]
+    fn setdefault_keeps_an_existing_value() {
+        let mut h = HttpHeaders::new();
+        assert_eq!(h.setdefault("A", "1").unwrap(), "1");
+        assert_eq!(h.setdefault("a", "2").unwrap(), "1");
+        assert!(h.setdefault("B", "\n").is_err());
+        assert_eq!(h.len(), 1);
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 /// Splits `host:port` into the host and the port, if it has a valid one
 /// (Tornado's `split_host_and_port`). IPv6 literals keep their brackets
-/// out: `[::1]:8080` gives `("::1", Some(8080))`.
+/// out: `[::1]:8080` gives `("::1", Some(8080))`. Without a valid port
+/// (missing, not all digits, over 65535, or no host before it) the whole
+/// `netloc` is the host; so is a bare IPv6 address, whose last group
+/// cannot be told from a port.
 ///
 /// ```
 /// use supercell::httputil::split_host_and_port;
@@ -12,23 +15,28 @@
 /// assert_eq!(split_host_and_port("[::1]:443"), ("::1".to_owned(), Some(443)));
 /// ```
 pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
+    let port_of = |digits: &str| {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse::<u16>().ok()
+    };
     if let Some(rest) = netloc.strip_prefix('[') {
         if let Some((host, after)) = rest.split_once(']') {
-            let port = after.strip_prefix(':').and_then(|p| p.parse().ok());
-            return (host.to_owned(), port);
-        }
-    }
-    match netloc.rsplit_once(':') {
-        Some((host, port))
-            if !host.contains(':')
-                && !port.is_empty()
-                && port.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            match port.parse() {
-                Ok(port) => (host.to_owned(), Some(port)),
-                Err(_) => (netloc.to_owned(), None),
+            if after.is_empty() {
+                return (host.to_owned(), None);
+            }
+            if let Some(port) = after.strip_prefix(':').and_then(port_of) {
+                return (host.to_owned(), Some(port));
             }
         }
+        return (netloc.to_owned(), None);
+    }
+    match netloc.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && !host.contains(':') => match port_of(port) {
+            Some(port) => (host.to_owned(), Some(port)),
+            None => (netloc.to_owned(), None),
+        },
         _ => (netloc.to_owned(), None),
     }
 }

@@ -8,7 +8,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{Method, Version};
 
-use super::{HttpHeaders, RequestContext, RequestStartLine, split_host_and_port};
+use super::{
+    HttpHeaders, RequestContext, RequestStartLine, parse_body_arguments, parse_cookie,
+    split_host_and_port,
+};
+use crate::escape::parse_qs_bytes;
+use crate::util::log_target::GEN_LOG;
 
 /// Arguments by name, each with every value it was given, in order
 /// (values are bytes: they need not be UTF-8).
@@ -95,6 +100,10 @@ impl HttpServerRequest {
             .unwrap_or("127.0.0.1")
             .to_owned();
         let host_name = split_host_and_port(&host.to_ascii_lowercase()).0;
+        let query_arguments: Arguments = parse_qs_bytes(&query, true)
+            .into_iter()
+            .map(|(name, values)| (name, values.into_iter().map(Bytes::from).collect()))
+            .collect();
         HttpServerRequest {
             method,
             uri,
@@ -107,8 +116,8 @@ impl HttpServerRequest {
             protocol: context.protocol.clone(),
             host,
             host_name,
-            arguments: Arguments::new(),
-            query_arguments: Arguments::new(),
+            arguments: query_arguments.clone(),
+            query_arguments,
             body_arguments: Arguments::new(),
             files: Files::new(),
             context,
@@ -134,6 +143,64 @@ impl HttpServerRequest {
     pub fn mark_finished(&mut self) {
         self.finish_time.get_or_insert_with(Instant::now);
     }
+
+    /// Parses a form body (urlencoded or multipart, by `Content-Type`) into
+    /// `body_arguments` and `files`, and adds the body arguments to
+    /// `arguments` (Tornado's `_parse_body`). Call it once, after the whole
+    /// body arrived. A malformed body is not fatal: it is logged as a
+    /// warning on [`GEN_LOG`] and leaves the arguments and files as they
+    /// were. See [`parse_body_arguments`].
+    pub fn parse_body(&mut self) {
+        let content_type = self.headers.get("Content-Type").unwrap_or("");
+        let mut body_arguments = Arguments::new();
+        if let Err(error) = parse_body_arguments(
+            content_type,
+            &self.body,
+            &mut body_arguments,
+            &mut self.files,
+            Some(&self.headers),
+        ) {
+            tracing::warn!(target: GEN_LOG, "{}", error.0);
+        }
+        for (name, values) in body_arguments {
+            self.arguments
+                .entry(name.clone())
+                .or_default()
+                .extend(values.iter().cloned());
+            self.body_arguments.entry(name).or_default().extend(values);
+        }
+    }
+
+    /// The request's cookies by name, from its `Cookie` headers (Tornado's
+    /// `cookies`).
+    ///
+    /// Each `Cookie` header is read with [`parse_cookie`], the browsers'
+    /// lenient way; as in Tornado, names a cookie may not have are dropped:
+    /// empty names, names with characters outside letters, digits and
+    /// ``!#$%&'*+-.^_`|~:``, and attribute names (`expires`, `path`,
+    /// `comment`, `domain`, `max-age`, `secure`, `httponly`, `version`,
+    /// `samesite`, any case). A later cookie of the same name wins.
+    pub fn cookies(&self) -> HashMap<String, String> {
+        self.headers
+            .get_list("Cookie")
+            .into_iter()
+            .flat_map(parse_cookie)
+            .filter(|(name, _)| is_legal_cookie_name(name))
+            .collect()
+    }
+}
+
+/// Whether `name` can be a cookie's name (Python's `SimpleCookie` rule).
+fn is_legal_cookie_name(name: &str) -> bool {
+    const RESERVED: [&str; 9] = [
+        "expires", "path", "comment", "domain", "max-age", "secure", "httponly", "version",
+        "samesite",
+    ];
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~:".contains(&b))
+        && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name))
 }
 
 impl fmt::Display for HttpServerRequest {

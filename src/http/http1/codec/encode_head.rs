@@ -1,0 +1,437 @@
+//! Writing heads: [`encode_response_head`] (server role) and
+//! [`encode_request_head`] (client role), which also decide the body's
+//! framing.
+
+use bytes::{BufMut, BytesMut};
+use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::{Method, Version};
+
+use super::body_encoder::{BodyEncoder, Framing};
+use super::framing::{list_elements, parse_content_length};
+use super::{RequestHead, WriteBuffer};
+use crate::httputil::{HttpHeaders, HttpOutputError, RequestStartLine, ResponseStartLine};
+
+/// What the server knows about the request a response answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// The request method (HEAD responses carry no body).
+    pub method: Method,
+    /// The request's version (chunked output needs HTTP/1.1).
+    pub version: Version,
+    /// Whether the client asked for the connection to stay open
+    /// ([`RequestHead::keep_alive`]).
+    pub keep_alive: bool,
+}
+
+impl From<&RequestHead> for RequestInfo {
+    fn from(head: &RequestHead) -> RequestInfo {
+        RequestInfo {
+            method: head.start_line.method.clone(),
+            version: head.start_line.version,
+            keep_alive: head.keep_alive,
+        }
+    }
+}
+
+/// Writes a response head to `out` (server role) and decides the body's
+/// framing, as Tornado 5.0 does and RFC 9112 asks:
+///
+/// - 1xx, 204 and 304: `Content-Length` and `Transfer-Encoding` are left
+///   out and no body is allowed ([`HttpOutputError::BodyNotAllowed`]);
+/// - a response to HEAD: the headers are written as given (a
+///   `Content-Length` too) and body writes are dropped;
+/// - a `Content-Length` given: exactly that many bytes;
+/// - a `Transfer-Encoding` given: left alone, the body is written as is;
+/// - otherwise, to an HTTP/1.1 request: `Transfer-Encoding: chunked` is
+///   added; to an HTTP/1.0 one: the body lasts until the connection
+///   closes (which forces the close).
+///
+/// The connection closes after the response when `close` is true, the
+/// request did not ask for keep-alive, the headers say
+/// `Connection: close`, or the body is close-delimited. An HTTP/1.1
+/// response that closes says `Connection: close`; an HTTP/1.0 response
+/// that keeps the connection says `Connection: keep-alive` (either
+/// replaces a `Connection` field given). 1xx responses are written as
+/// given and never close. Names are written in `Title-Case`, the status
+/// line always as `HTTP/1.1`.
+///
+/// Returns the body encoder and whether the connection must close after
+/// the response. Errors: a status code outside 100–999, a reason phrase
+/// with control characters, a malformed `Content-Length`.
+pub fn encode_response_head(
+    start_line: &ResponseStartLine,
+    headers: &HttpHeaders,
+    request: &RequestInfo,
+    close: bool,
+    out: &mut WriteBuffer,
+) -> Result<(BodyEncoder, bool), HttpOutputError> {
+    let code = start_line.code;
+    if !(100..=999).contains(&code) {
+        return Err(HttpOutputError::Misuse("status code outside 100-999"));
+    }
+    if start_line.reason.bytes().any(is_control) {
+        return Err(HttpOutputError::Misuse(
+            "control character in reason phrase",
+        ));
+    }
+    let given = GivenFraming::scan(headers)?;
+    let interim = code < 200;
+    let no_body = interim || code == 204 || code == 304;
+    let framing = if no_body {
+        Framing::Empty(Some(code))
+    } else if request.method == Method::HEAD {
+        Framing::Discard
+    } else if let Some(expected) = given.content_length {
+        Framing::Fixed {
+            written: 0,
+            expected,
+        }
+    } else if given.transfer_encoding || request.version != Version::HTTP_11 {
+        Framing::Raw
+    } else {
+        Framing::Chunked
+    };
+    let close_delimited = framing == Framing::Raw && !given.transfer_encoding;
+    let must_close = !interim && (close || given.close || !request.keep_alive || close_delimited);
+    let connection: Option<&[u8]> = if interim {
+        None
+    } else if request.version == Version::HTTP_11 {
+        must_close.then_some(b"close")
+    } else if must_close {
+        given.connection.then_some(b"close")
+    } else {
+        Some(b"keep-alive")
+    };
+
+    let buf = out.staging();
+    buf.reserve(64 + 32 * headers.len() + start_line.reason.len());
+    buf.put_slice(b"HTTP/1.1 ");
+    put_status_code(code, buf);
+    buf.put_u8(b' ');
+    buf.put_slice(start_line.reason.as_bytes());
+    buf.put_slice(b"\r\n");
+    for (name, value) in headers {
+        let skip = (no_body && (*name == CONTENT_LENGTH || *name == TRANSFER_ENCODING))
+            || (connection.is_some() && *name == CONNECTION);
+        if !skip {
+            put_field(name.as_str(), value.as_bytes(), buf);
+        }
+    }
+    if let Some(connection) = connection {
+        put_field("connection", connection, buf);
+    }
+    if framing == Framing::Chunked {
+        buf.put_slice(b"Transfer-Encoding: chunked\r\n");
+    }
+    buf.put_slice(b"\r\n");
+    Ok((BodyEncoder::new(framing), must_close))
+}
+
+/// Writes a request head to `out` (client role) and decides the body's
+/// framing: a `Content-Length` given means exactly that many bytes; a
+/// `Transfer-Encoding` given is left alone (the body is written as is);
+/// else `chunked` true adds `Transfer-Encoding: chunked`; else the
+/// request has no body and writing one is an error. The version written
+/// is `HTTP/1.0` for an HTTP/1.0 start line, `HTTP/1.1` otherwise; names
+/// are written in `Title-Case`.
+pub fn encode_request_head(
+    start_line: &RequestStartLine,
+    headers: &HttpHeaders,
+    chunked: bool,
+    out: &mut WriteBuffer,
+) -> Result<BodyEncoder, HttpOutputError> {
+    let path = start_line.path.as_bytes();
+    if path.is_empty() || path.iter().any(|&b| b <= b' ' || b == 0x7f) {
+        return Err(HttpOutputError::Misuse("invalid request target"));
+    }
+    let given = GivenFraming::scan(headers)?;
+    let framing = if let Some(expected) = given.content_length {
+        Framing::Fixed {
+            written: 0,
+            expected,
+        }
+    } else if given.transfer_encoding {
+        Framing::Raw
+    } else if chunked {
+        Framing::Chunked
+    } else {
+        Framing::Empty(None)
+    };
+    let buf = out.staging();
+    buf.reserve(32 + path.len() + 32 * headers.len());
+    buf.put_slice(start_line.method.as_str().as_bytes());
+    buf.put_u8(b' ');
+    buf.put_slice(path);
+    buf.put_slice(if start_line.version == Version::HTTP_10 {
+        b" HTTP/1.0\r\n"
+    } else {
+        b" HTTP/1.1\r\n"
+    });
+    for (name, value) in headers {
+        put_field(name.as_str(), value.as_bytes(), buf);
+    }
+    if framing == Framing::Chunked {
+        buf.put_slice(b"Transfer-Encoding: chunked\r\n");
+    }
+    buf.put_slice(b"\r\n");
+    Ok(BodyEncoder::new(framing))
+}
+
+/// The framing fields an application put in its headers.
+struct GivenFraming {
+    content_length: Option<u64>,
+    transfer_encoding: bool,
+    connection: bool,
+    close: bool,
+}
+
+impl GivenFraming {
+    fn scan(headers: &HttpHeaders) -> Result<GivenFraming, HttpOutputError> {
+        let mut given = GivenFraming {
+            content_length: None,
+            transfer_encoding: false,
+            connection: false,
+            close: false,
+        };
+        for (name, value) in headers {
+            if *name == CONTENT_LENGTH {
+                if given.content_length.is_none() {
+                    let n = parse_content_length(value.as_bytes())
+                        .map_err(|_| HttpOutputError::Misuse("malformed Content-Length header"))?;
+                    given.content_length = Some(n);
+                }
+            } else if *name == TRANSFER_ENCODING {
+                given.transfer_encoding = true;
+            } else if *name == CONNECTION {
+                given.connection = true;
+                given.close |= list_elements(value.as_bytes())
+                    .any(|token| token.eq_ignore_ascii_case(b"close"));
+            }
+        }
+        Ok(given)
+    }
+}
+
+/// A control character other than HTAB.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
+/// Writes a three-digit status code.
+fn put_status_code(code: u16, buf: &mut BytesMut) {
+    let digits = [
+        b'0' + (code / 100) as u8,
+        b'0' + (code / 10 % 10) as u8,
+        b'0' + (code % 10) as u8,
+    ];
+    buf.put_slice(&digits);
+}
+
+/// Writes `Name: value\r\n` with the (lowercase) name in `Title-Case`.
+fn put_field(name: &str, value: &[u8], buf: &mut BytesMut) {
+    buf.reserve(name.len() + value.len() + 4);
+    let mut upper = true;
+    for &b in name.as_bytes() {
+        buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
+        upper = b == b'-';
+    }
+    buf.put_slice(b": ");
+    buf.put_slice(value);
+    buf.put_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn info(method: Method, version: Version, keep_alive: bool) -> RequestInfo {
+        RequestInfo {
+            method,
+            version,
+            keep_alive,
+        }
+    }
+
+    fn status(code: u16, reason: &str) -> ResponseStartLine {
+        ResponseStartLine {
+            version: Version::HTTP_11,
+            code,
+            reason: reason.into(),
+        }
+    }
+
+    fn headers(fields: &[(&str, &str)]) -> HttpHeaders {
+        let mut h = HttpHeaders::new();
+        for (n, v) in fields {
+            h.add(n, v).unwrap();
+        }
+        h
+    }
+
+    fn response(
+        code: u16,
+        fields: &[(&str, &str)],
+        request: RequestInfo,
+        close: bool,
+    ) -> (String, BodyEncoder, bool) {
+        let mut out = WriteBuffer::new();
+        let (encoder, close) = encode_response_head(
+            &status(code, "R"),
+            &headers(fields),
+            &request,
+            close,
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out.take_bytes().to_vec()).unwrap();
+        (text, encoder, close)
+    }
+
+    #[test]
+    fn chunked_for_http11_without_content_length() {
+        let (text, _, close) = response(
+            200,
+            &[("content-type", "text/plain")],
+            info(Method::GET, Version::HTTP_11, true),
+            false,
+        );
+        assert_eq!(
+            text,
+            "HTTP/1.1 200 R\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+        );
+        assert!(!close);
+    }
+
+    #[test]
+    fn fixed_length_and_close() {
+        let (text, _, close) = response(
+            200,
+            &[("Content-Length", "5")],
+            info(Method::GET, Version::HTTP_11, true),
+            true,
+        );
+        assert_eq!(
+            text,
+            "HTTP/1.1 200 R\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+        );
+        assert!(close);
+    }
+
+    #[test]
+    fn http10_close_delimited_and_keep_alive() {
+        let (text, encoder, close) =
+            response(200, &[], info(Method::GET, Version::HTTP_10, true), false);
+        assert_eq!(text, "HTTP/1.1 200 R\r\n\r\n");
+        assert!(close && encoder.is_close_delimited());
+        let (text, _, close) = response(
+            200,
+            &[("Content-Length", "0")],
+            info(Method::GET, Version::HTTP_10, true),
+            false,
+        );
+        assert_eq!(
+            text,
+            "HTTP/1.1 200 R\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n"
+        );
+        assert!(!close);
+    }
+
+    #[test]
+    fn no_body_statuses_drop_framing_headers() {
+        for code in [100, 204, 304] {
+            let (text, mut encoder, _) = response(
+                code,
+                &[
+                    ("Content-Length", "5"),
+                    ("Transfer-Encoding", "chunked"),
+                    ("X-A", "b"),
+                ],
+                info(Method::GET, Version::HTTP_11, true),
+                false,
+            );
+            assert_eq!(text, format!("HTTP/1.1 {code} R\r\nX-A: b\r\n\r\n"));
+            let mut out = WriteBuffer::new();
+            assert_eq!(
+                encoder.encode(Bytes::from_static(b"x"), &mut out),
+                Err(HttpOutputError::BodyNotAllowed(code))
+            );
+        }
+    }
+
+    #[test]
+    fn head_keeps_content_length_and_writes_no_body() {
+        let (text, mut encoder, close) = response(
+            200,
+            &[("Content-Length", "5")],
+            info(Method::HEAD, Version::HTTP_11, true),
+            false,
+        );
+        assert_eq!(text, "HTTP/1.1 200 R\r\nContent-Length: 5\r\n\r\n");
+        assert!(!close);
+        let mut out = WriteBuffer::new();
+        encoder
+            .encode(Bytes::from_static(b"hello"), &mut out)
+            .unwrap();
+        encoder.finish(&mut out).unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn request_head_framing() {
+        let line = RequestStartLine {
+            method: Method::POST,
+            path: "/upload".into(),
+            version: Version::HTTP_11,
+        };
+        let mut out = WriteBuffer::new();
+        let mut encoder =
+            encode_request_head(&line, &headers(&[("host", "a")]), true, &mut out).unwrap();
+        encoder
+            .encode(Bytes::from_static(b"abc"), &mut out)
+            .unwrap();
+        encoder.finish(&mut out).unwrap();
+        assert_eq!(
+            &out.take_bytes()[..],
+            b"POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+        );
+        let mut encoder =
+            encode_request_head(&line, &headers(&[("host", "a")]), false, &mut out).unwrap();
+        assert!(matches!(
+            encoder.encode(Bytes::from_static(b"x"), &mut out),
+            Err(HttpOutputError::Misuse(_))
+        ));
+    }
+
+    #[test]
+    fn invalid_output_is_refused() {
+        let mut out = WriteBuffer::new();
+        let request = info(Method::GET, Version::HTTP_11, true);
+        let bad_reason = encode_response_head(
+            &status(200, "a\r\nb"),
+            &headers(&[]),
+            &request,
+            false,
+            &mut out,
+        );
+        assert!(matches!(bad_reason, Err(HttpOutputError::Misuse(_))));
+        let bad_code =
+            encode_response_head(&status(1000, "R"), &headers(&[]), &request, false, &mut out);
+        assert!(matches!(bad_code, Err(HttpOutputError::Misuse(_))));
+        let bad_length = encode_response_head(
+            &status(200, "R"),
+            &headers(&[("Content-Length", "x")]),
+            &request,
+            false,
+            &mut out,
+        );
+        assert!(matches!(bad_length, Err(HttpOutputError::Misuse(_))));
+        let line = RequestStartLine {
+            method: Method::GET,
+            path: "/a b".into(),
+            version: Version::HTTP_11,
+        };
+        assert!(encode_request_head(&line, &headers(&[]), false, &mut out).is_err());
+        assert!(out.is_empty());
+    }
+}

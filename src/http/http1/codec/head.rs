@@ -1,0 +1,184 @@
+//! What request and response heads share: where a head starts, the
+//! parse window bounded by the size limit, the CRLF check `httparse`
+//! leaves to us, and turning `httparse`'s fields into [`HttpHeaders`]
+//! without copying values.
+
+use std::mem::MaybeUninit;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
+
+use super::ParseError;
+use crate::httputil::HttpHeaders;
+
+/// How many header fields are parsed into stack storage before the parse
+/// is retried with heap storage sized for the head.
+pub(super) const STACK_HEADERS: usize = 48;
+
+/// Uninitialised `httparse` header storage on the stack.
+pub(super) fn stack_headers<'b>() -> [MaybeUninit<httparse::Header<'b>>; STACK_HEADERS] {
+    [const { MaybeUninit::uninit() }; STACK_HEADERS]
+}
+
+/// Heap header storage with room for every line of `window`.
+pub(super) fn heap_headers<'b>(window: &[u8]) -> Vec<MaybeUninit<httparse::Header<'b>>> {
+    let lines = memchr::memchr_iter(b'\n', window).count() + 1;
+    vec![MaybeUninit::uninit(); lines]
+}
+
+/// Where the start line begins: one optional leading CRLF is skipped (RFC
+/// 9112 §2.2); a second empty line, or a bare LF, is refused. `None`: not
+/// enough bytes yet to tell.
+pub(super) fn head_start(buf: &[u8]) -> Result<Option<usize>, ParseError> {
+    let start = match buf {
+        [] | [b'\r'] => return Ok(None),
+        [b'\r', b'\n', ..] => 2,
+        [b'\r', ..] | [b'\n', ..] => return Err(ParseError::BadLineEnding),
+        _ => 0,
+    };
+    match buf.get(start) {
+        Some(b'\r' | b'\n') => Err(ParseError::LeadingEmptyLines),
+        _ => Ok(Some(start)),
+    }
+}
+
+/// The bytes after `start` that may hold the head: at most `max` of them.
+pub(super) fn window(buf: &[u8], start: usize, max: usize) -> &[u8] {
+    let end = buf.len().min(start.saturating_add(max));
+    &buf[start..end]
+}
+
+/// No complete head in `window`: wait for more bytes while the limit
+/// allows, else the head is too large (414 when not even the start line
+/// fits).
+pub(super) fn incomplete<T>(buf: &[u8], start: usize, max: usize) -> Result<Option<T>, ParseError> {
+    if buf.len() - start <= max {
+        Ok(None)
+    } else if memchr::memchr(b'\n', window(buf, start, max)).is_none() {
+        Err(ParseError::UriTooLong)
+    } else {
+        Err(ParseError::HeadTooLarge)
+    }
+}
+
+/// The start line of `window` without its CRLF, once it is complete.
+pub(super) fn start_line(window: &[u8]) -> Option<&[u8]> {
+    let end = memchr::memchr(b'\n', window)?;
+    Some(window[..end].strip_suffix(b"\r").unwrap_or(&window[..end]))
+}
+
+/// `HTTP/DIGIT.DIGIT`: a version that is well formed, if not supported.
+pub(super) fn is_well_formed_version(version: &[u8]) -> bool {
+    matches!(version, [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
+        if major.is_ascii_digit() && minor.is_ascii_digit())
+}
+
+/// Every LF of a complete head must follow a CR (`httparse` accepts bare
+/// LF line endings; it already refuses a CR without LF).
+pub(super) fn check_line_endings(head: &[u8]) -> Result<(), ParseError> {
+    for lf in memchr::memchr_iter(b'\n', head) {
+        if lf == 0 || head[lf - 1] != b'\r' {
+            return Err(ParseError::BadLineEnding);
+        }
+    }
+    Ok(())
+}
+
+/// `httparse`'s error as ours (the start-line errors are told apart by the
+/// callers).
+pub(super) fn header_error(error: httparse::Error) -> ParseError {
+    match error {
+        httparse::Error::HeaderName => ParseError::BadHeaderName,
+        httparse::Error::HeaderValue => ParseError::BadHeaderValue,
+        httparse::Error::NewLine => ParseError::BadLineEnding,
+        httparse::Error::Status => ParseError::BadStatusLine,
+        httparse::Error::Version => ParseError::BadVersion,
+        httparse::Error::Token | httparse::Error::TooManyHeaders => ParseError::BadRequestLine,
+    }
+}
+
+/// The bytes header values are sliced from: `buf` itself when it is
+/// already shared, or one copy of the head.
+pub(super) enum ValueSource<'a> {
+    /// Values are slices of this buffer (the same memory as the parsed one).
+    Shared(&'a Bytes),
+    /// Values are slices of one copy of the first `len` parsed bytes.
+    Copy(usize),
+}
+
+/// `httparse`'s fields as [`HttpHeaders`]; values are zero-copy slices of
+/// one [`Bytes`] holding the head.
+pub(super) fn build_headers(
+    buf: &[u8],
+    fields: &[httparse::Header<'_>],
+    source: ValueSource<'_>,
+) -> Result<HttpHeaders, ParseError> {
+    let base = buf.as_ptr() as usize;
+    let head = match source {
+        ValueSource::Shared(bytes) => bytes.clone(),
+        ValueSource::Copy(len) => Bytes::copy_from_slice(&buf[..len]),
+    };
+    let mut headers = HttpHeaders::with_capacity(fields.len());
+    for field in fields {
+        let name =
+            HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| ParseError::BadHeaderName)?;
+        let offset = field.value.as_ptr() as usize - base;
+        let value = head.slice(offset..offset + field.value.len());
+        let value =
+            HeaderValue::from_maybe_shared(value).map_err(|_| ParseError::BadHeaderValue)?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_leading_crlf_is_skipped_and_a_second_refused() {
+        assert_eq!(head_start(b"GET"), Ok(Some(0)));
+        assert_eq!(head_start(b"\r\nGET"), Ok(Some(2)));
+        assert_eq!(head_start(b"\r"), Ok(None));
+        assert_eq!(head_start(b""), Ok(None));
+        assert_eq!(
+            head_start(b"\r\n\r\nGET"),
+            Err(ParseError::LeadingEmptyLines)
+        );
+        assert_eq!(head_start(b"\r\n\nGET"), Err(ParseError::LeadingEmptyLines));
+        assert_eq!(head_start(b"\nGET"), Err(ParseError::BadLineEnding));
+        assert_eq!(head_start(b"\rGET"), Err(ParseError::BadLineEnding));
+    }
+
+    #[test]
+    fn bare_lf_is_found_anywhere() {
+        assert_eq!(check_line_endings(b"a\r\nb\r\n\r\n"), Ok(()));
+        assert_eq!(
+            check_line_endings(b"a\nb\r\n\r\n"),
+            Err(ParseError::BadLineEnding)
+        );
+        assert_eq!(check_line_endings(b"\n"), Err(ParseError::BadLineEnding));
+    }
+
+    #[test]
+    fn well_formed_versions() {
+        assert!(is_well_formed_version(b"HTTP/2.0"));
+        assert!(is_well_formed_version(b"HTTP/1.2"));
+        assert!(!is_well_formed_version(b"http/1.1"));
+        assert!(!is_well_formed_version(b"HTTP/1.10"));
+        assert!(!is_well_formed_version(b"FOO/1.1"));
+    }
+
+    #[test]
+    fn too_large_is_414_without_a_complete_first_line() {
+        assert_eq!(
+            incomplete::<()>(b"GET /aaaa", 0, 5),
+            Err(ParseError::UriTooLong)
+        );
+        assert_eq!(
+            incomplete::<()>(b"G\r\nH: aaaa", 0, 5),
+            Err(ParseError::HeadTooLarge)
+        );
+        assert_eq!(incomplete::<()>(b"GET /", 0, 5), Ok(None));
+    }
+}

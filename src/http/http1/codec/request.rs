@@ -1,0 +1,326 @@
+//! Server role: parsing a request head ([`parse_request_head`] and its
+//! zero-copy variants).
+
+use std::mem::MaybeUninit;
+
+use bytes::{Bytes, BytesMut};
+use http::{Method, Version};
+
+use super::ParseError;
+use super::framing::{BodyLength, FramingFields};
+use super::head::{self, ValueSource};
+use crate::httputil::{HttpHeaders, RequestStartLine};
+
+/// A parsed request head and what it says about the rest of the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestHead {
+    /// Method, target and version.
+    pub start_line: RequestStartLine,
+    /// The header fields, in order.
+    pub headers: HttpHeaders,
+    /// How the body is delimited (`Content-Length: 0` is
+    /// [`BodyLength::Empty`]).
+    pub body: BodyLength,
+    /// Whether the client wants the connection kept open: HTTP/1.1 unless
+    /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`
+    /// (and, as Tornado, only for a request with a `Content-Length`, a
+    /// chunked body, or a GET or HEAD).
+    pub keep_alive: bool,
+    /// HTTP/1.1 with `Expect: 100-continue`.
+    pub expect_continue: bool,
+}
+
+/// Parses the request head at the front of `buf`.
+///
+/// One optional leading CRLF is skipped (and counted in `consumed`, not in
+/// the limit). `Ok(None)`: the head is incomplete and still within
+/// `max_header_size`; call again with more bytes (the parse restarts, so
+/// the work per call is bounded by `max_header_size`).
+/// `Ok(Some((head, consumed)))`: the first `consumed` bytes of `buf` were
+/// the head; the body (or the next request) follows.
+///
+/// Header values are slices of one copy of the head. A caller holding the
+/// bytes in a [`BytesMut`] can avoid that copy with
+/// [`split_request_head`], one holding [`Bytes`] with
+/// [`parse_request_head_shared`].
+///
+/// Refused (see [`ParseError::status`]): anything RFC 9112 forbids in a
+/// request head (bare CR or LF, NUL, obs-fold, whitespace before a colon,
+/// invalid method or target, doubled spaces), versions other than
+/// HTTP/1.0 and HTTP/1.1, missing or repeated `Host` on HTTP/1.1, and the
+/// ambiguous framings request smuggling relies on.
+pub fn parse_request_head(
+    buf: &[u8],
+    max_header_size: usize,
+) -> Result<Option<(RequestHead, usize)>, ParseError> {
+    parse(buf, max_header_size, None)
+}
+
+/// [`parse_request_head`] for a shared buffer: header values are
+/// zero-copy slices of `buf`.
+pub fn parse_request_head_shared(
+    buf: &Bytes,
+    max_header_size: usize,
+) -> Result<Option<(RequestHead, usize)>, ParseError> {
+    parse(buf, max_header_size, Some(buf))
+}
+
+/// [`parse_request_head`] that splits the head off the front of `buf`
+/// when it is complete (header values then share `buf`'s memory, no
+/// copy); `buf` keeps whatever follows. Incomplete: `buf` is untouched.
+pub fn split_request_head(
+    buf: &mut BytesMut,
+    max_header_size: usize,
+) -> Result<Option<RequestHead>, ParseError> {
+    match head_end(buf, max_header_size) {
+        Some(end) => {
+            let head = buf.split_to(end).freeze();
+            match parse_request_head_shared(&head, max_header_size)? {
+                Some((request, consumed)) if consumed == end => Ok(Some(request)),
+                _ => Err(ParseError::BadLineEnding),
+            }
+        }
+        // No CRLFCRLF yet: parse what there is to find errors early.
+        None => parse_request_head(buf, max_header_size).map(|_| None),
+    }
+}
+
+/// The end of a head terminated by CRLFCRLF within the limit, if there
+/// is one (a valid head ends at its first CRLFCRLF).
+pub(super) fn head_end(buf: &[u8], max_header_size: usize) -> Option<usize> {
+    let start = if buf.starts_with(b"\r\n") { 2 } else { 0 };
+    let window = head::window(buf, start, max_header_size);
+    memchr::memmem::find(window, b"\r\n\r\n").map(|at| start + at + 4)
+}
+
+fn parse(
+    buf: &[u8],
+    max: usize,
+    shared: Option<&Bytes>,
+) -> Result<Option<(RequestHead, usize)>, ParseError> {
+    let Some(start) = head::head_start(buf)? else {
+        return Ok(None);
+    };
+    let window = head::window(buf, start, max);
+    match parse_window(buf, start, max, shared, &mut head::stack_headers()) {
+        Err(Retry) => parse_window(buf, start, max, shared, &mut head::heap_headers(window))
+            .unwrap_or(Err(ParseError::HeadTooLarge)),
+        Ok(result) => result,
+    }
+}
+
+/// The stack storage was too small for the header count.
+struct Retry;
+
+fn parse_window<'b>(
+    buf: &'b [u8],
+    start: usize,
+    max: usize,
+    shared: Option<&Bytes>,
+    storage: &mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<Result<Option<(RequestHead, usize)>, ParseError>, Retry> {
+    let window = head::window(buf, start, max);
+    let mut request = httparse::Request::new(&mut []);
+    let len = match request.parse_with_uninit_headers(window, storage) {
+        Ok(httparse::Status::Complete(len)) => len,
+        Ok(httparse::Status::Partial) => return Ok(head::incomplete(buf, start, max)),
+        Err(httparse::Error::TooManyHeaders) => return Err(Retry),
+        Err(httparse::Error::Version) => return Ok(version_error(buf, start, max)),
+        Err(httparse::Error::Token) => return Ok(Err(ParseError::BadRequestLine)),
+        Err(error) => return Ok(Err(head::header_error(error))),
+    };
+    Ok(finish(buf, start + len, &request, shared).map(Some))
+}
+
+/// Tells a malformed version (400) from an unsupported one (505), once
+/// the request line is complete.
+fn version_error<T>(buf: &[u8], start: usize, max: usize) -> Result<Option<T>, ParseError> {
+    let Some(line) = head::start_line(head::window(buf, start, max)) else {
+        return head::incomplete(buf, start, max);
+    };
+    let mut parts = line.split(|&b| b == b' ');
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(ParseError::BadRequestLine);
+    };
+    if method.is_empty() || target.is_empty() {
+        Err(ParseError::BadRequestLine)
+    } else if head::is_well_formed_version(version) {
+        Err(ParseError::UnsupportedVersion)
+    } else {
+        Err(ParseError::BadVersion)
+    }
+}
+
+fn finish(
+    buf: &[u8],
+    consumed: usize,
+    request: &httparse::Request<'_, '_>,
+    shared: Option<&Bytes>,
+) -> Result<(RequestHead, usize), ParseError> {
+    head::check_line_endings(&buf[..consumed])?;
+    let method = request.method.unwrap_or_default();
+    let method = Method::from_bytes(method.as_bytes()).map_err(|_| ParseError::BadRequestLine)?;
+    let path = String::from(request.path.unwrap_or_default());
+    let version = match request.version {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    };
+    let source = match shared {
+        Some(bytes) => ValueSource::Shared(bytes),
+        None => ValueSource::Copy(consumed),
+    };
+    let headers = head::build_headers(buf, request.headers, source)?;
+    let fields = FramingFields::read(&headers)?;
+    let http10 = version == Version::HTTP_10;
+    match fields.hosts {
+        0 if !http10 => return Err(ParseError::MissingHost),
+        0 | 1 => {}
+        _ => return Err(ParseError::DuplicateHost),
+    }
+    let body = fields.request_body(http10)?;
+    let keep_alive = if http10 {
+        fields.keep_alive
+            && !fields.close
+            && (fields.content_length.is_some()
+                || body == BodyLength::Chunked
+                || method == Method::GET
+                || method == Method::HEAD)
+    } else {
+        !fields.close
+    };
+    let head = RequestHead {
+        start_line: RequestStartLine {
+            method,
+            path,
+            version,
+        },
+        headers,
+        body,
+        keep_alive,
+        expect_continue: !http10 && fields.expect_continue,
+    };
+    Ok((head, consumed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = 1024;
+
+    fn parse_ok(raw: &[u8]) -> (RequestHead, usize) {
+        parse_request_head(raw, MAX).unwrap().unwrap()
+    }
+
+    fn parse_err(raw: &[u8]) -> ParseError {
+        parse_request_head(raw, MAX).unwrap_err()
+    }
+
+    #[test]
+    fn parses_a_simple_get() {
+        let raw = b"GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nX-Foo:  bar \r\n\r\nrest";
+        let (head, consumed) = parse_ok(raw);
+        assert_eq!(consumed, raw.len() - 4);
+        assert_eq!(head.start_line.method, Method::GET);
+        assert_eq!(head.start_line.path, "/a?b=c");
+        assert_eq!(head.start_line.version, Version::HTTP_11);
+        assert_eq!(head.headers.get("host"), Some("example.com"));
+        assert_eq!(head.headers.get("x-foo"), Some("bar"));
+        assert_eq!(head.body, BodyLength::Empty);
+        assert!(head.keep_alive);
+        assert!(!head.expect_continue);
+    }
+
+    #[test]
+    fn incomplete_heads_wait() {
+        let raw = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        for end in 0..raw.len() {
+            assert_eq!(parse_request_head(&raw[..end], MAX), Ok(None), "{end}");
+        }
+    }
+
+    #[test]
+    fn the_three_entry_points_agree() {
+        let raw = b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabcGET";
+        let (head, consumed) = parse_ok(raw);
+        let shared = Bytes::from_static(raw);
+        assert_eq!(
+            parse_request_head_shared(&shared, MAX),
+            Ok(Some((head.clone(), consumed)))
+        );
+        let mut buf = BytesMut::from(&raw[..]);
+        assert_eq!(split_request_head(&mut buf, MAX), Ok(Some(head.clone())));
+        assert_eq!(&buf[..], b"abcGET");
+        assert_eq!(head.body, BodyLength::Fixed(3));
+    }
+
+    #[test]
+    fn split_leaves_an_incomplete_head_alone_and_reports_early_errors() {
+        let mut buf = BytesMut::from(&b"GET / HTTP/1.1\r\nHost: a\r\n"[..]);
+        assert_eq!(split_request_head(&mut buf, MAX), Ok(None));
+        assert_eq!(buf.len(), 25);
+        let mut buf = BytesMut::from(&b"GET / HTTP/1.1\r\nHo st: a\r\n"[..]);
+        assert_eq!(
+            split_request_head(&mut buf, MAX),
+            Err(ParseError::BadHeaderName)
+        );
+    }
+
+    #[test]
+    fn keep_alive_and_expect() {
+        let (head, _) = parse_ok(b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assert!(!head.keep_alive);
+        let (head, _) = parse_ok(b"GET / HTTP/1.0\r\n\r\n");
+        assert!(!head.keep_alive);
+        let (head, _) = parse_ok(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assert!(head.keep_alive);
+        let (head, _) = parse_ok(b"POST / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assert!(!head.keep_alive);
+        let raw = b"PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n";
+        assert!(parse_ok(raw).0.expect_continue);
+        let raw = b"PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n";
+        assert!(!parse_ok(raw).0.expect_continue);
+    }
+
+    #[test]
+    fn version_errors() {
+        assert_eq!(
+            parse_err(b"GET / HTTP/2.0\r\n\r\n"),
+            ParseError::UnsupportedVersion
+        );
+        assert_eq!(parse_err(b"GET / http/1.1\r\n\r\n"), ParseError::BadVersion);
+        assert_eq!(parse_err(b"GET / FOO/1.1\r\n\r\n"), ParseError::BadVersion);
+        assert_eq!(parse_request_head(b"GET / HTTP/2", MAX), Ok(None));
+    }
+
+    #[test]
+    fn host_rules() {
+        assert_eq!(
+            parse_err(b"GET / HTTP/1.1\r\n\r\n"),
+            ParseError::MissingHost
+        );
+        assert_eq!(
+            parse_err(b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
+            ParseError::DuplicateHost
+        );
+        assert_eq!(
+            parse_err(b"GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n"),
+            ParseError::DuplicateHost
+        );
+    }
+
+    #[test]
+    fn many_headers_spill_to_the_heap() {
+        let mut raw = b"GET / HTTP/1.1\r\nHost: a\r\n".to_vec();
+        for i in 0..200 {
+            raw.extend_from_slice(format!("X-{i}: {i}\r\n").as_bytes());
+        }
+        raw.extend_from_slice(b"\r\n");
+        let (head, consumed) = parse_request_head(&raw, 64 * 1024).unwrap().unwrap();
+        assert_eq!(consumed, raw.len());
+        assert_eq!(head.headers.len(), 201);
+        assert_eq!(head.headers.get("x-199"), Some("199"));
+    }
+}

@@ -1,0 +1,146 @@
+//! [`WriteBuffer`]: output gathered for one vectored write.
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// Pieces at least this long are kept as they are instead of copied.
+const COPY_LIMIT: usize = 1024;
+
+/// Output gathered for one vectored write: small pieces (heads, chunk
+/// framing, short bodies) are copied into one buffer, big chunks are kept
+/// as they are; [`take`](Self::take) hands them over in order.
+///
+/// ```
+/// use bytes::Bytes;
+/// use supercell::http1::codec::WriteBuffer;
+///
+/// let mut out = WriteBuffer::new();
+/// out.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
+/// out.push(Bytes::from(vec![b'x'; 4096]));
+/// out.push(Bytes::from_static(b"tail"));
+/// assert_eq!(out.len(), 19 + 4096 + 4);
+/// let pieces = out.take();
+/// assert_eq!(pieces.len(), 3);
+/// assert!(out.is_empty());
+/// ```
+#[derive(Debug, Default)]
+pub struct WriteBuffer {
+    /// Finished pieces, in order.
+    pieces: Vec<Bytes>,
+    /// Small pieces copied together, written after `pieces`.
+    staging: BytesMut,
+    /// Bytes in `pieces`.
+    pieces_len: usize,
+}
+
+impl WriteBuffer {
+    /// An empty buffer.
+    pub fn new() -> WriteBuffer {
+        WriteBuffer::default()
+    }
+
+    /// Whether nothing is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many bytes are buffered.
+    pub fn len(&self) -> usize {
+        self.pieces_len + self.staging.len()
+    }
+
+    /// Appends a copy of `bytes`.
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.staging.extend_from_slice(bytes);
+    }
+
+    /// Appends `bytes`: copied when small, kept as it is when big.
+    pub fn push(&mut self, bytes: Bytes) {
+        if bytes.len() < COPY_LIMIT {
+            self.staging.extend_from_slice(&bytes);
+        } else {
+            self.flush_staging();
+            self.pieces_len += bytes.len();
+            self.pieces.push(bytes);
+        }
+    }
+
+    /// Everything buffered, in order; the buffer is left empty.
+    pub fn take(&mut self) -> Vec<Bytes> {
+        self.flush_staging();
+        self.pieces_len = 0;
+        std::mem::take(&mut self.pieces)
+    }
+
+    /// Everything buffered as one piece (copying only when there are
+    /// several); the buffer is left empty.
+    pub fn take_bytes(&mut self) -> Bytes {
+        if self.pieces.is_empty() {
+            return self.staging.split().freeze();
+        }
+        let pieces = self.take();
+        if let [one] = &pieces[..] {
+            return one.clone();
+        }
+        let mut all = BytesMut::with_capacity(pieces.iter().map(Bytes::len).sum());
+        for piece in pieces {
+            all.put(piece);
+        }
+        all.freeze()
+    }
+
+    /// The staging buffer, for the encoders to format into.
+    pub(super) fn staging(&mut self) -> &mut BytesMut {
+        &mut self.staging
+    }
+
+    fn flush_staging(&mut self) {
+        if !self.staging.is_empty() {
+            let staged = self.staging.split().freeze();
+            self.pieces_len += staged.len();
+            self.pieces.push(staged);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_pieces_are_joined_and_order_is_kept() {
+        let mut out = WriteBuffer::new();
+        out.extend_from_slice(b"a");
+        out.push(Bytes::from_static(b"b"));
+        let big = Bytes::from(vec![b'c'; COPY_LIMIT]);
+        out.push(big.clone());
+        out.extend_from_slice(b"d");
+        let pieces = out.take();
+        assert_eq!(
+            pieces,
+            [Bytes::from_static(b"ab"), big, Bytes::from_static(b"d")]
+        );
+        assert_eq!(out.len(), 0);
+    }
+
+    #[test]
+    fn big_pieces_are_not_copied() {
+        let mut out = WriteBuffer::new();
+        let big = Bytes::from(vec![b'x'; 2 * COPY_LIMIT]);
+        out.push(big.clone());
+        let pieces = out.take();
+        assert_eq!(pieces[0].as_ptr(), big.as_ptr());
+    }
+
+    #[test]
+    fn take_bytes_joins_everything() {
+        let mut out = WriteBuffer::new();
+        out.extend_from_slice(b"head ");
+        out.push(Bytes::from(vec![b'x'; COPY_LIMIT]));
+        out.extend_from_slice(b" tail");
+        let all = out.take_bytes();
+        assert_eq!(all.len(), 10 + COPY_LIMIT);
+        assert!(all.starts_with(b"head x") && all.ends_with(b"x tail"));
+        assert!(out.is_empty());
+        assert!(out.take_bytes().is_empty());
+    }
+}

@@ -1,0 +1,176 @@
+//! What a connection's driver and the [`ResponseWriter`](super::ResponseWriter)
+//! of its current request share: the gathered output, the state of the
+//! response under way, and the flags a
+//! [`ServerConnectionHandle`](super::ServerConnectionHandle) sets.
+
+use std::sync::{Mutex, MutexGuard};
+use std::task::Waker;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
+use crate::iostream::{IoStream, WriteFuture};
+use crate::util::lock;
+
+/// The part of one connection that outlives a single borrow: the stream
+/// and the state behind a lock that every holder keeps for a few
+/// instructions only.
+pub(super) struct ConnShared {
+    pub(super) stream: IoStream,
+    /// Output gathered while corked is written out once it reaches this.
+    pub(super) chunk_size: usize,
+    state: Mutex<ConnState>,
+}
+
+/// Where the response to the current request is.
+pub(super) enum Phase {
+    /// Nothing written yet (interim 1xx responses aside).
+    Waiting,
+    /// The head is written; body pieces go through the encoder.
+    Streaming(BodyEncoder),
+    /// The response is complete and handed to the connection.
+    Finished,
+}
+
+/// The request being answered.
+pub(super) struct Exchange {
+    pub(super) generation: u64,
+    pub(super) request: RequestInfo,
+    pub(super) phase: Phase,
+    /// The connection closes once this response is out.
+    pub(super) close: bool,
+    /// The delegate's override of `max_body_size`.
+    pub(super) max_body_size: Option<u64>,
+    /// The delegate's override of `body_timeout`.
+    pub(super) body_timeout: Option<Option<Duration>>,
+}
+
+pub(super) struct ConnState {
+    /// Encoded output not handed to the stream yet.
+    pub(super) out: WriteBuffer,
+    /// The driver is running and writes out `out` before it waits for
+    /// anything: writers may leave their output in `out` (up to
+    /// `chunk_size`), so that the responses to pipelined requests leave
+    /// in one write.
+    pub(super) corked: bool,
+    /// The request being answered, if any.
+    pub(super) exchange: Option<Exchange>,
+    /// Requests counted so far; names the current one.
+    pub(super) generation: u64,
+    /// The driver, while it waits for the response to be finished.
+    pub(super) waker: Option<Waker>,
+    /// Close after the current response, and at once when idle.
+    pub(super) draining: bool,
+    /// The driver waits for a request with nothing of one received.
+    pub(super) idle: bool,
+}
+
+impl ConnShared {
+    pub(super) fn new(stream: IoStream, chunk_size: usize) -> ConnShared {
+        ConnShared {
+            stream,
+            chunk_size,
+            state: Mutex::new(ConnState {
+                out: WriteBuffer::new(),
+                corked: true,
+                exchange: None,
+                generation: 0,
+                waker: None,
+                draining: false,
+                idle: false,
+            }),
+        }
+    }
+
+    pub(super) fn lock(&self) -> MutexGuard<'_, ConnState> {
+        lock(&self.state)
+    }
+
+    /// Writes out everything gathered and stops gathering until
+    /// [`cork`](Self::cork): the driver is about to wait. Returns the
+    /// future of the last write.
+    pub(super) fn uncork(&self) -> Option<WriteFuture> {
+        let mut state = self.lock();
+        state.corked = false;
+        state.flush(&self.stream)
+    }
+
+    /// The driver runs again: writers may leave their output to it.
+    pub(super) fn cork(&self) {
+        self.lock().corked = true;
+    }
+
+    /// Closes the stream and wakes the driver if it waits for a response.
+    pub(super) fn close(&self) {
+        self.stream.close();
+        let waker = self.lock().take_waker();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Starts draining: marks the current request to close
+    /// the connection once answered, and closes an idle connection now.
+    pub(super) fn drain(&self) {
+        let idle = {
+            let mut state = self.lock();
+            state.draining = true;
+            state.idle
+        };
+        if idle {
+            self.stream.close();
+        }
+    }
+}
+
+impl ConnState {
+    /// Hands the gathered output to the stream, in order; returns the
+    /// future of the last write.
+    pub(super) fn flush(&mut self, stream: &IoStream) -> Option<WriteFuture> {
+        if self.out.is_empty() {
+            return None;
+        }
+        self.out
+            .take()
+            .into_iter()
+            .map(|bytes| stream.write(bytes))
+            .last()
+    }
+
+    /// Flushes unless corked with less than `chunk_size` gathered.
+    pub(super) fn flush_unless_corked(
+        &mut self,
+        stream: &IoStream,
+        chunk_size: usize,
+    ) -> Option<WriteFuture> {
+        if self.corked && self.out.len() < chunk_size {
+            return None;
+        }
+        self.flush(stream)
+    }
+
+    /// Writes raw bytes (an interim or error response) after what is
+    /// gathered.
+    pub(super) fn write_raw(&mut self, stream: &IoStream, bytes: Bytes) -> WriteFuture {
+        drop(self.flush(stream));
+        stream.write(bytes)
+    }
+
+    /// The current exchange if it is `generation`.
+    pub(super) fn exchange(&mut self, generation: u64) -> Option<&mut Exchange> {
+        current(&mut self.exchange, generation)
+    }
+
+    /// Takes the driver's waker, to wake it once the lock is released.
+    pub(super) fn take_waker(&mut self) -> Option<Waker> {
+        self.waker.take()
+    }
+}
+
+/// `exchange` if it is `generation` (borrowing that field alone).
+pub(super) fn current(exchange: &mut Option<Exchange>, generation: u64) -> Option<&mut Exchange> {
+    exchange
+        .as_mut()
+        .filter(|exchange| exchange.generation == generation)
+}

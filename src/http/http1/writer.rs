@@ -1,0 +1,347 @@
+//! [`ResponseWriter`]: the write side of one request, handed to the
+//! message delegate.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, DATE};
+use http::{HeaderValue, Method};
+
+use super::codec::{WriteBuffer, encode_response_head};
+use super::shared::{ConnShared, ConnState, Exchange, Phase, current};
+use super::{date, error_response};
+use crate::httputil::{
+    HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
+};
+use crate::iostream::WriteFuture;
+use crate::util::log_target::APP_LOG;
+
+/// The write side of one request on an HTTP/1 server connection: the
+/// [`HttpConnection`] a delegate answers through.
+///
+/// The connection frames what is written (see [`HttpConnection`]) and adds
+/// a `Date` header when the response has none. While more requests are
+/// already buffered on the connection (pipelining), writes are gathered
+/// and leave together, in one write, when the connection next waits (or
+/// once `chunk_size` bytes are gathered); otherwise each write goes out at
+/// once, and its future resolves when it reached the kernel.
+///
+/// A writer dropped before [`finish`](HttpConnection::finish) finishes the
+/// response itself: a started response is ended (when its
+/// `Content-Length` was not all written, the connection closes after what
+/// was written); when nothing was written, the request is answered
+/// `500 Internal Server Error` and the omission logged on the application
+/// log. So a callback may simply return after answering.
+pub struct ResponseWriter {
+    shared: Arc<ConnShared>,
+    context: Arc<RequestContext>,
+    generation: u64,
+    /// `finish` succeeded (or failed for good): nothing for `Drop` to do.
+    done: bool,
+}
+
+impl std::fmt::Debug for ResponseWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseWriter")
+            .field("context", &self.context)
+            .field("request", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether a response with `code` may have a body.
+fn body_allowed(code: u16) -> bool {
+    !((100..200).contains(&code) || code == 204 || code == 304)
+}
+
+/// An interim (1xx) response, after which the final one follows; 101
+/// (switching protocols) is final.
+fn is_interim(code: u16) -> bool {
+    (100..200).contains(&code) && code != 101
+}
+
+impl ResponseWriter {
+    pub(super) fn new(
+        shared: Arc<ConnShared>,
+        context: Arc<RequestContext>,
+        generation: u64,
+    ) -> ResponseWriter {
+        ResponseWriter {
+            shared,
+            context,
+            generation,
+            done: false,
+        }
+    }
+
+    /// Writes a complete response in one go: the head (with
+    /// `Content-Length` set from `body` unless `headers` has one, and
+    /// `Date`), the body (left out for a `HEAD` request, as its
+    /// `Content-Length` stays), and the end.
+    ///
+    /// Fails with [`HttpOutputError::BodyNotAllowed`] for a non-empty body
+    /// on a 1xx, 204 or 304 response, [`HttpOutputError::Misuse`] when
+    /// something was written already, [`HttpOutputError::Closed`] when the
+    /// connection is gone.
+    pub async fn respond(
+        &mut self,
+        code: u16,
+        mut headers: HttpHeaders,
+        body: impl Into<Bytes>,
+    ) -> Result<(), HttpOutputError> {
+        let body = body.into();
+        if is_interim(code) {
+            return Err(HttpOutputError::Misuse(
+                "respond writes final responses; use write_headers for 1xx",
+            ));
+        }
+        if !body_allowed(code) {
+            if !body.is_empty() {
+                return Err(HttpOutputError::BodyNotAllowed(code));
+            }
+        } else if !headers.contains("content-length") {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        if !headers.contains("date") {
+            headers.insert(DATE, date::now());
+        }
+        let start_line = ResponseStartLine {
+            version: http::Version::HTTP_11,
+            code,
+            reason: reason(code).to_owned(),
+        };
+        let (flush, waker) = {
+            let mut state = self.shared.lock();
+            let state = &mut *state;
+            let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
+            let close = exchange.close || state.draining;
+            let (mut encoder, must_close) = encode_response_head(
+                &start_line,
+                &headers,
+                &exchange.request,
+                close,
+                &mut state.out,
+            )?;
+            if !body.is_empty() && exchange.request.method != Method::HEAD {
+                encoder.encode(body, &mut state.out)?;
+            }
+            encoder.finish(&mut state.out)?;
+            exchange.close |= must_close || close;
+            exchange.phase = Phase::Finished;
+            self.done = true;
+            let flush = state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size);
+            (flush, state.take_waker())
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        sent(flush).await
+    }
+
+    /// Runs `step` on the current exchange and the output buffer under the
+    /// lock, then writes out unless corked, and wakes the driver when the
+    /// response is finished. A framing error closes the stream (as Tornado
+    /// does), so nothing more goes out framed wrongly.
+    fn step(
+        &mut self,
+        step: impl FnOnce(&mut Exchange, &mut WriteBuffer, bool) -> Result<(), HttpOutputError>,
+    ) -> Result<Option<WriteFuture>, HttpOutputError> {
+        let (result, waker) = {
+            let mut state = self.shared.lock();
+            let state: &mut ConnState = &mut state;
+            let draining = state.draining;
+            let Some(exchange) = current(&mut state.exchange, self.generation) else {
+                return Err(HttpOutputError::Misuse("the response is finished"));
+            };
+            let result = step(exchange, &mut state.out, draining);
+            if let Err(HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. }) =
+                &result
+            {
+                exchange.close = true;
+                self.shared.stream.close();
+            }
+            let finished = matches!(exchange.phase, Phase::Finished);
+            let result = result
+                .map(|()| state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size));
+            (result, if finished { state.take_waker() } else { None })
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        result
+    }
+
+    /// Finishes what `Drop` finds unfinished: see the type's docs.
+    fn finish_abandoned(&mut self) {
+        let waker = {
+            let mut state = self.shared.lock();
+            let state = &mut *state;
+            let draining = state.draining;
+            let Some(exchange) = current(&mut state.exchange, self.generation) else {
+                return;
+            };
+            match std::mem::replace(&mut exchange.phase, Phase::Finished) {
+                Phase::Finished => return,
+                Phase::Waiting => {
+                    tracing::error!(
+                        target: APP_LOG,
+                        "Request from {} ended without a response; answered 500",
+                        self.context.remote_ip
+                    );
+                    exchange.close |= draining;
+                    let response = error_response::internal_error(exchange.close);
+                    drop(state.write_raw(&self.shared.stream, response));
+                }
+                Phase::Streaming(mut encoder) => {
+                    if encoder.finish(&mut state.out).is_err() {
+                        exchange.close = true;
+                    }
+                }
+            }
+            state.take_waker()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The exchange `generation` if nothing of its response is written yet.
+fn waiting_exchange(
+    exchange: &mut Option<Exchange>,
+    generation: u64,
+) -> Result<&mut Exchange, HttpOutputError> {
+    match exchange {
+        Some(exchange) if exchange.generation == generation => match exchange.phase {
+            Phase::Waiting => Ok(exchange),
+            _ => Err(HttpOutputError::Misuse(
+                "the response head is already written",
+            )),
+        },
+        _ => Err(HttpOutputError::Misuse("the response is finished")),
+    }
+}
+
+/// The reason phrase of `code` (`Unknown` for codes without one, as
+/// Tornado's `RequestHandler` says).
+fn reason(code: u16) -> &'static str {
+    reason_phrase(code).unwrap_or("Unknown")
+}
+
+/// Waits for a write handed to the stream, if any.
+async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
+    match flush {
+        Some(write) => write.await.map_err(|_| HttpOutputError::Closed),
+        None => Ok(()),
+    }
+}
+
+impl HttpConnection for ResponseWriter {
+    fn context(&self) -> &RequestContext {
+        &self.context
+    }
+
+    async fn write_headers(
+        &mut self,
+        start_line: ResponseStartLine,
+        headers: &HttpHeaders,
+        chunk: Option<Bytes>,
+    ) -> Result<(), HttpOutputError> {
+        let interim = is_interim(start_line.code);
+        let headers = if interim || headers.contains("date") {
+            Cow::Borrowed(headers)
+        } else {
+            let mut with_date = headers.clone();
+            with_date.insert(DATE, date::now());
+            Cow::Owned(with_date)
+        };
+        let flush = self.step(|exchange, out, draining| {
+            if !matches!(exchange.phase, Phase::Waiting) {
+                return Err(HttpOutputError::Misuse(
+                    "the response head is already written",
+                ));
+            }
+            if interim {
+                if chunk.as_ref().is_some_and(|chunk| !chunk.is_empty()) {
+                    return Err(HttpOutputError::BodyNotAllowed(start_line.code));
+                }
+                encode_response_head(&start_line, &headers, &exchange.request, false, out)?;
+                return Ok(());
+            }
+            let close = exchange.close || draining;
+            let (mut encoder, must_close) =
+                encode_response_head(&start_line, &headers, &exchange.request, close, out)?;
+            exchange.close |= must_close || close;
+            let written = match chunk {
+                Some(chunk) if !chunk.is_empty() => {
+                    if exchange.request.method == Method::HEAD {
+                        Err(HttpOutputError::BodyNotAllowed(start_line.code))
+                    } else {
+                        encoder.encode(chunk, out)
+                    }
+                }
+                _ => Ok(()),
+            };
+            exchange.phase = Phase::Streaming(encoder);
+            written
+        })?;
+        sent(flush).await
+    }
+
+    async fn write(&mut self, chunk: Bytes) -> Result<(), HttpOutputError> {
+        let flush = self.step(|exchange, out, _| match &mut exchange.phase {
+            Phase::Streaming(encoder) => encoder.encode(chunk, out),
+            Phase::Waiting => Err(HttpOutputError::Misuse("write before write_headers")),
+            Phase::Finished => Err(HttpOutputError::Misuse("write after finish")),
+        })?;
+        sent(flush).await
+    }
+
+    async fn finish(&mut self) -> Result<(), HttpOutputError> {
+        let result = self.step(|exchange, out, _| {
+            match std::mem::replace(&mut exchange.phase, Phase::Finished) {
+                Phase::Streaming(mut encoder) => encoder.finish(out),
+                Phase::Waiting => {
+                    exchange.phase = Phase::Waiting;
+                    Err(HttpOutputError::Misuse("finish before write_headers"))
+                }
+                Phase::Finished => Err(HttpOutputError::Misuse("finish called twice")),
+            }
+        });
+        match result {
+            Err(HttpOutputError::Misuse(why)) => Err(HttpOutputError::Misuse(why)),
+            Err(error) => {
+                self.done = true;
+                Err(error)
+            }
+            // Finished: the driver writes the response out when it next
+            // waits, unless `step` did already.
+            Ok(_) => {
+                self.done = true;
+                Ok(())
+            }
+        }
+    }
+
+    fn set_max_body_size(&mut self, bytes: u64) {
+        if let Some(exchange) = self.shared.lock().exchange(self.generation) {
+            exchange.max_body_size = Some(bytes);
+        }
+    }
+
+    fn set_body_timeout(&mut self, timeout: Option<Duration>) {
+        if let Some(exchange) = self.shared.lock().exchange(self.generation) {
+            exchange.body_timeout = Some(timeout);
+        }
+    }
+}
+
+impl Drop for ResponseWriter {
+    fn drop(&mut self) {
+        if !self.done {
+            self.finish_abandoned();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The simple interface of [`HttpServer::from_callback`](super::HttpServer::from_callback):
+//! a whole request, body read and arguments parsed, handed to a callback.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+
+use crate::http1::ResponseWriter;
+use crate::httputil::{
+    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
+    HttpServerRequest, RequestStartLine,
+};
+
+/// The connection delegate calling a request callback (Tornado's
+/// `_CallableAdapter` maker).
+pub(super) struct CallbackDelegate<F> {
+    pub(super) callback: Arc<F>,
+}
+
+impl<F, Fut> HttpServerConnectionDelegate<ResponseWriter> for CallbackDelegate<F>
+where
+    F: Fn(HttpServerRequest, ResponseWriter) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    type Message = CallbackMessage<F>;
+
+    fn start_request(&self, writer: ResponseWriter) -> CallbackMessage<F> {
+        CallbackMessage {
+            callback: Arc::clone(&self.callback),
+            writer: Some(writer),
+            head: None,
+            body: Body::default(),
+        }
+    }
+}
+
+/// Gathers one request, then calls the callback with it (Tornado's
+/// `_CallableAdapter`).
+pub(super) struct CallbackMessage<F> {
+    callback: Arc<F>,
+    writer: Option<ResponseWriter>,
+    head: Option<(RequestStartLine, HttpHeaders)>,
+    body: Body,
+}
+
+/// A body gathered from its pieces: a single piece is kept as it is.
+#[derive(Default)]
+struct Body {
+    first: Bytes,
+    rest: BytesMut,
+}
+
+impl Body {
+    fn push(&mut self, chunk: Bytes) {
+        if self.first.is_empty() && self.rest.is_empty() {
+            self.first = chunk;
+            return;
+        }
+        if self.rest.is_empty() {
+            self.rest.extend_from_slice(&self.first);
+            self.first = Bytes::new();
+        }
+        self.rest.extend_from_slice(&chunk);
+    }
+
+    fn take(&mut self) -> Bytes {
+        if self.rest.is_empty() {
+            std::mem::take(&mut self.first)
+        } else {
+            std::mem::take(&mut self.rest).freeze()
+        }
+    }
+}
+
+impl<F, Fut> HttpMessageDelegate for CallbackMessage<F>
+where
+    F: Fn(HttpServerRequest, ResponseWriter) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
+        self.head = Some((start_line, headers));
+    }
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.body.push(chunk);
+    }
+
+    async fn finish(&mut self) {
+        let (Some(writer), Some((start_line, headers))) = (self.writer.take(), self.head.take())
+        else {
+            return;
+        };
+        let context = writer.context().clone();
+        let mut request = HttpServerRequest::new(start_line, headers, self.body.take(), context);
+        request.parse_body();
+        (self.callback)(request, writer).await;
+    }
+
+    fn on_connection_close(&mut self) {
+        self.body = Body::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_keeps_a_single_piece_and_joins_several() {
+        let mut body = Body::default();
+        assert!(body.take().is_empty());
+        body.push(Bytes::from_static(b"one"));
+        assert_eq!(body.take(), "one");
+        for piece in ["a", "b", "c"] {
+            body.push(Bytes::from_static(piece.as_bytes()));
+        }
+        assert_eq!(body.take(), "abc");
+        assert!(body.take().is_empty());
+    }
+}
