@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod client;
+pub mod cpu;
 pub mod date;
 pub mod message;
 pub mod stats;

@@ -1,7 +1,9 @@
 //! Requests/s of HTTP clients fetching `GET /plaintext` from one local server
 //! with keep-alive: sequentially (one task) and from N concurrent tasks, on a
 //! current-thread runtime. Rounds are interleaved (the order of the cases
-//! rotates by one each round); prints every run, then medians with min–max.
+//! rotates by one each round); prints every run, then medians with min–max
+//! of requests/s and of the client process's CPU time per request (utime +
+//! stime from `/proc/self/stat` over the measured part of the run).
 //!
 //! Usage: client_bench --port PORT [--duration SECONDS] [--rounds R]
 //!                     [--concurrency N] [--clients supercell,reqwest]
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use supercell_http_bench::args::invalid;
 use supercell_http_bench::client::{BenchClient, ClientKind};
+use supercell_http_bench::cpu::{clock_ticks_per_second, process_cpu_ticks};
 use supercell_http_bench::stats::median_min_max;
 
 struct Options {
@@ -91,18 +94,66 @@ async fn load(
     Ok(done.get())
 }
 
+/// What one measured run gives.
+#[derive(Clone, Copy)]
+struct Run {
+    requests_per_second: f64,
+    cpu_us_per_request: f64,
+}
+
 /// One measured run: a new client, warmed up for a second, then measured.
 async fn run_case(
     kind: ClientKind,
     url: &Rc<str>,
     tasks: usize,
     duration: Duration,
-) -> io::Result<f64> {
+    hz: f64,
+) -> io::Result<Run> {
     let client = BenchClient::new(kind, tasks)?;
     load(&client, url, tasks, Instant::now() + Duration::from_secs(1)).await?;
+    let ticks = process_cpu_ticks()?;
     let start = Instant::now();
     let requests = load(&client, url, tasks, start + duration).await?;
-    Ok(requests as f64 / start.elapsed().as_secs_f64())
+    let elapsed = start.elapsed();
+    let cpu = (process_cpu_ticks()? - ticks) as f64 / hz;
+    let requests = requests.max(1) as f64;
+    Ok(Run {
+        requests_per_second: requests / elapsed.as_secs_f64(),
+        cpu_us_per_request: cpu * 1e6 / requests,
+    })
+}
+
+/// Prints one table: a row per task count, a column per client.
+fn print_table(
+    title: &str,
+    options: &Options,
+    cases: &[(ClientKind, usize)],
+    values: &[Vec<f64>],
+    scale: f64,
+) {
+    println!();
+    println!("{title}: median (min–max) of {} rounds", options.rounds);
+    println!();
+    let names: Vec<&str> = options.clients.iter().map(|k| k.name()).collect();
+    println!("| tasks | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(names.len()));
+    for tasks in [1, options.concurrency] {
+        let cells: Vec<String> = cases
+            .iter()
+            .zip(values)
+            .filter(|((_, t), _)| *t == tasks)
+            .map(|(_, runs)| {
+                let (median, min, max) = median_min_max(runs);
+                format!(
+                    "{:.2} ({:.2}–{:.2})",
+                    median / scale,
+                    min / scale,
+                    max / scale
+                )
+            })
+            .collect();
+        println!("| {tasks} | {} |", cells.join(" | "));
+    }
 }
 
 fn main() -> io::Result<()> {
@@ -118,46 +169,36 @@ fn main() -> io::Result<()> {
         .enable_all()
         .build()?;
     let local = tokio::task::LocalSet::new();
-    let mut results: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let hz = clock_ticks_per_second();
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
+    let mut cpu: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];
     local.block_on(&runtime, async {
         for round in 0..options.rounds {
             for i in 0..cases.len() {
                 let index = (i + round) % cases.len();
                 let (kind, tasks) = cases[index];
-                let rate = run_case(kind, &url, tasks, options.duration).await?;
+                let run = run_case(kind, &url, tasks, options.duration, hz).await?;
                 println!(
-                    "round {}: {:<10} {:>3} tasks {:>10.0} req/s",
+                    "round {}: {:<10} {:>3} tasks {:>10.0} req/s {:>7.2} µs CPU/req",
                     round + 1,
                     kind.name(),
                     tasks,
-                    rate
+                    run.requests_per_second,
+                    run.cpu_us_per_request
                 );
-                results[index].push(rate);
+                rates[index].push(run.requests_per_second);
+                cpu[index].push(run.cpu_us_per_request);
             }
         }
         Ok::<(), io::Error>(())
     })?;
-
-    println!();
-    println!(
-        "Requests/s, thousands: median (min–max) of {} rounds",
-        options.rounds
+    print_table("Requests/s, thousands", &options, &cases, &rates, 1e3);
+    print_table(
+        "Client CPU time per request, µs",
+        &options,
+        &cases,
+        &cpu,
+        1.0,
     );
-    println!();
-    let names: Vec<&str> = options.clients.iter().map(|k| k.name()).collect();
-    println!("| tasks | {} |", names.join(" | "));
-    println!("|---|{}", "---|".repeat(names.len()));
-    for tasks in [1, options.concurrency] {
-        let cells: Vec<String> = cases
-            .iter()
-            .zip(&results)
-            .filter(|((_, t), _)| *t == tasks)
-            .map(|(_, rates)| {
-                let (median, min, max) = median_min_max(rates);
-                format!("{:.1} ({:.1}–{:.1})", median / 1e3, min / 1e3, max / 1e3)
-            })
-            .collect();
-        println!("| {tasks} | {} |", cells.join(" | "));
-    }
     Ok(())
 }
