@@ -189,6 +189,7 @@ bench_memory() {
     sleep 1
     local before after ready_log="$out/hold-$name-r$round.txt"
     before="$(rss_kib "$server_pid")"
+    : > "$ready_log"
     taskset -c 1 "$bin/hold_conns" "$server_port" "$idle" /plaintext 120 > "$ready_log" 2>&1 &
     local holder=$!
     live_pids+=("$holder")
