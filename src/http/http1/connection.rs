@@ -4,7 +4,7 @@
 
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -13,11 +13,12 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::codec::{
-    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, split_request_head,
+    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, WriteBuffer,
+    split_request_head,
 };
 use super::error_response::{CONTINUE, refusal};
 use super::shared::{ConnShared, Exchange, Phase};
-use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger};
+use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, date, linger};
 use crate::httputil::{
     HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, RequestContext,
 };
@@ -25,6 +26,9 @@ use crate::iostream::IoStream;
 use crate::util::GzipDecompressor;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
 use crate::util::panic_message;
+
+/// The most bytes taken from the stream at once.
+const READ_SIZE: usize = 64 * 1024;
 
 /// Computes the context of one request from the connection's and the
 /// request's headers; `None` keeps the connection's. The server's
@@ -93,11 +97,16 @@ enum BodyEnd {
     /// Refused with this status.
     Refused(u16, String),
     Gone,
-    Panicked,
+    Interrupted(Interrupted),
 }
 
-/// A delegate call panicked (already logged).
-struct Panicked;
+/// Why a delegate call did not complete.
+enum Interrupted {
+    /// It panicked (logged already).
+    Panicked,
+    /// The connection was closed from outside (the call is dropped).
+    Closed,
+}
 
 /// The limits of one request body, after the delegate's overrides.
 struct BodyLimits {
@@ -185,7 +194,9 @@ impl Http1ServerConnection {
     /// within `header_timeout`. Between requests the buffer is released.
     async fn read_head(&self, buf: &mut BytesMut) -> Result<RequestHead, HeadError> {
         let max = self.params.max_header_size;
-        let deadline = self.params.header_timeout.map(|t| Instant::now() + t);
+        // Known once the connection has to wait (not for a head that is
+        // already buffered).
+        let mut deadline = None;
         let mut complete_line = !buf.is_empty();
         loop {
             if complete_line {
@@ -199,6 +210,8 @@ impl Http1ServerConnection {
             if idle {
                 *buf = BytesMut::new();
             }
+            let deadline = *deadline
+                .get_or_insert_with(|| self.params.header_timeout.map(|t| Instant::now() + t));
             let data = self
                 .receive(deadline, idle)
                 .await
@@ -223,7 +236,12 @@ impl Http1ServerConnection {
                 state.idle = true;
             }
             state.corked = false;
-            state.flush(&self.shared.stream)
+            let last_write = state.flush(&self.shared.stream);
+            if idle {
+                // An idle connection holds no output buffer either.
+                state.out = WriteBuffer::new();
+            }
+            last_write
         };
         let stream = &self.shared.stream;
         let read = async {
@@ -231,7 +249,7 @@ impl Http1ServerConnection {
                 write.await.map_err(|_| Gone::Closed)?;
             }
             stream
-                .read_bytes(self.params.chunk_size, true)
+                .read_bytes(READ_SIZE, true)
                 .await
                 .map_err(|_| Gone::Closed)
         };
@@ -244,6 +262,9 @@ impl Http1ServerConnection {
         let mut state = self.shared.lock();
         state.idle = false;
         state.corked = true;
+        if result.is_ok() {
+            state.date = date::now();
+        }
         result
     }
 
@@ -261,6 +282,26 @@ impl Http1ServerConnection {
             }
         }
         drop(state.write_raw(&self.shared.stream, refusal(status)));
+    }
+
+    /// How the connection ends after an interrupted delegate call: after
+    /// a panic, what was written goes out (a writer dropped with nothing
+    /// written answers 500) and the connection closes; after a close from
+    /// outside, nothing more is sent.
+    fn interrupted(&self, interrupted: Interrupted) -> End {
+        match interrupted {
+            Interrupted::Panicked => End::Linger,
+            Interrupted::Closed => {
+                self.abandon();
+                End::Close
+            }
+        }
+    }
+
+    /// Gives up the current exchange as the connection closes under it:
+    /// its writer then has nothing left to finish (no `500` goes out).
+    fn abandon(&self) {
+        self.shared.lock().exchange = None;
     }
 
     /// The context of a request with `headers`.
@@ -311,22 +352,22 @@ impl Http1ServerConnection {
         let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
         let mut message = delegate.start_request(writer);
         let gzip = self.decompressor(&mut headers);
-        if self
-            .call(message.headers_received(start_line, headers))
+        if let Err(interrupted) = self
+            .call(pin!(message.headers_received(start_line, headers)))
             .await
-            .is_err()
         {
-            return End::Linger;
+            return self.interrupted(interrupted);
         }
         let has_body = body != BodyLength::Empty;
         let (limits, answered) =
             self.after_headers(generation, expect_continue && has_body && buf.is_empty());
         let mut read_whole = true;
         if has_body && !answered {
-            match self
-                .read_body(&mut message, body, buf, generation, limits, gzip)
-                .await
-            {
+            // Boxed: requests without a body, the most common, do not make
+            // every connection's future (and so its idle memory) larger
+            // by what reading a body takes.
+            let read = Box::pin(self.read_body(&mut message, body, buf, generation, limits, gzip));
+            match read.await {
                 BodyEnd::Complete => {}
                 BodyEnd::Answered => read_whole = false,
                 BodyEnd::Refused(status, why) => {
@@ -340,26 +381,34 @@ impl Http1ServerConnection {
                     return End::Linger;
                 }
                 BodyEnd::Gone => {
+                    self.abandon();
                     message.on_connection_close();
                     return End::Close;
                 }
-                BodyEnd::Panicked => return End::Linger,
+                BodyEnd::Interrupted(interrupted) => return self.interrupted(interrupted),
             }
         } else if answered {
             read_whole = !has_body;
         }
         // As Tornado: `finish` only while the response is not finished.
         if read_whole && !answered && (!has_body || self.finished(generation).is_none()) {
-            if self.call(message.finish()).await.is_err() {
-                return End::Linger;
+            if let Err(interrupted) = self.call(pin!(message.finish())).await {
+                return self.interrupted(interrupted);
             }
         } else {
             message.on_connection_close();
         }
-        match self.wait_response(generation, buf).await {
+        let finished = match self.finished(generation) {
+            Some(close) => Some(close),
+            // Boxed for the same reason as the body: most responses are
+            // finished by now.
+            None => Box::pin(self.wait_response(generation, buf)).await,
+        };
+        match finished {
             Some(close) if close || !read_whole => End::Linger,
             Some(_) => End::KeepAlive,
             None => {
+                self.abandon();
                 message.on_connection_close();
                 End::Close
             }
@@ -369,7 +418,7 @@ impl Http1ServerConnection {
     /// With `decompress` on and a gzip-encoded body: renames the header
     /// (the delegate sees the decompressed body) and returns the
     /// decompressor.
-    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<GzipDecompressor> {
+    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
             return None;
         }
@@ -378,7 +427,7 @@ impl Http1ServerConnection {
             http::HeaderName::from_static("x-consumed-content-encoding"),
             http::HeaderValue::from_static("gzip"),
         );
-        Some(GzipDecompressor::new())
+        Some(Box::new(GzipDecompressor::new()))
     }
 
     /// After `headers_received`: the body limits with the delegate's
@@ -441,7 +490,7 @@ impl Http1ServerConnection {
         buf: &mut BytesMut,
         generation: u64,
         limits: BodyLimits,
-        mut gzip: Option<GzipDecompressor>,
+        mut gzip: Option<Box<GzipDecompressor>>,
     ) -> BodyEnd {
         let mut max_body_size = limits.max_body_size;
         let mut decoder = BodyDecoder::new(length, max_body_size);
@@ -486,9 +535,9 @@ impl Http1ServerConnection {
                 }
                 let delivered = match &mut gzip {
                     None => self
-                        .call(message.data_received(piece))
+                        .call(pin!(message.data_received(piece)))
                         .await
-                        .map_err(|Panicked| BodyEnd::Panicked),
+                        .map_err(BodyEnd::Interrupted),
                     Some(gzip) => {
                         self.inflate(message, gzip, &piece, &mut inflated, max_body_size)
                             .await
@@ -503,12 +552,11 @@ impl Http1ServerConnection {
             match gzip.flush() {
                 Ok(tail) if tail.is_empty() => {}
                 Ok(tail) => {
-                    if self
-                        .call(message.data_received(Bytes::from(tail)))
+                    if let Err(interrupted) = self
+                        .call(pin!(message.data_received(Bytes::from(tail))))
                         .await
-                        .is_err()
                     {
-                        return BodyEnd::Panicked;
+                        return BodyEnd::Interrupted(interrupted);
                     }
                 }
                 Err(error) => return BodyEnd::Refused(400, format!("gzip body: {error}")),
@@ -539,13 +587,10 @@ impl Http1ServerConnection {
                     format!("decompressed body larger than {max_body_size} bytes"),
                 ));
             }
-            if !output.is_empty()
-                && self
-                    .call(message.data_received(Bytes::from(output)))
+            if !output.is_empty() {
+                self.call(pin!(message.data_received(Bytes::from(output))))
                     .await
-                    .is_err()
-            {
-                return Err(BodyEnd::Panicked);
+                    .map_err(BodyEnd::Interrupted)?;
             }
             let tail = gzip.take_unconsumed_tail();
             if tail.is_empty() {
@@ -560,9 +605,6 @@ impl Http1ServerConnection {
     /// connection closed first. Input that arrives meanwhile (the next
     /// pipelined request) is buffered.
     async fn wait_response(&self, generation: u64, buf: &mut BytesMut) -> Option<bool> {
-        if let Some(close) = self.finished(generation) {
-            return Some(close);
-        }
         let mut finished = pin!(poll_fn(|cx| {
             let mut state = self.shared.lock();
             let draining = state.draining;
@@ -586,11 +628,11 @@ impl Http1ServerConnection {
             Poll::Pending
         }));
         let stream = &self.shared.stream;
-        while buf.len() < self.params.chunk_size {
+        while buf.len() < READ_SIZE {
             tokio::select! {
                 biased;
                 close = &mut finished => return close,
-                read = stream.read_bytes(self.params.chunk_size, true) => match read {
+                read = stream.read_bytes(READ_SIZE, true) => match read {
                     Ok(data) => append(buf, data),
                     Err(_) => return None,
                 },
@@ -601,30 +643,39 @@ impl Http1ServerConnection {
 
     /// Runs a delegate call: output its synchronous part writes is
     /// gathered (corked); whenever it waits, what is gathered goes out. A
-    /// panic is caught and logged on the application log.
-    async fn call<F: Future>(&self, future: F) -> Result<F::Output, Panicked> {
-        let mut future = pin!(future);
+    /// panic is caught and logged on the application log; a close from
+    /// outside ([`ServerConnectionHandle::close`]) drops the call.
+    /// The caller pins the call's future in its own state, so that it is
+    /// not held twice.
+    async fn call<F: Future>(&self, mut future: Pin<&mut F>) -> Result<F::Output, Interrupted> {
         let mut waited = false;
         poll_fn(|cx| {
             if waited {
                 self.shared.cork();
                 waited = false;
             }
+            if self.shared.closing() {
+                return Poll::Ready(Err(Interrupted::Closed));
+            }
             match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
                 Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
                 Ok(Poll::Pending) => {
-                    drop(self.shared.uncork());
+                    self.shared.uncork_waiting(cx.waker());
                     waited = true;
                     Poll::Pending
                 }
                 Err(panic) => {
+                    // The connection closes after what the writer sends.
+                    if let Some(exchange) = self.shared.lock().exchange.as_mut() {
+                        exchange.close = true;
+                    }
                     tracing::error!(
                         target: APP_LOG,
                         "Uncaught panic handling a request from {}: {}",
                         self.context.peer,
                         panic_message(panic.as_ref())
                     );
-                    Poll::Ready(Err(Panicked))
+                    Poll::Ready(Err(Interrupted::Panicked))
                 }
             }
         })

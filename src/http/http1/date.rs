@@ -9,7 +9,8 @@ use http::HeaderValue;
 use crate::httputil::format_timestamp;
 
 thread_local! {
-    static CACHED: RefCell<(u64, HeaderValue)> = RefCell::new((u64::MAX, HeaderValue::from_static("")));
+    static CACHED: RefCell<(u64, HeaderValue)> =
+        const { RefCell::new((u64::MAX, HeaderValue::from_static(""))) };
 }
 
 /// The current time as an IMF-fixdate `Date` value

@@ -3,13 +3,16 @@
 //! response under way, and the flags a
 //! [`ServerConnectionHandle`](super::ServerConnectionHandle) sets.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::Duration;
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
+use super::date;
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::lock;
 
@@ -20,6 +23,9 @@ pub(super) struct ConnShared {
     pub(super) stream: IoStream,
     /// Output gathered while corked is written out once it reaches this.
     pub(super) chunk_size: usize,
+    /// [`close`](Self::close) was called: the driver stops waiting for its
+    /// delegate.
+    closing: AtomicBool,
     state: Mutex<ConnState>,
 }
 
@@ -64,6 +70,9 @@ pub(super) struct ConnState {
     pub(super) draining: bool,
     /// The driver waits for a request with nothing of one received.
     pub(super) idle: bool,
+    /// The `Date` of responses written while corked: read when the input
+    /// they answer arrived, once for a whole pipelined batch.
+    pub(super) date: HeaderValue,
 }
 
 impl ConnShared {
@@ -71,6 +80,7 @@ impl ConnShared {
         ConnShared {
             stream,
             chunk_size,
+            closing: AtomicBool::new(false),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
                 corked: true,
@@ -79,6 +89,7 @@ impl ConnShared {
                 waker: None,
                 draining: false,
                 idle: false,
+                date: date::now(),
             }),
         }
     }
@@ -96,6 +107,22 @@ impl ConnShared {
         state.flush(&self.stream)
     }
 
+    /// [`uncork`](Self::uncork) for a driver waiting on its delegate:
+    /// `waker` is woken by a [`close`](Self::close).
+    pub(super) fn uncork_waiting(&self, waker: &Waker) {
+        let mut state = self.lock();
+        state.corked = false;
+        if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            state.waker = Some(waker.clone());
+        }
+        drop(state.flush(&self.stream));
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    pub(super) fn closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
     /// The driver runs again: writers may leave their output to it.
     pub(super) fn cork(&self) {
         self.lock().corked = true;
@@ -103,6 +130,7 @@ impl ConnShared {
 
     /// Closes the stream and wakes the driver if it waits for a response.
     pub(super) fn close(&self) {
+        self.closing.store(true, Ordering::Release);
         self.stream.close();
         let waker = self.lock().take_waker();
         if let Some(waker) = waker {
@@ -160,6 +188,15 @@ impl ConnState {
     /// The current exchange if it is `generation`.
     pub(super) fn exchange(&mut self, generation: u64) -> Option<&mut Exchange> {
         current(&mut self.exchange, generation)
+    }
+
+    /// The `Date` for a response written now.
+    pub(super) fn date(&self) -> HeaderValue {
+        if self.corked {
+            self.date.clone()
+        } else {
+            date::now()
+        }
     }
 
     /// Takes the driver's waker, to wake it once the lock is released.

@@ -2,7 +2,7 @@
 //! message delegate.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -102,11 +102,9 @@ impl ResponseWriter {
                 return Err(HttpOutputError::BodyNotAllowed(code));
             }
         } else if !headers.contains("content-length") {
-            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+            headers.append(CONTENT_LENGTH, content_length(body.len()));
         }
-        if !headers.contains("date") {
-            headers.insert(DATE, date::now());
-        }
+        let needs_date = !headers.contains("date");
         let start_line = ResponseStartLine {
             version: http::Version::HTTP_11,
             code,
@@ -115,6 +113,9 @@ impl ResponseWriter {
         let (flush, waker) = {
             let mut state = self.shared.lock();
             let state = &mut *state;
+            if needs_date {
+                headers.append(DATE, state.date());
+            }
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
             let close = exchange.close || state.draining;
             let (mut encoder, must_close) = encode_response_head(
@@ -190,7 +191,8 @@ impl ResponseWriter {
                         "Request from {} ended without a response; answered 500",
                         self.context.remote_ip
                     );
-                    exchange.close |= draining;
+                    // Dropped by a panic: the connection closes after it.
+                    exchange.close |= draining || std::thread::panicking();
                     let response = error_response::internal_error(exchange.close);
                     drop(state.write_raw(&self.shared.stream, response));
                 }
@@ -221,6 +223,19 @@ fn waiting_exchange(
             )),
         },
         _ => Err(HttpOutputError::Misuse("the response is finished")),
+    }
+}
+
+/// A `Content-Length` value; small ones come from a table made once.
+fn content_length(len: usize) -> HeaderValue {
+    const TABULATED: usize = 1024;
+    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
+    match SMALL
+        .get_or_init(|| (0..TABULATED).map(HeaderValue::from).collect())
+        .get(len)
+    {
+        Some(value) => value.clone(),
+        None => HeaderValue::from(len),
     }
 }
 

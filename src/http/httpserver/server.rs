@@ -101,7 +101,6 @@ impl HttpServer {
         let options = ServerOptions {
             tls: settings.tls.clone(),
             max_buffer_size: Some(settings.max_buffer_size),
-            read_chunk_size: Some(settings.chunk_size),
             ..ServerOptions::default()
         };
         HttpServer {

@@ -29,8 +29,7 @@ pub struct HttpServerSettings {
     /// Decompress `Content-Encoding: gzip` request bodies. Default:
     /// `false`.
     pub decompress_request: bool,
-    /// The most body bytes handed to a delegate at once, and the read
-    /// size. Default: 64 KiB.
+    /// The most body bytes handed to a delegate at once. Default: 64 KiB.
     pub chunk_size: usize,
     /// The most bytes a request head may take (`431` beyond). Default:
     /// 64 KiB.

@@ -79,6 +79,10 @@ impl HttpServerRequest {
     /// A request from its start line, headers and body; `path`, `query`,
     /// `host`, `host_name` and the query arguments are derived here, the
     /// body arguments by [`parse_body`](Self::parse_body).
+    ///
+    /// `query_arguments` is the query read by
+    /// [`parse_qs_bytes`] with blank values kept (`?a=&b` gives `a` and `b`
+    /// one empty value each), and `arguments` starts as a copy of it.
     pub fn new(
         start_line: RequestStartLine,
         headers: HttpHeaders,

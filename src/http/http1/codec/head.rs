@@ -114,9 +114,13 @@ pub(super) fn build_headers(
     source: ValueSource<'_>,
 ) -> Result<HttpHeaders, ParseError> {
     let base = buf.as_ptr() as usize;
+    let copy;
     let head = match source {
-        ValueSource::Shared(bytes) => bytes.clone(),
-        ValueSource::Copy(len) => Bytes::copy_from_slice(&buf[..len]),
+        ValueSource::Shared(bytes) => bytes,
+        ValueSource::Copy(len) => {
+            copy = Bytes::copy_from_slice(&buf[..len]);
+            &copy
+        }
     };
     let mut headers = HttpHeaders::with_capacity(fields.len());
     for field in fields {

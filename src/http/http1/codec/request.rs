@@ -90,7 +90,9 @@ pub fn split_request_head(
 pub(super) fn head_end(buf: &[u8], max_header_size: usize) -> Option<usize> {
     let start = if buf.starts_with(b"\r\n") { 2 } else { 0 };
     let window = head::window(buf, start, max_header_size);
-    memchr::memmem::find(window, b"\r\n\r\n").map(|at| start + at + 4)
+    memchr::memchr_iter(b'\n', window)
+        .find(|&lf| lf >= 3 && window[lf - 3..lf] == *b"\r\n\r")
+        .map(|lf| start + lf + 1)
 }
 
 fn parse(

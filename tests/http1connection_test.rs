@@ -1,0 +1,821 @@
+//! Tests of the HTTP/1 server connection (`supercell::http1`), over real
+//! sockets on 127.0.0.1; the counterpart of Tornado 5.0's
+//! `tornado/test/http1connection_test.py` is
+//! `http1_connection_test_http10_no_content_length`. Tornado's file has no
+//! other test; everything else here checks a limit at its edge or a rule
+//! of the connection (framing, keep-alive, lingering close, backpressure,
+//! the writer's rules).
+//!
+//! Tornado tests without a counterpart: none.
+
+#[path = "support/logs.rs"]
+mod logs;
+#[path = "support/raw_http.rs"]
+mod raw_http;
+
+use std::future::Future;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::Method;
+use logs::Logs;
+use raw_http::{RawClient, get, post, request};
+use supercell::http1::{Http1ConnectionParameters, Http1ServerConnection, ResponseWriter};
+use supercell::httputil::{
+    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpOutputError,
+    HttpServerConnectionDelegate, RequestContext, RequestStartLine, ResponseStartLine,
+};
+use supercell::iostream::IoStream;
+use tokio::time::Instant;
+
+/// One whole request as the test application sees it.
+struct Request {
+    start_line: RequestStartLine,
+    headers: HttpHeaders,
+    body: Bytes,
+}
+
+/// A connection delegate gathering each request and calling `F` with it.
+struct App<F>(Arc<F>);
+
+struct Message<F> {
+    app: Arc<F>,
+    writer: Option<ResponseWriter>,
+    head: Option<(RequestStartLine, HttpHeaders)>,
+    body: BytesMut,
+}
+
+impl<F, Fut> HttpServerConnectionDelegate<ResponseWriter> for App<F>
+where
+    F: Fn(Request, ResponseWriter) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    type Message = Message<F>;
+
+    fn start_request(&self, writer: ResponseWriter) -> Message<F> {
+        Message {
+            app: Arc::clone(&self.0),
+            writer: Some(writer),
+            head: None,
+            body: BytesMut::new(),
+        }
+    }
+}
+
+impl<F, Fut> HttpMessageDelegate for Message<F>
+where
+    F: Fn(Request, ResponseWriter) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
+        self.head = Some((start_line, headers));
+    }
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.body.extend_from_slice(&chunk);
+    }
+
+    async fn finish(&mut self) {
+        let (Some(writer), Some((start_line, headers))) = (self.writer.take(), self.head.take())
+        else {
+            return;
+        };
+        let request = Request {
+            start_line,
+            headers,
+            body: std::mem::take(&mut self.body).freeze(),
+        };
+        (self.app)(request, writer).await;
+    }
+}
+
+/// Serves every connection to a listener on 127.0.0.1 with `delegate`.
+fn start<D>(params: Http1ConnectionParameters, delegate: D) -> SocketAddr
+where
+    D: HttpServerConnectionDelegate<ResponseWriter>,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    let delegate = Arc::new(delegate);
+    tokio::spawn(async move {
+        loop {
+            let (socket, peer) = listener.accept().await.unwrap();
+            let context = RequestContext {
+                peer: peer.into(),
+                remote_ip: peer.ip().to_string(),
+                protocol: "http".into(),
+            };
+            Http1ServerConnection::new(IoStream::from_tcp(socket), params, context)
+                .start(Arc::clone(&delegate));
+        }
+    });
+    addr
+}
+
+fn start_app<F, Fut>(params: Http1ConnectionParameters, app: F) -> SocketAddr
+where
+    F: Fn(Request, ResponseWriter) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    start(params, App(Arc::new(app)))
+}
+
+/// Answers with the body's length (or `hello` for no body).
+async fn sizes(request: Request, mut writer: ResponseWriter) {
+    let body = if request.body.is_empty() {
+        "hello".to_owned()
+    } else {
+        request.body.len().to_string()
+    };
+    writer.respond(200, HttpHeaders::new(), body).await.unwrap();
+}
+
+fn ok_line() -> ResponseStartLine {
+    ResponseStartLine {
+        version: http::Version::HTTP_11,
+        code: 200,
+        reason: "OK".into(),
+    }
+}
+
+fn params() -> Http1ConnectionParameters {
+    Http1ConnectionParameters::default()
+}
+
+#[tokio::test]
+async fn http1_connection_test_http10_no_content_length() {
+    // An HTTP/1.0 response without Content-Length is delimited by the
+    // close of the connection.
+    let addr = start_app(params(), |_request, mut writer| async move {
+        writer
+            .write_headers(ok_line(), &HttpHeaders::new(), None)
+            .await
+            .unwrap();
+        writer.write(Bytes::from_static(b"hello")).await.unwrap();
+        writer.finish().await.unwrap();
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(&b"GET / HTTP/1.0\r\n\r\n"[..]).await;
+    let response = client.get_response().await;
+    assert_eq!(response.body, "hello");
+    assert_eq!(response.header("Content-Length"), None);
+    assert_eq!(response.header("Transfer-Encoding"), None);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+/// A GET head of exactly `len` bytes (final blank line included).
+fn head_of_len(len: usize) -> Vec<u8> {
+    let bare = get("/", &["X-Fill: "]).len();
+    let fill = "f".repeat(len - bare);
+    let head = get("/", &[&format!("X-Fill: {fill}")]);
+    assert_eq!(head.len(), len);
+    head
+}
+
+#[tokio::test]
+async fn max_header_size_is_enforced_at_its_edge() {
+    let limits = Http1ConnectionParameters {
+        max_header_size: 1024,
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    client.send(head_of_len(1024)).await;
+    assert_eq!(client.get_response().await.code, 200);
+    client.send(head_of_len(1025)).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 431);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn max_body_size_is_enforced_at_its_edge() {
+    let limits = Http1ConnectionParameters {
+        max_body_size: 1000,
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    client.send(post("/", &[b'x'; 1000])).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "1000");
+    client.send_quietly(post("/", &[b'x'; 1001]));
+    assert_eq!(client.read_response(&Method::POST).await.code, 413);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+fn chunked(pieces: &[&[u8]], extra: &[&str]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for piece in pieces {
+        body.extend_from_slice(format!("{:X}\r\n", piece.len()).as_bytes());
+        body.extend_from_slice(piece);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    let mut headers = vec!["Transfer-Encoding: chunked"];
+    headers.extend_from_slice(extra);
+    request("POST", "/", &headers, &body)
+}
+
+#[tokio::test]
+async fn max_body_size_applies_to_chunked_bodies_at_its_edge() {
+    let limits = Http1ConnectionParameters {
+        max_body_size: 1000,
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send(chunked(&[&[b'x'; 600], &[b'x'; 400]], &[]))
+        .await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "1000");
+    // The connection is usable after a chunked request.
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.body, "hello");
+    client.send_quietly(chunked(&[&[b'x'; 600], &[b'x'; 401]], &[]));
+    assert_eq!(client.read_response(&Method::POST).await.code, 413);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[tokio::test]
+async fn decompressed_size_counts_against_max_body_size() {
+    let limits = Http1ConnectionParameters {
+        max_body_size: 10_000,
+        decompress: true,
+        ..params()
+    };
+    let addr = start_app(
+        limits,
+        |request: Request, mut writer: ResponseWriter| async move {
+            let body = format!(
+                "{} {:?} {:?}",
+                request.body.len(),
+                request.headers.get("Content-Encoding"),
+                request.headers.get("X-Consumed-Content-Encoding"),
+            );
+            writer.respond(200, HttpHeaders::new(), body).await.unwrap();
+        },
+    );
+    let send = |size: usize| {
+        let compressed = gzip(&vec![b'z'; size]);
+        request(
+            "POST",
+            "/",
+            &[
+                "Content-Encoding: gzip",
+                &format!("Content-Length: {}", compressed.len()),
+            ],
+            &compressed,
+        )
+    };
+    let mut client = RawClient::connect(addr).await;
+    client.send(send(10_000)).await;
+    let response = client.read_response(&Method::POST).await;
+    assert_eq!(response.body, r#"10000 None Some("gzip")"#);
+    client.send_quietly(send(10_001));
+    assert_eq!(client.read_response(&Method::POST).await.code, 413);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn corrupt_gzip_body_is_a_bad_request() {
+    let limits = Http1ConnectionParameters {
+        decompress: true,
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    let data = request(
+        "POST",
+        "/",
+        &["Content-Encoding: gzip", "Content-Length: 9"],
+        b"not gzip!",
+    );
+    client.send_quietly(data);
+    assert_eq!(client.read_response(&Method::POST).await.code, 400);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test(start_paused = true)]
+async fn body_timeout_is_enforced_at_its_edge() {
+    let limits = Http1ConnectionParameters {
+        body_timeout: Some(Duration::from_secs(1)),
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    // The last piece just before the deadline: answered.
+    client
+        .send(request("POST", "/", &["Content-Length: 4"], b"ab"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(990)).await;
+    client.send(&b"cd"[..]).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "4");
+    // The body not complete at the deadline: the connection closes then.
+    client
+        .send(request("POST", "/", &["Content-Length: 4"], b"ab"))
+        .await;
+    let start = Instant::now();
+    assert!(client.read_until_close().await.is_empty());
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_millis(1100),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn header_timeout_bounds_a_trickling_head() {
+    let limits = Http1ConnectionParameters {
+        header_timeout: Some(Duration::from_secs(5)),
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    let start = Instant::now();
+    client.send(&b"GET / HTTP/1.1\r\nHost: x\r\n"[..]).await;
+    let mut line = 0;
+    let closed = loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        client.send_quietly(format!("X-Slow-{line}: x\r\n"));
+        line += 1;
+        if client.closed_within(Duration::from_millis(1)).await || line > 10 {
+            break client.stream.closed();
+        }
+    };
+    assert!(closed, "still open after {line} lines");
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(5) && waited < Duration::from_secs(7),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn idle_timeout_bounds_a_stalled_body_but_not_a_slow_one() {
+    let limits = Http1ConnectionParameters {
+        idle_timeout: Some(Duration::from_secs(2)),
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send(request("POST", "/", &["Content-Length: 5"], b""))
+        .await;
+    // A piece every 1.5 s: slow, never idle for 2 s.
+    for piece in [b"a", b"b", b"c", b"d", b"e"] {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        client.send(&piece[..]).await;
+    }
+    assert_eq!(client.read_response(&Method::POST).await.body, "5");
+    client
+        .send(request("POST", "/", &["Content-Length: 5"], b"ab"))
+        .await;
+    let start = Instant::now();
+    assert!(client.read_until_close().await.is_empty());
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2100),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
+async fn continue_is_sent_only_when_the_body_is_not_there_yet() {
+    let addr = start_app(params(), sizes);
+    let mut client = RawClient::connect(addr).await;
+    // Body sent with the head: no interim response.
+    client
+        .send(request(
+            "POST",
+            "/",
+            &["Content-Length: 3", "Expect: 100-continue"],
+            b"abc",
+        ))
+        .await;
+    let response = client.read_response(&Method::POST).await;
+    assert_eq!(
+        (response.interim.as_slice(), &response.body[..]),
+        (&[][..], &b"3"[..])
+    );
+    // Chunked body after the interim response.
+    client
+        .send(request(
+            "POST",
+            "/",
+            &["Transfer-Encoding: chunked", "Expect: 100-continue"],
+            b"",
+        ))
+        .await;
+    let interim = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert_eq!(&interim[..], b"HTTP/1.1 100 Continue\r\n\r\n");
+    client.send(&b"3\r\nabc\r\n0\r\n\r\n"[..]).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "3");
+}
+
+#[tokio::test]
+async fn no_framing_headers_or_body_on_204_and_304() {
+    let addr = start_app(
+        params(),
+        |request: Request, mut writer: ResponseWriter| async move {
+            let code: u16 = request.start_line.path[1..].parse().unwrap();
+            let mut headers = HttpHeaders::new();
+            headers.add("Content-Length", "10").unwrap();
+            let start_line = ResponseStartLine {
+                version: http::Version::HTTP_11,
+                code,
+                reason: String::new(),
+            };
+            writer
+                .write_headers(start_line, &headers, None)
+                .await
+                .unwrap();
+            assert_eq!(
+                writer.write(Bytes::from_static(b"body")).await,
+                Err(HttpOutputError::BodyNotAllowed(code))
+            );
+            writer.finish().await.unwrap();
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    for code in [204u16, 304] {
+        client.send(get(&format!("/{code}"), &[])).await;
+        let response = client.get_response().await;
+        assert_eq!(response.code, code);
+        assert_eq!(response.header("Content-Length"), None);
+        assert_eq!(response.header("Transfer-Encoding"), None);
+    }
+    // Nothing stray on the wire: the connection goes on.
+    client.send(get("/204", &[])).await;
+    assert_eq!(client.get_response().await.code, 204);
+    assert!(client.buffered().is_empty());
+}
+
+#[tokio::test]
+async fn head_response_keeps_content_length_and_sends_no_body() {
+    let addr = start_app(
+        params(),
+        |_request, mut writer: ResponseWriter| async move {
+            writer
+                .respond(200, HttpHeaders::new(), "Hello, world")
+                .await
+                .unwrap();
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.header("Content-Length"), Some("12"));
+    assert!(head.body.is_empty());
+    assert_eq!(client.get_response().await.body, "Hello, world");
+    assert!(client.buffered().is_empty());
+}
+
+#[tokio::test]
+async fn responses_have_a_date() {
+    let addr = start_app(params(), sizes);
+    let response = {
+        let mut client = RawClient::connect(addr).await;
+        client.send(get("/", &[])).await;
+        client.get_response().await
+    };
+    let date = response.header("Date").unwrap();
+    assert!(date.ends_with(" GMT") && date.len() == 29, "{date}");
+}
+
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_order_even_when_slow() {
+    let addr = start_app(
+        params(),
+        |request: Request, mut writer: ResponseWriter| async move {
+            let path = request.start_line.path;
+            if path == "/slow" {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            writer.respond(200, HttpHeaders::new(), path).await.unwrap();
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    let batch = [
+        get("/slow", &[]),
+        post("/post", b"body"),
+        get("/fast", &[]),
+        get("/slow", &[]),
+    ]
+    .concat();
+    client.send(batch).await;
+    for expected in ["/slow", "/post", "/fast", "/slow"] {
+        assert_eq!(client.read_response(&Method::GET).await.body, expected);
+    }
+}
+
+#[tokio::test]
+async fn many_pipelined_requests_in_one_write() {
+    let addr = start_app(params(), sizes);
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[]).repeat(200)).await;
+    for _ in 0..200 {
+        assert_eq!(client.get_response().await.body, "hello");
+    }
+    assert!(!client.closed_within(Duration::from_millis(20)).await);
+}
+
+#[tokio::test]
+async fn malformed_request_gets_400_despite_unread_input() {
+    // Lingering close: the 400 survives the input the server never reads.
+    let addr = start_app(params(), sizes);
+    for _ in 0..5 {
+        let mut client = RawClient::connect(addr).await;
+        let mut data = b"GET /bad path HTTP/1.1\r\nHost: x\r\n\r\n".to_vec();
+        data.extend(get("/", &[]).repeat(1000));
+        client.send_quietly(data);
+        let response = client.get_response().await;
+        assert_eq!(response.code, 400);
+        assert!(response.connection_has("close"));
+        assert!(client.closed_within(Duration::from_secs(5)).await);
+    }
+}
+
+#[tokio::test]
+async fn request_after_connection_close_is_not_processed() {
+    let served = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&served);
+    let addr = start_app(params(), move |request, writer| {
+        count.fetch_add(1, Ordering::SeqCst);
+        sizes(request, writer)
+    });
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send([get("/", &["Connection: close"]), get("/", &[])].concat())
+        .await;
+    let response = client.get_response().await;
+    assert!(response.connection_has("close"));
+    assert!(client.read_until_close().await.is_empty());
+    assert_eq!(served.load(Ordering::SeqCst), 1);
+}
+
+/// Holds each `data_received` until the test lets it go, counting calls.
+struct Gated {
+    gate: Arc<tokio::sync::Semaphore>,
+    calls: Arc<AtomicUsize>,
+}
+
+struct GatedMessage {
+    gate: Arc<tokio::sync::Semaphore>,
+    calls: Arc<AtomicUsize>,
+    writer: ResponseWriter,
+    received: usize,
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for Gated {
+    type Message = GatedMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> GatedMessage {
+        GatedMessage {
+            gate: Arc::clone(&self.gate),
+            calls: Arc::clone(&self.calls),
+            writer,
+            received: 0,
+        }
+    }
+}
+
+impl HttpMessageDelegate for GatedMessage {
+    async fn headers_received(&mut self, _: RequestStartLine, _: HttpHeaders) {}
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.gate.acquire().await.unwrap().forget();
+        self.received += chunk.len();
+    }
+
+    async fn finish(&mut self) {
+        let body = self.received.to_string();
+        self.writer
+            .respond(200, HttpHeaders::new(), body)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn streaming_body_is_read_only_as_fast_as_the_delegate_takes_it() {
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let addr = start(
+        params(),
+        Gated {
+            gate: Arc::clone(&gate),
+            calls: Arc::clone(&calls),
+        },
+    );
+    let size = 32 * 1024 * 1024;
+    let mut client = RawClient::connect(addr).await;
+    let mut upload = client.stream.write(post("/", &vec![b'u'; size]));
+    // The delegate holds its first piece: the server stops reading, so
+    // the upload cannot all leave the client.
+    let stalled = tokio::time::timeout(Duration::from_millis(300), &mut upload).await;
+    assert!(stalled.is_err(), "the whole upload was taken");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    gate.add_permits(usize::MAX >> 4);
+    upload.await.unwrap();
+    let response = client.read_response(&Method::POST).await;
+    assert_eq!(response.body, size.to_string());
+}
+
+#[tokio::test]
+async fn dropped_writer_finishes_a_started_response() {
+    let addr = start_app(
+        params(),
+        |_request, mut writer: ResponseWriter| async move {
+            writer
+                .write_headers(
+                    ok_line(),
+                    &HttpHeaders::new(),
+                    Some(Bytes::from_static(b"partial ")),
+                )
+                .await
+                .unwrap();
+            writer.write(Bytes::from_static(b"body")).await.unwrap();
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    for _ in 0..2 {
+        client.send(get("/", &[])).await;
+        let response = client.get_response().await;
+        assert_eq!(response.header("Transfer-Encoding"), Some("chunked"));
+        assert_eq!(response.body, "partial body");
+    }
+}
+
+#[tokio::test]
+async fn dropped_writer_short_of_content_length_closes_the_connection() {
+    let addr = start_app(
+        params(),
+        |_request, mut writer: ResponseWriter| async move {
+            let mut headers = HttpHeaders::new();
+            headers.add("Content-Length", "10").unwrap();
+            writer
+                .write_headers(ok_line(), &headers, Some(Bytes::from_static(b"12345")))
+                .await
+                .unwrap();
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[])).await;
+    assert!(client.try_read_response(&Method::GET).await.is_none());
+}
+
+#[tokio::test]
+async fn writer_refuses_misuse() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = std::sync::Mutex::new(Some(tx));
+    let addr = start_app(params(), move |_request, mut writer: ResponseWriter| {
+        let tx = tx.lock().unwrap().take();
+        async move {
+            let mut errors = Vec::new();
+            errors.push(writer.write(Bytes::from_static(b"x")).await);
+            errors.push(writer.finish().await);
+            let mut headers = HttpHeaders::new();
+            headers.add("Content-Length", "2").unwrap();
+            writer
+                .write_headers(ok_line(), &headers, None)
+                .await
+                .unwrap();
+            errors.push(writer.write_headers(ok_line(), &headers, None).await);
+            errors.push(writer.write(Bytes::from_static(b"abc")).await);
+            if let Some(tx) = tx {
+                let _ = tx.send(errors);
+            }
+        }
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[])).await;
+    let errors = rx.await.unwrap();
+    assert!(matches!(errors[0], Err(HttpOutputError::Misuse(_))));
+    assert!(matches!(errors[1], Err(HttpOutputError::Misuse(_))));
+    assert!(matches!(errors[2], Err(HttpOutputError::Misuse(_))));
+    assert_eq!(errors[3], Err(HttpOutputError::TooMuchData(2)));
+    // More than Content-Length closes the connection: nothing framed
+    // wrongly goes out.
+    assert!(client.try_read_response(&Method::GET).await.is_none());
+}
+
+#[tokio::test]
+async fn a_writer_kept_past_its_response_cannot_touch_the_next_one() {
+    let kept: Arc<std::sync::Mutex<Option<ResponseWriter>>> = Arc::default();
+    let keep = Arc::clone(&kept);
+    let addr = start_app(
+        params(),
+        move |request: Request, mut writer: ResponseWriter| {
+            let keep = Arc::clone(&keep);
+            async move {
+                if request.start_line.path == "/second" {
+                    let mut old = keep.lock().unwrap().take().unwrap();
+                    let stale = old.write(Bytes::from_static(b"stale")).await;
+                    assert!(
+                        matches!(stale, Err(HttpOutputError::Misuse(_))),
+                        "{stale:?}"
+                    );
+                    drop(old);
+                }
+                let first = request.start_line.path == "/first";
+                writer
+                    .respond(200, HttpHeaders::new(), request.start_line.path)
+                    .await
+                    .unwrap();
+                if first {
+                    *keep.lock().unwrap() = Some(writer);
+                }
+            }
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/first", &[])).await;
+    assert_eq!(client.get_response().await.body, "/first");
+    client.send(get("/second", &[])).await;
+    assert_eq!(client.get_response().await.body, "/second");
+}
+
+#[tokio::test]
+async fn panicking_delegate_is_logged_and_answered_500() {
+    let (logs, _guard) = Logs::capture();
+    let addr = start_app(
+        params(),
+        |request: Request, writer: ResponseWriter| async move {
+            let _writer = writer;
+            if request.start_line.path == "/panic" {
+                panic!("handler failed");
+            }
+        },
+    );
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/panic", &[])).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 500);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    let errors = logs.app_errors();
+    assert!(
+        errors.iter().any(|e| e.contains("handler failed")),
+        "{errors:?}"
+    );
+}
+
+#[tokio::test]
+async fn handle_drain_closes_an_idle_connection_and_close_ends_a_busy_one() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (handles_tx, mut handles) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (socket, peer) = listener.accept().await.unwrap();
+            let context = RequestContext {
+                peer: peer.into(),
+                remote_ip: peer.ip().to_string(),
+                protocol: "http".into(),
+            };
+            let connection =
+                Http1ServerConnection::new(IoStream::from_tcp(socket), params(), context);
+            handles_tx.send(connection.handle()).unwrap();
+            let app = App(Arc::new(
+                |request: Request, writer: ResponseWriter| async move {
+                    if request.start_line.path == "/hang" {
+                        let _held = writer;
+                        std::future::pending::<()>().await;
+                    } else {
+                        sizes(request, writer).await;
+                    }
+                },
+            ));
+            connection.start(Arc::new(app));
+        }
+    });
+    let mut idle = RawClient::connect(addr).await;
+    let idle_handle = handles.recv().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    idle_handle.drain();
+    assert!(idle.closed_within(Duration::from_secs(5)).await);
+    assert!(idle_handle.closed());
+
+    let mut busy = RawClient::connect(addr).await;
+    let busy_handle = handles.recv().await.unwrap();
+    busy.send(get("/hang", &[])).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    busy_handle.close();
+    assert!(busy.try_read_response(&Method::GET).await.is_none());
+}
