@@ -48,9 +48,12 @@ impl Mixin {
     async fn new(tls: bool) -> Mixin {
         let triggers = Triggers::default();
         let config = tls.then(|| certs::server_options().server_config().unwrap());
-        let server =
-            TestServer::start_with(tornado_app(triggers.clone()), Some(respond_in_prepare()), config)
-                .await;
+        let server = TestServer::start_with(
+            tornado_app(triggers.clone()),
+            Some(respond_in_prepare()),
+            config,
+        )
+        .await;
         let mut mixin = Mixin {
             server,
             triggers,
@@ -173,7 +176,10 @@ async fn redirect_connection_limit(tls: bool) {
         max_clients: 1,
         ..ClientSettings::default()
     });
-    let response = client.fetch(mx.req("/countdown/3").max_redirects(3)).await.unwrap();
+    let response = client
+        .fetch(mx.req("/countdown/3").max_redirects(3))
+        .await
+        .unwrap();
     assert_eq!(text(&response.body), "Zero");
 }
 
@@ -205,7 +211,13 @@ async fn max_redirects(tls: bool) {
     // to 1, is not followed.
     assert!(response.request.url.ends_with("/countdown/5"));
     assert!(response.effective_url.ends_with("/countdown/2"));
-    assert!(response.headers.get("Location").unwrap().ends_with("/countdown/1"));
+    assert!(
+        response
+            .headers
+            .get("Location")
+            .unwrap()
+            .ends_with("/countdown/1")
+    );
 }
 
 async fn header_reuse(tls: bool) {
@@ -222,7 +234,11 @@ async fn see_other_redirect(tls: bool) {
     let mx = Mixin::new(tls).await;
     for code in [302, 303] {
         let response = mx
-            .fetch(mx.req("/see_other_post").method("POST").body(code.to_string()))
+            .fetch(
+                mx.req("/see_other_post")
+                    .method("POST")
+                    .body(code.to_string()),
+            )
             .await;
         assert_eq!(response.code, 200);
         assert!(response.request.url.ends_with("/see_other_post"));
@@ -288,7 +304,9 @@ async fn ipv6(tls: bool) {
     let url = server.url("/hello").replace("127.0.0.1", "[::1]");
 
     // IPv6 is on by default, and can be turned off.
-    let response = mx.fetch(HttpRequest::new(url.as_str()).allow_ipv6(false)).await;
+    let response = mx
+        .fetch(HttpRequest::new(url.as_str()).allow_ipv6(false))
+        .await;
     assert_eq!(response.code, 599);
     let response = mx.fetch(HttpRequest::new(url.as_str())).await;
     assert_eq!(text(&response.body), "Hello world!");
@@ -307,7 +325,10 @@ async fn options_request(tls: bool) {
     let response = mx.fetch(mx.req("/options").method("OPTIONS")).await;
     assert_eq!(response.code, 200);
     assert_eq!(response.headers.get("content-length"), Some("2"));
-    assert_eq!(response.headers.get("access-control-allow-origin"), Some("*"));
+    assert_eq!(
+        response.headers.get("access-control-allow-origin"),
+        Some("*")
+    );
     assert_eq!(text(&response.body), "ok");
 }
 
@@ -351,7 +372,10 @@ async fn queue_timeout(tls: bool) {
         ..ClientSettings::default()
     });
     let first = {
-        let (client, request) = (client.clone(), mx.req("/trigger").request_timeout(Duration::from_secs(10)));
+        let (client, request) = (
+            client.clone(),
+            mx.req("/trigger").request_timeout(Duration::from_secs(10)),
+        );
         tokio::spawn(async move { client.fetch(request).await })
     };
     // The first request holds the only slot until it is triggered.
@@ -360,14 +384,21 @@ async fn queue_timeout(tls: bool) {
     // finishes in real time.
     tokio::time::pause();
     let response = client
-        .fetch_with(mx.req("/hello").connect_timeout(Duration::from_millis(100)), false)
+        .fetch_with(
+            mx.req("/hello").connect_timeout(Duration::from_millis(100)),
+            false,
+        )
         .await
         .unwrap();
     tokio::time::resume();
     assert_eq!(response.code, 599);
     // Timers tick in milliseconds; the clock was paused between two ticks.
     let waited = Duration::from_millis(100)..Duration::from_millis(102);
-    assert!(waited.contains(&response.request_time), "{:?}", response.request_time);
+    assert!(
+        waited.contains(&response.request_time),
+        "{:?}",
+        response.request_time
+    );
     assert_eq!(response.time_info.queue, response.request_time);
     assert_eq!(
         response.error.unwrap().to_string(),
@@ -526,7 +557,9 @@ async fn simple_https_client_test_case_ssl_context() {
 #[tokio::test]
 async fn simple_https_client_test_case_ssl_options_handshake_fail() {
     // Verifying against the public roots: the test certificate fails.
-    let config = supercell::netutil::SslOptions::default().client_config().unwrap();
+    let config = supercell::netutil::SslOptions::default()
+        .client_config()
+        .unwrap();
     let response = https_fetch(|url| HttpRequest::new(url).ssl_options(config.clone())).await;
     assert_eq!(response.code, 599);
     let error = response.rethrow().unwrap_err();
@@ -547,7 +580,10 @@ async fn simple_https_client_test_case_ssl_context_handshake_fail() {
     let config = Arc::new(config);
     let response = https_fetch(|url| HttpRequest::new(url).ssl_options(config.clone())).await;
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Connect(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Connect(_))
+    ));
 }
 
 #[tokio::test]
@@ -558,7 +594,10 @@ async fn simple_https_client_test_case_error_logging() {
     let response = https_fetch(|url| HttpRequest::new(url).validate_cert(true)).await;
     assert_eq!(response.code, 599);
     let error = response.error.unwrap().to_string();
-    assert!(error.contains("TLS") || error.contains("certificate"), "{error}");
+    assert!(
+        error.contains("TLS") || error.contains("certificate"),
+        "{error}"
+    );
     assert!(logs.app_errors().is_empty(), "{:?}", logs.app_errors());
 }
 
@@ -581,15 +620,22 @@ async fn http100_continue_test_case_100_continue() {
     // A 100 Continue before the response to a request that did not ask
     // for one is skipped.
     let server =
-        raw_server(b"HTTP/1.1 100 CONTINUE\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA").await;
-    let response = AsyncHttpClient::default().fetch(server.url("/")).await.unwrap();
+        raw_server(b"HTTP/1.1 100 CONTINUE\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA")
+            .await;
+    let response = AsyncHttpClient::default()
+        .fetch(server.url("/"))
+        .await
+        .unwrap();
     assert_eq!(text(&response.body), "A");
 }
 
 #[tokio::test]
 async fn http204_no_content_test_case_204_no_content() {
     let server = raw_server(b"HTTP/1.1 204 No content\r\nContent-Length: 0\r\n\r\n").await;
-    let response = AsyncHttpClient::default().fetch(server.url("/")).await.unwrap();
+    let response = AsyncHttpClient::default()
+        .fetch(server.url("/"))
+        .await
+        .unwrap();
     assert_eq!(response.code, 204);
     assert!(response.body.is_empty());
 }
@@ -602,7 +648,10 @@ async fn http204_no_content_test_case_204_invalid_content_length() {
         .await
         .unwrap();
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Malformed(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Malformed(_))
+    ));
 }
 
 async fn hello_server() -> TestServer {
@@ -613,7 +662,10 @@ async fn hello_server() -> TestServer {
 async fn hostname_mapping_test_case_hostname_mapping() {
     let server = hello_server().await;
     let client = AsyncHttpClient::new(ClientSettings {
-        hostname_mapping: vec![(OverrideKey::from("www.example.com"), OverrideTarget::from("127.0.0.1"))],
+        hostname_mapping: vec![(
+            OverrideKey::from("www.example.com"),
+            OverrideTarget::from("127.0.0.1"),
+        )],
         ..ClientSettings::default()
     });
     let response = client
@@ -633,7 +685,10 @@ async fn hostname_mapping_test_case_port_mapping() {
         )],
         ..ClientSettings::default()
     });
-    let response = client.fetch("http://foo.example.com:8000/hello").await.unwrap();
+    let response = client
+        .fetch("http://foo.example.com:8000/hello")
+        .await
+        .unwrap();
     assert_eq!(text(&response.body), "Hello world!");
 }
 
@@ -658,7 +713,11 @@ async fn resolve_timeout_test_case_resolve_timeout() {
 /// `/small` and `/large`: a header or body of the given sizes.
 fn sized_app(small: usize, large: usize, in_header: bool) -> Handler {
     handler(move |request| async move {
-        let size = if request.path == "/small" { small } else { large };
+        let size = if request.path == "/small" {
+            small
+        } else {
+            large
+        };
         if in_header {
             Reply::ok("ok").with_header("X-Filler", vec![b'a'; size])
         } else {
@@ -693,7 +752,10 @@ async fn max_header_size_test_small_headers() {
 async fn max_header_size_test_large_headers() {
     let response = sized_fetch(sized_app(100, 1000, true), header_limited(), "/large").await;
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Malformed(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Malformed(_))
+    ));
 }
 
 fn body_limited() -> ClientSettings {
@@ -705,16 +767,29 @@ fn body_limited() -> ClientSettings {
 
 #[tokio::test]
 async fn max_body_size_test_small_body() {
-    let response = sized_fetch(sized_app(64 * 1024, 100 * 1024, false), body_limited(), "/small").await;
+    let response = sized_fetch(
+        sized_app(64 * 1024, 100 * 1024, false),
+        body_limited(),
+        "/small",
+    )
+    .await;
     response.rethrow().unwrap();
     assert_eq!(&response.body[..], &vec![b'a'; 64 * 1024][..]);
 }
 
 #[tokio::test]
 async fn max_body_size_test_large_body() {
-    let response = sized_fetch(sized_app(64 * 1024, 100 * 1024, false), body_limited(), "/large").await;
+    let response = sized_fetch(
+        sized_app(64 * 1024, 100 * 1024, false),
+        body_limited(),
+        "/large",
+    )
+    .await;
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Malformed(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Malformed(_))
+    ));
 }
 
 #[tokio::test]
@@ -741,7 +816,10 @@ async fn chunked_with_content_length_test_chunked_with_content_length() {
         .await
         .unwrap();
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Malformed(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Malformed(_))
+    ));
 }
 
 // Beyond Tornado's simple client: keep-alive pooling, and the options it
@@ -804,7 +882,10 @@ async fn connection_close_and_close_delimited_responses_are_not_reused() {
         .fetch(HttpRequest::new(server.url("/hello")).header("Connection", "close"))
         .await
         .unwrap();
-    client.fetch(server.url("/no_content_length")).await.unwrap();
+    client
+        .fetch(server.url("/no_content_length"))
+        .await
+        .unwrap();
     client.fetch(server.url("/hello")).await.unwrap();
     assert_eq!(server.accepted(), 3);
     assert_eq!(client.idle_connections(), 1);
@@ -851,7 +932,50 @@ async fn a_request_on_a_connection_the_server_dropped_is_sent_again() {
     let response = client.fetch_with(request, false).await.unwrap();
     assert_eq!(response.code, 599);
     assert_eq!(*calls.lock().unwrap(), 1);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::ConnectionClosed)));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::ConnectionClosed)
+    ));
+}
+
+#[tokio::test]
+async fn a_connection_the_server_wrote_to_while_idle_is_not_reused() {
+    // After its response the server sends a stray one on the idle
+    // connection (as some servers do before closing an idle connection).
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let server = TestServer::start(handler(move |_| {
+        let n = {
+            let mut count = seen.lock().unwrap();
+            *count += 1;
+            *count
+        };
+        async move {
+            if n == 1 {
+                Reply::Script(vec![
+                    (
+                        Duration::ZERO,
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec(),
+                    ),
+                    (
+                        Duration::from_millis(20),
+                        b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                    ),
+                ])
+            } else {
+                Reply::ok("second")
+            }
+        }
+    }))
+    .await;
+    let client = AsyncHttpClient::default();
+    let response = client.fetch(server.url("/")).await.unwrap();
+    assert_eq!(text(&response.body), "first");
+    assert_eq!(client.idle_connections(), 1);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = client.fetch(server.url("/")).await.unwrap();
+    assert_eq!(text(&response.body), "second");
+    assert_eq!(server.accepted(), 2);
 }
 
 #[tokio::test]
@@ -869,7 +993,10 @@ async fn a_decompressed_body_is_bounded_by_max_body_size() {
         .unwrap();
     assert_eq!(response.code, 599);
     assert!(response.error.unwrap().message.contains("max_body_size"));
-    let response = client.fetch(server.url("/large_gzip?size=65536")).await.unwrap();
+    let response = client
+        .fetch(server.url("/large_gzip?size=65536"))
+        .await
+        .unwrap();
     assert_eq!(response.body.len(), 65536);
 }
 
@@ -877,12 +1004,18 @@ async fn a_decompressed_body_is_bounded_by_max_body_size() {
 async fn request_timeout_while_the_body_trickles_in() {
     // The head arrives, then the body stops half way.
     let slow = TestServer::start(handler(|_| async {
-        Reply::Stall(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".to_vec())
+        Reply::Script(vec![(
+            Duration::ZERO,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello".to_vec(),
+        )])
     }))
     .await;
     let timeout = Duration::from_secs(2);
     let response = AsyncHttpClient::default()
-        .fetch_with(HttpRequest::new(slow.url("/")).request_timeout(timeout), false)
+        .fetch_with(
+            HttpRequest::new(slow.url("/")).request_timeout(timeout),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(response.code, 599);
@@ -893,10 +1026,12 @@ async fn request_timeout_while_the_body_trickles_in() {
 #[tokio::test]
 async fn ca_certs_and_client_certificates() {
     let c = certs::certs();
-    let server_config = certs::server_options_requiring_client_cert(supercell::netutil::CertReqs::Required)
-        .server_config()
-        .unwrap();
-    let server = TestServer::start_with(tornado_app(Triggers::default()), None, Some(server_config)).await;
+    let server_config =
+        certs::server_options_requiring_client_cert(supercell::netutil::CertReqs::Required)
+            .server_config()
+            .unwrap();
+    let server =
+        TestServer::start_with(tornado_app(Triggers::default()), None, Some(server_config)).await;
     let client = AsyncHttpClient::default();
     let url = server.url("/hello");
     let with_cert = HttpRequest::new(url.as_str())
@@ -912,10 +1047,16 @@ async fn ca_certs_and_client_certificates() {
     assert_eq!(response.code, 599);
     // A CA file that cannot be read.
     let response = client
-        .fetch_with(HttpRequest::new(url.as_str()).ca_certs(c.dir.join("missing.pem")), false)
+        .fetch_with(
+            HttpRequest::new(url.as_str()).ca_certs(c.dir.join("missing.pem")),
+            false,
+        )
         .await
         .unwrap();
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Tls(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Tls(_))
+    ));
 }
 
 #[tokio::test]
@@ -931,9 +1072,117 @@ async fn network_interface_is_the_source_address() {
     // An address of no local interface cannot be bound.
     let foreign = "192.0.2.1".parse().unwrap();
     let response = client
-        .fetch_with(HttpRequest::new(server.url("/")).network_interface(foreign), false)
+        .fetch_with(
+            HttpRequest::new(server.url("/")).network_interface(foreign),
+            false,
+        )
         .await
         .unwrap();
     assert_eq!(response.code, 599);
-    assert!(matches!(response.error.unwrap().cause, Some(FetchError::Connect(_))));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::Connect(_))
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn connect_timeout_during_the_tls_handshake() {
+    // The server accepts the connection and never answers the handshake.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        std::future::pending::<()>().await;
+        drop(socket);
+    });
+    let timeout = Duration::from_millis(500);
+    let response = AsyncHttpClient::default()
+        .fetch_with(
+            HttpRequest::new(format!("https://127.0.0.1:{port}/")).connect_timeout(timeout),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert_eq!(response.request_time, timeout);
+    assert_eq!(
+        response.error.unwrap().to_string(),
+        "HTTP 599: Timeout while connecting"
+    );
+    held.abort();
+}
+
+#[tokio::test(start_paused = true)]
+async fn request_timeout_bounds_the_queue_wait_too() {
+    // A request whose request_timeout is shorter than its connect_timeout
+    // leaves the queue at the request timeout.
+    let mx = Mixin::new(false).await;
+    let client = mx.create_client(ClientSettings {
+        max_clients: 1,
+        ..ClientSettings::default()
+    });
+    let first = {
+        let (client, url) = (client.clone(), mx.url("/hang"));
+        tokio::spawn(async move { client.fetch_with(url, false).await })
+    };
+    while client.active() == 0 {
+        tokio::task::yield_now().await;
+    }
+    let response = client
+        .fetch_with(
+            mx.req("/hello")
+                .connect_timeout(Duration::from_secs(10))
+                .request_timeout(Duration::from_secs(3)),
+            false,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.code, 599);
+    assert_eq!(response.request_time, Duration::from_secs(3));
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::QueueTimeout)
+    ));
+    // The first request keeps its slot until its own 20 s run out.
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.code, 599);
+    assert_eq!(first.request_time, Duration::from_secs(20));
+}
+
+#[tokio::test]
+async fn a_failing_or_panicking_body_producer_fails_the_fetch() {
+    let (logs, _guard) = logs::Logs::capture();
+    let mx = Mixin::new(false).await;
+    let response =
+        mx.fetch(mx.req("/echo_post").method("POST").body_producer(
+            |write: BodyWriter| async move {
+                write.write("12").await?;
+                Err::<(), supercell::httpclient::BoxError>("no more data".into())
+            },
+        ))
+        .await;
+    assert_eq!(response.code, 599);
+    let error = response.error.unwrap();
+    assert!(matches!(error.cause, Some(FetchError::BodyProducer(_))));
+    assert!(error.message.contains("no more data"));
+
+    let response =
+        mx.fetch(mx.req("/echo_post").method("POST").body_producer(
+            |_write: BodyWriter| async move {
+                if true {
+                    panic!("producer bug");
+                }
+                Ok::<(), std::io::Error>(())
+            },
+        ))
+        .await;
+    assert_eq!(response.code, 599);
+    assert!(matches!(
+        response.error.unwrap().cause,
+        Some(FetchError::CallbackPanicked {
+            callback: "body_producer",
+            ..
+        })
+    ));
+    assert_eq!(logs.app_errors().len(), 1, "{:?}", logs.app_errors());
 }

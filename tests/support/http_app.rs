@@ -76,8 +76,9 @@ pub enum Reply {
     },
     /// These bytes, then the connection is closed.
     Raw(Vec<u8>),
-    /// These bytes, then nothing more until the client closes.
-    Stall(Vec<u8>),
+    /// Each part after its delay, then nothing more until the client
+    /// closes.
+    Script(Vec<(Duration, Vec<u8>)>),
     /// The reply sent through the channel (never, if it is dropped:
     /// the request hangs until the connection is closed).
     Wait(oneshot::Receiver<Reply>),
@@ -108,7 +109,8 @@ impl Reply {
     }
 }
 
-pub type Handler = Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;
+pub type Handler =
+    Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Reply> + Send>> + Send + Sync>;
 
 /// Wraps an async closure as a [`Handler`].
 pub fn handler<F, Fut>(f: F) -> Handler
@@ -241,7 +243,10 @@ pub fn parse_qs(qs: &str) -> Vec<(String, Vec<u8>)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (String::from_utf8_lossy(&percent_decode(k)).into_owned(), percent_decode(v))
+            (
+                String::from_utf8_lossy(&percent_decode(k)).into_owned(),
+                percent_decode(v),
+            )
         })
         .collect()
 }
@@ -252,7 +257,11 @@ async fn read_line<S: AsyncRead + Unpin>(reader: &mut BufReader<S>) -> Option<St
     if n == 0 {
         return None;
     }
-    Some(String::from_utf8_lossy(&line).trim_end_matches(['\r', '\n']).to_owned())
+    Some(
+        String::from_utf8_lossy(&line)
+            .trim_end_matches(['\r', '\n'])
+            .to_owned(),
+    )
 }
 
 async fn read_head<S: AsyncRead + Unpin>(reader: &mut BufReader<S>) -> Option<Request> {
@@ -284,7 +293,10 @@ async fn read_head<S: AsyncRead + Unpin>(reader: &mut BufReader<S>) -> Option<Re
     })
 }
 
-async fn read_body<S: AsyncRead + Unpin>(reader: &mut BufReader<S>, request: &Request) -> Option<Vec<u8>> {
+async fn read_body<S: AsyncRead + Unpin>(
+    reader: &mut BufReader<S>,
+    request: &Request,
+) -> Option<Vec<u8>> {
     if let Some(length) = request.header("Content-Length") {
         let mut body = vec![0; length.parse().ok()?];
         reader.read_exact(&mut body).await.ok()?;
@@ -317,7 +329,11 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 /// Writes `reply`; `false` when the connection must close afterwards.
-async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, request: &Request, reply: Reply) -> bool {
+async fn write_reply<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    request: &Request,
+    reply: Reply,
+) -> bool {
     let accepts_gzip = request
         .header("Accept-Encoding")
         .is_some_and(|v| v.contains("gzip"));
@@ -329,12 +345,19 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, request: &Request, r
             let _ = stream.flush().await;
             return false;
         }
-        Reply::Stall(bytes) => {
-            let _ = stream.write_all(&bytes).await;
-            let _ = stream.flush().await;
+        Reply::Script(parts) => {
+            for (delay, bytes) in parts {
+                tokio::time::sleep(delay).await;
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.flush().await;
+            }
             std::future::pending::<()>().await;
         }
-        Reply::Full { code, headers, body } => {
+        Reply::Full {
+            code,
+            headers,
+            body,
+        } => {
             let _ = write!(out, "HTTP/1.1 {code} {}\r\n", reason(code));
             let mut has_length = false;
             for (name, value) in &headers {
@@ -359,7 +382,11 @@ async fn write_reply<S: AsyncWrite + Unpin>(stream: &mut S, request: &Request, r
                 return false;
             }
         }
-        Reply::Chunked { headers, chunks, delay } => {
+        Reply::Chunked {
+            headers,
+            chunks,
+            delay,
+        } => {
             out.extend_from_slice(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
             for (name, value) in &headers {
                 out.extend_from_slice(name.as_bytes());
@@ -427,18 +454,17 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin + Send>(
             write_reply(reader.get_mut(), &request, reply).await;
             return;
         }
-        if request
+        let expects_continue = request
             .header("Expect")
-            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
-        {
-            if reader
+            .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
+        if expects_continue
+            && reader
                 .get_mut()
                 .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
                 .await
                 .is_err()
-            {
-                return;
-            }
+        {
+            return;
         }
         let Some(body) = read_body(&mut reader, &request).await else {
             return;
@@ -496,7 +522,12 @@ impl Triggers {
 
     /// Answers the oldest waiting request with "ok".
     pub fn fire(&self) {
-        let sender = self.waiting.lock().unwrap().pop_front().expect("a waiting trigger");
+        let sender = self
+            .waiting
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("a waiting trigger");
         let _ = sender.send(Reply::ok("ok"));
     }
 
@@ -561,7 +592,10 @@ async fn route(request: Request, triggers: &Triggers) -> Reply {
             Reply::ok(body)
         }
         (_, "/redirect") => {
-            let status = request.arg("status").and_then(|s| s.parse().ok()).unwrap_or(302);
+            let status = request
+                .arg("status")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(302);
             Reply::status(status, "redirects can have bodies too")
                 .with_header("Location", request.arg("url").unwrap_or_default())
         }
@@ -571,10 +605,15 @@ async fn route(request: Request, triggers: &Triggers) -> Reply {
             delay: Duration::from_millis(10),
         },
         ("GET", "/auth") => Reply::ok(request.header("Authorization").unwrap_or("").to_owned()),
-        ("POST", "/echopost" | "/echo_post") | ("PATCH", "/patch") => Reply::ok(request.body.clone()),
-        ("GET", "/user_agent") => {
-            Reply::ok(request.header("User-Agent").unwrap_or("User agent not set").to_owned())
+        ("POST", "/echopost" | "/echo_post") | ("PATCH", "/patch") => {
+            Reply::ok(request.body.clone())
         }
+        ("GET", "/user_agent") => Reply::ok(
+            request
+                .header("User-Agent")
+                .unwrap_or("User agent not set")
+                .to_owned(),
+        ),
         ("GET", "/304_with_content_length") => {
             Reply::status(304, "").with_header("Content-Length", "42")
         }
@@ -608,7 +647,11 @@ async fn route(request: Request, triggers: &Triggers) -> Reply {
         ("GET", "/no_content") => Reply::status(204, ""),
         ("POST", "/see_other_post") => {
             let code: u16 = String::from_utf8_lossy(&request.body).parse().unwrap_or(0);
-            assert!(code == 302 || code == 303, "unexpected body {:?}", request.body);
+            assert!(
+                code == 302 || code == 303,
+                "unexpected body {:?}",
+                request.body
+            );
             Reply::status(code, "").with_header("Location", "/see_other_get")
         }
         ("GET", "/see_other_get") => {
@@ -621,16 +664,25 @@ async fn route(request: Request, triggers: &Triggers) -> Reply {
         ("GET", "/host_echo") => Reply::ok(request.header("Host").unwrap_or("").to_owned()),
         ("GET", "/no_content_length") => Reply::Raw(b"HTTP/1.0 200 OK\r\n\r\nhello".to_vec()),
         ("GET", "/large_gzip") => {
-            let size: usize = request.arg("size").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let size: usize = request
+                .arg("size")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             let body = vec![b'a'; size];
-            if request.header("Accept-Encoding").is_some_and(|v| v.contains("gzip")) {
+            if request
+                .header("Accept-Encoding")
+                .is_some_and(|v| v.contains("gzip"))
+            {
                 Reply::ok(gzip(&body)).with_header("Content-Encoding", "gzip")
             } else {
                 Reply::ok(body)
             }
         }
-        (_, "/hello" | "/post" | "/put" | "/chunk" | "/auth" | "/echopost" | "/echo_post"
-        | "/patch" | "/user_agent" | "/head" | "/options") => Reply::status(405, "Method Not Allowed"),
+        (
+            _,
+            "/hello" | "/post" | "/put" | "/chunk" | "/auth" | "/echopost" | "/echo_post"
+            | "/patch" | "/user_agent" | "/head" | "/options",
+        ) => Reply::status(405, "Method Not Allowed"),
         _ => Reply::status(404, "<html><title>404: Not Found</title></html>"),
     }
 }

@@ -1,5 +1,7 @@
 //! The `Authorization` header of HTTP basic authentication (RFC 7617).
 
+use crate::httputil::encode_username_password;
+
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// Standard base64 with padding.
@@ -25,7 +27,10 @@ fn base64(data: &[u8]) -> String {
 
 /// `Basic <base64(username:password)>`, the credentials in UTF-8.
 pub(crate) fn basic_authorization(username: &str, password: &str) -> String {
-    format!("Basic {}", base64(format!("{username}:{password}").as_bytes()))
+    format!(
+        "Basic {}",
+        base64(&encode_username_password(username, password))
+    )
 }
 
 #[cfg(test)]

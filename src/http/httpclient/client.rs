@@ -9,10 +9,11 @@ use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
+use super::callbacks::Callbacks;
 use super::connect::connect;
 use super::connection::Connection;
 use super::error::{FetchError, HttpClientError};
-use super::exchange::{Callbacks, Limits, Received, exchange};
+use super::exchange::{Limits, Received, exchange};
 use super::pool::{Pool, PoolKey};
 use super::prepare::{Prepared, prepare};
 use super::redirect::follow;
@@ -36,7 +37,8 @@ use crate::util::log_target::GEN_LOG;
 ///
 /// Cheap to clone: clones share the queue, the pool and the settings.
 /// Unlike Tornado there is no implicit instance per loop: create one and
-/// pass it around.
+/// pass it around. Pooled connections belong to the runtime that opened
+/// them, so a client serves one runtime (as Tornado's serves one loop).
 #[derive(Clone)]
 pub struct AsyncHttpClient {
     inner: Arc<Inner>,
@@ -226,7 +228,9 @@ impl AsyncHttpClient {
     /// The whole fetch: queue, requests and redirects. Always a response.
     async fn run(&self, original: HttpRequest) -> HttpResponse {
         let fetch_start = Instant::now();
-        let mut request = original.clone().with_defaults(&self.inner.settings.defaults);
+        let mut request = original
+            .clone()
+            .with_defaults(&self.inner.settings.defaults);
         let mut deadlines = Deadlines::from(fetch_start, &request);
         let queue_deadline = earliest(deadlines.connect, deadlines.request);
         let _slot = match self.acquire_slot(queue_deadline).await {
@@ -257,7 +261,8 @@ impl AsyncHttpClient {
                     }
                 }
                 Ok((received, _)) => {
-                    let mut response = HttpResponse::new(original.clone(), received.start_line.code);
+                    let mut response =
+                        HttpResponse::new(original.clone(), received.start_line.code);
                     if response.error.is_some() {
                         response.error = Some(HttpClientError::with_message(
                             received.start_line.code,
@@ -340,7 +345,14 @@ impl AsyncHttpClient {
             let result = within(
                 deadlines.request,
                 FetchError::RequestTimeout,
-                exchange(&mut conn, &prepared, &callbacks, follow_redirects, limits, timer),
+                exchange(
+                    &mut conn,
+                    &prepared,
+                    &callbacks,
+                    follow_redirects,
+                    limits,
+                    timer,
+                ),
             )
             .await;
             match result {

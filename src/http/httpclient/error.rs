@@ -167,10 +167,7 @@ impl std::error::Error for HttpClientError {
 /// The standard reason phrase of `code`, or `"Unknown"` (as Tornado's
 /// `httputil.responses.get(code, "Unknown")`).
 pub(crate) fn reason_or_unknown(code: u16) -> &'static str {
-    http::StatusCode::from_u16(code)
-        .ok()
-        .and_then(|status| status.canonical_reason())
-        .unwrap_or("Unknown")
+    crate::httputil::reason_phrase(code).unwrap_or("Unknown")
 }
 
 impl From<FetchError> for HttpClientError {

@@ -6,41 +6,30 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::FutureExt;
-use http::Version;
 use tokio::time::Instant;
 
 use super::body_writer::{self, BodySink, BodyWriteError, BodyWriter};
+use super::callbacks::{Callbacks, call_header_callback, panicked};
 use super::connection::Connection;
 use super::error::FetchError;
 use super::prepare::{OutgoingBody, Prepared};
-use super::request::{HeaderCallback, StreamingCallback};
+use super::response_body::ResponseBody;
 use super::time_info::Timer;
 use crate::http1::codec::{BodyDecoder, BodyLength, Decoded, WriteBuffer, encode_request_head};
 use crate::httputil::{HttpHeaders, ResponseStartLine};
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::GzipDecompressor;
-use crate::util::log_target::APP_LOG;
 
 /// The status codes of redirects the client can follow.
 pub(crate) const REDIRECT_CODES: [u16; 5] = [301, 302, 303, 307, 308];
-
-/// The most decompressed output produced per step.
-const DECOMPRESS_STEP: usize = 64 * 1024;
 
 /// What the response may take.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) max_header_size: usize,
     pub(crate) max_body_size: u64,
-}
-
-/// Where the response goes besides the [`Received`] value.
-#[derive(Clone, Default)]
-pub(crate) struct Callbacks {
-    pub(crate) streaming: Option<StreamingCallback>,
-    pub(crate) header: Option<HeaderCallback>,
 }
 
 /// A response read completely.
@@ -56,19 +45,12 @@ pub(crate) struct Received {
     pub(crate) reusable: bool,
 }
 
-/// Runs `f`, turning a panic into an error (and a log record on the
-/// application log).
-fn guarded(callback: &'static str, f: impl FnOnce()) -> Result<(), FetchError> {
-    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let message = crate::util::panic_message(payload.as_ref()).to_owned();
-        tracing::error!(target: APP_LOG, "Exception in {callback}: {message}");
-        FetchError::CallbackPanicked { callback, message }
-    })
-}
-
 /// Queues what `out` holds on `stream`; the future of the last piece.
 fn queue(stream: &IoStream, out: &mut WriteBuffer) -> Option<WriteFuture> {
-    out.take().into_iter().map(|piece| stream.write(piece)).last()
+    out.take()
+        .into_iter()
+        .map(|piece| stream.write(piece))
+        .last()
 }
 
 fn write_error(error: BodyWriteError) -> FetchError {
@@ -92,137 +74,11 @@ async fn send_body(sink: &Arc<Mutex<BodySink>>, body: &OutgoingBody) -> Result<(
             match produced {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => return Err(FetchError::BodyProducer(Arc::from(error))),
-                Err(payload) => {
-                    let message = crate::util::panic_message(payload.as_ref()).to_owned();
-                    tracing::error!(target: APP_LOG, "Exception in body_producer: {message}");
-                    return Err(FetchError::CallbackPanicked {
-                        callback: "body_producer",
-                        message,
-                    });
-                }
+                Err(payload) => return Err(panicked("body_producer", payload)),
             }
         }
     }
     body_writer::finish(sink).await.map_err(write_error)
-}
-
-/// The line a header callback gets for the start line.
-fn start_line_text(start_line: &ResponseStartLine) -> String {
-    let version = if start_line.version == Version::HTTP_10 {
-        "HTTP/1.0"
-    } else {
-        "HTTP/1.1"
-    };
-    format!("{version} {} {}\r\n", start_line.code, start_line.reason)
-}
-
-/// `content-type` as `Content-Type`.
-fn title_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        out.push(if upper { c.to_ascii_uppercase() } else { c });
-        upper = c == '-';
-    }
-    out
-}
-
-/// Bytes as ISO-8859-1 text (how HTTP header values were meant to be
-/// read; ASCII stays as it is).
-fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
-
-fn call_header_callback(
-    callback: &HeaderCallback,
-    start_line: &ResponseStartLine,
-    headers: &HttpHeaders,
-) -> Result<(), FetchError> {
-    guarded("header_callback", || {
-        callback(&start_line_text(start_line));
-        for (name, value) in headers.get_all() {
-            callback(&format!(
-                "{}: {}\r\n",
-                title_case(name.as_str()),
-                latin1(value.as_bytes())
-            ));
-        }
-        callback("\r\n");
-    })
-}
-
-/// Collects the (decoded, decompressed) body: into memory or to the
-/// streaming callback, within `max_body_size`.
-struct ResponseBody {
-    discard: bool,
-    decompressor: Option<GzipDecompressor>,
-    fed: bool,
-    streaming: Option<StreamingCallback>,
-    collected: BytesMut,
-    total: u64,
-    max_body_size: u64,
-}
-
-impl ResponseBody {
-    fn emit(&mut self, data: Bytes) -> Result<(), FetchError> {
-        if data.is_empty() {
-            return Ok(());
-        }
-        self.total += data.len() as u64;
-        if self.total > self.max_body_size {
-            return Err(FetchError::Malformed(format!(
-                "response body larger than max_body_size ({} bytes)",
-                self.max_body_size
-            )));
-        }
-        match &self.streaming {
-            Some(callback) => guarded("streaming_callback", || callback(data)),
-            None => {
-                self.collected.extend_from_slice(&data);
-                Ok(())
-            }
-        }
-    }
-
-    fn receive(&mut self, chunk: Bytes) -> Result<(), FetchError> {
-        if self.discard {
-            return Ok(());
-        }
-        let Some(mut decompressor) = self.decompressor.take() else {
-            return self.emit(chunk);
-        };
-        self.fed = true;
-        let inflated = self.inflate(&mut decompressor, &chunk);
-        self.decompressor = Some(decompressor);
-        inflated
-    }
-
-    /// Decompresses `chunk` in bounded steps, emitting each.
-    fn inflate(&mut self, decompressor: &mut GzipDecompressor, chunk: &[u8]) -> Result<(), FetchError> {
-        let mut output = decompressor
-            .decompress(chunk, DECOMPRESS_STEP)
-            .map_err(FetchError::Decompress)?;
-        loop {
-            self.emit(Bytes::from(output))?;
-            if decompressor.unconsumed_tail().is_empty() {
-                return Ok(());
-            }
-            let tail = decompressor.take_unconsumed_tail();
-            output = decompressor
-                .decompress(&tail, DECOMPRESS_STEP)
-                .map_err(FetchError::Decompress)?;
-        }
-    }
-
-    fn finish(&mut self) -> Result<Bytes, FetchError> {
-        if let Some(mut decompressor) = self.decompressor.take()
-            && self.fed
-        {
-            let tail = decompressor.flush().map_err(FetchError::Decompress)?;
-            self.emit(Bytes::from(tail))?;
-        }
-        Ok(std::mem::take(&mut self.collected).freeze())
-    }
 }
 
 /// Sends the request `prepared` on `conn` and reads its response.
@@ -294,27 +150,24 @@ pub(crate) async fn exchange(
         call_header_callback(callback, &head.start_line, &headers)?;
     }
 
-    let mut sink_out = ResponseBody {
-        discard: redirect,
+    let mut body_out = ResponseBody::new(
+        redirect,
         decompressor,
-        fed: false,
-        streaming: callbacks.streaming.clone(),
-        collected: BytesMut::new(),
-        total: 0,
-        max_body_size: limits.max_body_size,
-    };
+        callbacks.streaming.clone(),
+        limits.max_body_size,
+    );
     let mut decoder = BodyDecoder::new(head.body, limits.max_body_size);
     loop {
         let step = decoder
             .decode(&mut conn.buf)
             .map_err(|error| FetchError::Malformed(error.to_string()))?;
         match step {
-            Decoded::Data(chunk) => sink_out.receive(chunk)?,
+            Decoded::Data(chunk) => body_out.receive(chunk)?,
             Decoded::Finished => break,
             Decoded::NeedMore => {
                 if !conn.read_more().await? {
                     match decoder.decode_eof() {
-                        Ok(Decoded::Data(chunk)) => sink_out.receive(chunk)?,
+                        Ok(Decoded::Data(chunk)) => body_out.receive(chunk)?,
                         Ok(_) => break,
                         Err(_) => return Err(FetchError::ConnectionClosed),
                     }
@@ -322,7 +175,7 @@ pub(crate) async fn exchange(
             }
         }
     }
-    let body = sink_out.finish()?;
+    let body = body_out.finish()?;
     let reusable = head.keep_alive
         && body_sent
         && prepared.keep_alive
@@ -336,29 +189,4 @@ pub(crate) async fn exchange(
         redirect,
         reusable,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_lines_are_title_cased_and_latin1() {
-        assert_eq!(title_case("x-xss-protection"), "X-Xss-Protection");
-        assert_eq!(latin1(b"caf\xe9"), "café");
-        let start = ResponseStartLine {
-            version: Version::HTTP_10,
-            code: 200,
-            reason: "OK".into(),
-        };
-        assert_eq!(start_line_text(&start), "HTTP/1.0 200 OK\r\n");
-    }
-
-    #[test]
-    fn a_panicking_callback_becomes_an_error() {
-        let error = guarded("streaming_callback", || panic!("boom")).unwrap_err();
-        assert!(
-            matches!(error, FetchError::CallbackPanicked { callback: "streaming_callback", ref message } if message == "boom")
-        );
-    }
 }

@@ -54,6 +54,7 @@
 mod basic_auth;
 mod blocking;
 mod body_writer;
+mod callbacks;
 mod client;
 mod connect;
 mod connection;
@@ -64,6 +65,7 @@ mod prepare;
 mod redirect;
 mod request;
 mod response;
+mod response_body;
 mod settings;
 mod time_info;
 mod tls;

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::time::Instant;
 
 use crate::iostream::IoStream;
@@ -80,8 +81,24 @@ impl Pool {
         !idle.stream.closed() && now.saturating_duration_since(idle.since) < self.idle_timeout
     }
 
-    /// The most recently used open connection for `key`, if any.
+    /// The most recently used open connection for `key`, if any. A
+    /// connection on which the server sent something while it was idle
+    /// (a stray response, a close) is closed instead: nothing may come
+    /// before the response to the next request.
     pub(crate) fn checkout(&self, key: &PoolKey) -> Option<IoStream> {
+        loop {
+            let stream = self.pop(key)?;
+            stream.set_close_callback(None);
+            match stream.read_bytes(1, true).now_or_never() {
+                None => return Some(stream),
+                Some(_) => stream.close(),
+            }
+        }
+    }
+
+    /// Takes the most recent usable idle connection of `key`, closing the
+    /// closed and expired ones met on the way.
+    fn pop(&self, key: &PoolKey) -> Option<IoStream> {
         let now = Instant::now();
         let mut idle = self.idle.lock().ok()?;
         let list = idle.get_mut(key)?;
@@ -94,10 +111,6 @@ impl Pool {
         };
         if list.is_empty() {
             idle.remove(key);
-        }
-        drop(idle);
-        if let Some(stream) = &found {
-            stream.set_close_callback(None);
         }
         found
     }

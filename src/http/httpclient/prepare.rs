@@ -140,10 +140,11 @@ pub(crate) fn prepare(
         set(&mut headers, "Accept-Encoding", "gzip")?;
     }
     let chunked = matches!(body, OutgoingBody::Producer(_)) && !headers.contains("Content-Length");
-    let closes = headers
-        .get_list("Connection")
-        .iter()
-        .any(|value| value.split(',').any(|t| t.trim().eq_ignore_ascii_case("close")));
+    let closes = headers.get_list("Connection").iter().any(|value| {
+        value
+            .split(',')
+            .any(|t| t.trim().eq_ignore_ascii_case("close"))
+    });
     Ok(Prepared {
         start_line: RequestStartLine {
             method: request.method.clone(),
@@ -190,15 +191,25 @@ mod tests {
 
     #[test]
     fn checks_bodies_methods_and_auth_modes() {
-        let error = prepared(HttpRequest::new("http://h/").method("PUT")).err().unwrap();
-        assert!(error.to_string().contains("must not be None"));
-        let error = prepared(HttpRequest::new("http://h/").body("x")).err().unwrap();
-        assert!(error.to_string().contains("must be None"));
-        let error = prepared(HttpRequest::new("http://h/").method("OTHER")).err().unwrap();
-        assert!(error.to_string().contains("unknown method"));
-        let error = prepared(HttpRequest::new("http://h/").auth("a", "b").auth_mode("asdf"))
+        let error = prepared(HttpRequest::new("http://h/").method("PUT"))
             .err()
             .unwrap();
+        assert!(error.to_string().contains("must not be None"));
+        let error = prepared(HttpRequest::new("http://h/").body("x"))
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("must be None"));
+        let error = prepared(HttpRequest::new("http://h/").method("OTHER"))
+            .err()
+            .unwrap();
+        assert!(error.to_string().contains("unknown method"));
+        let error = prepared(
+            HttpRequest::new("http://h/")
+                .auth("a", "b")
+                .auth_mode("asdf"),
+        )
+        .err()
+        .unwrap();
         assert!(error.to_string().contains("unsupported auth_mode"));
         assert!(
             prepared(

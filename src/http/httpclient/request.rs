@@ -13,7 +13,7 @@ use bytes::Bytes;
 use http::Method;
 
 use super::body_writer::BodyWriter;
-use crate::httputil::HttpHeaders;
+use crate::httputil::{HttpHeaders, Timestamp, format_timestamp};
 
 /// The error a [`BodyProducer`] may fail with.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -32,9 +32,7 @@ pub type HeaderCallback = Arc<dyn Fn(&str) + Send + Sync>;
 /// keeps the body), it writes the body through it and resolves when done.
 /// Without a `Content-Length` header the body is sent chunked.
 pub type BodyProducer = Arc<
-    dyn Fn(BodyWriter) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>
-        + Send
-        + Sync,
+    dyn Fn(BodyWriter) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>> + Send + Sync,
 >;
 
 /// Connect timeout and request timeout when neither the request nor the
@@ -252,8 +250,9 @@ impl HttpRequest {
         self
     }
 
-    /// Sends `If-Modified-Since` with `time`.
-    pub fn if_modified_since(mut self, time: SystemTime) -> HttpRequest {
+    /// Sends `If-Modified-Since` with `time` (a `SystemTime`, seconds
+    /// since the epoch, or a UTC `NaiveDateTime`).
+    pub fn if_modified_since(mut self, time: impl Into<Timestamp>) -> HttpRequest {
         let stamp = format_timestamp(time);
         match self.headers.set("If-Modified-Since", &stamp) {
             Ok(()) => self,
@@ -293,13 +292,19 @@ impl HttpRequest {
     }
 
     /// Receives the body chunk by chunk (see [`StreamingCallback`]).
-    pub fn streaming_callback(mut self, callback: impl Fn(Bytes) + Send + Sync + 'static) -> HttpRequest {
+    pub fn streaming_callback(
+        mut self,
+        callback: impl Fn(Bytes) + Send + Sync + 'static,
+    ) -> HttpRequest {
         self.streaming_callback = Some(Arc::new(callback));
         self
     }
 
     /// Receives the response head line by line (see [`HeaderCallback`]).
-    pub fn header_callback(mut self, callback: impl Fn(&str) + Send + Sync + 'static) -> HttpRequest {
+    pub fn header_callback(
+        mut self,
+        callback: impl Fn(&str) + Send + Sync + 'static,
+    ) -> HttpRequest {
         self.header_callback = Some(Arc::new(callback));
         self
     }
@@ -365,7 +370,10 @@ impl HttpRequest {
         fill(&mut self.user_agent, &defaults.user_agent);
         fill(&mut self.decompress_response, &defaults.decompress_response);
         fill(&mut self.network_interface, &defaults.network_interface);
-        fill(&mut self.allow_nonstandard_methods, &defaults.allow_nonstandard_methods);
+        fill(
+            &mut self.allow_nonstandard_methods,
+            &defaults.allow_nonstandard_methods,
+        );
         fill(&mut self.validate_cert, &defaults.validate_cert);
         fill(&mut self.ca_certs, &defaults.ca_certs);
         fill(&mut self.allow_ipv6, &defaults.allow_ipv6);
@@ -374,13 +382,6 @@ impl HttpRequest {
         fill(&mut self.ssl_options, &defaults.ssl_options);
         self
     }
-}
-
-/// `time` as an HTTP date (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`).
-fn format_timestamp(time: SystemTime) -> String {
-    chrono::DateTime::<chrono::Utc>::from(time)
-        .format("%a, %d %b %Y %H:%M:%S GMT")
-        .to_string()
 }
 
 impl From<&str> for HttpRequest {
@@ -445,25 +446,44 @@ impl fmt::Debug for HttpRequest {
 /// assert_eq!(request.user_agent.as_deref(), Some("MyAgent/1.0"));
 /// assert_eq!(request.max_redirects, Some(5));
 /// ```
+///
+/// Each field is the default of the [`HttpRequest`] field of the same
+/// name.
 #[derive(Clone, Debug)]
-#[allow(missing_docs)] // each field is the HttpRequest field of the same name
 pub struct RequestDefaults {
+    /// User name for basic authentication.
     pub auth_username: Option<String>,
+    /// Password for basic authentication.
     pub auth_password: Option<String>,
+    /// Authentication mode (only `"basic"`).
     pub auth_mode: Option<String>,
+    /// Connect timeout. Default: 20 s.
     pub connect_timeout: Option<Duration>,
+    /// Request timeout. Default: 20 s.
     pub request_timeout: Option<Duration>,
+    /// Whether redirects are followed. Default: true.
     pub follow_redirects: Option<bool>,
+    /// How many redirects are followed. Default: 5.
     pub max_redirects: Option<u32>,
+    /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Whether gzip responses are asked for and decompressed. Default: true.
     pub decompress_response: Option<bool>,
+    /// The local address to connect from.
     pub network_interface: Option<IpAddr>,
+    /// Whether unusual methods and bodies are allowed. Default: false.
     pub allow_nonstandard_methods: Option<bool>,
+    /// Whether server certificates are verified. Default: true.
     pub validate_cert: Option<bool>,
+    /// PEM file of the CA certificates to trust.
     pub ca_certs: Option<PathBuf>,
+    /// Whether IPv6 addresses may be used (unset: yes).
     pub allow_ipv6: Option<bool>,
+    /// PEM file of the client certificate's key.
     pub client_key: Option<PathBuf>,
+    /// PEM file of a client certificate chain.
     pub client_cert: Option<PathBuf>,
+    /// A ready TLS configuration.
     pub ssl_options: Option<Arc<rustls::ClientConfig>>,
 }
 

@@ -81,6 +81,9 @@ mod tests {
         assert!(Arc::ptr_eq(&a, &b));
         assert!(!Arc::ptr_eq(&a, &c));
         let missing = HttpRequest::new("https://d/").ca_certs("/nonexistent/ca.pem");
-        assert!(matches!(configs.config_for(&missing), Err(FetchError::Tls(_))));
+        assert!(matches!(
+            configs.config_for(&missing),
+            Err(FetchError::Tls(_))
+        ));
     }
 }

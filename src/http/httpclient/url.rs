@@ -45,7 +45,9 @@ impl Url {
             None => (None, authority),
         };
         let (host, port) = split_host_and_port(netloc);
-        let port_given = netloc.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
+        let port_given = netloc
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| !p.contains(']'));
         if port_given && port.is_none() {
             return Err(format!("invalid port in url: {url}"));
         }
@@ -246,7 +248,11 @@ mod tests {
 
     #[test]
     fn rejects_other_schemes_and_bad_hosts() {
-        assert!(Url::parse("ftp://example.com/").unwrap_err().contains("Unsupported url scheme"));
+        assert!(
+            Url::parse("ftp://example.com/")
+                .unwrap_err()
+                .contains("Unsupported url scheme")
+        );
         assert!(Url::parse("example.com").is_err());
         assert!(Url::parse("http:///path").is_err());
         assert!(Url::parse("http://host:99999/").is_err());
