@@ -13,8 +13,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::codec::{
-    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, WriteBuffer,
-    split_request_head,
+    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestHeadReader, RequestInfo,
+    WriteBuffer,
 };
 use super::error_response::{CONTINUE, refusal};
 use super::shared::{ConnShared, Exchange, Phase};
@@ -197,10 +197,12 @@ impl Http1ServerConnection {
         // Known once the connection has to wait (not for a head that is
         // already buffered).
         let mut deadline = None;
-        let mut complete_line = !buf.is_empty();
+        // Remembers how far the head was searched and checked, so that
+        // a head trickling in is not looked at again from its start.
+        let mut reader = RequestHeadReader::new();
         loop {
-            if complete_line {
-                match split_request_head(buf, max) {
+            if !buf.is_empty() {
+                match reader.split(buf, max) {
                     Ok(Some(head)) => return Ok(head),
                     Ok(None) => {}
                     Err(error) => return Err(HeadError::Malformed(error)),
@@ -216,9 +218,6 @@ impl Http1ServerConnection {
                 .receive(deadline, idle)
                 .await
                 .map_err(|_| HeadError::Gone)?;
-            // Parse again only when a line ended (or the limit is passed):
-            // a head trickling in byte by byte is not parsed again per byte.
-            complete_line = memchr::memchr(b'\n', &data).is_some() || buf.len() + data.len() > max;
             append(buf, data);
         }
     }
