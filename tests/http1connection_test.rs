@@ -819,3 +819,43 @@ async fn handle_drain_closes_an_idle_connection_and_close_ends_a_busy_one() {
     busy_handle.close();
     assert!(busy.try_read_response(&Method::GET).await.is_none());
 }
+
+#[tokio::test]
+async fn respond_with_a_body_not_matching_content_length_sends_nothing() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let addr = start_app(
+        params(),
+        move |request: Request, mut writer: ResponseWriter| {
+            let tx = tx.clone();
+            async move {
+                let mut headers = HttpHeaders::new();
+                let length = if request.start_line.path == "/long" {
+                    "2"
+                } else {
+                    "10"
+                };
+                headers.add("Content-Length", length).unwrap();
+                let _ = tx.send(writer.respond(200, headers, "hello").await);
+            }
+        },
+    );
+    for (path, error) in [
+        ("/long", HttpOutputError::TooMuchData(2)),
+        (
+            "/short",
+            HttpOutputError::TooLittleData {
+                written: 5,
+                expected: 10,
+            },
+        ),
+    ] {
+        let mut client = RawClient::connect(addr).await;
+        client.send(get(path, &[])).await;
+        assert_eq!(rx.recv().await.unwrap(), Err(error));
+        // Neither the head nor a 500 after it: the connection just closes.
+        let rest = tokio::time::timeout(Duration::from_secs(10), client.read_until_close())
+            .await
+            .expect("the connection closes");
+        assert_eq!(&rest[..], b"", "{path}");
+    }
+}

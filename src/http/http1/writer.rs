@@ -82,7 +82,11 @@ impl ResponseWriter {
     /// `Content-Length` stays), and the end.
     ///
     /// Fails with [`HttpOutputError::BodyNotAllowed`] for a non-empty body
-    /// on a 1xx, 204 or 304 response, [`HttpOutputError::Misuse`] when
+    /// on a 1xx, 204 or 304 response; with
+    /// [`HttpOutputError::TooMuchData`] or
+    /// [`HttpOutputError::TooLittleData`] when `body` does not match a
+    /// `Content-Length` given in `headers` (nothing is sent and the
+    /// connection closes); [`HttpOutputError::Misuse`] when
     /// something was written already, [`HttpOutputError::Closed`] when the
     /// connection is gone.
     pub async fn respond(
@@ -118,17 +122,41 @@ impl ResponseWriter {
             }
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
             let close = exchange.close || state.draining;
-            let (mut encoder, must_close) = encode_response_head(
+            // Encoded apart, so that nothing of a response refused half-way
+            // (a body that does not match its `Content-Length`) goes out.
+            let mut response = WriteBuffer::new();
+            let encoded = encode_response_head(
                 &start_line,
                 &headers,
                 &exchange.request,
                 close,
-                &mut state.out,
-            )?;
-            if !body.is_empty() && exchange.request.method != Method::HEAD {
-                encoder.encode(body, &mut state.out)?;
+                &mut response,
+            )
+            .and_then(|(mut encoder, must_close)| {
+                if !body.is_empty() && exchange.request.method != Method::HEAD {
+                    encoder.encode(body, &mut response)?;
+                }
+                encoder.finish(&mut response)?;
+                Ok(must_close)
+            });
+            let must_close = match encoded {
+                Ok(must_close) => must_close,
+                Err(error) => {
+                    if let HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. } =
+                        error
+                    {
+                        // As `step`: the connection closes rather than
+                        // answer something other than what was asked.
+                        exchange.close = true;
+                        self.done = true;
+                        self.shared.stream.close();
+                    }
+                    return Err(error);
+                }
+            };
+            for piece in response.take() {
+                state.out.push(piece);
             }
-            encoder.finish(&mut state.out)?;
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
             self.done = true;
