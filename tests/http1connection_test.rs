@@ -859,3 +859,33 @@ async fn respond_with_a_body_not_matching_content_length_sends_nothing() {
         assert_eq!(&rest[..], b"", "{path}");
     }
 }
+
+#[tokio::test]
+async fn unanswered_head_request_gets_a_500_without_a_body() {
+    let (_logs, _guard) = Logs::capture();
+    let addr = start_app(params(), |_request, writer: ResponseWriter| async move {
+        drop(writer);
+    });
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.code, 500);
+    assert_eq!(head.header("Content-Length"), Some("93"));
+    assert!(head.body.is_empty());
+    // The next response is read from right after the first's head.
+    let full = client.get_response().await;
+    assert_eq!(full.code, 500);
+    assert_eq!(full.body.len(), 93);
+    assert!(client.buffered().is_empty());
+    // An HTTP/1.0 request kept alive hears that it is.
+    client
+        .send(&b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"[..])
+        .await;
+    let http10 = client.get_response().await;
+    assert_eq!(http10.code, 500);
+    assert!(http10.connection_has("keep-alive"));
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.code, 500);
+}

@@ -221,7 +221,8 @@ impl ResponseWriter {
                     );
                     // Dropped by a panic: the connection closes after it.
                     exchange.close |= draining || std::thread::panicking();
-                    let response = error_response::internal_error(exchange.close);
+                    let response =
+                        error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
                 }
                 Phase::Streaming(mut encoder) => {
