@@ -889,3 +889,41 @@ async fn unanswered_head_request_gets_a_500_without_a_body() {
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.code, 500);
 }
+
+/// Answers `413` as soon as the request head is in, before any body.
+struct EarlyAnswer;
+
+struct EarlyMessage(Option<ResponseWriter>);
+
+impl HttpServerConnectionDelegate<ResponseWriter> for EarlyAnswer {
+    type Message = EarlyMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> EarlyMessage {
+        EarlyMessage(Some(writer))
+    }
+}
+
+impl HttpMessageDelegate for EarlyMessage {
+    async fn headers_received(&mut self, _start_line: RequestStartLine, _headers: HttpHeaders) {
+        if let Some(mut writer) = self.0.take() {
+            writer.respond(413, HttpHeaders::new(), "").await.unwrap();
+        }
+    }
+
+    async fn data_received(&mut self, _chunk: Bytes) {}
+
+    async fn finish(&mut self) {}
+}
+
+#[tokio::test]
+async fn answer_before_the_whole_body_says_connection_close() {
+    let addr = start(params(), EarlyAnswer);
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send(request("POST", "/", &["Content-Length: 100"], &[b'x'; 10]))
+        .await;
+    let response = client.read_response(&Method::POST).await;
+    assert_eq!(response.code, 413);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}

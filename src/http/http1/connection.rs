@@ -314,20 +314,30 @@ impl Http1ServerConnection {
         }
     }
 
-    /// Starts the exchange for a new request; returns its number.
-    fn begin(&self, request: RequestInfo) -> u64 {
+    /// Starts the exchange for a new request (`has_body`: with a body
+    /// still to read); returns its number.
+    fn begin(&self, request: RequestInfo, has_body: bool) -> u64 {
         let mut state = self.shared.lock();
         state.generation += 1;
         let generation = state.generation;
         state.exchange = Some(Exchange {
             generation,
             close: !request.keep_alive,
+            body_unread: has_body,
             request,
             phase: Phase::Waiting,
             max_body_size: None,
             body_timeout: None,
         });
         generation
+    }
+
+    /// The body of request `generation` is completely read: its response
+    /// may keep the connection open.
+    fn body_read(&self, generation: u64) {
+        if let Some(exchange) = self.shared.lock().exchange(generation) {
+            exchange.body_unread = false;
+        }
     }
 
     /// One request and its response.
@@ -343,11 +353,15 @@ impl Http1ServerConnection {
             expect_continue,
         } = head;
         let context = self.request_context(&headers);
-        let generation = self.begin(RequestInfo {
-            method: start_line.method.clone(),
-            version: start_line.version,
-            keep_alive: keep_alive && !self.params.no_keep_alive,
-        });
+        let has_body = body != BodyLength::Empty;
+        let generation = self.begin(
+            RequestInfo {
+                method: start_line.method.clone(),
+                version: start_line.version,
+                keep_alive: keep_alive && !self.params.no_keep_alive,
+            },
+            has_body,
+        );
         let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
         let mut message = delegate.start_request(writer);
         let gzip = self.decompressor(&mut headers);
@@ -357,7 +371,6 @@ impl Http1ServerConnection {
         {
             return self.interrupted(interrupted);
         }
-        let has_body = body != BodyLength::Empty;
         let (limits, answered) =
             self.after_headers(generation, expect_continue && has_body && buf.is_empty());
         let mut read_whole = true;
@@ -367,7 +380,7 @@ impl Http1ServerConnection {
             // by what reading a body takes.
             let read = Box::pin(self.read_body(&mut message, body, buf, generation, limits, gzip));
             match read.await {
-                BodyEnd::Complete => {}
+                BodyEnd::Complete => self.body_read(generation),
                 BodyEnd::Answered => read_whole = false,
                 BodyEnd::Refused(status, why) => {
                     tracing::info!(

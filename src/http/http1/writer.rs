@@ -34,6 +34,10 @@ use crate::util::log_target::APP_LOG;
 /// was written); when nothing was written, the request is answered
 /// `500 Internal Server Error` and the omission logged on the application
 /// log. So a callback may simply return after answering.
+///
+/// A response written before the request body is completely read says
+/// `Connection: close`: the connection closes after it, without reading
+/// the rest of the body.
 pub struct ResponseWriter {
     shared: Arc<ConnShared>,
     context: Arc<RequestContext>,
@@ -121,7 +125,7 @@ impl ResponseWriter {
                 headers.append(DATE, state.date());
             }
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
-            let close = exchange.close || state.draining;
+            let close = exchange.close || exchange.body_unread || state.draining;
             // Encoded apart, so that nothing of a response refused half-way
             // (a body that does not match its `Content-Length`) goes out.
             let mut response = WriteBuffer::new();
@@ -220,7 +224,7 @@ impl ResponseWriter {
                         self.context.remote_ip
                     );
                     // Dropped by a panic: the connection closes after it.
-                    exchange.close |= draining || std::thread::panicking();
+                    exchange.close |= draining || exchange.body_unread || std::thread::panicking();
                     let response =
                         error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
@@ -314,7 +318,7 @@ impl HttpConnection for ResponseWriter {
                 encode_response_head(&start_line, &headers, &exchange.request, false, out)?;
                 return Ok(());
             }
-            let close = exchange.close || draining;
+            let close = exchange.close || exchange.body_unread || draining;
             let (mut encoder, must_close) =
                 encode_response_head(&start_line, &headers, &exchange.request, close, out)?;
             exchange.close |= must_close || close;
