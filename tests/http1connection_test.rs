@@ -927,3 +927,48 @@ async fn answer_before_the_whole_body_says_connection_close() {
     assert!(response.connection_has("close"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
 }
+
+#[tokio::test]
+async fn drain_lets_the_last_response_finish_writing() {
+    const BODY: usize = 8 * 1024 * 1024;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (handle_tx, handle_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (socket, peer) = listener.accept().await.unwrap();
+        let context = RequestContext {
+            peer: peer.into(),
+            remote_ip: peer.ip().to_string(),
+            protocol: "http".into(),
+        };
+        // A response smaller than chunk_size is gathered and written out
+        // when the connection next waits for a request.
+        let params = Http1ConnectionParameters {
+            chunk_size: 2 * BODY,
+            ..params()
+        };
+        let connection = Http1ServerConnection::new(IoStream::from_tcp(socket), params, context);
+        handle_tx.send(connection.handle()).unwrap();
+        let app = App(Arc::new(
+            |_request: Request, mut writer: ResponseWriter| async move {
+                writer
+                    .respond(200, HttpHeaders::new(), vec![b'x'; BODY])
+                    .await
+                    .unwrap();
+            },
+        ));
+        connection.start(Arc::new(app));
+    });
+    let mut client = RawClient::connect(addr).await;
+    let handle = handle_rx.await.unwrap();
+    client.send(get("/", &[])).await;
+    // The client does not read yet: the response is stuck in the socket
+    // buffers while the connection waits for its write.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    handle.drain();
+    let response = tokio::time::timeout(Duration::from_secs(30), client.get_response())
+        .await
+        .expect("the response arrives");
+    assert_eq!(response.body.len(), BODY);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}

@@ -228,11 +228,8 @@ impl Http1ServerConnection {
     async fn receive(&self, deadline: Option<Instant>, idle: bool) -> Result<Bytes, Gone> {
         let last_write = {
             let mut state = self.shared.lock();
-            if idle {
-                if state.draining {
-                    return Err(Gone::Closed);
-                }
-                state.idle = true;
+            if idle && state.draining {
+                return Err(Gone::Closed);
             }
             state.corked = false;
             let last_write = state.flush(&self.shared.stream);
@@ -246,6 +243,15 @@ impl Http1ServerConnection {
         let read = async {
             if let Some(write) = last_write {
                 write.await.map_err(|_| Gone::Closed)?;
+            }
+            if idle {
+                // Idle (closed at once by a drain) only once the last
+                // response is out, so that a drain does not cut it short.
+                let mut state = self.shared.lock();
+                if state.draining {
+                    return Err(Gone::Closed);
+                }
+                state.idle = true;
             }
             stream
                 .read_bytes(READ_SIZE, true)
