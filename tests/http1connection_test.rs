@@ -972,3 +972,23 @@ async fn drain_lets_the_last_response_finish_writing() {
     assert_eq!(response.body.len(), BODY);
     assert!(client.closed_within(Duration::from_secs(5)).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunk_size_zero_is_taken_as_one() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let params = Http1ConnectionParameters {
+        chunk_size: 0,
+        ..params()
+    };
+    let addr = start_app(params, move |request: Request, writer: ResponseWriter| {
+        let _ = tx.send(request.body.clone());
+        sizes(request, writer)
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(post("/", b"hello")).await;
+    let response = tokio::time::timeout(Duration::from_secs(10), client.get_response())
+        .await
+        .expect("the body is read");
+    assert_eq!(response.body, "5");
+    assert_eq!(&rx.recv().await.unwrap()[..], b"hello");
+}

@@ -119,11 +119,13 @@ impl Http1ServerConnection {
     /// peer and the protocol.
     pub fn new(
         stream: IoStream,
-        params: Http1ConnectionParameters,
+        mut params: Http1ConnectionParameters,
         context: RequestContext,
     ) -> Http1ServerConnection {
+        // A body is handed over in pieces of at least one byte.
+        params.chunk_size = params.chunk_size.max(1);
         Http1ServerConnection {
-            shared: Arc::new(ConnShared::new(stream, params.chunk_size.max(1))),
+            shared: Arc::new(ConnShared::new(stream, params.chunk_size)),
             params,
             context: Arc::new(context),
             context_fn: None,
