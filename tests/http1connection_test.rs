@@ -992,3 +992,34 @@ async fn chunk_size_zero_is_taken_as_one() {
     assert_eq!(response.body, "5");
     assert_eq!(&rx.recv().await.unwrap()[..], b"hello");
 }
+
+#[tokio::test]
+async fn nothing_after_switching_protocols_is_parsed_as_http() {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&requests);
+    let addr = start_app(params(), move |_request, mut writer: ResponseWriter| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let mut headers = HttpHeaders::new();
+            headers.add("Connection", "Upgrade").unwrap();
+            headers.add("Upgrade", "example").unwrap();
+            writer.respond(101, headers, "").await.unwrap();
+        }
+    });
+    let mut client = RawClient::connect(addr).await;
+    // The bytes of the new protocol happen to look like a request.
+    client
+        .send(
+            [
+                get("/", &["Connection: Upgrade", "Upgrade: example"]),
+                get("/smuggled", &[]),
+            ]
+            .concat(),
+        )
+        .await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 101);
+    assert_eq!(response.header("Upgrade"), Some("example"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+}
