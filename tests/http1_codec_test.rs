@@ -13,9 +13,9 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 use proptest::prelude::*;
 use supercell::http1::codec::{
-    BodyDecoder, BodyEncoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo,
-    ResponseHead, WriteBuffer, encode_request_head, encode_response_head, parse_request_head,
-    parse_response_head, split_request_head,
+    BodyDecoder, BodyEncoder, BodyLength, Decoded, ParseError, RequestHead, RequestHeadReader,
+    RequestInfo, ResponseHead, WriteBuffer, encode_request_head, encode_response_head,
+    parse_request_head, parse_response_head, split_request_head,
 };
 use supercell::httputil::{HttpHeaders, HttpOutputError, RequestStartLine, ResponseStartLine};
 
@@ -883,7 +883,7 @@ fn parse_in_pieces(raw: &[u8], cuts: &[usize]) -> (RequestHead, Vec<u8>, Vec<u8>
     (head, body, buf.to_vec())
 }
 
-/// [`parse_in_pieces`] with [`split_request_head`].
+/// [`parse_in_pieces`] with a [`RequestHeadReader`] kept across pieces.
 fn split_in_pieces(raw: &[u8], cuts: &[usize]) -> (RequestHead, Vec<u8>) {
     let mut buf = BytesMut::new();
     let mut pos = 0;
@@ -896,8 +896,9 @@ fn split_in_pieces(raw: &[u8], cuts: &[usize]) -> (RequestHead, Vec<u8>) {
         buf.extend_from_slice(&raw[pos..cut]);
         pos = cut;
     };
+    let mut reader = RequestHeadReader::new();
     let head = loop {
-        if let Some(head) = split_request_head(&mut buf, MAX_HEAD).unwrap() {
+        if let Some(head) = reader.split(&mut buf, MAX_HEAD).unwrap() {
             break head;
         }
         feed(&mut buf);
@@ -1031,8 +1032,26 @@ fn check_arbitrary(raw: &[u8], max: usize) {
         assert!(total <= raw.len() - consumed);
     }
     let mut buf = BytesMut::from(raw);
-    let _ = split_request_head(&mut buf, max);
+    let whole = split_request_head(&mut buf, max);
     assert!(buf.len() <= raw.len());
+    // Fed byte by byte, a reader finds the same head (it may refuse
+    // earlier, never later, and never a head the one-shot parse takes).
+    let mut reader = RequestHeadReader::new();
+    let mut buf = BytesMut::new();
+    let mut pieces = Ok(None);
+    for &byte in raw {
+        buf.extend_from_slice(&[byte]);
+        pieces = reader.split(&mut buf, max);
+        if !matches!(pieces, Ok(None)) {
+            break;
+        }
+    }
+    if let Ok(Some(head)) = &whole {
+        assert_eq!(pieces.as_ref().ok(), Some(&Some(head.clone())));
+    }
+    if let Ok(Some(head)) = pieces {
+        assert_eq!(parse_request_head(raw, max).unwrap().unwrap().0, head);
+    }
     for method in [Method::GET, Method::HEAD] {
         if let Ok(Some((_, consumed))) = parse_response_head(raw, max, &method) {
             assert!(consumed <= raw.len());

@@ -819,3 +819,207 @@ async fn handle_drain_closes_an_idle_connection_and_close_ends_a_busy_one() {
     busy_handle.close();
     assert!(busy.try_read_response(&Method::GET).await.is_none());
 }
+
+#[tokio::test]
+async fn respond_with_a_body_not_matching_content_length_sends_nothing() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let addr = start_app(
+        params(),
+        move |request: Request, mut writer: ResponseWriter| {
+            let tx = tx.clone();
+            async move {
+                let mut headers = HttpHeaders::new();
+                let length = if request.start_line.path == "/long" {
+                    "2"
+                } else {
+                    "10"
+                };
+                headers.add("Content-Length", length).unwrap();
+                let _ = tx.send(writer.respond(200, headers, "hello").await);
+            }
+        },
+    );
+    for (path, error) in [
+        ("/long", HttpOutputError::TooMuchData(2)),
+        (
+            "/short",
+            HttpOutputError::TooLittleData {
+                written: 5,
+                expected: 10,
+            },
+        ),
+    ] {
+        let mut client = RawClient::connect(addr).await;
+        client.send(get(path, &[])).await;
+        assert_eq!(rx.recv().await.unwrap(), Err(error));
+        // Neither the head nor a 500 after it: the connection just closes.
+        let rest = tokio::time::timeout(Duration::from_secs(10), client.read_until_close())
+            .await
+            .expect("the connection closes");
+        assert_eq!(&rest[..], b"", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn unanswered_head_request_gets_a_500_without_a_body() {
+    let (_logs, _guard) = Logs::capture();
+    let addr = start_app(params(), |_request, writer: ResponseWriter| async move {
+        drop(writer);
+    });
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.code, 500);
+    assert_eq!(head.header("Content-Length"), Some("93"));
+    assert!(head.body.is_empty());
+    // The next response is read from right after the first's head.
+    let full = client.get_response().await;
+    assert_eq!(full.code, 500);
+    assert_eq!(full.body.len(), 93);
+    assert!(client.buffered().is_empty());
+    // An HTTP/1.0 request kept alive hears that it is.
+    client
+        .send(&b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"[..])
+        .await;
+    let http10 = client.get_response().await;
+    assert_eq!(http10.code, 500);
+    assert!(http10.connection_has("keep-alive"));
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.code, 500);
+}
+
+/// Answers `413` as soon as the request head is in, before any body.
+struct EarlyAnswer;
+
+struct EarlyMessage(Option<ResponseWriter>);
+
+impl HttpServerConnectionDelegate<ResponseWriter> for EarlyAnswer {
+    type Message = EarlyMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> EarlyMessage {
+        EarlyMessage(Some(writer))
+    }
+}
+
+impl HttpMessageDelegate for EarlyMessage {
+    async fn headers_received(&mut self, _start_line: RequestStartLine, _headers: HttpHeaders) {
+        if let Some(mut writer) = self.0.take() {
+            writer.respond(413, HttpHeaders::new(), "").await.unwrap();
+        }
+    }
+
+    async fn data_received(&mut self, _chunk: Bytes) {}
+
+    async fn finish(&mut self) {}
+}
+
+#[tokio::test]
+async fn answer_before_the_whole_body_says_connection_close() {
+    let addr = start(params(), EarlyAnswer);
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send(request("POST", "/", &["Content-Length: 100"], &[b'x'; 10]))
+        .await;
+    let response = client.read_response(&Method::POST).await;
+    assert_eq!(response.code, 413);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn drain_lets_the_last_response_finish_writing() {
+    const BODY: usize = 8 * 1024 * 1024;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (handle_tx, handle_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (socket, peer) = listener.accept().await.unwrap();
+        let context = RequestContext {
+            peer: peer.into(),
+            remote_ip: peer.ip().to_string(),
+            protocol: "http".into(),
+        };
+        // A response smaller than chunk_size is gathered and written out
+        // when the connection next waits for a request.
+        let params = Http1ConnectionParameters {
+            chunk_size: 2 * BODY,
+            ..params()
+        };
+        let connection = Http1ServerConnection::new(IoStream::from_tcp(socket), params, context);
+        handle_tx.send(connection.handle()).unwrap();
+        let app = App(Arc::new(
+            |_request: Request, mut writer: ResponseWriter| async move {
+                writer
+                    .respond(200, HttpHeaders::new(), vec![b'x'; BODY])
+                    .await
+                    .unwrap();
+            },
+        ));
+        connection.start(Arc::new(app));
+    });
+    let mut client = RawClient::connect(addr).await;
+    let handle = handle_rx.await.unwrap();
+    client.send(get("/", &[])).await;
+    // The client does not read yet: the response is stuck in the socket
+    // buffers while the connection waits for its write.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    handle.drain();
+    let response = tokio::time::timeout(Duration::from_secs(30), client.get_response())
+        .await
+        .expect("the response arrives");
+    assert_eq!(response.body.len(), BODY);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunk_size_zero_is_taken_as_one() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let params = Http1ConnectionParameters {
+        chunk_size: 0,
+        ..params()
+    };
+    let addr = start_app(params, move |request: Request, writer: ResponseWriter| {
+        let _ = tx.send(request.body.clone());
+        sizes(request, writer)
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(post("/", b"hello")).await;
+    let response = tokio::time::timeout(Duration::from_secs(10), client.get_response())
+        .await
+        .expect("the body is read");
+    assert_eq!(response.body, "5");
+    assert_eq!(&rx.recv().await.unwrap()[..], b"hello");
+}
+
+#[tokio::test]
+async fn nothing_after_switching_protocols_is_parsed_as_http() {
+    let requests = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&requests);
+    let addr = start_app(params(), move |_request, mut writer: ResponseWriter| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            let mut headers = HttpHeaders::new();
+            headers.add("Connection", "Upgrade").unwrap();
+            headers.add("Upgrade", "example").unwrap();
+            writer.respond(101, headers, "").await.unwrap();
+        }
+    });
+    let mut client = RawClient::connect(addr).await;
+    // The bytes of the new protocol happen to look like a request.
+    client
+        .send(
+            [
+                get("/", &["Connection: Upgrade", "Upgrade: example"]),
+                get("/smuggled", &[]),
+            ]
+            .concat(),
+        )
+        .await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 101);
+    assert_eq!(response.header("Upgrade"), Some("example"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    assert_eq!(requests.load(Ordering::SeqCst), 1);
+}

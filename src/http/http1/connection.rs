@@ -13,8 +13,8 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::codec::{
-    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestInfo, WriteBuffer,
-    split_request_head,
+    BodyDecoder, BodyLength, Decoded, ParseError, RequestHead, RequestHeadReader, RequestInfo,
+    WriteBuffer,
 };
 use super::error_response::{CONTINUE, refusal};
 use super::shared::{ConnShared, Exchange, Phase};
@@ -119,11 +119,13 @@ impl Http1ServerConnection {
     /// peer and the protocol.
     pub fn new(
         stream: IoStream,
-        params: Http1ConnectionParameters,
+        mut params: Http1ConnectionParameters,
         context: RequestContext,
     ) -> Http1ServerConnection {
+        // A body is handed over in pieces of at least one byte.
+        params.chunk_size = params.chunk_size.max(1);
         Http1ServerConnection {
-            shared: Arc::new(ConnShared::new(stream, params.chunk_size.max(1))),
+            shared: Arc::new(ConnShared::new(stream, params.chunk_size)),
             params,
             context: Arc::new(context),
             context_fn: None,
@@ -197,10 +199,12 @@ impl Http1ServerConnection {
         // Known once the connection has to wait (not for a head that is
         // already buffered).
         let mut deadline = None;
-        let mut complete_line = !buf.is_empty();
+        // Remembers how far the head was searched and checked, so that
+        // a head trickling in is not looked at again from its start.
+        let mut reader = RequestHeadReader::new();
         loop {
-            if complete_line {
-                match split_request_head(buf, max) {
+            if !buf.is_empty() {
+                match reader.split(buf, max) {
                     Ok(Some(head)) => return Ok(head),
                     Ok(None) => {}
                     Err(error) => return Err(HeadError::Malformed(error)),
@@ -216,9 +220,6 @@ impl Http1ServerConnection {
                 .receive(deadline, idle)
                 .await
                 .map_err(|_| HeadError::Gone)?;
-            // Parse again only when a line ended (or the limit is passed):
-            // a head trickling in byte by byte is not parsed again per byte.
-            complete_line = memchr::memchr(b'\n', &data).is_some() || buf.len() + data.len() > max;
             append(buf, data);
         }
     }
@@ -229,11 +230,8 @@ impl Http1ServerConnection {
     async fn receive(&self, deadline: Option<Instant>, idle: bool) -> Result<Bytes, Gone> {
         let last_write = {
             let mut state = self.shared.lock();
-            if idle {
-                if state.draining {
-                    return Err(Gone::Closed);
-                }
-                state.idle = true;
+            if idle && state.draining {
+                return Err(Gone::Closed);
             }
             state.corked = false;
             let last_write = state.flush(&self.shared.stream);
@@ -247,6 +245,15 @@ impl Http1ServerConnection {
         let read = async {
             if let Some(write) = last_write {
                 write.await.map_err(|_| Gone::Closed)?;
+            }
+            if idle {
+                // Idle (closed at once by a drain) only once the last
+                // response is out, so that a drain does not cut it short.
+                let mut state = self.shared.lock();
+                if state.draining {
+                    return Err(Gone::Closed);
+                }
+                state.idle = true;
             }
             stream
                 .read_bytes(READ_SIZE, true)
@@ -315,20 +322,30 @@ impl Http1ServerConnection {
         }
     }
 
-    /// Starts the exchange for a new request; returns its number.
-    fn begin(&self, request: RequestInfo) -> u64 {
+    /// Starts the exchange for a new request (`has_body`: with a body
+    /// still to read); returns its number.
+    fn begin(&self, request: RequestInfo, has_body: bool) -> u64 {
         let mut state = self.shared.lock();
         state.generation += 1;
         let generation = state.generation;
         state.exchange = Some(Exchange {
             generation,
             close: !request.keep_alive,
+            body_unread: has_body,
             request,
             phase: Phase::Waiting,
             max_body_size: None,
             body_timeout: None,
         });
         generation
+    }
+
+    /// The body of request `generation` is completely read: its response
+    /// may keep the connection open.
+    fn body_read(&self, generation: u64) {
+        if let Some(exchange) = self.shared.lock().exchange(generation) {
+            exchange.body_unread = false;
+        }
     }
 
     /// One request and its response.
@@ -344,11 +361,15 @@ impl Http1ServerConnection {
             expect_continue,
         } = head;
         let context = self.request_context(&headers);
-        let generation = self.begin(RequestInfo {
-            method: start_line.method.clone(),
-            version: start_line.version,
-            keep_alive: keep_alive && !self.params.no_keep_alive,
-        });
+        let has_body = body != BodyLength::Empty;
+        let generation = self.begin(
+            RequestInfo {
+                method: start_line.method.clone(),
+                version: start_line.version,
+                keep_alive: keep_alive && !self.params.no_keep_alive,
+            },
+            has_body,
+        );
         let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
         let mut message = delegate.start_request(writer);
         let gzip = self.decompressor(&mut headers);
@@ -358,7 +379,6 @@ impl Http1ServerConnection {
         {
             return self.interrupted(interrupted);
         }
-        let has_body = body != BodyLength::Empty;
         let (limits, answered) =
             self.after_headers(generation, expect_continue && has_body && buf.is_empty());
         let mut read_whole = true;
@@ -368,7 +388,7 @@ impl Http1ServerConnection {
             // by what reading a body takes.
             let read = Box::pin(self.read_body(&mut message, body, buf, generation, limits, gzip));
             match read.await {
-                BodyEnd::Complete => {}
+                BodyEnd::Complete => self.body_read(generation),
                 BodyEnd::Answered => read_whole = false,
                 BodyEnd::Refused(status, why) => {
                     tracing::info!(

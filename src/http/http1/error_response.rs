@@ -3,6 +3,9 @@
 //! left unanswered.
 
 use bytes::Bytes;
+use http::{Method, Version};
+
+use super::codec::RequestInfo;
 
 /// The interim response to `Expect: 100-continue`.
 pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
@@ -24,32 +27,83 @@ pub(super) fn refusal(status: u16) -> Bytes {
     Bytes::from_static(response)
 }
 
-/// `500 Internal Server Error` with a short HTML page; `Connection: close`
-/// when the connection closes after it.
-pub(super) fn internal_error(close: bool) -> Bytes {
-    if close {
-        Bytes::from_static(
-            b"HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: 93\r\n\r\n<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>",
-        )
+/// The page of the `500` answering a request left unanswered.
+const INTERNAL_ERROR_PAGE: &str =
+    "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>";
+
+/// `500 Internal Server Error` with a short HTML page, answering
+/// `request`: `Connection: close` when the connection closes after it,
+/// `Connection: keep-alive` for an HTTP/1.0 request kept alive, and no
+/// page (its `Content-Length` stays) for a `HEAD` request.
+pub(super) fn internal_error(close: bool, request: &RequestInfo) -> Bytes {
+    let connection = if close {
+        "Connection: close\r\n"
+    } else if request.version == Version::HTTP_10 {
+        "Connection: keep-alive\r\n"
     } else {
-        Bytes::from_static(
-            b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html; charset=UTF-8\r\nContent-Length: 93\r\n\r\n<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>",
-        )
-    }
+        ""
+    };
+    let body = if request.method == Method::HEAD {
+        ""
+    } else {
+        INTERNAL_ERROR_PAGE
+    };
+    Bytes::from(format!(
+        "HTTP/1.1 500 Internal Server Error\r\n{connection}Content-Type: text/html; charset=UTF-8\r\nContent-Length: {}\r\n\r\n{body}",
+        INTERNAL_ERROR_PAGE.len()
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn info(method: Method, version: Version) -> RequestInfo {
+        RequestInfo {
+            method,
+            version,
+            keep_alive: true,
+        }
+    }
+
+    fn split(response: &[u8]) -> (&[u8], &[u8]) {
+        let split = memchr::memmem::find(response, b"\r\n\r\n").unwrap() + 4;
+        response.split_at(split)
+    }
+
     /// The announced length is the page's length.
     #[test]
     fn internal_error_content_length_matches() {
         for close in [false, true] {
-            let response = internal_error(close);
-            let split = memchr::memmem::find(&response, b"\r\n\r\n").unwrap() + 4;
-            assert_eq!(response.len() - split, 93);
+            let response = internal_error(close, &info(Method::GET, Version::HTTP_11));
+            let (head, body) = split(&response);
+            assert_eq!(body.len(), 93);
+            assert!(memchr::memmem::find(head, b"\r\nContent-Length: 93\r\n").is_some());
         }
+    }
+
+    #[test]
+    fn internal_error_to_head_has_no_body_but_its_length() {
+        let response = internal_error(false, &info(Method::HEAD, Version::HTTP_11));
+        let (head, body) = split(&response);
+        assert!(body.is_empty());
+        assert!(memchr::memmem::find(head, b"\r\nContent-Length: 93\r\n").is_some());
+    }
+
+    #[test]
+    fn internal_error_says_how_the_connection_goes_on() {
+        let has = |response: &[u8], field: &[u8]| memchr::memmem::find(response, field).is_some();
+        let http10 = info(Method::GET, Version::HTTP_10);
+        assert!(has(
+            &internal_error(false, &http10),
+            b"Connection: keep-alive\r\n"
+        ));
+        assert!(has(
+            &internal_error(true, &http10),
+            b"Connection: close\r\n"
+        ));
+        let http11 = internal_error(false, &info(Method::GET, Version::HTTP_11));
+        assert!(!has(&http11, b"Connection:"));
     }
 
     #[test]

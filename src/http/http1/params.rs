@@ -12,7 +12,8 @@ pub struct Http1ConnectionParameters {
     /// Close the connection after every response. Default: `false`.
     pub no_keep_alive: bool,
     /// The most body bytes handed to `data_received` at once, and the
-    /// most a response gathers before it is written out. Default: 64 KiB.
+    /// most a response gathers before it is written out; `0` is taken as
+    /// `1`. Default: 64 KiB.
     pub chunk_size: usize,
     /// The most bytes a request head (request line and headers) may take;
     /// a larger head is answered `431` (`414` for the request line alone).

@@ -46,6 +46,9 @@ pub(super) struct Exchange {
     pub(super) phase: Phase,
     /// The connection closes once this response is out.
     pub(super) close: bool,
+    /// The request body is not completely read yet: a response written
+    /// now closes the connection (the rest of the body is not read).
+    pub(super) body_unread: bool,
     /// The delegate's override of `max_body_size`.
     pub(super) max_body_size: Option<u64>,
     /// The delegate's override of `body_timeout`.

@@ -34,6 +34,10 @@ use crate::util::log_target::APP_LOG;
 /// was written); when nothing was written, the request is answered
 /// `500 Internal Server Error` and the omission logged on the application
 /// log. So a callback may simply return after answering.
+///
+/// A response written before the request body is completely read says
+/// `Connection: close`: the connection closes after it, without reading
+/// the rest of the body.
 pub struct ResponseWriter {
     shared: Arc<ConnShared>,
     context: Arc<RequestContext>,
@@ -82,7 +86,11 @@ impl ResponseWriter {
     /// `Content-Length` stays), and the end.
     ///
     /// Fails with [`HttpOutputError::BodyNotAllowed`] for a non-empty body
-    /// on a 1xx, 204 or 304 response, [`HttpOutputError::Misuse`] when
+    /// on a 1xx, 204 or 304 response; with
+    /// [`HttpOutputError::TooMuchData`] or
+    /// [`HttpOutputError::TooLittleData`] when `body` does not match a
+    /// `Content-Length` given in `headers` (nothing is sent and the
+    /// connection closes); [`HttpOutputError::Misuse`] when
     /// something was written already, [`HttpOutputError::Closed`] when the
     /// connection is gone.
     pub async fn respond(
@@ -117,18 +125,42 @@ impl ResponseWriter {
                 headers.append(DATE, state.date());
             }
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
-            let close = exchange.close || state.draining;
-            let (mut encoder, must_close) = encode_response_head(
+            let close = exchange.close || exchange.body_unread || state.draining;
+            // Encoded apart, so that nothing of a response refused half-way
+            // (a body that does not match its `Content-Length`) goes out.
+            let mut response = WriteBuffer::new();
+            let encoded = encode_response_head(
                 &start_line,
                 &headers,
                 &exchange.request,
                 close,
-                &mut state.out,
-            )?;
-            if !body.is_empty() && exchange.request.method != Method::HEAD {
-                encoder.encode(body, &mut state.out)?;
+                &mut response,
+            )
+            .and_then(|(mut encoder, must_close)| {
+                if !body.is_empty() && exchange.request.method != Method::HEAD {
+                    encoder.encode(body, &mut response)?;
+                }
+                encoder.finish(&mut response)?;
+                Ok(must_close)
+            });
+            let must_close = match encoded {
+                Ok(must_close) => must_close,
+                Err(error) => {
+                    if let HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. } =
+                        error
+                    {
+                        // As `step`: the connection closes rather than
+                        // answer something other than what was asked.
+                        exchange.close = true;
+                        self.done = true;
+                        self.shared.stream.close();
+                    }
+                    return Err(error);
+                }
+            };
+            for piece in response.take() {
+                state.out.push(piece);
             }
-            encoder.finish(&mut state.out)?;
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
             self.done = true;
@@ -192,8 +224,9 @@ impl ResponseWriter {
                         self.context.remote_ip
                     );
                     // Dropped by a panic: the connection closes after it.
-                    exchange.close |= draining || std::thread::panicking();
-                    let response = error_response::internal_error(exchange.close);
+                    exchange.close |= draining || exchange.body_unread || std::thread::panicking();
+                    let response =
+                        error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
                 }
                 Phase::Streaming(mut encoder) => {
@@ -285,7 +318,7 @@ impl HttpConnection for ResponseWriter {
                 encode_response_head(&start_line, &headers, &exchange.request, false, out)?;
                 return Ok(());
             }
-            let close = exchange.close || draining;
+            let close = exchange.close || exchange.body_unread || draining;
             let (mut encoder, must_close) =
                 encode_response_head(&start_line, &headers, &exchange.request, close, out)?;
             exchange.close |= must_close || close;

@@ -29,7 +29,8 @@ pub struct HttpServerSettings {
     /// Decompress `Content-Encoding: gzip` request bodies. Default:
     /// `false`.
     pub decompress_request: bool,
-    /// The most body bytes handed to a delegate at once. Default: 64 KiB.
+    /// The most body bytes handed to a delegate at once (`0` is taken as
+    /// `1`). Default: 64 KiB.
     pub chunk_size: usize,
     /// The most bytes a request head may take (`431` beyond). Default:
     /// 64 KiB.

@@ -52,7 +52,9 @@ impl From<&RequestHead> for RequestInfo {
 /// response that closes says `Connection: close`; an HTTP/1.0 response
 /// that keeps the connection says `Connection: keep-alive` (either
 /// replaces a `Connection` field given). 1xx responses are written as
-/// given and never close. Names are written in `Title-Case`, the status
+/// given; they never close, except `101 Switching Protocols`, after which
+/// the connection no longer carries HTTP/1 (the returned flag says close,
+/// the head is left as given). Names are written in `Title-Case`, the status
 /// line always as `HTTP/1.1`.
 ///
 /// Returns the body encoder and whether the connection must close after
@@ -92,7 +94,12 @@ pub fn encode_response_head(
         Framing::Chunked
     };
     let close_delimited = framing == Framing::Raw && !given.transfer_encoding;
-    let must_close = !interim && (close || given.close || !request.keep_alive || close_delimited);
+    // After `101 Switching Protocols` the connection no longer speaks
+    // HTTP/1: whatever follows is not parsed as requests (the head keeps
+    // the application's `Connection: upgrade`).
+    let switching = code == 101;
+    let must_close =
+        switching || (!interim && (close || given.close || !request.keep_alive || close_delimited));
     let connection: Option<&[u8]> = if interim {
         None
     } else if request.version == Version::HTTP_11 {
@@ -357,6 +364,21 @@ mod tests {
                 Err(HttpOutputError::BodyNotAllowed(code))
             );
         }
+    }
+
+    #[test]
+    fn switching_protocols_closes_without_saying_so() {
+        let (text, _, close) = response(
+            101,
+            &[("Connection", "Upgrade"), ("Upgrade", "x")],
+            info(Method::GET, Version::HTTP_11, true),
+            false,
+        );
+        assert_eq!(
+            text,
+            "HTTP/1.1 101 R\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n"
+        );
+        assert!(close);
     }
 
     #[test]

@@ -84,6 +84,16 @@ pub(super) fn check_line_endings(head: &[u8]) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// Checks one complete header line (with its line ending) on its own, as
+/// the full parse would check it.
+pub(super) fn check_header_line(line: &[u8]) -> Result<(), ParseError> {
+    let mut field = [httparse::EMPTY_HEADER; 1];
+    match httparse::parse_headers(line, &mut field) {
+        Ok(_) => Ok(()),
+        Err(error) => Err(header_error(error)),
+    }
+}
+
 /// `httparse`'s error as ours (the start-line errors are told apart by the
 /// callers).
 pub(super) fn header_error(error: httparse::Error) -> ParseError {

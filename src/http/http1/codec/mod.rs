@@ -7,7 +7,8 @@
 //!   zero-copy variants [`split_request_head`] / [`split_response_head`]
 //!   on a [`BytesMut`](bytes::BytesMut) read buffer, and
 //!   [`parse_request_head_shared`] / [`parse_response_head_shared`] on
-//!   [`Bytes`](bytes::Bytes)), then a [`BodyDecoder`] for the
+//!   [`Bytes`](bytes::Bytes); a [`RequestHeadReader`] for a head arriving
+//!   in pieces), then a [`BodyDecoder`] for the
 //!   [`BodyLength`] the head announced.
 //! - Writing: [`encode_response_head`] / [`encode_request_head`] into a
 //!   [`WriteBuffer`], then the returned [`BodyEncoder`].
@@ -66,6 +67,7 @@ mod error;
 mod framing;
 mod head;
 mod request;
+mod request_reader;
 mod response;
 mod write_buffer;
 
@@ -75,6 +77,7 @@ pub use encode_head::{RequestInfo, encode_request_head, encode_response_head};
 pub use error::ParseError;
 pub use framing::BodyLength;
 pub use request::{RequestHead, parse_request_head, parse_request_head_shared, split_request_head};
+pub use request_reader::RequestHeadReader;
 pub use response::{
     ResponseHead, parse_response_head, parse_response_head_shared, split_response_head,
 };

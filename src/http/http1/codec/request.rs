@@ -9,6 +9,7 @@ use http::{Method, Version};
 use super::ParseError;
 use super::framing::{BodyLength, FramingFields};
 use super::head::{self, ValueSource};
+use super::request_reader::RequestHeadReader;
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
 /// A parsed request head and what it says about the rest of the message.
@@ -67,21 +68,23 @@ pub fn parse_request_head_shared(
 
 /// [`parse_request_head`] that splits the head off the front of `buf`
 /// when it is complete (header values then share `buf`'s memory, no
-/// copy); `buf` keeps whatever follows. Incomplete: `buf` is untouched.
+/// copy); `buf` keeps whatever follows. Incomplete: `buf` is untouched,
+/// and the complete lines were checked for early errors. A connection
+/// whose buffer grows between calls keeps a [`RequestHeadReader`]
+/// instead, which does not look at the same bytes again.
 pub fn split_request_head(
     buf: &mut BytesMut,
     max_header_size: usize,
 ) -> Result<Option<RequestHead>, ParseError> {
-    match head_end(buf, max_header_size) {
-        Some(end) => {
-            let head = buf.split_to(end).freeze();
-            match parse_request_head_shared(&head, max_header_size)? {
-                Some((request, consumed)) if consumed == end => Ok(Some(request)),
-                _ => Err(ParseError::BadLineEnding),
-            }
-        }
-        // No CRLFCRLF yet: parse what there is to find errors early.
-        None => parse_request_head(buf, max_header_size).map(|_| None),
+    RequestHeadReader::new().split(buf, max_header_size)
+}
+
+/// Checks a complete request line (with its CRLF): `Ok` when it may
+/// start a valid head.
+pub(super) fn check_request_line(line: &[u8]) -> Result<(), ParseError> {
+    match parse_window(line, 0, line.len(), None, &mut []) {
+        Ok(Err(error)) => Err(error),
+        Ok(Ok(_)) | Err(Retry) => Ok(()),
     }
 }
 
