@@ -16,7 +16,6 @@ pub(super) const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
 /// closes after it.
 pub(super) fn refusal(status: u16) -> Bytes {
     let response: &'static [u8] = match status {
-        408 => b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
         413 => b"HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
         414 => b"HTTP/1.1 414 URI Too Long\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
         431 => b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
@@ -108,7 +107,7 @@ mod tests {
 
     #[test]
     fn refusals_name_their_status() {
-        for status in [400, 408, 413, 414, 431, 501, 505] {
+        for status in [400, 413, 414, 431, 501, 505] {
             let response = refusal(status);
             assert!(response.starts_with(format!("HTTP/1.1 {status} ").as_bytes()));
             assert!(memchr::memmem::find(&response, b"\r\nConnection: close\r\n").is_some());

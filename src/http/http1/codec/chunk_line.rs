@@ -3,6 +3,7 @@
 
 use super::ParseError;
 use super::framing::is_token_byte;
+use super::head::is_control;
 
 /// The longest chunk-size line (size and extensions) accepted.
 pub(super) const MAX_CHUNK_LINE: usize = 4096;
@@ -51,11 +52,6 @@ pub(super) fn check_trailer_line(line: &[u8]) -> Result<(), ParseError> {
         return Err(ParseError::BadTrailer);
     }
     Ok(())
-}
-
-/// A control byte other than HTAB (CR and LF included).
-fn is_control(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7f
 }
 
 #[cfg(test)]

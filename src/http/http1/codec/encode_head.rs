@@ -2,6 +2,7 @@
 //! [`encode_request_head`] (client role), which also decide the body's
 //! framing.
 
+use super::head::is_control;
 use bytes::{BufMut, BytesMut};
 use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
 use http::{Method, Version};
@@ -217,11 +218,6 @@ impl GivenFraming {
         }
         Ok(given)
     }
-}
-
-/// A control character other than HTAB.
-fn is_control(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7f
 }
 
 /// Writes a three-digit status code.

@@ -145,6 +145,12 @@ pub(super) fn build_headers(
     Ok(headers)
 }
 
+/// A control byte other than horizontal tab (CTL in RFC 9110 terms,
+/// tab excepted as field values allow it).
+pub(super) fn is_control(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
