@@ -136,7 +136,7 @@ fn route_path(path: &str) -> &str {
 async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Result<(), Failure> {
     let method = &request.method;
     let get_or_head = *method == Method::GET || *method == Method::HEAD;
-    let path = route_path(&request.path);
+    let path = route_path(&request.path());
     match path {
         "/hello" if get_or_head => text(writer, 200, "Hello, world").await,
         "/echo" if *method == Method::POST || *method == Method::PUT => {
@@ -146,7 +146,8 @@ async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Resu
         "/remote" if *method == Method::GET => {
             let body = format!(
                 "remote_ip={} protocol={}",
-                request.remote_ip, request.protocol
+                request.remote_ip(),
+                request.protocol()
             );
             text(writer, 200, body).await
         }
@@ -154,7 +155,7 @@ async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Resu
             let start_line = ResponseStartLine {
                 version: http::Version::HTTP_11,
                 code: 200,
-                reason: "OK".to_owned(),
+                reason: "OK".into(),
             };
             let headers = headers_with_type("text/plain; charset=UTF-8");
             writer

@@ -436,7 +436,7 @@ async fn no_framing_headers_or_body_on_204_and_304() {
             let start_line = ResponseStartLine {
                 version: http::Version::HTTP_11,
                 code,
-                reason: String::new(),
+                reason: String::new().into(),
             };
             writer
                 .write_headers(start_line, &headers, None)

@@ -894,7 +894,7 @@ fn echo_server(settings: HttpServerSettings) -> (HttpServer, u16) {
             let body = format!(
                 "{} {} [{}] {}",
                 request.method,
-                request.path,
+                request.path(),
                 arguments.join(" "),
                 String::from_utf8_lossy(&request.body)
             );

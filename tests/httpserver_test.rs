@@ -94,8 +94,8 @@ fn arguments_json(request: &HttpServerRequest) -> String {
 /// `remote_ip` and `protocol` as JSON (Tornado's xheader test handler).
 async fn remote(request: HttpServerRequest, mut writer: ResponseWriter) {
     let body = serde_json::json!({
-        "remote_ip": request.remote_ip,
-        "remote_protocol": request.protocol,
+        "remote_ip": request.remote_ip(),
+        "remote_protocol": request.protocol(),
     })
     .to_string();
     let _ = writer.respond(200, HttpHeaders::new(), body).await;
@@ -312,7 +312,9 @@ async fn http_server_test_double_slash() {
     let (server, addr) = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, mut writer: ResponseWriter| async move {
-            let _ = writer.respond(200, HttpHeaders::new(), request.path).await;
+            let _ = writer
+                .respond(200, HttpHeaders::new(), request.path().to_owned())
+                .await;
         },
     );
     let response = fetch(addr, get("//doubleslash", &[])).await;
@@ -1280,7 +1282,7 @@ async fn close_all_connections_ends_idle_and_busy_connections() {
         move |request: HttpServerRequest, mut writer: ResponseWriter| {
             let held = Arc::clone(&held);
             async move {
-                if request.path == "/slow" {
+                if request.path() == "/slow" {
                     held.notified().await;
                 }
                 let _ = writer.respond(200, HttpHeaders::new(), "done").await;
@@ -1313,7 +1315,7 @@ async fn drain_finishes_requests_in_flight_with_connection_close() {
         move |request: HttpServerRequest, mut writer: ResponseWriter| {
             let held = Arc::clone(&held);
             async move {
-                if request.path == "/slow" {
+                if request.path() == "/slow" {
                     held.notified().await;
                 }
                 let _ = writer.respond(200, HttpHeaders::new(), "done").await;

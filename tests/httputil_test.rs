@@ -456,12 +456,12 @@ fn http_server_request_test_default_constructor() {
         version: Version::HTTP_10,
     };
     let request = HttpServerRequest::new(start_line, HttpHeaders::new(), Bytes::new(), context());
-    assert_eq!((request.path.as_str(), request.query.as_str()), ("/", ""));
+    assert_eq!((request.path(), request.query()), ("/", ""));
     assert_eq!(
-        (request.host.as_str(), request.host_name.as_str()),
+        (request.host(), request.host_name().as_ref()),
         ("127.0.0.1", "127.0.0.1")
     );
-    assert_eq!(request.remote_ip, "10.0.0.1");
+    assert_eq!(request.remote_ip(), "10.0.0.1");
     assert!(request.arguments.is_empty() && request.files.is_empty());
     assert!(request.body.is_empty() && request.cookies().is_empty());
 }
@@ -488,7 +488,7 @@ fn request_query_arguments_keep_blank_values() {
     assert_eq!(request.query_arguments["c"], ["1", " "]);
     assert_eq!(request.arguments, request.query_arguments);
     assert!(request.body_arguments.is_empty());
-    assert_eq!(request.host_name, "example.com");
+    assert_eq!(request.host_name(), "example.com");
 }
 
 #[test]
@@ -606,7 +606,7 @@ fn parse_request_start_line_malformed() {
 fn parse_response_start_line_variants() {
     let line = parse_response_start_line("HTTP/1.1 200 OK").unwrap();
     assert_eq!(
-        (line.version, line.code, line.reason.as_str()),
+        (line.version, line.code, line.reason.as_ref()),
         (Version::HTTP_11, 200, "OK")
     );
     let line = parse_response_start_line("HTTP/1.0 503 Service Unavailable\r\n").unwrap();

@@ -857,7 +857,7 @@ fn log_capture_stops_when_dropped() {
 /// Answers each request with its path.
 fn echo_path_server() -> HttpTestServer {
     HttpTestServer::from_callback(|request, mut writer| async move {
-        let path = request.path.clone();
+        let path = request.path().to_owned();
         writer.respond(200, HttpHeaders::new(), path).await.unwrap();
     })
     .unwrap()
@@ -1142,7 +1142,7 @@ async fn http_test_server_https_with_a_certificate_made_at_test_time() {
     .unwrap();
     let server = HttpTestServer::from_callback_with_settings(
         |request, mut writer| async move {
-            let answer = format!("{} {}", request.protocol, request.path);
+            let answer = format!("{} {}", request.protocol(), request.path());
             writer
                 .respond(200, HttpHeaders::new(), answer)
                 .await
@@ -1161,7 +1161,7 @@ async fn http_test_server_https_with_a_certificate_made_at_test_time() {
 #[tokio::test]
 async fn http_test_server_expect_log_sees_the_server() {
     let server = HttpTestServer::from_callback(|request, _writer| async move {
-        if request.path == "/panic" {
+        if request.path() == "/panic" {
             panic!("the handler failed");
         }
     })

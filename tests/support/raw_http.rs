@@ -127,7 +127,7 @@ impl RawClient {
             }
             return Some(Response {
                 code,
-                reason: head.start_line.reason,
+                reason: head.start_line.reason.into_owned(),
                 version: head.start_line.version,
                 headers: head.headers,
                 body: body.freeze(),

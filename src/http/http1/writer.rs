@@ -2,14 +2,13 @@
 //! message delegate.
 
 use std::borrow::Cow;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, DATE};
-use http::{HeaderValue, Method};
+use http::Method;
 
-use super::codec::{WriteBuffer, encode_response_head};
+use super::codec::{DefaultFields, WriteBuffer, encode_response_head, encode_response_head_with};
 use super::shared::{ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
@@ -96,7 +95,7 @@ impl ResponseWriter {
     pub async fn respond(
         &mut self,
         code: u16,
-        mut headers: HttpHeaders,
+        headers: HttpHeaders,
         body: impl Into<Bytes>,
     ) -> Result<(), HttpOutputError> {
         let body = body.into();
@@ -105,42 +104,46 @@ impl ResponseWriter {
                 "respond writes final responses; use write_headers for 1xx",
             ));
         }
-        if !body_allowed(code) {
-            if !body.is_empty() {
-                return Err(HttpOutputError::BodyNotAllowed(code));
-            }
-        } else if !headers.contains("content-length") {
-            headers.append(CONTENT_LENGTH, content_length(body.len()));
+        if !body_allowed(code) && !body.is_empty() {
+            return Err(HttpOutputError::BodyNotAllowed(code));
         }
-        let needs_date = !headers.contains("date");
         let start_line = ResponseStartLine {
             version: http::Version::HTTP_11,
             code,
-            reason: reason(code).to_owned(),
+            reason: Cow::Borrowed(reason(code)),
         };
         let (flush, waker) = {
             let mut state = self.shared.lock();
             let state = &mut *state;
-            if needs_date {
-                headers.append(DATE, state.date());
-            }
+            let date = state.date();
+            let defaults = DefaultFields {
+                date: Some(&date),
+                content_length: Some(body.len() as u64),
+            };
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
             let close = exchange.close || exchange.body_unread || state.draining;
-            // Encoded apart, so that nothing of a response refused half-way
-            // (a body that does not match its `Content-Length`) goes out.
-            let mut response = WriteBuffer::new();
-            let encoded = encode_response_head(
+            // Nothing of a response refused half-way (a body that does not
+            // match its `Content-Length`) goes out.
+            let mark = state.out.mark();
+            let encoded = encode_response_head_with(
                 &start_line,
                 &headers,
+                defaults,
                 &exchange.request,
                 close,
-                &mut response,
+                &mut state.out,
             )
             .and_then(|(mut encoder, must_close)| {
-                if !body.is_empty() && exchange.request.method != Method::HEAD {
-                    encoder.encode(body, &mut response)?;
+                let head = exchange.request.method == Method::HEAD;
+                let len = if head { 0 } else { body.len() as u64 };
+                if let Err(error) = encoder.check_whole_body(len) {
+                    state.out.rewind(mark);
+                    return Err(error);
                 }
-                encoder.finish(&mut response)?;
+                if !head {
+                    encoder.encode(body, &mut state.out)?;
+                }
+                encoder.finish(&mut state.out)?;
                 Ok(must_close)
             });
             let must_close = match encoded {
@@ -158,9 +161,6 @@ impl ResponseWriter {
                     return Err(error);
                 }
             };
-            for piece in response.take() {
-                state.out.push(piece);
-            }
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
             self.done = true;
@@ -259,19 +259,6 @@ fn waiting_exchange(
     }
 }
 
-/// A `Content-Length` value; small ones come from a table made once.
-fn content_length(len: usize) -> HeaderValue {
-    const TABULATED: usize = 1024;
-    static SMALL: OnceLock<Vec<HeaderValue>> = OnceLock::new();
-    match SMALL
-        .get_or_init(|| (0..TABULATED).map(HeaderValue::from).collect())
-        .get(len)
-    {
-        Some(value) => value.clone(),
-        None => HeaderValue::from(len),
-    }
-}
-
 /// The reason phrase of `code` (`Unknown` for codes without one, as
 /// Tornado's `RequestHandler` says).
 fn reason(code: u16) -> &'static str {
@@ -287,7 +274,7 @@ async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
 }
 
 impl HttpConnection for ResponseWriter {
-    fn context(&self) -> &RequestContext {
+    fn context(&self) -> &Arc<RequestContext> {
         &self.context
     }
 
@@ -298,12 +285,10 @@ impl HttpConnection for ResponseWriter {
         chunk: Option<Bytes>,
     ) -> Result<(), HttpOutputError> {
         let interim = is_interim(start_line.code);
-        let headers = if interim || headers.contains("date") {
-            Cow::Borrowed(headers)
-        } else {
-            let mut with_date = headers.clone();
-            with_date.insert(DATE, date::now());
-            Cow::Owned(with_date)
+        let date = (!interim).then(date::now);
+        let defaults = DefaultFields {
+            date: date.as_ref(),
+            content_length: None,
         };
         let flush = self.step(|exchange, out, draining| {
             if !matches!(exchange.phase, Phase::Waiting) {
@@ -315,12 +300,18 @@ impl HttpConnection for ResponseWriter {
                 if chunk.as_ref().is_some_and(|chunk| !chunk.is_empty()) {
                     return Err(HttpOutputError::BodyNotAllowed(start_line.code));
                 }
-                encode_response_head(&start_line, &headers, &exchange.request, false, out)?;
+                encode_response_head(&start_line, headers, &exchange.request, false, out)?;
                 return Ok(());
             }
             let close = exchange.close || exchange.body_unread || draining;
-            let (mut encoder, must_close) =
-                encode_response_head(&start_line, &headers, &exchange.request, close, out)?;
+            let (mut encoder, must_close) = encode_response_head_with(
+                &start_line,
+                headers,
+                defaults,
+                &exchange.request,
+                close,
+                out,
+            )?;
             exchange.close |= must_close || close;
             let written = match chunk {
                 Some(chunk) if !chunk.is_empty() => {

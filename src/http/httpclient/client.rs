@@ -289,7 +289,7 @@ impl AsyncHttpClient {
                             received.start_line.reason.clone(),
                         ));
                     }
-                    response.reason = received.start_line.reason;
+                    response.reason = received.start_line.reason.into_owned();
                     response.headers = received.headers;
                     response.body = received.body;
                     response

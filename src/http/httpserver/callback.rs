@@ -91,7 +91,7 @@ where
         else {
             return;
         };
-        let context = writer.context().clone();
+        let context = Arc::clone(writer.context());
         let mut request = HttpServerRequest::new(start_line, headers, self.body.take(), context);
         request.parse_body();
         (self.callback)(request, writer).await;

@@ -15,7 +15,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = HttpServer::from_callback(
 //!     |request, mut writer| async move {
-//!         let body = format!("You requested {}\n", request.path);
+//!         let body = format!("You requested {}\n", request.path());
 //!         let _ = writer.respond(200, HttpHeaders::new(), body).await;
 //!     },
 //!     HttpServerSettings::default(),

@@ -10,6 +10,7 @@
 //! [`HttpConnection`] whenever it is ready.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,7 +41,7 @@ pub struct RequestContext {
 /// framing headers.
 pub trait HttpConnection: Send + 'static {
     /// The request's peer, remote IP and protocol.
-    fn context(&self) -> &RequestContext;
+    fn context(&self) -> &Arc<RequestContext>;
 
     /// Writes the response head, and `chunk` as the first piece of body.
     fn write_headers(

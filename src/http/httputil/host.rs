@@ -15,6 +15,13 @@
 /// assert_eq!(split_host_and_port("[::1]:443"), ("::1".to_owned(), Some(443)));
 /// ```
 pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
+    let (host, port) = split_host_and_port_borrowed(netloc);
+    (host.to_owned(), port)
+}
+
+/// [`split_host_and_port`] without copying: the host is a slice of
+/// `netloc`.
+pub(crate) fn split_host_and_port_borrowed(netloc: &str) -> (&str, Option<u16>) {
     let port_of = |digits: &str| {
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -24,19 +31,19 @@ pub fn split_host_and_port(netloc: &str) -> (String, Option<u16>) {
     if let Some(rest) = netloc.strip_prefix('[') {
         if let Some((host, after)) = rest.split_once(']') {
             if after.is_empty() {
-                return (host.to_owned(), None);
+                return (host, None);
             }
             if let Some(port) = after.strip_prefix(':').and_then(port_of) {
-                return (host.to_owned(), Some(port));
+                return (host, Some(port));
             }
         }
-        return (netloc.to_owned(), None);
+        return (netloc, None);
     }
     match netloc.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && !host.contains(':') => match port_of(port) {
-            Some(port) => (host.to_owned(), Some(port)),
-            None => (netloc.to_owned(), None),
+            Some(port) => (host, Some(port)),
+            None => (netloc, None),
         },
-        _ => (netloc.to_owned(), None),
+        _ => (netloc, None),
     }
 }

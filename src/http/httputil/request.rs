@@ -1,13 +1,16 @@
 //! [`HttpServerRequest`]: one request as a server received it, and
 //! [`HttpFile`], an uploaded file.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Method, Version};
 
+use super::host::split_host_and_port_borrowed;
 use super::{
     HttpHeaders, RequestContext, RequestStartLine, parse_body_arguments, parse_cookie,
     split_host_and_port,
@@ -36,16 +39,19 @@ pub type Files = HashMap<String, Vec<HttpFile>>;
 /// One HTTP request as received by a server (Tornado's
 /// `HTTPServerRequest`). Its `Display` shows the method, URI, version and
 /// remote IP, never the headers (they may carry credentials).
+///
+/// What Tornado derives from the request line and the headers at once
+/// (`path`, `query`, `host`, `host_name`) and what comes from the
+/// connection (`remote_ip`, `protocol`) are methods here, read from
+/// [`uri`](Self::uri), [`headers`](Self::headers) and
+/// [`context`](Self::context) when asked: building a request copies no
+/// string.
 #[derive(Clone)]
 pub struct HttpServerRequest {
     /// The request method.
     pub method: Method,
     /// The request-target as sent.
     pub uri: String,
-    /// The part of `uri` before `?`.
-    pub path: String,
-    /// The part of `uri` after `?` (empty without one).
-    pub query: String,
     /// The protocol version.
     pub version: Version,
     /// The request headers.
@@ -53,14 +59,6 @@ pub struct HttpServerRequest {
     /// The request body (empty when none was sent, or when the body was
     /// streamed to a delegate instead).
     pub body: Bytes,
-    /// The client's IP (with `xheaders`, as the proxy reports it).
-    pub remote_ip: String,
-    /// `http` or `https`.
-    pub protocol: String,
-    /// The `Host` header, or `127.0.0.1` without one.
-    pub host: String,
-    /// `host` lowercased, without its port.
-    pub host_name: String,
     /// Query and body arguments together.
     pub arguments: Arguments,
     /// Arguments from the query string.
@@ -69,16 +67,17 @@ pub struct HttpServerRequest {
     pub body_arguments: Arguments,
     /// Uploaded files.
     pub files: Files,
-    /// Peer, remote IP and protocol of the connection it came on.
-    pub context: RequestContext,
+    /// Peer, remote IP and protocol of the connection it came on (shared
+    /// by the requests of one connection).
+    pub context: Arc<RequestContext>,
     start_time: Instant,
     finish_time: Option<Instant>,
 }
 
 impl HttpServerRequest {
-    /// A request from its start line, headers and body; `path`, `query`,
-    /// `host`, `host_name` and the query arguments are derived here, the
-    /// body arguments by [`parse_body`](Self::parse_body).
+    /// A request from its start line, headers and body; the query
+    /// arguments are parsed here, the body arguments by
+    /// [`parse_body`](Self::parse_body).
     ///
     /// `query_arguments` is the query read by
     /// [`parse_qs_bytes`] with blank values kept (`?a=&b` gives `a` and `b`
@@ -87,52 +86,71 @@ impl HttpServerRequest {
         start_line: RequestStartLine,
         headers: HttpHeaders,
         body: Bytes,
-        context: RequestContext,
+        context: impl Into<Arc<RequestContext>>,
     ) -> HttpServerRequest {
         let RequestStartLine {
             method,
             path: uri,
             version,
         } = start_line;
-        let (path, query) = match uri.split_once('?') {
-            Some((path, query)) => (path.to_owned(), query.to_owned()),
-            None => (uri.clone(), String::new()),
-        };
-        let host = headers
-            .get("Host")
-            .filter(|host| !host.is_empty())
-            .unwrap_or("127.0.0.1")
-            .to_owned();
-        let host_name = split_host_and_port(&host.to_ascii_lowercase()).0;
-        let query_arguments: Arguments = parse_qs_bytes(&query, true)
-            .into_iter()
-            .map(|(name, values)| (name, values.into_iter().map(Bytes::from).collect()))
-            .collect();
+        let query_arguments = query_arguments(split_query(&uri).1);
         HttpServerRequest {
             method,
             uri,
-            path,
-            query,
             version,
             headers,
             body,
-            remote_ip: context.remote_ip.clone(),
-            protocol: context.protocol.clone(),
-            host,
-            host_name,
             arguments: query_arguments.clone(),
             query_arguments,
             body_arguments: Arguments::new(),
             files: Files::new(),
-            context,
+            context: context.into(),
             start_time: Instant::now(),
             finish_time: None,
         }
     }
 
+    /// The part of [`uri`](Self::uri) before `?`.
+    pub fn path(&self) -> &str {
+        split_query(&self.uri).0
+    }
+
+    /// The part of [`uri`](Self::uri) after `?` (empty without one).
+    pub fn query(&self) -> &str {
+        split_query(&self.uri).1
+    }
+
+    /// The `Host` header, or `127.0.0.1` without one.
+    pub fn host(&self) -> &str {
+        self.headers
+            .get("Host")
+            .filter(|host| !host.is_empty())
+            .unwrap_or("127.0.0.1")
+    }
+
+    /// [`host`](Self::host) lowercased, without its port.
+    pub fn host_name(&self) -> Cow<'_, str> {
+        let host = self.host();
+        if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(split_host_and_port(&host.to_ascii_lowercase()).0)
+        } else {
+            Cow::Borrowed(split_host_and_port_borrowed(host).0)
+        }
+    }
+
+    /// The client's IP (with `xheaders`, as the proxy reports it).
+    pub fn remote_ip(&self) -> &str {
+        &self.context.remote_ip
+    }
+
+    /// `http` or `https`.
+    pub fn protocol(&self) -> &str {
+        &self.context.protocol
+    }
+
     /// `protocol://host/uri` (Tornado's `full_url`).
     pub fn full_url(&self) -> String {
-        format!("{}://{}{}", self.protocol, self.host, self.uri)
+        format!("{}://{}{}", self.protocol(), self.host(), self.uri)
     }
 
     /// How long the request has taken: until it was marked finished, or
@@ -155,6 +173,9 @@ impl HttpServerRequest {
     /// warning on [`GEN_LOG`] and leaves the arguments and files as they
     /// were. See [`parse_body_arguments`].
     pub fn parse_body(&mut self) {
+        if self.body.is_empty() {
+            return;
+        }
         let content_type = self.headers.get("Content-Type").unwrap_or("");
         let mut body_arguments = Arguments::new();
         if let Err(error) = parse_body_arguments(
@@ -194,6 +215,22 @@ impl HttpServerRequest {
     }
 }
 
+/// `uri` split at its first `?`: the path and the query.
+fn split_query(uri: &str) -> (&str, &str) {
+    uri.split_once('?').unwrap_or((uri, ""))
+}
+
+/// The arguments of `query` (blank values kept).
+fn query_arguments(query: &str) -> Arguments {
+    if query.is_empty() {
+        return Arguments::new();
+    }
+    parse_qs_bytes(query, true)
+        .into_iter()
+        .map(|(name, values)| (name, values.into_iter().map(Bytes::from).collect()))
+        .collect()
+}
+
 /// Whether `name` can be a cookie's name (Python's `SimpleCookie` rule).
 fn is_legal_cookie_name(name: &str) -> bool {
     const RESERVED: [&str; 9] = [
@@ -212,12 +249,12 @@ impl fmt::Display for HttpServerRequest {
         write!(
             f,
             "HttpServerRequest(protocol={:?}, host={:?}, method={:?}, uri={:?}, version={:?}, remote_ip={:?})",
-            self.protocol,
-            self.host,
+            self.protocol(),
+            self.host(),
             self.method.as_str(),
             self.uri,
             self.version,
-            self.remote_ip
+            self.remote_ip()
         )
     }
 }

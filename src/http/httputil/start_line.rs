@@ -2,6 +2,7 @@
 //! [`ResponseStartLine`], and [`parse_request_start_line`] and
 //! [`parse_response_start_line`] reading them from text.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use http::{Method, Version};
@@ -29,8 +30,8 @@ pub struct ResponseStartLine {
     pub version: Version,
     /// The status code, any value from 100 to 999.
     pub code: u16,
-    /// The reason phrase (may be empty).
-    pub reason: String,
+    /// The reason phrase (may be empty): borrowed for the standard ones.
+    pub reason: Cow<'static, str>,
 }
 
 impl fmt::Display for RequestStartLine {
@@ -109,7 +110,7 @@ pub fn parse_request_start_line(line: &str) -> Result<RequestStartLine, HttpInpu
 /// use supercell::httputil::parse_response_start_line;
 ///
 /// let line = parse_response_start_line("HTTP/1.1 404 Not Found\r\n").unwrap();
-/// assert_eq!((line.code, line.reason.as_str()), (404, "Not Found"));
+/// assert_eq!((line.code, line.reason.as_ref()), (404, "Not Found"));
 /// assert_eq!(parse_response_start_line("HTTP/1.0 204").unwrap().reason, "");
 /// assert!(parse_response_start_line("HTTP/1.1 2000 OK").is_err());
 /// ```
@@ -130,7 +131,7 @@ pub fn parse_response_start_line(line: &str) -> Result<ResponseStartLine, HttpIn
     Ok(ResponseStartLine {
         version,
         code,
-        reason: reason.to_owned(),
+        reason: Cow::Owned(reason.to_owned()),
     })
 }
 

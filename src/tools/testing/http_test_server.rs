@@ -44,7 +44,7 @@ use crate::httputil::{HttpServerConnectionDelegate, HttpServerRequest};
 ///
 /// run_test(|| async {
 ///     let server = HttpTestServer::from_callback(|request, mut writer| async move {
-///         let body = format!("Hello, {}", request.path);
+///         let body = format!("Hello, {}", request.path());
 ///         writer.respond(200, HttpHeaders::new(), body).await.unwrap();
 ///     })
 ///     .unwrap();

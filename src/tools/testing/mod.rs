@@ -39,10 +39,10 @@
 //! // A fresh loop, and a time limit from ASYNC_TEST_TIMEOUT.
 //! run_test(|| async {
 //!     let server = HttpTestServer::from_callback(|request, mut writer| async move {
-//!         if request.path == "/fail" {
+//!         if request.path() == "/fail" {
 //!             panic!("handler failed");
 //!         }
-//!         let body = format!("{} {}", request.method, request.path);
+//!         let body = format!("{} {}", request.method, request.path());
 //!         writer.respond(200, HttpHeaders::new(), body).await.unwrap();
 //!     })
 //!     .unwrap();

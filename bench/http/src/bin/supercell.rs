@@ -14,7 +14,7 @@ use supercell_http_bench::message::{JSON_TYPE, PLAINTEXT, PLAINTEXT_TYPE, json_b
 
 async fn handle(request: HttpServerRequest, mut writer: ResponseWriter) {
     let mut headers = HttpHeaders::with_capacity(3);
-    let (code, body) = match request.path.as_str() {
+    let (code, body) = match request.path() {
         "/plaintext" => {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(PLAINTEXT_TYPE));
             (200, Bytes::from_static(PLAINTEXT))

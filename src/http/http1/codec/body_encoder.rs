@@ -97,6 +97,28 @@ impl BodyEncoder {
         Ok(())
     }
 
+    /// Checks that a whole body of `len` bytes fits the framing, so
+    /// that [`encode`](Self::encode) and [`finish`](Self::finish) of it
+    /// succeed.
+    pub fn check_whole_body(&self, len: u64) -> Result<(), HttpOutputError> {
+        match self.framing {
+            Framing::Empty(Some(code)) if len > 0 => Err(HttpOutputError::BodyNotAllowed(code)),
+            Framing::Empty(None) if len > 0 => Err(HttpOutputError::Misuse(
+                "a request without Content-Length or chunked framing cannot have a body",
+            )),
+            Framing::Fixed { written, expected } if written + len > expected => {
+                Err(HttpOutputError::TooMuchData(expected))
+            }
+            Framing::Fixed { written, expected } if written + len < expected => {
+                Err(HttpOutputError::TooLittleData {
+                    written: written + len,
+                    expected,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Whether [`finish`](Self::finish) succeeded.
     pub fn is_finished(&self) -> bool {
         self.finished

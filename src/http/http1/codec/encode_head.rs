@@ -4,8 +4,8 @@
 
 use super::head::is_control;
 use bytes::{BufMut, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{Method, Version};
+use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
+use http::{HeaderValue, Method, Version};
 
 use super::body_encoder::{BodyEncoder, Framing};
 use super::framing::{list_elements, parse_content_length};
@@ -68,6 +68,38 @@ pub fn encode_response_head(
     close: bool,
     out: &mut WriteBuffer,
 ) -> Result<(BodyEncoder, bool), HttpOutputError> {
+    encode_response_head_with(
+        start_line,
+        headers,
+        DefaultFields::default(),
+        request,
+        close,
+        out,
+    )
+}
+
+/// Fields [`encode_response_head_with`] writes after the given headers
+/// when these have none of that name: what a server adds to every
+/// response without making the application's headers longer.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultFields<'a> {
+    /// A `Date` value.
+    pub date: Option<&'a HeaderValue>,
+    /// A `Content-Length`, which then frames the body as if given (left
+    /// out where no body framing may be sent: 1xx, 204, 304).
+    pub content_length: Option<u64>,
+}
+
+/// [`encode_response_head`] that also writes `defaults` the headers do
+/// not give. Nothing is written when it fails.
+pub fn encode_response_head_with(
+    start_line: &ResponseStartLine,
+    headers: &HttpHeaders,
+    defaults: DefaultFields<'_>,
+    request: &RequestInfo,
+    close: bool,
+    out: &mut WriteBuffer,
+) -> Result<(BodyEncoder, bool), HttpOutputError> {
     let code = start_line.code;
     if !(100..=999).contains(&code) {
         return Err(HttpOutputError::Misuse("status code outside 100-999"));
@@ -80,11 +112,16 @@ pub fn encode_response_head(
     let given = GivenFraming::scan(headers)?;
     let interim = code < 200;
     let no_body = interim || code == 204 || code == 304;
+    let default_length = match (given.content_length, defaults.content_length) {
+        (None, Some(length)) if !no_body => Some(length),
+        _ => None,
+    };
+    let content_length = given.content_length.or(default_length);
     let framing = if no_body {
         Framing::Empty(Some(code))
     } else if request.method == Method::HEAD {
         Framing::Discard
-    } else if let Some(expected) = given.content_length {
+    } else if let Some(expected) = content_length {
         Framing::Fixed {
             written: 0,
             expected,
@@ -127,6 +164,14 @@ pub fn encode_response_head(
     }
     if let Some(connection) = connection {
         put_field("connection", connection, buf);
+    }
+    if let Some(date) = defaults.date.filter(|_| !given.date) {
+        put_field("date", date.as_bytes(), buf);
+    }
+    if let Some(length) = default_length {
+        buf.put_slice(b"Content-Length: ");
+        put_decimal(length, buf);
+        buf.put_slice(b"\r\n");
     }
     if framing == Framing::Chunked {
         buf.put_slice(b"Transfer-Encoding: chunked\r\n");
@@ -191,6 +236,7 @@ struct GivenFraming {
     transfer_encoding: bool,
     connection: bool,
     close: bool,
+    date: bool,
 }
 
 impl GivenFraming {
@@ -200,6 +246,7 @@ impl GivenFraming {
             transfer_encoding: false,
             connection: false,
             close: false,
+            date: false,
         };
         for (name, value) in headers {
             if *name == CONTENT_LENGTH {
@@ -210,6 +257,8 @@ impl GivenFraming {
                 }
             } else if *name == TRANSFER_ENCODING {
                 given.transfer_encoding = true;
+            } else if *name == DATE {
+                given.date = true;
             } else if *name == CONNECTION {
                 given.connection = true;
                 given.close |= list_elements(value.as_bytes())
@@ -230,17 +279,60 @@ fn put_status_code(code: u16, buf: &mut BytesMut) {
     buf.put_slice(&digits);
 }
 
+/// Writes `n` in decimal.
+fn put_decimal(mut n: u64, buf: &mut BytesMut) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf.put_slice(&digits[start..]);
+}
+
 /// Writes `Name: value\r\n` with the (lowercase) name in `Title-Case`.
 fn put_field(name: &str, value: &[u8], buf: &mut BytesMut) {
     buf.reserve(name.len() + value.len() + 4);
-    let mut upper = true;
-    for &b in name.as_bytes() {
-        buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
-        upper = b == b'-';
+    match title_case(name) {
+        Some(title) => buf.put_slice(title.as_bytes()),
+        None => {
+            let mut upper = true;
+            for &b in name.as_bytes() {
+                buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
+                upper = b == b'-';
+            }
+        }
     }
     buf.put_slice(b": ");
     buf.put_slice(value);
     buf.put_slice(b"\r\n");
+}
+
+/// The `Title-Case` of the names responses carry most, spelled out.
+fn title_case(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "content-type" => "Content-Type",
+        "content-length" => "Content-Length",
+        "date" => "Date",
+        "server" => "Server",
+        "connection" => "Connection",
+        "etag" => "Etag",
+        "location" => "Location",
+        "set-cookie" => "Set-Cookie",
+        "cache-control" => "Cache-Control",
+        "vary" => "Vary",
+        "last-modified" => "Last-Modified",
+        "expires" => "Expires",
+        "content-encoding" => "Content-Encoding",
+        "transfer-encoding" => "Transfer-Encoding",
+        "accept-ranges" => "Accept-Ranges",
+        "content-range" => "Content-Range",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -260,7 +352,7 @@ mod tests {
         ResponseStartLine {
             version: Version::HTTP_11,
             code,
-            reason: reason.into(),
+            reason: reason.to_owned().into(),
         }
     }
 

@@ -73,7 +73,10 @@ mod write_buffer;
 
 pub use body_encoder::BodyEncoder;
 pub use decoder::{BodyDecoder, Decoded};
-pub use encode_head::{RequestInfo, encode_request_head, encode_response_head};
+pub use encode_head::{
+    DefaultFields, RequestInfo, encode_request_head, encode_response_head,
+    encode_response_head_with,
+};
 pub use error::ParseError;
 pub use framing::BodyLength;
 pub use request::{RequestHead, parse_request_head, parse_request_head_shared, split_request_head};

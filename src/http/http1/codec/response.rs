@@ -181,7 +181,7 @@ fn finish(
         start_line: ResponseStartLine {
             version,
             code,
-            reason: String::from(response.reason.unwrap_or_default()),
+            reason: String::from(response.reason.unwrap_or_default()).into(),
         },
         headers,
         body,

@@ -88,6 +88,19 @@ impl WriteBuffer {
         all.freeze()
     }
 
+    /// A mark to [`rewind`](Self::rewind) to: what is buffered now.
+    pub(crate) fn mark(&self) -> (usize, usize) {
+        (self.pieces.len(), self.staging.len())
+    }
+
+    /// Drops what was appended since `mark`, provided it was all copied
+    /// (no piece was kept whole since).
+    pub(crate) fn rewind(&mut self, mark: (usize, usize)) {
+        if self.pieces.len() == mark.0 {
+            self.staging.truncate(mark.1);
+        }
+    }
+
     /// The staging buffer, for the encoders to format into.
     pub(super) fn staging(&mut self) -> &mut BytesMut {
         &mut self.staging
