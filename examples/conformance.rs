@@ -34,9 +34,13 @@ use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, HttpServerRequest, ResponseStartLine,
 };
-use supercell::ioloop::IoLoop;
-use supercell::log::LogOptions;
-use tokio::signal::unix::{SignalKind, signal};
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/http_server.rs"]
+mod http_server;
+#[path = "support/server.rs"]
+mod server;
 
 /// The ports of `--port N` and `--ws-port N` (also `--name=N`).
 struct Ports {
@@ -49,28 +53,15 @@ fn parse_ports(args: impl IntoIterator<Item = String>) -> Result<Ports, String> 
         http: 8888,
         ws: 9001,
     };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
-            None => (arg.clone(), None),
+    let names = ["--port", "--ws-port"];
+    let usage = "conformance [--port N] [--ws-port N]";
+    for (name, value) in cli::options(args, &names, usage)? {
+        let slot = if name == "--port" {
+            &mut ports.http
+        } else {
+            &mut ports.ws
         };
-        let slot = match name.as_str() {
-            "--port" => &mut ports.http,
-            "--ws-port" => &mut ports.ws,
-            _ => {
-                return Err(format!(
-                    "unknown argument {arg:?} (usage: conformance [--port N] [--ws-port N])"
-                ));
-            }
-        };
-        let value = match inline {
-            Some(value) => value,
-            None => args.next().ok_or(format!("{name} needs a value"))?,
-        };
-        *slot = value
-            .parse()
-            .map_err(|_| format!("invalid port {value:?}"))?;
+        *slot = cli::port(&value)?;
     }
     Ok(ports)
 }
@@ -260,8 +251,6 @@ fn describe(failure: &Failure) -> String {
 
 /// Serves until SIGINT or SIGTERM.
 async fn serve(ports: Ports) -> std::io::Result<()> {
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
     let settings = HttpServerSettings {
         xheaders: true,
         idle_connection_timeout: Duration::from_secs(5),
@@ -269,24 +258,16 @@ async fn serve(ports: Ports) -> std::io::Result<()> {
         ..HttpServerSettings::default()
     };
     let server = HttpServer::from_callback(handle, settings);
-    let addrs = server.listen(ports.http, Some("127.0.0.1"))?;
-    println!(
-        "Listening on port {} (WebSocket port {} reserved for the web framework)",
-        addrs[0].port(),
-        ports.ws
-    );
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
-    }
-    server.drain(Duration::from_secs(5)).await;
-    println!("Stopped");
-    Ok(())
+    http_server::serve_until_stopped(server, ports.http, Some("127.0.0.1"), |port| {
+        println!(
+            "Listening on port {port} (WebSocket port {} reserved for the web framework)",
+            ports.ws
+        );
+    })
+    .await
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    supercell::log::enable_pretty_logging(&LogOptions::default())?;
     let ports = parse_ports(std::env::args().skip(1))?;
-    IoLoop::new()?.run_sync(|| serve(ports), None)??;
-    Ok(())
+    server::run(|| serve(ports))
 }

@@ -13,6 +13,9 @@ use std::time::Duration;
 use supercell::ioloop::IoLoop;
 use supercell::tcpclient::{ConnectOptions, TcpClient};
 
+#[path = "support/cli.rs"]
+mod cli;
+
 /// How long connecting and the exchange may take together.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -32,28 +35,12 @@ impl Args {
             port: 9888,
             message: "ping".to_owned(),
         };
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let (name, value) = match arg.split_once('=') {
-                Some((name, value)) => (name.to_owned(), value.to_owned()),
-                None => {
-                    let value = args.next().ok_or(format!("{arg} needs a value"))?;
-                    (arg, value)
-                }
-            };
-            match name.as_str() {
+        let usage = "tcpecho_client [--host H] [--port N] [--message M]";
+        for (name, value) in cli::options(args, &["--host", "--port", "--message"], usage)? {
+            match name {
                 "--host" => parsed.host = value,
-                "--port" => {
-                    parsed.port = value
-                        .parse()
-                        .map_err(|_| format!("invalid port {value:?}"))?
-                }
-                "--message" => parsed.message = value,
-                _ => {
-                    return Err(format!(
-                        "unknown argument {name:?} (usage: tcpecho_client [--host H] [--port N] [--message M])"
-                    ));
-                }
+                "--port" => parsed.port = cli::port(&value)?,
+                _ => parsed.message = value,
             }
         }
         Ok(parsed)

@@ -9,12 +9,16 @@
 //! which. The server runs until interrupted (Ctrl-C / SIGINT) or
 //! terminated (SIGTERM), then stops accepting and exits with status 0.
 
-use supercell::ioloop::IoLoop;
 use supercell::iostream::{IoStream, StreamError};
-use supercell::log::LogOptions;
 use supercell::netutil::PeerAddress;
 use supercell::tcpserver::{HandlerError, StreamHandler, TcpServer};
-use tokio::signal::unix::{SignalKind, signal};
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/server.rs"]
+mod server;
+
+use server::StopSignals;
 
 /// The port used when `--port` is not given (the demo's default).
 const DEFAULT_PORT: u16 = 9888;
@@ -46,47 +50,23 @@ impl StreamHandler for EchoServer {
     }
 }
 
-/// The port of `--port N` or `--port=N`, or the default.
-fn port_argument(args: impl IntoIterator<Item = String>) -> Result<u16, String> {
-    let mut port = DEFAULT_PORT;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let value = match arg.strip_prefix("--port") {
-            Some("") => args.next().ok_or("--port needs a value")?,
-            Some(rest) if rest.starts_with('=') => rest[1..].to_owned(),
-            _ => {
-                return Err(format!(
-                    "unknown argument {arg:?} (usage: tcpecho_server [--port N])"
-                ));
-            }
-        };
-        port = value
-            .parse()
-            .map_err(|_| format!("invalid port {value:?}"))?;
-    }
-    Ok(port)
-}
-
 /// Serves until SIGINT or SIGTERM.
 async fn serve(port: u16) -> std::io::Result<()> {
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut terminate = signal(SignalKind::terminate())?;
+    let stop = StopSignals::catch()?;
     let server = TcpServer::new(EchoServer);
     let addrs = server.listen(port, None)?;
     println!("Listening on TCP port {}", addrs[0].port());
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
-    }
+    stop.wait().await;
     server.stop();
     println!("Stopped");
     Ok(())
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Tornado's log format on stderr, coloured on a terminal.
-    supercell::log::enable_pretty_logging(&LogOptions::default())?;
-    let port = port_argument(std::env::args().skip(1))?;
-    IoLoop::new()?.run_sync(|| serve(port), None)??;
-    Ok(())
+    let mut port = DEFAULT_PORT;
+    let usage = "tcpecho_server [--port N]";
+    for (_, value) in cli::options(std::env::args().skip(1), &["--port"], usage)? {
+        port = cli::port(&value)?;
+    }
+    server::run(|| serve(port))
 }

@@ -263,7 +263,8 @@ impl AsyncHttpClient {
         loop {
             let mut timer = Timer::start();
             let result = self.send(&request, deadlines, &mut timer).await;
-            let effective_url = request.url.clone();
+            // Only a redirect goes round again; every other outcome returns,
+            // so `original` and `request.url` move into the response.
             let mut response = match result {
                 Ok((
                     Received {
@@ -278,11 +279,10 @@ impl AsyncHttpClient {
                         deadlines = Deadlines::from(Instant::now(), &request);
                         continue;
                     }
-                    Err(error) => HttpResponse::failed(original.clone(), error),
+                    Err(error) => HttpResponse::failed(original, error),
                 },
                 Ok((received, _)) => {
-                    let mut response =
-                        HttpResponse::new(original.clone(), received.start_line.code);
+                    let mut response = HttpResponse::new(original, received.start_line.code);
                     if response.error.is_some() {
                         response.error = Some(HttpClientError::with_message(
                             received.start_line.code,
@@ -294,10 +294,10 @@ impl AsyncHttpClient {
                     response.body = received.body;
                     response
                 }
-                Err(error) => HttpResponse::failed(original.clone(), error),
+                Err(error) => HttpResponse::failed(original, error),
             };
             let end = Instant::now();
-            response.effective_url = effective_url;
+            response.effective_url = request.url;
             response.request_time = end - fetch_start;
             response.time_info = timer.finish(fetch_start, queue_time, end);
             return response;

@@ -6,7 +6,8 @@ use http::Method;
 use memchr::memmem;
 
 use super::error::FetchError;
-use crate::http1::codec::{ResponseHead, parse_response_head};
+use super::head_scan::{HeadScan, HeadTooLarge};
+use crate::http1::codec::{ResponseHead, parse_response_head_shared};
 use crate::iostream::{IoStream, StreamError};
 
 /// How much is asked of the stream per read.
@@ -70,29 +71,27 @@ impl Connection {
     /// Reads the next response head (1xx heads included), at most
     /// `max_header_size` bytes, answering a request made with `method`.
     /// A head folded over several lines (obs-fold) is unfolded first, as
-    /// RFC 9112 §5.2 asks of user agents.
+    /// RFC 9112 §5.2 asks of user agents; any other head is parsed where
+    /// it was read, its header values sharing the read buffer.
     pub(crate) async fn read_head(
         &mut self,
         max_header_size: usize,
         method: &Method,
     ) -> Result<ResponseHead, FetchError> {
-        let end = loop {
-            if let Some(at) = memmem::find(&self.buf, b"\r\n\r\n") {
-                break at + 4;
-            }
-            if self.buf.len() > max_header_size {
-                return Err(head_too_large(max_header_size));
+        let mut scan = HeadScan::default();
+        let len = loop {
+            match scan.head_len(&self.buf, max_header_size) {
+                Ok(Some(len)) => break len,
+                Ok(None) => {}
+                Err(HeadTooLarge) => return Err(head_too_large(max_header_size)),
             }
             if !self.read_more().await? {
                 return Err(FetchError::ConnectionClosed);
             }
         };
-        if end > max_header_size {
-            return Err(head_too_large(max_header_size));
-        }
-        let raw = self.buf.split_to(end);
-        let head = unfold(&raw);
-        match parse_response_head(&head, max_header_size.max(head.len()), method) {
+        let raw = self.buf.split_to(len).freeze();
+        let head = unfold(&raw).map_or(raw, Bytes::from);
+        match parse_response_head_shared(&head, max_header_size.max(head.len()), method) {
             Ok(Some((head, _))) => Ok(head),
             Ok(None) => Err(FetchError::Malformed("incomplete response head".to_owned())),
             Err(error) => Err(FetchError::Malformed(error.to_string())),
@@ -107,32 +106,32 @@ fn head_too_large(max_header_size: usize) -> FetchError {
 }
 
 /// `head` with each obs-fold (optional whitespace, CRLF, whitespace) in
-/// the header lines replaced by one space. The start line and the line
-/// after it are left as they are: a header line cannot begin with
-/// whitespace.
-fn unfold(head: &[u8]) -> Vec<u8> {
-    let first_line_end = memmem::find(head, b"\r\n").unwrap_or(head.len());
+/// the header lines replaced by one space; `None` when it has none. The
+/// start line and the line after it are left as they are: a header line
+/// cannot begin with whitespace.
+fn unfold(head: &[u8]) -> Option<Vec<u8>> {
+    let first_line_end = memmem::find(head, b"\r\n")?;
+    let mut folds = memmem::find_iter(head, b"\r\n")
+        .filter(|&crlf| crlf > first_line_end && matches!(head.get(crlf + 2), Some(b' ' | b'\t')))
+        .peekable();
+    folds.peek()?;
     let mut out = Vec::with_capacity(head.len());
-    let mut i = 0;
-    while i < head.len() {
-        let folded = i > first_line_end
-            && head[i..].starts_with(b"\r\n")
-            && matches!(head.get(i + 2), Some(b' ' | b'\t'));
-        if folded {
-            while matches!(out.last(), Some(b' ' | b'\t')) {
-                out.pop();
-            }
-            out.push(b' ');
-            i += 2;
-            while matches!(head.get(i), Some(b' ' | b'\t')) {
-                i += 1;
-            }
-        } else {
-            out.push(head[i]);
-            i += 1;
+    // Where the bytes not copied yet start: never after the next CRLF, as
+    // only spaces and tabs are skipped.
+    let mut rest = 0;
+    for crlf in folds {
+        out.extend_from_slice(&head[rest..crlf]);
+        while matches!(out.last(), Some(b' ' | b'\t')) {
+            out.pop();
+        }
+        out.push(b' ');
+        rest = crlf + 2;
+        while matches!(head.get(rest), Some(b' ' | b'\t')) {
+            rest += 1;
         }
     }
-    out
+    out.extend_from_slice(&head[rest..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -141,12 +140,23 @@ mod tests {
 
     #[test]
     fn unfolds_continuation_lines_but_not_after_the_start_line() {
-        let head = b"HTTP/1.1 200 OK\r\nX-A: 1; \r\n\t mode=block\r\nX-B: 2\r\n\r\n";
-        assert_eq!(
-            unfold(head),
-            b"HTTP/1.1 200 OK\r\nX-A: 1; mode=block\r\nX-B: 2\r\n\r\n".to_vec()
-        );
-        let bad = b"HTTP/1.1 200 OK\r\n X-A: 1\r\n\r\n";
-        assert_eq!(unfold(bad), bad.to_vec());
+        let cases: [(&[u8], Option<&[u8]>); 4] = [
+            (
+                b"HTTP/1.1 200 OK\r\nX-A: 1; \r\n\t mode=block\r\nX-B: 2\r\n\r\n",
+                Some(b"HTTP/1.1 200 OK\r\nX-A: 1; mode=block\r\nX-B: 2\r\n\r\n"),
+            ),
+            // Successive continuation lines fold into one space each.
+            (
+                b"HTTP/1.1 200 OK\r\nX-A: 1\r\n \r\n\t2 \r\n 3\r\nX-B: 4\r\n\r\n",
+                Some(b"HTTP/1.1 200 OK\r\nX-A: 1 2 3\r\nX-B: 4\r\n\r\n"),
+            ),
+            // Whitespace after the start line is not a fold (the parse
+            // refuses it); a head without folds is used as it is.
+            (b"HTTP/1.1 200 OK\r\n X-A: 1\r\n\r\n", None),
+            (b"HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\n", None),
+        ];
+        for (head, unfolded) in cases {
+            assert_eq!(unfold(head).as_deref(), unfolded, "{head:?}");
+        }
     }
 }

@@ -60,6 +60,7 @@ mod connect;
 mod connection;
 mod error;
 mod exchange;
+mod head_scan;
 mod pool;
 mod prepare;
 mod redirect;

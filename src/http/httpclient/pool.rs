@@ -46,7 +46,12 @@ impl Eq for PoolKey {}
 
 impl Hash for PoolKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.host.to_ascii_lowercase().hash(state);
+        // The host lowercased byte by byte (no allocation per lookup),
+        // ended as a `str` hash is.
+        for byte in self.host.bytes() {
+            state.write_u8(byte.to_ascii_lowercase());
+        }
+        state.write_u8(0xff);
         self.port.hash(state);
         self.tls_id().hash(state);
         self.source_ip.hash(state);
@@ -305,6 +310,20 @@ mod tests {
             source_ip: None,
             family: AddressFamily::Unspec,
         }
+    }
+
+    #[test]
+    fn keys_differing_only_in_host_case_are_one_key() {
+        use std::hash::BuildHasher;
+        let hasher = std::collections::hash_map::RandomState::new();
+        let mut upper = key(80);
+        upper.host = "LocalHost".into();
+        let mut lower = key(80);
+        lower.host = "localhost".into();
+        assert_eq!(upper, lower);
+        assert_eq!(hasher.hash_one(&upper), hasher.hash_one(&lower));
+        lower.host = "localhost.".into();
+        assert_ne!(hasher.hash_one(&upper), hasher.hash_one(&lower));
     }
 
     #[tokio::test]

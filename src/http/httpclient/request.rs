@@ -43,137 +43,214 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// client's defaults say: 5.
 pub const DEFAULT_MAX_REDIRECTS: u32 = 5;
 
-/// One HTTP request for [`AsyncHttpClient::fetch`](super::AsyncHttpClient::fetch)
-/// (Tornado's `HTTPRequest`).
-///
-/// Options left at `None` take the client's [`RequestDefaults`], then
-/// Tornado's defaults (documented on each field). Build one with
-/// [`HttpRequest::new`] (or from a `&str` / `String` URL) and the builder
-/// methods, or set the public fields.
-///
-/// ```
-/// use std::time::Duration;
-/// use supercell::httpclient::HttpRequest;
-///
-/// let request = HttpRequest::new("http://example.com/upload")
-///     .method("PUT")
-///     .header("Content-Type", "text/plain")
-///     .body("hello")
-///     .request_timeout(Duration::from_secs(5));
-/// assert_eq!(request.method, http::Method::PUT);
-/// assert_eq!(request.headers.get("content-type"), Some("text/plain"));
-/// assert_eq!(request.body.as_deref(), Some(&b"hello"[..]));
-/// ```
-#[derive(Clone)]
-pub struct HttpRequest {
-    /// The URL to fetch (`http` or `https`; `user:password@` in it is sent
-    /// as basic authentication).
-    pub url: String,
-    /// The method. Default: `GET`.
-    pub method: Method,
-    /// Headers to send. `Host`, `Content-Length`, `Accept-Encoding`,
-    /// `User-Agent`, `Authorization` and `Expect` are added from the other
-    /// options.
-    pub headers: HttpHeaders,
-    /// The request body. `POST`, `PUT` and `PATCH` need a body (or a
-    /// `body_producer`) and other methods must not have one, unless
-    /// `allow_nonstandard_methods`.
-    pub body: Option<Bytes>,
-    /// A streaming request body instead of `body`.
-    pub body_producer: Option<BodyProducer>,
-    /// User name for basic authentication.
-    pub auth_username: Option<String>,
-    /// Password for basic authentication. Default: empty.
-    pub auth_password: Option<String>,
-    /// Authentication mode: only `"basic"` is supported. Default: basic.
-    pub auth_mode: Option<String>,
-    /// Limit on resolving, connecting and the TLS handshake; also on the
-    /// wait for a free slot among `max_clients`. `Duration::ZERO`: no
-    /// limit. Default: 20 s.
-    pub connect_timeout: Option<Duration>,
-    /// Limit on the whole request, from the moment `fetch` is called
-    /// (for a redirect: from the moment it is followed). `Duration::ZERO`:
-    /// no limit. Default: 20 s.
-    pub request_timeout: Option<Duration>,
-    /// Follow redirects (301, 302, 303, 307, 308)? Otherwise a redirect
-    /// is returned (as an error, being a non-2xx response). Default: true.
-    pub follow_redirects: Option<bool>,
-    /// How many redirects to follow at most. Default: 5.
-    pub max_redirects: Option<u32>,
-    /// The `User-Agent` header. Default: none sent.
-    pub user_agent: Option<String>,
-    /// Ask for a gzip response (`Accept-Encoding: gzip`) and decompress it.
-    /// Default: true.
-    pub decompress_response: Option<bool>,
-    /// The local address to connect from. Default: chosen by the system.
-    pub network_interface: Option<IpAddr>,
-    /// Receives the body chunk by chunk instead of the response's `body`.
-    pub streaming_callback: Option<StreamingCallback>,
-    /// Receives the head of the final response line by line.
-    pub header_callback: Option<HeaderCallback>,
-    /// Allow methods other than GET, HEAD, POST, PUT, DELETE, PATCH and
-    /// OPTIONS, and bodies on methods that usually have none (and no body
-    /// on POST, PUT, PATCH). Default: false.
-    pub allow_nonstandard_methods: Option<bool>,
-    /// Verify the server's certificate and host name for HTTPS. Default:
-    /// true.
-    pub validate_cert: Option<bool>,
-    /// PEM file of the CA certificates to trust instead of the webpki
-    /// roots.
-    pub ca_certs: Option<PathBuf>,
-    /// Use IPv6 addresses of the host too. Default: true.
-    pub allow_ipv6: Option<bool>,
-    /// PEM file of the key of `client_cert` (default: read from
-    /// `client_cert`).
-    pub client_key: Option<PathBuf>,
-    /// PEM file of a client certificate chain to present.
-    pub client_cert: Option<PathBuf>,
-    /// Send `Expect: 100-continue` and send the body only after the server
-    /// answered `100 Continue`. Default: false.
-    pub expect_100_continue: bool,
-    /// A ready TLS configuration, overriding `validate_cert`, `ca_certs`,
-    /// `client_key` and `client_cert`.
-    pub ssl_options: Option<Arc<rustls::ClientConfig>>,
-    /// When the request was made (Tornado's `start_time`).
-    pub start_time: SystemTime,
-    /// What a builder method could not accept, reported by `fetch`.
-    pub(crate) invalid: Option<String>,
+/// Declares [`HttpRequest`] and [`RequestDefaults`] from one list: the
+/// request's own fields, each with its value in [`HttpRequest::new`], then
+/// the options a client may default, each with Tornado's default. An
+/// option is a field of both structs, under the same doc comment:
+/// `HttpRequest::new` leaves it at `None`,
+/// [`HttpRequest::with_defaults`] fills it from the client's
+/// [`RequestDefaults`], and `RequestDefaults::default()` holds Tornado's
+/// value.
+macro_rules! request_and_defaults {
+    (
+        $(#[$request_attr:meta])*
+        pub struct HttpRequest {
+            $( $(#[$own_attr:meta])* $own_vis:vis $own:ident: $own_ty:ty = $own_init:expr, )*
+        }
+
+        $(#[$new_attr:meta])*
+        pub fn new($url:ident: $url_ty:ty) -> HttpRequest;
+
+        $(#[$defaults_attr:meta])*
+        pub struct RequestDefaults {
+            $( $(#[$option_attr:meta])* pub $option:ident: $option_ty:ty = $default:expr, )*
+        }
+    ) => {
+        $(#[$request_attr])*
+        pub struct HttpRequest {
+            $( $(#[$own_attr])* $own_vis $own: $own_ty, )*
+            $( $(#[$option_attr])* pub $option: $option_ty, )*
+        }
+
+        impl HttpRequest {
+            $(#[$new_attr])*
+            pub fn new($url: $url_ty) -> HttpRequest {
+                HttpRequest {
+                    $( $own: $own_init, )*
+                    $( $option: None, )*
+                }
+            }
+
+            /// This request with every option it leaves at `None` taken
+            /// from `defaults` (Tornado's `_RequestProxy`: the request's
+            /// own value wins).
+            pub fn with_defaults(mut self, defaults: &RequestDefaults) -> HttpRequest {
+                $(
+                    if self.$option.is_none() {
+                        self.$option.clone_from(&defaults.$option);
+                    }
+                )*
+                self
+            }
+        }
+
+        $(#[$defaults_attr])*
+        pub struct RequestDefaults {
+            $( $(#[$option_attr])* pub $option: $option_ty, )*
+        }
+
+        impl Default for RequestDefaults {
+            fn default() -> Self {
+                RequestDefaults {
+                    $( $option: $default, )*
+                }
+            }
+        }
+    };
+}
+
+/// Builder methods of [`HttpRequest`] that set one option to
+/// `Some(value)`, each written `name(argument: Type) => value;` under its
+/// doc comment.
+macro_rules! option_setters {
+    ($( $(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $value:expr; )*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> HttpRequest {
+                self.$name = Some($value);
+                self
+            }
+        )*
+    };
+}
+
+request_and_defaults! {
+    /// One HTTP request for [`AsyncHttpClient::fetch`](super::AsyncHttpClient::fetch)
+    /// (Tornado's `HTTPRequest`).
+    ///
+    /// Options left at `None` take the client's [`RequestDefaults`], then
+    /// Tornado's defaults (documented on each field). Build one with
+    /// [`HttpRequest::new`] (or from a `&str` / `String` URL) and the builder
+    /// methods, or set the public fields.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supercell::httpclient::HttpRequest;
+    ///
+    /// let request = HttpRequest::new("http://example.com/upload")
+    ///     .method("PUT")
+    ///     .header("Content-Type", "text/plain")
+    ///     .body("hello")
+    ///     .request_timeout(Duration::from_secs(5));
+    /// assert_eq!(request.method, http::Method::PUT);
+    /// assert_eq!(request.headers.get("content-type"), Some("text/plain"));
+    /// assert_eq!(request.body.as_deref(), Some(&b"hello"[..]));
+    /// ```
+    #[derive(Clone)]
+    pub struct HttpRequest {
+        /// The URL to fetch (`http` or `https`; `user:password@` in it is sent
+        /// as basic authentication).
+        pub url: String = url.into(),
+        /// The method. Default: `GET`.
+        pub method: Method = Method::GET,
+        /// Headers to send. `Host`, `Content-Length`, `Accept-Encoding`,
+        /// `User-Agent`, `Authorization` and `Expect` are added from the other
+        /// options.
+        pub headers: HttpHeaders = HttpHeaders::new(),
+        /// The request body. `POST`, `PUT` and `PATCH` need a body (or a
+        /// `body_producer`) and other methods must not have one, unless
+        /// `allow_nonstandard_methods`.
+        pub body: Option<Bytes> = None,
+        /// A streaming request body instead of `body`.
+        pub body_producer: Option<BodyProducer> = None,
+        /// Receives the body chunk by chunk instead of the response's `body`.
+        pub streaming_callback: Option<StreamingCallback> = None,
+        /// Receives the head of the final response line by line.
+        pub header_callback: Option<HeaderCallback> = None,
+        /// Send `Expect: 100-continue` and send the body only after the server
+        /// answered `100 Continue`. Default: false.
+        pub expect_100_continue: bool = false,
+        /// When the request was made (Tornado's `start_time`).
+        pub start_time: SystemTime = SystemTime::now(),
+        /// What a builder method could not accept, reported by `fetch`.
+        pub(crate) invalid: Option<String> = None,
+    }
+
+    /// A `GET` of `url` with every option at its default.
+    pub fn new(url: impl Into<String>) -> HttpRequest;
+
+    /// Per-client defaults for the options a request leaves at `None`
+    /// (Tornado's `defaults` argument of `AsyncHTTPClient`, merged with
+    /// `HTTPRequest._DEFAULTS`). [`Default`] holds Tornado's defaults: 20 s
+    /// timeouts, redirects followed up to 5, responses decompressed,
+    /// certificates validated, only standard methods.
+    ///
+    /// ```
+    /// use supercell::httpclient::{HttpRequest, RequestDefaults};
+    ///
+    /// let defaults = RequestDefaults {
+    ///     user_agent: Some("MyAgent/1.0".into()),
+    ///     ..RequestDefaults::default()
+    /// };
+    /// let request = HttpRequest::new("http://example.com/").with_defaults(&defaults);
+    /// assert_eq!(request.user_agent.as_deref(), Some("MyAgent/1.0"));
+    /// assert_eq!(request.max_redirects, Some(5));
+    /// ```
+    ///
+    /// Each field is the default of the [`HttpRequest`] field of the same
+    /// name.
+    #[derive(Clone, Debug)]
+    pub struct RequestDefaults {
+        /// User name for basic authentication.
+        pub auth_username: Option<String> = None,
+        /// Password for basic authentication. Default: empty.
+        pub auth_password: Option<String> = None,
+        /// Authentication mode: only `"basic"` is supported. Default: basic.
+        pub auth_mode: Option<String> = None,
+        /// Limit on resolving, connecting and the TLS handshake; also on the
+        /// wait for a free slot among `max_clients`. `Duration::ZERO`: no
+        /// limit. Default: 20 s.
+        pub connect_timeout: Option<Duration> = Some(DEFAULT_TIMEOUT),
+        /// Limit on the whole request, from the moment `fetch` is called
+        /// (for a redirect: from the moment it is followed). `Duration::ZERO`:
+        /// no limit. Default: 20 s.
+        pub request_timeout: Option<Duration> = Some(DEFAULT_TIMEOUT),
+        /// Follow redirects (301, 302, 303, 307, 308)? Otherwise a redirect
+        /// is returned (as an error, being a non-2xx response). Default: true.
+        pub follow_redirects: Option<bool> = Some(true),
+        /// How many redirects to follow at most. Default: 5.
+        pub max_redirects: Option<u32> = Some(DEFAULT_MAX_REDIRECTS),
+        /// The `User-Agent` header. Default: none sent.
+        pub user_agent: Option<String> = None,
+        /// Ask for a gzip response (`Accept-Encoding: gzip`) and decompress it.
+        /// Default: true.
+        pub decompress_response: Option<bool> = Some(true),
+        /// The local address to connect from. Default: chosen by the system.
+        pub network_interface: Option<IpAddr> = None,
+        /// Allow methods other than GET, HEAD, POST, PUT, DELETE, PATCH and
+        /// OPTIONS, and bodies on methods that usually have none (and no body
+        /// on POST, PUT, PATCH). Default: false.
+        pub allow_nonstandard_methods: Option<bool> = Some(false),
+        /// Verify the server's certificate and host name for HTTPS. Default:
+        /// true.
+        pub validate_cert: Option<bool> = Some(true),
+        /// PEM file of the CA certificates to trust instead of the webpki
+        /// roots.
+        pub ca_certs: Option<PathBuf> = None,
+        /// Use IPv6 addresses of the host too. Default: true.
+        pub allow_ipv6: Option<bool> = None,
+        /// PEM file of the key of `client_cert` (default: read from
+        /// `client_cert`).
+        pub client_key: Option<PathBuf> = None,
+        /// PEM file of a client certificate chain to present.
+        pub client_cert: Option<PathBuf> = None,
+        /// A ready TLS configuration, overriding `validate_cert`, `ca_certs`,
+        /// `client_key` and `client_cert`.
+        pub ssl_options: Option<Arc<rustls::ClientConfig>> = None,
+    }
 }
 
 impl HttpRequest {
-    /// A `GET` of `url` with every option at its default.
-    pub fn new(url: impl Into<String>) -> HttpRequest {
-        HttpRequest {
-            url: url.into(),
-            method: Method::GET,
-            headers: HttpHeaders::new(),
-            body: None,
-            body_producer: None,
-            auth_username: None,
-            auth_password: None,
-            auth_mode: None,
-            connect_timeout: None,
-            request_timeout: None,
-            follow_redirects: None,
-            max_redirects: None,
-            user_agent: None,
-            decompress_response: None,
-            network_interface: None,
-            streaming_callback: None,
-            header_callback: None,
-            allow_nonstandard_methods: None,
-            validate_cert: None,
-            ca_certs: None,
-            allow_ipv6: None,
-            client_key: None,
-            client_cert: None,
-            expect_100_continue: false,
-            ssl_options: None,
-            start_time: SystemTime::now(),
-            invalid: None,
-        }
-    }
-
     fn reject(mut self, what: String) -> HttpRequest {
         self.invalid.get_or_insert(what);
         self
@@ -205,12 +282,6 @@ impl HttpRequest {
         self
     }
 
-    /// Sets the body (a `String` or `&str` is sent as UTF-8).
-    pub fn body(mut self, body: impl Into<Bytes>) -> HttpRequest {
-        self.body = Some(body.into());
-        self
-    }
-
     /// Streams the body from `producer` (see [`BodyProducer`]).
     pub fn body_producer<F, Fut, E>(mut self, producer: F) -> HttpRequest
     where
@@ -232,24 +303,6 @@ impl HttpRequest {
         self
     }
 
-    /// Sets the authentication mode (only `"basic"` is supported).
-    pub fn auth_mode(mut self, mode: &str) -> HttpRequest {
-        self.auth_mode = Some(mode.to_owned());
-        self
-    }
-
-    /// Sets the connect timeout (`Duration::ZERO`: none).
-    pub fn connect_timeout(mut self, timeout: Duration) -> HttpRequest {
-        self.connect_timeout = Some(timeout);
-        self
-    }
-
-    /// Sets the request timeout (`Duration::ZERO`: none).
-    pub fn request_timeout(mut self, timeout: Duration) -> HttpRequest {
-        self.request_timeout = Some(timeout);
-        self
-    }
-
     /// Sends `If-Modified-Since` with `time` (a `SystemTime`, seconds
     /// since the epoch, or a UTC `NaiveDateTime`).
     pub fn if_modified_since(mut self, time: impl Into<Timestamp>) -> HttpRequest {
@@ -258,79 +311,6 @@ impl HttpRequest {
             Ok(()) => self,
             Err(error) => self.reject(format!("invalid If-Modified-Since: {error}")),
         }
-    }
-
-    /// Whether to follow redirects.
-    pub fn follow_redirects(mut self, follow: bool) -> HttpRequest {
-        self.follow_redirects = Some(follow);
-        self
-    }
-
-    /// How many redirects to follow at most.
-    pub fn max_redirects(mut self, max: u32) -> HttpRequest {
-        self.max_redirects = Some(max);
-        self
-    }
-
-    /// Sets the `User-Agent`.
-    pub fn user_agent(mut self, user_agent: &str) -> HttpRequest {
-        self.user_agent = Some(user_agent.to_owned());
-        self
-    }
-
-    /// Whether to ask for and decompress gzip responses (Tornado's
-    /// `decompress_response`, formerly `use_gzip`).
-    pub fn decompress_response(mut self, decompress: bool) -> HttpRequest {
-        self.decompress_response = Some(decompress);
-        self
-    }
-
-    /// Connects from this local address.
-    pub fn network_interface(mut self, address: IpAddr) -> HttpRequest {
-        self.network_interface = Some(address);
-        self
-    }
-
-    /// Receives the body chunk by chunk (see [`StreamingCallback`]).
-    pub fn streaming_callback(
-        mut self,
-        callback: impl Fn(Bytes) + Send + Sync + 'static,
-    ) -> HttpRequest {
-        self.streaming_callback = Some(Arc::new(callback));
-        self
-    }
-
-    /// Receives the response head line by line (see [`HeaderCallback`]).
-    pub fn header_callback(
-        mut self,
-        callback: impl Fn(&str) + Send + Sync + 'static,
-    ) -> HttpRequest {
-        self.header_callback = Some(Arc::new(callback));
-        self
-    }
-
-    /// Whether unusual methods and bodies are allowed.
-    pub fn allow_nonstandard_methods(mut self, allow: bool) -> HttpRequest {
-        self.allow_nonstandard_methods = Some(allow);
-        self
-    }
-
-    /// Whether to verify the server's certificate.
-    pub fn validate_cert(mut self, validate: bool) -> HttpRequest {
-        self.validate_cert = Some(validate);
-        self
-    }
-
-    /// Trusts the CA certificates in this PEM file.
-    pub fn ca_certs(mut self, path: impl Into<PathBuf>) -> HttpRequest {
-        self.ca_certs = Some(path.into());
-        self
-    }
-
-    /// Whether IPv6 addresses may be used.
-    pub fn allow_ipv6(mut self, allow: bool) -> HttpRequest {
-        self.allow_ipv6 = Some(allow);
-        self
     }
 
     /// Presents the client certificate in `cert` with the key in `key`.
@@ -346,41 +326,40 @@ impl HttpRequest {
         self
     }
 
-    /// Uses this TLS configuration for HTTPS.
-    pub fn ssl_options(mut self, config: Arc<rustls::ClientConfig>) -> HttpRequest {
-        self.ssl_options = Some(config);
-        self
-    }
-
-    /// This request with every option it leaves at `None` taken from
-    /// `defaults` (Tornado's `_RequestProxy`: the request's own value wins).
-    pub fn with_defaults(mut self, defaults: &RequestDefaults) -> HttpRequest {
-        fn fill<T: Clone>(field: &mut Option<T>, default: &Option<T>) {
-            if field.is_none() {
-                field.clone_from(default);
-            }
-        }
-        fill(&mut self.auth_username, &defaults.auth_username);
-        fill(&mut self.auth_password, &defaults.auth_password);
-        fill(&mut self.auth_mode, &defaults.auth_mode);
-        fill(&mut self.connect_timeout, &defaults.connect_timeout);
-        fill(&mut self.request_timeout, &defaults.request_timeout);
-        fill(&mut self.follow_redirects, &defaults.follow_redirects);
-        fill(&mut self.max_redirects, &defaults.max_redirects);
-        fill(&mut self.user_agent, &defaults.user_agent);
-        fill(&mut self.decompress_response, &defaults.decompress_response);
-        fill(&mut self.network_interface, &defaults.network_interface);
-        fill(
-            &mut self.allow_nonstandard_methods,
-            &defaults.allow_nonstandard_methods,
-        );
-        fill(&mut self.validate_cert, &defaults.validate_cert);
-        fill(&mut self.ca_certs, &defaults.ca_certs);
-        fill(&mut self.allow_ipv6, &defaults.allow_ipv6);
-        fill(&mut self.client_key, &defaults.client_key);
-        fill(&mut self.client_cert, &defaults.client_cert);
-        fill(&mut self.ssl_options, &defaults.ssl_options);
-        self
+    option_setters! {
+        /// Sets the body (a `String` or `&str` is sent as UTF-8).
+        body(body: impl Into<Bytes>) => body.into();
+        /// Sets the authentication mode (only `"basic"` is supported).
+        auth_mode(mode: &str) => mode.to_owned();
+        /// Sets the connect timeout (`Duration::ZERO`: none).
+        connect_timeout(timeout: Duration) => timeout;
+        /// Sets the request timeout (`Duration::ZERO`: none).
+        request_timeout(timeout: Duration) => timeout;
+        /// Whether to follow redirects.
+        follow_redirects(follow: bool) => follow;
+        /// How many redirects to follow at most.
+        max_redirects(max: u32) => max;
+        /// Sets the `User-Agent`.
+        user_agent(user_agent: &str) => user_agent.to_owned();
+        /// Whether to ask for and decompress gzip responses (Tornado's
+        /// `decompress_response`, formerly `use_gzip`).
+        decompress_response(decompress: bool) => decompress;
+        /// Connects from this local address.
+        network_interface(address: IpAddr) => address;
+        /// Receives the body chunk by chunk (see [`StreamingCallback`]).
+        streaming_callback(callback: impl Fn(Bytes) + Send + Sync + 'static) => Arc::new(callback);
+        /// Receives the response head line by line (see [`HeaderCallback`]).
+        header_callback(callback: impl Fn(&str) + Send + Sync + 'static) => Arc::new(callback);
+        /// Whether unusual methods and bodies are allowed.
+        allow_nonstandard_methods(allow: bool) => allow;
+        /// Whether to verify the server's certificate.
+        validate_cert(validate: bool) => validate;
+        /// Trusts the CA certificates in this PEM file.
+        ca_certs(path: impl Into<PathBuf>) => path.into();
+        /// Whether IPv6 addresses may be used.
+        allow_ipv6(allow: bool) => allow;
+        /// Uses this TLS configuration for HTTPS.
+        ssl_options(config: Arc<rustls::ClientConfig>) => config;
     }
 }
 
@@ -426,88 +405,6 @@ impl fmt::Debug for HttpRequest {
             .field("client_cert", &self.client_cert)
             .field("expect_100_continue", &self.expect_100_continue)
             .finish_non_exhaustive()
-    }
-}
-
-/// Per-client defaults for the options a request leaves at `None`
-/// (Tornado's `defaults` argument of `AsyncHTTPClient`, merged with
-/// `HTTPRequest._DEFAULTS`). [`Default`] holds Tornado's defaults: 20 s
-/// timeouts, redirects followed up to 5, responses decompressed,
-/// certificates validated, only standard methods.
-///
-/// ```
-/// use supercell::httpclient::{HttpRequest, RequestDefaults};
-///
-/// let defaults = RequestDefaults {
-///     user_agent: Some("MyAgent/1.0".into()),
-///     ..RequestDefaults::default()
-/// };
-/// let request = HttpRequest::new("http://example.com/").with_defaults(&defaults);
-/// assert_eq!(request.user_agent.as_deref(), Some("MyAgent/1.0"));
-/// assert_eq!(request.max_redirects, Some(5));
-/// ```
-///
-/// Each field is the default of the [`HttpRequest`] field of the same
-/// name.
-#[derive(Clone, Debug)]
-pub struct RequestDefaults {
-    /// User name for basic authentication.
-    pub auth_username: Option<String>,
-    /// Password for basic authentication.
-    pub auth_password: Option<String>,
-    /// Authentication mode (only `"basic"`).
-    pub auth_mode: Option<String>,
-    /// Connect timeout. Default: 20 s.
-    pub connect_timeout: Option<Duration>,
-    /// Request timeout. Default: 20 s.
-    pub request_timeout: Option<Duration>,
-    /// Whether redirects are followed. Default: true.
-    pub follow_redirects: Option<bool>,
-    /// How many redirects are followed. Default: 5.
-    pub max_redirects: Option<u32>,
-    /// The `User-Agent` header.
-    pub user_agent: Option<String>,
-    /// Whether gzip responses are asked for and decompressed. Default: true.
-    pub decompress_response: Option<bool>,
-    /// The local address to connect from.
-    pub network_interface: Option<IpAddr>,
-    /// Whether unusual methods and bodies are allowed. Default: false.
-    pub allow_nonstandard_methods: Option<bool>,
-    /// Whether server certificates are verified. Default: true.
-    pub validate_cert: Option<bool>,
-    /// PEM file of the CA certificates to trust.
-    pub ca_certs: Option<PathBuf>,
-    /// Whether IPv6 addresses may be used (unset: yes).
-    pub allow_ipv6: Option<bool>,
-    /// PEM file of the client certificate's key.
-    pub client_key: Option<PathBuf>,
-    /// PEM file of a client certificate chain.
-    pub client_cert: Option<PathBuf>,
-    /// A ready TLS configuration.
-    pub ssl_options: Option<Arc<rustls::ClientConfig>>,
-}
-
-impl Default for RequestDefaults {
-    fn default() -> Self {
-        RequestDefaults {
-            auth_username: None,
-            auth_password: None,
-            auth_mode: None,
-            connect_timeout: Some(DEFAULT_TIMEOUT),
-            request_timeout: Some(DEFAULT_TIMEOUT),
-            follow_redirects: Some(true),
-            max_redirects: Some(DEFAULT_MAX_REDIRECTS),
-            user_agent: None,
-            decompress_response: Some(true),
-            network_interface: None,
-            allow_nonstandard_methods: Some(false),
-            validate_cert: Some(true),
-            ca_certs: None,
-            allow_ipv6: None,
-            client_key: None,
-            client_cert: None,
-            ssl_options: None,
-        }
     }
 }
 

@@ -11,6 +11,42 @@ use crate::util::GzipDecompressor;
 /// The most decompressed output produced per step.
 const DECOMPRESS_STEP: usize = 64 * 1024;
 
+/// The body collected so far: a body that arrived in one piece is kept as
+/// it came (no copy); pieces are joined from the second one on.
+#[derive(Default)]
+enum Collected {
+    #[default]
+    Empty,
+    One(Bytes),
+    Joined(BytesMut),
+}
+
+impl Collected {
+    fn push(&mut self, data: Bytes) {
+        *self = match std::mem::take(self) {
+            Collected::Empty => Collected::One(data),
+            Collected::One(first) => {
+                let mut joined = BytesMut::with_capacity(first.len() + data.len());
+                joined.extend_from_slice(&first);
+                joined.extend_from_slice(&data);
+                Collected::Joined(joined)
+            }
+            Collected::Joined(mut joined) => {
+                joined.extend_from_slice(&data);
+                Collected::Joined(joined)
+            }
+        }
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Collected::Empty => Bytes::new(),
+            Collected::One(bytes) => bytes,
+            Collected::Joined(joined) => joined.freeze(),
+        }
+    }
+}
+
 /// Collects the (decoded, decompressed) body: into memory or to the
 /// streaming callback, within `max_body_size`.
 pub(crate) struct ResponseBody {
@@ -18,7 +54,7 @@ pub(crate) struct ResponseBody {
     decompressor: Option<GzipDecompressor>,
     fed: bool,
     streaming: Option<StreamingCallback>,
-    collected: BytesMut,
+    collected: Collected,
     total: u64,
     max_body_size: u64,
 }
@@ -38,7 +74,7 @@ impl ResponseBody {
             decompressor,
             fed: false,
             streaming,
-            collected: BytesMut::new(),
+            collected: Collected::Empty,
             total: 0,
             max_body_size,
         }
@@ -58,7 +94,7 @@ impl ResponseBody {
         match &self.streaming {
             Some(callback) => guarded("streaming_callback", || callback(data)),
             None => {
-                self.collected.extend_from_slice(&data);
+                self.collected.push(data);
                 Ok(())
             }
         }
@@ -105,7 +141,7 @@ impl ResponseBody {
             let tail = decompressor.flush().map_err(FetchError::Decompress)?;
             self.emit(Bytes::from(tail))?;
         }
-        Ok(std::mem::take(&mut self.collected).freeze())
+        Ok(std::mem::take(&mut self.collected).into_bytes())
     }
 }
 
@@ -133,6 +169,20 @@ mod tests {
         let mut body = ResponseBody::new(false, Some(GzipDecompressor::new()), None, 199_999);
         let error = body.receive(Bytes::from(compressed)).unwrap_err();
         assert!(error.to_string().contains("max_body_size"));
+    }
+
+    #[test]
+    fn a_body_in_one_piece_is_kept_as_it_came_and_pieces_are_joined() {
+        let piece = Bytes::from("hello");
+        let mut body = ResponseBody::new(false, None, None, 100);
+        body.receive(piece.clone()).unwrap();
+        let whole = body.finish().unwrap();
+        assert_eq!(whole.as_ptr(), piece.as_ptr());
+        let mut body = ResponseBody::new(false, None, None, 100);
+        for piece in ["he", "ll", "o"] {
+            body.receive(Bytes::from(piece)).unwrap();
+        }
+        assert_eq!(body.finish().unwrap(), piece);
     }
 
     #[test]
