@@ -8,13 +8,10 @@
 //!
 //! Tornado tests without a counterpart: none.
 
-#[path = "support/logs.rs"]
-mod logs;
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
 use std::future::Future;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,15 +19,16 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::Method;
-use logs::Logs;
-use raw_http::{RawClient, get, post, request};
+use raw_http::{RawClient, chunked_post, get, gzip, post, request};
 use supercell::http1::{Http1ConnectionParameters, Http1ServerConnection, ResponseWriter};
 use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpOutputError,
     HttpServerConnectionDelegate, RequestContext, RequestStartLine, ResponseStartLine,
 };
 use supercell::iostream::IoStream;
-use tokio::time::Instant;
+use supercell::testing::{ExpectLog, bind_unused_port};
+use supercell::util::log_target::APP_LOG;
+use tokio::sync::mpsc;
 
 /// One whole request as the test application sees it.
 struct Request {
@@ -93,16 +91,15 @@ where
     }
 }
 
-/// Serves every connection to a listener on 127.0.0.1 with `delegate`.
-fn start<D>(params: Http1ConnectionParameters, delegate: D) -> SocketAddr
+/// Makes an HTTP/1 connection with `params` of each connection accepted
+/// on an unused port of 127.0.0.1 and hands it to `on_connection` (which
+/// starts it).
+fn accept_each<F>(params: Http1ConnectionParameters, mut on_connection: F) -> SocketAddr
 where
-    D: HttpServerConnectionDelegate<ResponseWriter>,
+    F: FnMut(Http1ServerConnection) + Send + 'static,
 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let addr = listener.local_addr().unwrap();
+    let (listener, port) = bind_unused_port().unwrap();
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-    let delegate = Arc::new(delegate);
     tokio::spawn(async move {
         loop {
             let (socket, peer) = listener.accept().await.unwrap();
@@ -111,11 +108,25 @@ where
                 remote_ip: peer.ip().to_string(),
                 protocol: "http".into(),
             };
-            Http1ServerConnection::new(IoStream::from_tcp(socket), params, context)
-                .start(Arc::clone(&delegate));
+            on_connection(Http1ServerConnection::new(
+                IoStream::from_tcp(socket),
+                params,
+                context,
+            ));
         }
     });
-    addr
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+/// Serves every connection to a listener on 127.0.0.1 with `delegate`.
+fn start<D>(params: Http1ConnectionParameters, delegate: D) -> SocketAddr
+where
+    D: HttpServerConnectionDelegate<ResponseWriter>,
+{
+    let delegate = Arc::new(delegate);
+    accept_each(params, move |connection| {
+        connection.start(Arc::clone(&delegate));
+    })
 }
 
 fn start_app<F, Fut>(params: Http1ConnectionParameters, app: F) -> SocketAddr
@@ -210,19 +221,6 @@ async fn max_body_size_is_enforced_at_its_edge() {
     assert!(client.closed_within(Duration::from_secs(5)).await);
 }
 
-fn chunked(pieces: &[&[u8]], extra: &[&str]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for piece in pieces {
-        body.extend_from_slice(format!("{:X}\r\n", piece.len()).as_bytes());
-        body.extend_from_slice(piece);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(b"0\r\n\r\n");
-    let mut headers = vec!["Transfer-Encoding: chunked"];
-    headers.extend_from_slice(extra);
-    request("POST", "/", &headers, &body)
-}
-
 #[tokio::test]
 async fn max_body_size_applies_to_chunked_bodies_at_its_edge() {
     let limits = Http1ConnectionParameters {
@@ -232,21 +230,15 @@ async fn max_body_size_applies_to_chunked_bodies_at_its_edge() {
     let addr = start_app(limits, sizes);
     let mut client = RawClient::connect(addr).await;
     client
-        .send(chunked(&[&[b'x'; 600], &[b'x'; 400]], &[]))
+        .send(chunked_post(&[&[b'x'; 600], &[b'x'; 400]], &[]))
         .await;
     assert_eq!(client.read_response(&Method::POST).await.body, "1000");
     // The connection is usable after a chunked request.
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.body, "hello");
-    client.send_quietly(chunked(&[&[b'x'; 600], &[b'x'; 401]], &[]));
+    client.send_quietly(chunked_post(&[&[b'x'; 600], &[b'x'; 401]], &[]));
     assert_eq!(client.read_response(&Method::POST).await.code, 413);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
 }
 
 #[tokio::test]
@@ -327,13 +319,9 @@ async fn body_timeout_is_enforced_at_its_edge() {
     client
         .send(request("POST", "/", &["Content-Length: 4"], b"ab"))
         .await;
-    let start = Instant::now();
-    assert!(client.read_until_close().await.is_empty());
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(1) && waited < Duration::from_millis(1100),
-        "{waited:?}"
-    );
+    client
+        .assert_closed_after(Duration::from_secs(1), Duration::from_millis(1100))
+        .await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -344,7 +332,7 @@ async fn header_timeout_bounds_a_trickling_head() {
     };
     let addr = start_app(limits, sizes);
     let mut client = RawClient::connect(addr).await;
-    let start = Instant::now();
+    let start = tokio::time::Instant::now();
     client.send(&b"GET / HTTP/1.1\r\nHost: x\r\n"[..]).await;
     let mut line = 0;
     let closed = loop {
@@ -383,13 +371,9 @@ async fn idle_timeout_bounds_a_stalled_body_but_not_a_slow_one() {
     client
         .send(request("POST", "/", &["Content-Length: 5"], b"ab"))
         .await;
-    let start = Instant::now();
-    assert!(client.read_until_close().await.is_empty());
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_secs(2) && waited < Duration::from_millis(2100),
-        "{waited:?}"
-    );
+    client
+        .assert_closed_after(Duration::from_secs(2), Duration::from_millis(2100))
+        .await;
 }
 
 #[tokio::test]
@@ -753,7 +737,9 @@ async fn a_writer_kept_past_its_response_cannot_touch_the_next_one() {
 
 #[tokio::test]
 async fn panicking_delegate_is_logged_and_answered_500() {
-    let (logs, _guard) = Logs::capture();
+    let expected = ExpectLog::new(APP_LOG, ".*handler failed")
+        .unwrap()
+        .level(tracing::Level::ERROR);
     let addr = start_app(
         params(),
         |request: Request, writer: ResponseWriter| async move {
@@ -769,41 +755,25 @@ async fn panicking_delegate_is_logged_and_answered_500() {
     assert_eq!(response.code, 500);
     assert!(response.connection_has("close"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    let errors = logs.app_errors();
-    assert!(
-        errors.iter().any(|e| e.contains("handler failed")),
-        "{errors:?}"
-    );
+    expected.finish().unwrap();
 }
 
 #[tokio::test]
 async fn handle_drain_closes_an_idle_connection_and_close_ends_a_busy_one() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (handles_tx, mut handles) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            let (socket, peer) = listener.accept().await.unwrap();
-            let context = RequestContext {
-                peer: peer.into(),
-                remote_ip: peer.ip().to_string(),
-                protocol: "http".into(),
-            };
-            let connection =
-                Http1ServerConnection::new(IoStream::from_tcp(socket), params(), context);
-            handles_tx.send(connection.handle()).unwrap();
-            let app = App(Arc::new(
-                |request: Request, writer: ResponseWriter| async move {
-                    if request.start_line.path == "/hang" {
-                        let _held = writer;
-                        std::future::pending::<()>().await;
-                    } else {
-                        sizes(request, writer).await;
-                    }
-                },
-            ));
-            connection.start(Arc::new(app));
-        }
+    let app = Arc::new(App(Arc::new(
+        |request: Request, writer: ResponseWriter| async move {
+            if request.start_line.path == "/hang" {
+                let _held = writer;
+                std::future::pending::<()>().await;
+            } else {
+                sizes(request, writer).await;
+            }
+        },
+    )));
+    let (handles_tx, mut handles) = mpsc::unbounded_channel();
+    let addr = accept_each(params(), move |connection| {
+        handles_tx.send(connection.handle()).unwrap();
+        connection.start(Arc::clone(&app));
     });
     let mut idle = RawClient::connect(addr).await;
     let idle_handle = handles.recv().await.unwrap();
@@ -862,7 +832,7 @@ async fn respond_with_a_body_not_matching_content_length_sends_nothing() {
 
 #[tokio::test]
 async fn unanswered_head_request_gets_a_500_without_a_body() {
-    let (_logs, _guard) = Logs::capture();
+    let unanswered = ExpectLog::new(APP_LOG, "Request from .* ended without a response").unwrap();
     let addr = start_app(params(), |_request, writer: ResponseWriter| async move {
         drop(writer);
     });
@@ -888,6 +858,7 @@ async fn unanswered_head_request_gets_a_500_without_a_body() {
     assert!(http10.connection_has("keep-alive"));
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.code, 500);
+    unanswered.finish().unwrap();
 }
 
 /// Answers `413` as soon as the request head is in, before any body.
@@ -931,36 +902,27 @@ async fn answer_before_the_whole_body_says_connection_close() {
 #[tokio::test]
 async fn drain_lets_the_last_response_finish_writing() {
     const BODY: usize = 8 * 1024 * 1024;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (handle_tx, handle_rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
-        let (socket, peer) = listener.accept().await.unwrap();
-        let context = RequestContext {
-            peer: peer.into(),
-            remote_ip: peer.ip().to_string(),
-            protocol: "http".into(),
-        };
-        // A response smaller than chunk_size is gathered and written out
-        // when the connection next waits for a request.
-        let params = Http1ConnectionParameters {
-            chunk_size: 2 * BODY,
-            ..params()
-        };
-        let connection = Http1ServerConnection::new(IoStream::from_tcp(socket), params, context);
-        handle_tx.send(connection.handle()).unwrap();
-        let app = App(Arc::new(
-            |_request: Request, mut writer: ResponseWriter| async move {
-                writer
-                    .respond(200, HttpHeaders::new(), vec![b'x'; BODY])
-                    .await
-                    .unwrap();
-            },
-        ));
-        connection.start(Arc::new(app));
+    // A response smaller than chunk_size is gathered and written out
+    // when the connection next waits for a request.
+    let params = Http1ConnectionParameters {
+        chunk_size: 2 * BODY,
+        ..params()
+    };
+    let app = Arc::new(App(Arc::new(
+        |_request: Request, mut writer: ResponseWriter| async move {
+            writer
+                .respond(200, HttpHeaders::new(), vec![b'x'; BODY])
+                .await
+                .unwrap();
+        },
+    )));
+    let (handles_tx, mut handles) = mpsc::unbounded_channel();
+    let addr = accept_each(params, move |connection| {
+        handles_tx.send(connection.handle()).unwrap();
+        connection.start(Arc::clone(&app));
     });
     let mut client = RawClient::connect(addr).await;
-    let handle = handle_rx.await.unwrap();
+    let handle = handles.recv().await.unwrap();
     client.send(get("/", &[])).await;
     // The client does not read yet: the response is stuck in the socket
     // buffers while the connection waits for its write.

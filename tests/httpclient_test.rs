@@ -13,63 +13,25 @@
 
 #[path = "support/http_app.rs"]
 mod http_app;
-#[path = "support/logs.rs"]
-mod logs;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use http_app::{Reply, TestServer, Triggers, handler, tornado_app};
-use logs::Logs;
+use http_app::{
+    ClientFixture as Fixture, TestServer, Triggers, assert_failed, fetch_raw_reply, location, text,
+    tornado_app,
+};
 use supercell::httpclient::{
     AsyncHttpClient, ClientSettings, FetchError, HttpClient, HttpClientError, HttpRequest,
     HttpResponse, RequestDefaults,
 };
 use supercell::httputil::{HttpHeaders, format_timestamp};
-
-struct Fixture {
-    server: TestServer,
-    client: AsyncHttpClient,
-}
-
-impl Fixture {
-    async fn new() -> Fixture {
-        Fixture::with_client(AsyncHttpClient::default()).await
-    }
-
-    async fn with_client(client: AsyncHttpClient) -> Fixture {
-        let server = TestServer::start(tornado_app(Triggers::default())).await;
-        Fixture { server, client }
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.server.url(path)
-    }
-
-    fn req(&self, path: &str) -> HttpRequest {
-        HttpRequest::new(self.url(path))
-    }
-
-    /// As Tornado's `AsyncHTTPTestCase.fetch`: the response whatever its
-    /// code.
-    async fn fetch(&self, request: HttpRequest) -> HttpResponse {
-        self.client.fetch_with(request, false).await.unwrap()
-    }
-}
-
-fn text(body: &Bytes) -> &str {
-    std::str::from_utf8(body).unwrap()
-}
-
-/// A server answering every connection with `bytes`, then closing it.
-async fn raw_server(bytes: &'static [u8]) -> TestServer {
-    TestServer::start(handler(move |_| async move { Reply::Raw(bytes.to_vec()) })).await
-}
+use supercell::testing::{HttpTestServer, LogCapture};
 
 #[tokio::test]
 async fn http_client_common_test_case_patch_receives_payload() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(fx.req("/patch").method("PATCH").body("some patch data"))
         .await;
@@ -79,7 +41,7 @@ async fn http_client_common_test_case_patch_receives_payload() {
 
 #[tokio::test]
 async fn http_client_common_test_case_hello_world() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx.fetch(fx.req("/hello")).await;
     assert_eq!(response.code, 200);
     assert_eq!(response.headers.get("Content-Type"), Some("text/plain"));
@@ -97,7 +59,7 @@ async fn http_client_common_test_case_hello_world() {
 
 #[tokio::test]
 async fn http_client_common_test_case_streaming_callback() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let chunks = Arc::new(Mutex::new(Vec::new()));
     let sink = chunks.clone();
     let response = fx
@@ -112,7 +74,7 @@ async fn http_client_common_test_case_streaming_callback() {
 
 #[tokio::test]
 async fn http_client_common_test_case_post() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(fx.req("/post").method("POST").body("arg1=foo&arg2=bar"))
         .await;
@@ -122,7 +84,7 @@ async fn http_client_common_test_case_post() {
 
 #[tokio::test]
 async fn http_client_common_test_case_chunked() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx.fetch(fx.req("/chunk")).await;
     assert_eq!(text(&response.body), "asdfqwer");
 
@@ -144,21 +106,18 @@ async fn http_client_common_test_case_chunked() {
 #[tokio::test]
 async fn http_client_common_test_case_chunked_close() {
     // The final chunks and the close arrive at once.
-    let server = raw_server(
+    let response = fetch_raw_reply(
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n1\r\n1\r\n2\r\n0\r\n\r\n",
+        true,
     )
     .await;
-    let response = AsyncHttpClient::default()
-        .fetch(server.url("/"))
-        .await
-        .unwrap();
     assert_eq!(text(&response.body), "12");
 }
 
 #[tokio::test]
 async fn http_client_common_test_case_streaming_stack_context() {
-    let (logs, _guard) = Logs::capture();
-    let fx = Fixture::new().await;
+    let logs = LogCapture::start();
+    let fx = Fixture::start(None).await;
     let chunks = Arc::new(Mutex::new(Vec::new()));
     let sink = chunks.clone();
     let response = fx
@@ -186,7 +145,7 @@ async fn http_client_common_test_case_streaming_stack_context() {
 
 #[tokio::test]
 async fn http_client_common_test_case_basic_auth() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(fx.req("/auth").auth("Aladdin", "open sesame"))
         .await;
@@ -195,7 +154,7 @@ async fn http_client_common_test_case_basic_auth() {
 
 #[tokio::test]
 async fn http_client_common_test_case_basic_auth_explicit_mode() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(
             fx.req("/auth")
@@ -208,7 +167,7 @@ async fn http_client_common_test_case_basic_auth_explicit_mode() {
 
 #[tokio::test]
 async fn http_client_common_test_case_unsupported_auth_mode() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let error = fx
         .client
         .fetch(
@@ -230,18 +189,12 @@ async fn http_client_common_test_case_unsupported_auth_mode() {
 
 #[tokio::test]
 async fn http_client_common_test_case_follow_redirect() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(fx.req("/countdown/2").follow_redirects(false))
         .await;
     assert_eq!(response.code, 302);
-    assert!(
-        response
-            .headers
-            .get("Location")
-            .unwrap()
-            .ends_with("/countdown/1")
-    );
+    assert!(location(&response).ends_with("/countdown/1"));
 
     let response = fx.fetch(fx.req("/countdown/2")).await;
     assert_eq!(response.code, 200);
@@ -252,7 +205,7 @@ async fn http_client_common_test_case_follow_redirect() {
 
 #[tokio::test]
 async fn http_client_common_test_case_credentials_in_url() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let url = fx.url("/auth").replace("http://", "http://me:secret@");
     let response = fx.client.fetch(url).await.unwrap();
     assert_eq!(text(&response.body), "Basic bWU6c2VjcmV0");
@@ -260,7 +213,7 @@ async fn http_client_common_test_case_credentials_in_url() {
 
 #[tokio::test]
 async fn http_client_common_test_case_body_encoding() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let post = |body: Bytes| {
         fx.req("/echopost")
             .method("POST")
@@ -285,7 +238,7 @@ async fn http_client_common_test_case_body_encoding() {
 
 #[tokio::test]
 async fn http_client_common_test_case_header_callback() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let first_lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let headers = Arc::new(Mutex::new(Vec::<(String, String)>::new()));
     let ended = Arc::new(Mutex::new(false));
@@ -330,8 +283,8 @@ async fn http_client_common_test_case_header_callback() {
 
 #[tokio::test]
 async fn http_client_common_test_case_header_callback_stack_context() {
-    let (logs, _guard) = Logs::capture();
-    let fx = Fixture::new().await;
+    let logs = LogCapture::start();
+    let fx = Fixture::start(None).await;
     let response = fx
         .fetch(fx.req("/chunk").header_callback(|line| {
             assert!(
@@ -340,14 +293,15 @@ async fn http_client_common_test_case_header_callback_stack_context() {
             );
         }))
         .await;
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::CallbackPanicked {
-            callback: "header_callback",
-            ..
-        })
-    ));
+    assert_failed(&response, |cause| {
+        matches!(
+            cause,
+            FetchError::CallbackPanicked {
+                callback: "header_callback",
+                ..
+            }
+        )
+    });
     assert_eq!(logs.app_errors().len(), 1);
 }
 
@@ -361,7 +315,7 @@ async fn http_client_common_test_case_configure_defaults() {
         },
         ..ClientSettings::default()
     });
-    let fx = Fixture::with_client(client).await;
+    let fx = Fixture::start(None).await.with_client(client);
     let response = fx.client.fetch(fx.url("/user_agent")).await.unwrap();
     assert_eq!(text(&response.body), "TestDefaultUserAgent");
     fx.client.close();
@@ -371,7 +325,7 @@ async fn http_client_common_test_case_configure_defaults() {
 async fn http_client_common_test_case_header_types() {
     // A header given through the builder, through an HttpHeaders, as text
     // or as bytes: the same on the wire.
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let mut from_bytes = HttpHeaders::new();
     from_bytes.append(
         http::HeaderName::from_static("user-agent"),
@@ -391,12 +345,11 @@ async fn http_client_common_test_case_header_types() {
 
 #[tokio::test]
 async fn http_client_common_test_case_multi_line_headers() {
-    let server =
-        raw_server(b"HTTP/1.1 200 OK\r\nX-XSS-Protection: 1;\r\n\tmode=block\r\n\r\n").await;
-    let response = AsyncHttpClient::default()
-        .fetch(server.url("/"))
-        .await
-        .unwrap();
+    let response = fetch_raw_reply(
+        b"HTTP/1.1 200 OK\r\nX-XSS-Protection: 1;\r\n\tmode=block\r\n\r\n",
+        true,
+    )
+    .await;
     assert_eq!(
         response.headers.get("X-XSS-Protection"),
         Some("1; mode=block")
@@ -405,7 +358,7 @@ async fn http_client_common_test_case_multi_line_headers() {
 
 #[tokio::test]
 async fn http_client_common_test_case_304_with_content_length() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx.fetch(fx.req("/304_with_content_length")).await;
     assert_eq!(response.code, 304);
     assert_eq!(response.headers.get("Content-Length"), Some("42"));
@@ -414,14 +367,14 @@ async fn http_client_common_test_case_304_with_content_length() {
 
 #[tokio::test]
 async fn http_client_common_test_case_future_interface() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx.client.fetch(fx.url("/hello")).await.unwrap();
     assert_eq!(text(&response.body), "Hello world!");
 }
 
 #[tokio::test]
 async fn http_client_common_test_case_future_http_error() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let error = fx.client.fetch(fx.url("/notfound")).await.unwrap_err();
     assert_eq!(error.code, 404);
     assert_eq!(error.response.unwrap().code, 404);
@@ -429,7 +382,7 @@ async fn http_client_common_test_case_future_http_error() {
 
 #[tokio::test]
 async fn http_client_common_test_case_future_http_error_no_raise() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .client
         .fetch_with(fx.url("/notfound"), false)
@@ -441,7 +394,7 @@ async fn http_client_common_test_case_future_http_error_no_raise() {
 
 #[tokio::test]
 async fn http_client_common_test_case_reuse_request_from_response() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let url = fx.url("/hello");
     let response = fx.client.fetch(url.as_str()).await.unwrap();
     assert_eq!(response.request.url, url);
@@ -451,7 +404,7 @@ async fn http_client_common_test_case_reuse_request_from_response() {
 
 #[tokio::test]
 async fn http_client_common_test_case_all_methods() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     for method in ["GET", "DELETE", "OPTIONS"] {
         let response = fx.fetch(fx.req("/all_methods").method(method)).await;
         assert_eq!(text(&response.body), method);
@@ -477,7 +430,7 @@ async fn http_client_common_test_case_all_methods() {
 
 #[tokio::test]
 async fn http_client_common_test_case_body_sanity_checks() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     for method in ["POST", "PUT", "PATCH"] {
         let error = fx
             .client
@@ -518,7 +471,7 @@ async fn http_client_common_test_case_body_sanity_checks() {
 
 #[tokio::test]
 async fn http_client_common_test_case_put_307() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .client
         .fetch(
@@ -534,7 +487,7 @@ async fn http_client_common_test_case_put_307() {
 #[tokio::test]
 async fn http_client_common_test_case_non_ascii_header() {
     // Non-ASCII header bytes arrive as they were sent (ISO-8859-1).
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .client
         .fetch(fx.url("/set_header?k=foo&v=%E9"))
@@ -872,12 +825,12 @@ async fn python_http_server_http11_keeps_the_connection() {
 #[path = "support/certs.rs"]
 mod certs;
 
-use supercell::httpserver::{HttpServer, HttpServerSettings};
+use supercell::httpserver::HttpServerSettings;
 
-/// An HttpServer on 127.0.0.1 echoing what it got: method, path,
-/// arguments, body; the client's address in `X-Peer`.
-fn echo_server(settings: HttpServerSettings) -> (HttpServer, u16) {
-    let server = HttpServer::from_callback(
+/// A test server echoing what it got: method, path, arguments, body; the
+/// client's address in `X-Peer`.
+fn echo_server(settings: HttpServerSettings) -> HttpTestServer {
+    HttpTestServer::from_callback_with_settings(
         |request, mut writer| async move {
             let mut arguments: Vec<String> = request
                 .arguments
@@ -904,23 +857,21 @@ fn echo_server(settings: HttpServerSettings) -> (HttpServer, u16) {
             let _ = writer.respond(200, headers, body).await;
         },
         settings,
-    );
-    let port = server.listen(0, Some("127.0.0.1")).unwrap()[0].port();
-    (server, port)
+    )
+    .unwrap()
 }
 
 #[tokio::test]
 async fn supercell_http_server_get_post_and_keep_alive() {
-    let (server, port) = echo_server(HttpServerSettings::default());
-    let client = AsyncHttpClient::default();
-    let url = format!("http://127.0.0.1:{port}");
-    let first = client.fetch(format!("{url}/hello?name=Ben")).await.unwrap();
+    let server = echo_server(HttpServerSettings::default());
+    let first = server.fetch_with("/hello?name=Ben", true).await.unwrap();
     assert_eq!(text(&first.body), "GET /hello [name=Ben] ");
-    let response = client
-        .fetch(
-            HttpRequest::new(format!("{url}/post"))
+    let response = server
+        .fetch_with(
+            HttpRequest::new("/post")
                 .method("POST")
                 .body("arg1=foo&arg2=bar"),
+            true,
         )
         .await
         .unwrap();
@@ -930,45 +881,40 @@ async fn supercell_http_server_get_post_and_keep_alive() {
     );
     // Both requests went over one kept connection.
     assert_eq!(response.headers.get("X-Peer"), first.headers.get("X-Peer"));
-    assert_eq!(server.connection_count(), 1);
-    assert_eq!(client.idle_connections(), 1);
-    server.stop();
-    server.close_all_connections().await;
+    assert_eq!(server.http_server().connection_count(), 1);
+    assert_eq!(server.http_client().idle_connections(), 1);
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn supercell_http_server_streamed_upload_and_100_continue() {
-    let (server, port) = echo_server(HttpServerSettings::default());
-    let client = AsyncHttpClient::default();
-    let url = format!("http://127.0.0.1:{port}/upload");
+    let server = echo_server(HttpServerSettings::default());
     // A chunked body from a producer, then the connection serves a plain
     // request again.
-    let first = client
-        .fetch(HttpRequest::new(url.as_str()).method("PUT").body_producer(
-            |write: supercell::httpclient::BodyWriter| async move {
-                for part in ["one ", "two ", "three"] {
-                    write.write(part).await?;
-                }
-                Ok::<_, supercell::httpclient::BodyWriteError>(())
-            },
-        ))
-        .await
-        .unwrap();
+    let upload = HttpRequest::new("/upload").method("PUT").body_producer(
+        |write: supercell::httpclient::BodyWriter| async move {
+            for part in ["one ", "two ", "three"] {
+                write.write(part).await?;
+            }
+            Ok::<_, supercell::httpclient::BodyWriteError>(())
+        },
+    );
+    let first = server.fetch_with(upload, true).await.unwrap();
     assert_eq!(text(&first.body), "PUT /upload [] one two three");
-    let response = client
-        .fetch(
-            HttpRequest::new(url.as_str())
+    let response = server
+        .fetch_with(
+            HttpRequest::new("/upload")
                 .method("POST")
                 .header("Content-Type", "application/octet-stream")
                 .body("1234")
                 .expect_100_continue(true),
+            true,
         )
         .await
         .unwrap();
     assert_eq!(text(&response.body), "POST /upload [] 1234");
     assert_eq!(response.headers.get("X-Peer"), first.headers.get("X-Peer"));
-    server.stop();
-    server.close_all_connections().await;
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -977,7 +923,6 @@ async fn supercell_http_server_over_https() {
         tls: Some(certs::server_options().server_config().unwrap()),
         ..HttpServerSettings::default()
     };
-    let (server, port) = echo_server(settings);
     // The certificate names `localhost`; the name is mapped to the
     // loopback address so that the system resolver is never asked.
     let client = AsyncHttpClient::new(ClientSettings {
@@ -987,21 +932,22 @@ async fn supercell_http_server_over_https() {
         )],
         ..ClientSettings::default()
     });
+    let server = echo_server(settings).with_client(client);
+    let port = server.http_port();
     let request = HttpRequest::new(format!("https://localhost:{port}/secure"))
         .ca_certs(&certs::certs().ca_file);
-    let first = client.fetch(request.clone()).await.unwrap();
+    let first = server.fetch_with(request.clone(), true).await.unwrap();
     assert_eq!(text(&first.body), "GET /secure [] ");
     assert!(first.time_info.appconnect > Duration::ZERO);
-    let second = client.fetch(request).await.unwrap();
+    let second = server.fetch_with(request, true).await.unwrap();
     assert_eq!(second.headers.get("X-Peer"), first.headers.get("X-Peer"));
     assert_eq!(second.time_info.appconnect, Duration::ZERO);
-    server.stop();
-    server.close_all_connections().await;
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn redirects_301_becomes_get_and_308_keeps_method_and_body() {
-    let fx = Fixture::new().await;
+    let fx = Fixture::start(None).await;
     let response = fx
         .client
         .fetch(

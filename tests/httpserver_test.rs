@@ -22,40 +22,41 @@
 
 #[path = "support/certs.rs"]
 mod certs;
-#[path = "support/logs.rs"]
-mod logs;
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::Method;
-use logs::Logs;
-use raw_http::{RawClient, get, post, request};
+use raw_http::{RawClient, chunked_post, get, gzip, post, request};
 use supercell::http1::ResponseWriter;
+use supercell::httpclient::HttpRequest;
 use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
     HttpServerRequest, RequestStartLine, ResponseStartLine,
 };
+use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
 use supercell::util::log_target::{APP_LOG, GEN_LOG};
 use tracing::Level;
 
-/// A server on 127.0.0.1 calling `callback`.
-fn serve<F, Fut>(settings: HttpServerSettings, callback: F) -> (HttpServer, SocketAddr)
+/// A test server calling `callback`.
+fn serve<F, Fut>(settings: HttpServerSettings, callback: F) -> HttpTestServer
 where
     F: Fn(HttpServerRequest, ResponseWriter) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let server = HttpServer::from_callback(callback, settings);
-    let addr = server.listen(0, Some("127.0.0.1")).unwrap()[0];
-    (server, addr)
+    HttpTestServer::from_callback_with_settings(callback, settings).unwrap()
+}
+
+/// The address of `server`, for raw clients.
+fn addr_of(server: &HttpTestServer) -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], server.http_port()))
 }
 
 /// Tornado's `HelloWorldRequestHandler`: `Hello world` to GET, the body
@@ -101,16 +102,28 @@ async fn remote(request: HttpServerRequest, mut writer: ResponseWriter) {
     let _ = writer.respond(200, HttpHeaders::new(), body).await;
 }
 
-async fn fetch(addr: SocketAddr, data: Vec<u8>) -> raw_http::Response {
+/// Sends `data` on a new connection and reads the response (Tornado's
+/// `raw_fetch`).
+async fn raw_fetch(addr: SocketAddr, data: Vec<u8>) -> raw_http::Response {
     let mut client = RawClient::connect(addr).await;
     client.send(data).await;
     client.get_response().await
 }
 
-async fn fetch_json(addr: SocketAddr, extra: &[&str]) -> serde_json::Value {
-    let response = fetch(addr, get("/", extra)).await;
-    assert_eq!(response.code, 200);
-    serde_json::from_slice(&response.body).unwrap()
+/// `GET /` with the header lines `extra` (`Name: value`).
+fn get_with(extra: &[&str]) -> HttpRequest {
+    extra.iter().fold(HttpRequest::new("/"), |request, line| {
+        let (name, value) = line.split_once(": ").unwrap();
+        request.header(name, value)
+    })
+}
+
+/// A form `POST` of `body` to `path`.
+fn form_post(path: &str, body: impl Into<Bytes>) -> HttpRequest {
+    HttpRequest::new(path)
+        .method("POST")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
 }
 
 fn tls_settings() -> HttpServerSettings {
@@ -120,65 +133,70 @@ fn tls_settings() -> HttpServerSettings {
     }
 }
 
+/// Expects the warning of a failed TLS handshake on the general log.
+fn expect_tls_failure() -> ExpectLog {
+    ExpectLog::new(GEN_LOG, "SSL Error on ")
+        .unwrap()
+        .level(Level::WARN)
+}
+
+/// Expects the note on the general log about a refused request.
+fn expect_malformed(pattern: &str) -> ExpectLog {
+    ExpectLog::new(GEN_LOG, pattern).unwrap().level(Level::INFO)
+}
+
 // ---- SSLContextTest (the SSL test mixin)
 
 #[tokio::test]
 async fn ssl_context_test_ssl() {
-    let (server, addr) = serve(tls_settings(), hello);
-    let mut client = RawClient::connect_tls(addr, certs::client_config()).await;
-    client.send(get("/", &[])).await;
-    assert_eq!(client.get_response().await.body, "Hello world");
-    server.stop();
+    let server = serve(tls_settings(), hello);
+    assert_eq!(server.protocol(), "https");
+    let response = server.fetch("/").await;
+    assert_eq!(response.body, "Hello world");
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn ssl_context_test_large_post() {
-    let (server, addr) = serve(tls_settings(), hello);
-    let mut client = RawClient::connect_tls(addr, certs::client_config()).await;
-    client.send(post("/", &[b'A'; 5000])).await;
-    assert_eq!(client.get_response().await.body, "Got 5000 bytes in POST");
-    server.stop();
+    let server = serve(tls_settings(), hello);
+    let request = HttpRequest::new("/").method("POST").body(vec![b'A'; 5000]);
+    let response = server.fetch(request).await;
+    assert_eq!(response.body, "Got 5000 bytes in POST");
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn ssl_context_test_non_ssl_request() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(tls_settings(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let warned = expect_tls_failure();
+    let server = serve(tls_settings(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/", &[])).await;
     // No HTTP response to plain HTTP: the connection just ends.
     let received = client.read_until_close().await;
     assert!(!received.starts_with(b"HTTP/"), "{received:?}");
-    server.stop();
-    let warned = logs
-        .records()
-        .into_iter()
-        .any(|r| r.target == GEN_LOG && r.level == Level::WARN);
-    assert!(warned, "no warning about the failed handshake");
+    server.stop().await;
+    warned.finish().unwrap();
 }
 
 #[tokio::test]
 async fn ssl_context_test_error_logging() {
     // TLS errors are warnings on the general log, never application errors.
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(tls_settings(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let logs = LogCapture::start();
+    let warned = expect_tls_failure();
+    let server = serve(tls_settings(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(&b"not a TLS client hello\r\n\r\n"[..]).await;
     client.read_until_close().await;
-    server.stop();
+    server.stop().await;
+    warned.finish().unwrap();
     assert!(logs.app_errors().is_empty(), "{:?}", logs.app_errors());
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.target == GEN_LOG && r.level == Level::WARN)
-    );
 }
 
 // ---- HTTPConnectionTest
 
 #[tokio::test]
 async fn http_connection_test_multipart_form() {
-    let (server, addr) = serve(
+    let server = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, mut writer: ResponseWriter| async move {
             let file = &request.files["files"][0];
@@ -218,19 +236,20 @@ async fn http_connection_test_multipart_form() {
         .unwrap();
     data.splice(at..at + 2, [0xe9]);
     data.extend_from_slice(&body);
-    let response = fetch(addr, data).await;
+    let response = raw_fetch(addr_of(&server), data).await;
     let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(json["header"], serde_json::json!([0xe9]));
     assert_eq!(json["argument"], "\u{e1}");
     assert_eq!(json["filename"], "\u{f3}");
     assert_eq!(json["filebody"], "\u{fa}");
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_connection_test_newlines() {
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let response = fetch(
+    let server = serve(HttpServerSettings::default(), hello);
+    let addr = addr_of(&server);
+    let response = raw_fetch(
         addr,
         b"GET /hello HTTP/1.0\r\nContent-Length: 0\r\n\r\n".to_vec(),
     )
@@ -244,13 +263,13 @@ async fn http_connection_test_newlines() {
         .await;
     assert_eq!(client.get_response().await.code, 400);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_connection_test_100_continue() {
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let server = serve(HttpServerSettings::default(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client
         .send(request(
             "POST",
@@ -269,47 +288,38 @@ async fn http_connection_test_100_continue() {
     let response = client.read_response(&Method::POST).await;
     assert_eq!(response.code, 200);
     assert_eq!(response.body, "Got 1024 bytes in POST");
-    server.stop();
+    server.stop().await;
 }
 
 // ---- HTTPServerTest
 
 #[tokio::test]
 async fn http_server_test_query_string_encoding() {
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let response = fetch(addr, get("/echo?foo=%C3%A9", &[])).await;
+    let server = serve(HttpServerSettings::default(), echo_arguments);
+    let response = server.fetch("/echo?foo=%C3%A9").await;
     assert_eq!(response.body, r#"{"foo":["é"]}"#);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_test_empty_query_string() {
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let response = fetch(addr, get("/echo?foo=&foo=", &[])).await;
+    let server = serve(HttpServerSettings::default(), echo_arguments);
+    let response = server.fetch("/echo?foo=&foo=").await;
     assert_eq!(response.body, r#"{"foo":["",""]}"#);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_test_empty_post_parameters() {
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let body = b"foo=&bar=";
-    let data = request(
-        "POST",
-        "/echo",
-        &[
-            "Content-Type: application/x-www-form-urlencoded",
-            &format!("Content-Length: {}", body.len()),
-        ],
-        body,
-    );
-    assert_eq!(fetch(addr, data).await.body, r#"{"bar":[""],"foo":[""]}"#);
-    server.stop();
+    let server = serve(HttpServerSettings::default(), echo_arguments);
+    let response = server.fetch(form_post("/echo", "foo=&bar=")).await;
+    assert_eq!(response.body, r#"{"bar":[""],"foo":[""]}"#);
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_test_double_slash() {
-    let (server, addr) = serve(
+    let server = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, mut writer: ResponseWriter| async move {
             let _ = writer
@@ -317,50 +327,41 @@ async fn http_server_test_double_slash() {
                 .await;
         },
     );
-    let response = fetch(addr, get("//doubleslash", &[])).await;
+    let response = server.fetch("//doubleslash").await;
     assert_eq!(response.code, 200);
     assert_eq!(response.body, "//doubleslash");
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_test_malformed_body() {
     // A body that is not valid form data is not fatal: the request is
     // still answered (how the bytes are read is `parse_body`'s business).
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let data = request(
-        "POST",
-        "/echo",
-        &[
-            "Content-Type: application/x-www-form-urlencoded",
-            "Content-Length: 1",
-        ],
-        b"\xe9",
-    );
-    let response = fetch(addr, data).await;
+    let server = serve(HttpServerSettings::default(), echo_arguments);
+    let response = server.fetch(form_post("/echo", &b"\xe9"[..])).await;
     assert_eq!(response.code, 200);
     // The callback ran with the request and answered.
     assert!(response.body.starts_with(b"{"), "{:?}", response.body);
-    server.stop();
+    server.stop().await;
 }
 
 // ---- HTTPServerRawTest
 
 #[tokio::test]
 async fn http_server_raw_test_empty_request() {
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let client = RawClient::connect(addr).await;
+    let server = serve(HttpServerSettings::default(), hello);
+    let client = RawClient::connect(addr_of(&server)).await;
     client.stream.close();
     drop(client);
     // The server goes on.
-    assert_eq!(fetch(addr, get("/", &[])).await.body, "Hello world");
-    server.stop();
+    assert_eq!(server.fetch("/").await.body, "Hello world");
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_raw_test_malformed_first_line_response() {
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let server = serve(HttpServerSettings::default(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(&b"asdf\r\n\r\n"[..]).await;
     let response = client.get_response().await;
     assert_eq!(
@@ -369,43 +370,34 @@ async fn http_server_raw_test_malformed_first_line_response() {
     );
     assert!(response.connection_has("close"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn http_server_raw_test_malformed_first_line_log() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let expected = expect_malformed(r"Malformed HTTP request from 127\.0\.0\.1");
+    let server = serve(HttpServerSettings::default(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(&b"asdf\r\n\r\n"[..]).await;
     client.read_until_close().await;
-    server.stop();
-    assert!(logs.records().iter().any(|r| {
-        r.target == GEN_LOG
-            && r.level == Level::INFO
-            && r.message
-                .starts_with("Malformed HTTP request from 127.0.0.1")
-    }));
+    server.stop().await;
+    expected.finish().unwrap();
 }
 
 #[tokio::test]
 async fn http_server_raw_test_malformed_headers() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(HttpServerSettings::default(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let expected = expect_malformed("Malformed HTTP request");
+    let server = serve(HttpServerSettings::default(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(&b"GET / HTTP/1.0\r\nasdf\r\n\r\n"[..]).await;
     assert_eq!(client.get_response().await.code, 400);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.message.starts_with("Malformed HTTP request"))
-    );
+    server.stop().await;
+    expected.finish().unwrap();
 }
 
 async fn chunked_form(transfer_encoding: &str) {
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
+    let server = serve(HttpServerSettings::default(), echo_arguments);
     let data = request(
         "POST",
         "/echo",
@@ -415,9 +407,9 @@ async fn chunked_form(transfer_encoding: &str) {
         ],
         b"4\r\nfoo=\r\n3\r\nbar\r\n0\r\n\r\n",
     );
-    let response = fetch(addr, data).await;
+    let response = raw_fetch(addr_of(&server), data).await;
     assert_eq!(response.body, r#"{"foo":["bar"]}"#);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -432,20 +424,16 @@ async fn http_server_raw_test_chunked_request_uppercase() {
 
 #[tokio::test]
 async fn http_server_raw_test_invalid_content_length() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let mut client = RawClient::connect(addr).await;
+    let expected = expect_malformed("Malformed HTTP request");
+    let server = serve(HttpServerSettings::default(), echo_arguments);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client
         .send(request("POST", "/echo", &["Content-Length: foo"], b"bar"))
         .await;
     assert_eq!(client.get_response().await.code, 400);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.message.starts_with("Malformed HTTP request"))
-    );
+    server.stop().await;
+    expected.finish().unwrap();
 }
 
 // ---- XHeaderTest, SSLXHeaderTest, ManualProtocolTest
@@ -458,15 +446,19 @@ fn xheader_settings() -> HttpServerSettings {
     }
 }
 
+/// The `remote_ip` or `remote_protocol` (`field`) the `remote` handler
+/// of `server` sees for a request with the header lines `extra`.
+async fn remote_field(server: &HttpTestServer, field: &str, extra: &[&str]) -> String {
+    let response = server.fetch(get_with(extra)).await;
+    assert_eq!(response.code, 200, "{:?}", response.error);
+    let json: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    json[field].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn x_header_test_ip_headers() {
-    let (server, addr) = serve(xheader_settings(), remote);
-    let ip = |extra: &'static [&'static str]| async move {
-        fetch_json(addr, extra).await["remote_ip"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let server = serve(xheader_settings(), remote);
+    let ip = async |extra: &[&str]| remote_field(&server, "remote_ip", extra).await;
     assert_eq!(ip(&[]).await, "127.0.0.1");
     assert_eq!(ip(&["X-Real-IP: 4.4.4.4"]).await, "4.4.4.4");
     assert_eq!(
@@ -487,33 +479,28 @@ async fn x_header_test_ip_headers() {
         "127.0.0.1"
     );
     assert_eq!(ip(&["X-Real-IP: www.google.com"]).await, "127.0.0.1");
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn x_header_test_trusted_downstream() {
-    let (server, addr) = serve(xheader_settings(), remote);
-    let json = fetch_json(addr, &["X-Forwarded-For: 127.0.0.1, 4.4.4.4, 5.5.5.5"]).await;
-    assert_eq!(json["remote_ip"], "4.4.4.4");
-    server.stop();
+    let server = serve(xheader_settings(), remote);
+    let extra = ["X-Forwarded-For: 127.0.0.1, 4.4.4.4, 5.5.5.5"];
+    assert_eq!(remote_field(&server, "remote_ip", &extra).await, "4.4.4.4");
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn x_header_test_scheme_headers() {
-    let (server, addr) = serve(xheader_settings(), remote);
-    let proto = |extra: &'static [&'static str]| async move {
-        fetch_json(addr, extra).await["remote_protocol"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let server = serve(xheader_settings(), remote);
+    let proto = async |extra: &[&str]| remote_field(&server, "remote_protocol", extra).await;
     assert_eq!(proto(&[]).await, "http");
     assert_eq!(proto(&["X-Scheme: https"]).await, "https");
     assert_eq!(proto(&["X-Forwarded-Proto: https"]).await, "https");
     assert_eq!(proto(&["X-Forwarded-Proto: https , http"]).await, "http");
     assert_eq!(proto(&["X-Forwarded-Proto: http,https"]).await, "https");
     assert_eq!(proto(&["X-Forwarded-Proto: unknown"]).await, "http");
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -522,19 +509,16 @@ async fn ssl_x_header_test_request_without_xprotocol() {
         xheaders: true,
         ..tls_settings()
     };
-    let (server, addr) = serve(settings, remote);
+    let server = serve(settings, remote);
     for (extra, expected) in [
         (None, "https"),
         (Some("X-Scheme: http"), "http"),
         (Some("X-Scheme: unknown"), "https"),
     ] {
-        let mut client = RawClient::connect_tls(addr, certs::client_config()).await;
-        client.send(get("/", extra.as_slice())).await;
-        let json: serde_json::Value =
-            serde_json::from_slice(&client.get_response().await.body).unwrap();
-        assert_eq!(json["remote_protocol"], expected);
+        let protocol = remote_field(&server, "remote_protocol", extra.as_slice()).await;
+        assert_eq!(protocol, expected);
     }
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -543,70 +527,51 @@ async fn manual_protocol_test_manual_protocol() {
         protocol: Some("https".into()),
         ..HttpServerSettings::default()
     };
-    let (server, addr) = serve(settings, remote);
-    assert_eq!(fetch_json(addr, &[]).await["remote_protocol"], "https");
-    server.stop();
+    let server = serve(settings, remote);
+    assert_eq!(remote_field(&server, "remote_protocol", &[]).await, "https");
+    server.stop().await;
 }
 
 // ---- UnixSocketTest
 
-fn unix_socket_path(name: &str) -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("httpserver-{name}-{}.sock", std::process::id()))
+/// Serves `hello` on a Unix socket named after `name`, sends `data` there
+/// and returns everything the server sends before it closes.
+async fn unix_socket_exchange(name: &str, data: &'static [u8]) -> Bytes {
+    let path = std::env::temp_dir().join(format!("httpserver-{name}-{}.sock", std::process::id()));
+    let server = HttpServer::from_callback(hello, HttpServerSettings::default());
+    let listener = supercell::netutil::bind_unix_socket(
+        &path,
+        supercell::netutil::DEFAULT_UNIX_SOCKET_MODE,
+        None,
+    )
+    .unwrap();
+    server.add_socket(listener).unwrap();
+    let stream = supercell::iostream::IoStream::from_unix(
+        tokio::net::UnixStream::connect(&path).await.unwrap(),
+    );
+    stream.write(data).await.unwrap();
+    let response = stream.read_until_close().await.unwrap();
+    server.stop();
+    std::fs::remove_file(&path).unwrap();
+    response
 }
 
 #[tokio::test]
 async fn unix_socket_test_unix_socket() {
-    let path = unix_socket_path("unix");
-    let server = HttpServer::from_callback(hello, HttpServerSettings::default());
-    let listener = supercell::netutil::bind_unix_socket(
-        &path,
-        supercell::netutil::DEFAULT_UNIX_SOCKET_MODE,
-        None,
-    )
-    .unwrap();
-    server.add_socket(listener).unwrap();
-    let stream = supercell::iostream::IoStream::from_unix(
-        tokio::net::UnixStream::connect(&path).await.unwrap(),
-    );
-    stream
-        .write(&b"GET /hello HTTP/1.0\r\n\r\n"[..])
-        .await
-        .unwrap();
-    let response = stream.read_until_close().await.unwrap();
+    let response = unix_socket_exchange("unix", b"GET /hello HTTP/1.0\r\n\r\n").await;
     assert!(response.starts_with(b"HTTP/1.1 200 OK\r\n"), "{response:?}");
     assert!(response.ends_with(b"\r\n\r\nHello world"), "{response:?}");
-    server.stop();
-    std::fs::remove_file(&path).unwrap();
 }
 
 #[tokio::test]
 async fn unix_socket_test_unix_socket_bad_request() {
-    let (logs, _guard) = Logs::capture();
-    let path = unix_socket_path("bad");
-    let server = HttpServer::from_callback(hello, HttpServerSettings::default());
-    let listener = supercell::netutil::bind_unix_socket(
-        &path,
-        supercell::netutil::DEFAULT_UNIX_SOCKET_MODE,
-        None,
-    )
-    .unwrap();
-    server.add_socket(listener).unwrap();
-    let stream = supercell::iostream::IoStream::from_unix(
-        tokio::net::UnixStream::connect(&path).await.unwrap(),
-    );
-    stream.write(&b"garbage\r\n\r\n"[..]).await.unwrap();
-    let response = stream.read_until_close().await.unwrap();
+    let expected = expect_malformed("Malformed HTTP request from unix");
+    let response = unix_socket_exchange("bad", b"garbage\r\n\r\n").await;
     assert!(
         response.starts_with(b"HTTP/1.1 400 Bad Request\r\n"),
         "{response:?}"
     );
-    server.stop();
-    std::fs::remove_file(&path).unwrap();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.message.starts_with("Malformed HTTP request from unix"))
-    );
+    expected.finish().unwrap();
 }
 
 // ---- KeepAliveTest
@@ -669,50 +634,48 @@ impl HttpMessageDelegate for KeepAliveMessage {
     }
 }
 
-fn keep_alive_server() -> (HttpServer, SocketAddr) {
-    let server = HttpServer::new(KeepAliveApp, HttpServerSettings::default());
-    let addr = server.listen(0, Some("127.0.0.1")).unwrap()[0];
-    (server, addr)
+fn keep_alive_server() -> HttpTestServer {
+    HttpTestServer::new(KeepAliveApp).unwrap()
 }
 
 #[tokio::test]
 async fn keep_alive_test_two_requests() {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     for _ in 0..2 {
         client.send(get("/", &[])).await;
         assert_eq!(client.get_response().await.body, "Hello world");
     }
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn keep_alive_test_request_close() {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/", &["Connection: close"])).await;
     let response = client.get_response().await;
     assert_eq!(response.body, "Hello world");
     assert_eq!(response.header("Connection"), Some("close"));
     assert!(client.read_until_close().await.is_empty());
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn keep_alive_test_http10() {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(&b"GET / HTTP/1.0\r\n\r\n"[..]).await;
     let response = client.get_response().await;
     assert_eq!(response.body, "Hello world");
     assert_eq!(response.header("Connection"), None);
     assert!(client.read_until_close().await.is_empty());
-    server.stop();
+    server.stop().await;
 }
 
 async fn http10_keep_alive(first: &[u8]) {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(first.to_vec()).await;
     for round in 0..2 {
         let response = client.get_response().await;
@@ -724,7 +687,7 @@ async fn http10_keep_alive(first: &[u8]) {
                 .await;
         }
     }
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -739,67 +702,67 @@ async fn keep_alive_test_http10_keepalive_extra_crlf() {
 
 #[tokio::test]
 async fn keep_alive_test_pipelined_requests() {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send([get("/", &[]), get("/", &[])].concat()).await;
     assert_eq!(client.get_response().await.body, "Hello world");
     assert_eq!(client.get_response().await.body, "Hello world");
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn keep_alive_test_pipelined_cancel() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let logs = LogCapture::start();
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send([get("/", &[]), get("/", &[])].concat()).await;
     assert_eq!(client.get_response().await.body, "Hello world");
     drop(client);
     // The server goes on, quietly.
-    assert_eq!(fetch(addr, get("/", &[])).await.body, "Hello world");
-    server.stop();
+    assert_eq!(server.fetch("/").await.body, "Hello world");
+    server.stop().await;
     assert!(logs.app_errors().is_empty(), "{:?}", logs.app_errors());
 }
 
 #[tokio::test]
 async fn keep_alive_test_cancel_during_download() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = keep_alive_server();
-    let client = RawClient::connect(addr).await;
+    let logs = LogCapture::start();
+    let server = keep_alive_server();
+    let client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/large", &[])).await;
     client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
     client.stream.read_bytes(1024, false).await.unwrap();
     client.stream.close();
-    assert_eq!(fetch(addr, get("/", &[])).await.body, "Hello world");
-    server.stop();
+    assert_eq!(server.fetch("/").await.body, "Hello world");
+    server.stop().await;
     assert!(logs.app_errors().is_empty(), "{:?}", logs.app_errors());
 }
 
 #[tokio::test]
 async fn keep_alive_test_finish_while_closed() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = keep_alive_server();
-    let client = RawClient::connect(addr).await;
+    let logs = LogCapture::start();
+    let server = keep_alive_server();
+    let client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/finish_on_close", &[])).await;
     let head = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
     assert!(head.starts_with(b"HTTP/1.1 200 OK\r\n"));
     client.stream.close();
     // The connection ends (the registry empties) and nothing is logged.
     tokio::time::timeout(Duration::from_secs(5), async {
-        while server.connection_count() > 0 {
+        while server.http_server().connection_count() > 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     })
     .await
     .unwrap();
-    server.stop();
+    server.stop().await;
     assert!(logs.app_errors().is_empty(), "{:?}", logs.app_errors());
 }
 
 #[tokio::test]
 async fn keep_alive_test_keepalive_chunked() {
-    let (server, addr) = keep_alive_server();
-    let mut client = RawClient::connect(addr).await;
+    let server = keep_alive_server();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     // HTTP/1.0 with Transfer-Encoding is refused: the HTTP/1.1 form of the
     // same exchange.
     client
@@ -815,25 +778,18 @@ async fn keep_alive_test_keepalive_chunked() {
     let response = client.get_response().await;
     assert_eq!(response.body, "Hello world");
     assert!(response.connection_has("keep-alive"));
-    server.stop();
+    server.stop().await;
 }
 
 // ---- GzipTest, GzipUnsupportedTest
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(data).unwrap();
-    encoder.finish().unwrap()
-}
-
-fn form_post(body: &[u8], extra: &[&str]) -> Vec<u8> {
-    let mut headers = vec![
-        "Content-Type: application/x-www-form-urlencoded".to_owned(),
-        format!("Content-Length: {}", body.len()),
-    ];
-    headers.extend(extra.iter().map(|h| h.to_string()));
-    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    request("POST", "/", &headers, body)
+/// A form `POST` of `foo=bar`, gzipped when `gzipped`.
+fn foo_bar_post(gzipped: bool) -> HttpRequest {
+    if gzipped {
+        form_post("/", gzip(b"foo=bar")).header("Content-Encoding", "gzip")
+    } else {
+        form_post("/", "foo=bar")
+    }
 }
 
 fn decompressing() -> HttpServerSettings {
@@ -843,44 +799,39 @@ fn decompressing() -> HttpServerSettings {
     }
 }
 
+/// What `echo_arguments` answers to [`foo_bar_post`] on a server with
+/// `settings`.
+async fn echoed_foo_bar(settings: HttpServerSettings, gzipped: bool) -> Bytes {
+    let server = serve(settings, echo_arguments);
+    let response = server.fetch(foo_bar_post(gzipped)).await;
+    server.stop().await;
+    response.body
+}
+
 #[tokio::test]
 async fn gzip_test_uncompressed() {
-    let (server, addr) = serve(decompressing(), echo_arguments);
-    let response = fetch(addr, form_post(b"foo=bar", &[])).await;
-    assert_eq!(response.body, r#"{"foo":["bar"]}"#);
-    server.stop();
+    let body = echoed_foo_bar(decompressing(), false).await;
+    assert_eq!(body, r#"{"foo":["bar"]}"#);
 }
 
 #[tokio::test]
 async fn gzip_test_gzip() {
-    let (server, addr) = serve(decompressing(), echo_arguments);
-    let data = form_post(&gzip(b"foo=bar"), &["Content-Encoding: gzip"]);
-    assert_eq!(fetch(addr, data).await.body, r#"{"foo":["bar"]}"#);
-    server.stop();
+    let body = echoed_foo_bar(decompressing(), true).await;
+    assert_eq!(body, r#"{"foo":["bar"]}"#);
 }
 
 #[tokio::test]
 async fn gzip_unsupported_test_uncompressed() {
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let response = fetch(addr, form_post(b"foo=bar", &[])).await;
-    assert_eq!(response.body, r#"{"foo":["bar"]}"#);
-    server.stop();
+    let body = echoed_foo_bar(HttpServerSettings::default(), false).await;
+    assert_eq!(body, r#"{"foo":["bar"]}"#);
 }
 
 #[tokio::test]
 async fn gzip_unsupported_test_gzip_unsupported() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(HttpServerSettings::default(), echo_arguments);
-    let data = form_post(&gzip(b"foo=bar"), &["Content-Encoding: gzip"]);
-    assert_eq!(fetch(addr, data).await.body, "{}");
-    server.stop();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.target == GEN_LOG && r.message.contains("Unsupported Content-Encoding")),
-        "{:?}",
-        logs.records()
-    );
+    let expected = ExpectLog::new(GEN_LOG, "Unsupported Content-Encoding").unwrap();
+    let body = echoed_foo_bar(HttpServerSettings::default(), true).await;
+    assert_eq!(body, "{}");
+    expected.finish().unwrap();
 }
 
 // ---- StreamingChunkSizeTest
@@ -937,12 +888,11 @@ async fn fetch_chunk_sizes(data: Vec<u8>) -> Vec<usize> {
         decompress_request: true,
         ..HttpServerSettings::default()
     };
-    let server = HttpServer::new(ChunkLengths, settings);
-    let addr = server.listen(0, Some("127.0.0.1")).unwrap()[0];
-    let mut client = RawClient::connect(addr).await;
+    let server = HttpTestServer::with_settings(ChunkLengths, settings).unwrap();
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(data).await;
     let response = client.read_response(&Method::POST).await;
-    server.stop();
+    server.stop().await;
     let chunks: Vec<usize> = serde_json::from_slice(&response.body).unwrap();
     assert_eq!(chunks.iter().sum::<usize>(), STREAMING_BODY.len());
     assert!(
@@ -950,19 +900,6 @@ async fn fetch_chunk_sizes(data: Vec<u8>) -> Vec<usize> {
         "{chunks:?}"
     );
     chunks
-}
-
-fn chunked_post(pieces: &[&[u8]], extra: &[&str]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for piece in pieces {
-        body.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
-        body.extend_from_slice(piece);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(b"0\r\n\r\n");
-    let mut headers = vec!["Transfer-Encoding: chunked"];
-    headers.extend_from_slice(extra);
-    request("POST", "/", &headers, &body)
 }
 
 #[tokio::test]
@@ -1015,21 +952,21 @@ fn small_headers() -> HttpServerSettings {
 
 #[tokio::test]
 async fn max_header_size_test_small_headers() {
-    let (server, addr) = serve(small_headers(), hello);
-    let filler = format!("X-Filler: {}", "a".repeat(100));
-    assert_eq!(fetch(addr, get("/", &[&filler])).await.body, "Hello world");
-    server.stop();
+    let server = serve(small_headers(), hello);
+    let request = HttpRequest::new("/").header("X-Filler", &"a".repeat(100));
+    assert_eq!(server.fetch(request).await.body, "Hello world");
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn max_header_size_test_large_headers() {
-    let (server, addr) = serve(small_headers(), hello);
+    let server = serve(small_headers(), hello);
     let filler = format!("X-Filler: {}", "a".repeat(1000));
-    let mut client = RawClient::connect(addr).await;
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/", &[&filler])).await;
     assert_eq!(client.get_response().await.code, 431);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
+    server.stop().await;
 }
 
 // ---- IdleTimeoutTest
@@ -1043,30 +980,26 @@ fn idle_settings() -> HttpServerSettings {
 
 #[tokio::test(start_paused = true)]
 async fn idle_timeout_test_unused_connection() {
-    let (server, addr) = serve(idle_settings(), hello);
-    let mut client = RawClient::connect(addr).await;
-    let start = tokio::time::Instant::now();
-    assert!(client.read_until_close().await.is_empty());
-    let waited = start.elapsed();
-    assert!(waited >= Duration::from_millis(100), "{waited:?}");
-    assert!(waited < Duration::from_secs(1), "{waited:?}");
-    server.stop();
+    let server = serve(idle_settings(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client
+        .assert_closed_after(Duration::from_millis(100), Duration::from_secs(1))
+        .await;
+    server.stop().await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn idle_timeout_test_idle_after_use() {
-    let (server, addr) = serve(idle_settings(), hello);
-    let mut client = RawClient::connect(addr).await;
+    let server = serve(idle_settings(), hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     for _ in 0..2 {
         client.send(get("/", &[])).await;
         assert_eq!(client.get_response().await.body, "Hello world");
     }
-    let start = tokio::time::Instant::now();
-    assert!(client.read_until_close().await.is_empty());
-    let waited = start.elapsed();
-    assert!(waited >= Duration::from_millis(100), "{waited:?}");
-    assert!(waited < Duration::from_secs(1), "{waited:?}");
-    server.stop();
+    client
+        .assert_closed_after(Duration::from_millis(100), Duration::from_secs(1))
+        .await;
+    server.stop().await;
 }
 
 // ---- BodyLimitsTest
@@ -1113,14 +1046,14 @@ impl HttpMessageDelegate for BodyCounterMessage {
     }
 }
 
-fn body_limits_server() -> (HttpServer, SocketAddr) {
+fn body_limits_server() -> (HttpTestServer, SocketAddr) {
     let settings = HttpServerSettings {
         body_timeout: Some(Duration::from_secs(3600)),
         max_body_size: 4096,
         ..HttpServerSettings::default()
     };
-    let server = HttpServer::new(BodyCounter, settings);
-    let addr = server.listen(0, Some("127.0.0.1")).unwrap()[0];
+    let server = HttpTestServer::with_settings(BodyCounter, settings).unwrap();
+    let addr = addr_of(&server);
     (server, addr)
 }
 
@@ -1163,23 +1096,19 @@ async fn body_limits_test_small_body() {
         put_code(addr, chunked_put("/streaming", &[b'a'; 4096])).await,
         (200, "4096".into())
     );
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn body_limits_test_large_body_buffered() {
-    let (logs, _guard) = Logs::capture();
+    let expected = ExpectLog::new(GEN_LOG, "Malformed HTTP request").unwrap();
     let (server, addr) = body_limits_server();
     assert_eq!(
         put_code(addr, put("/buffered", &[b'a'; 10240])).await.0,
         413
     );
-    server.stop();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.target == GEN_LOG && r.message.starts_with("Malformed HTTP request"))
-    );
+    server.stop().await;
+    expected.finish().unwrap();
 }
 
 #[tokio::test]
@@ -1191,7 +1120,7 @@ async fn body_limits_test_large_body_buffered_chunked() {
             .0,
         413
     );
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -1201,7 +1130,7 @@ async fn body_limits_test_large_body_streaming() {
         put_code(addr, put("/streaming", &[b'a'; 10240])).await.0,
         413
     );
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -1213,7 +1142,7 @@ async fn body_limits_test_large_body_streaming_chunked() {
             .0,
         413
     );
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -1221,7 +1150,7 @@ async fn body_limits_test_large_body_streaming_override() {
     let (server, addr) = body_limits_server();
     let data = put("/streaming?expected_size=10240", &[b'a'; 10240]);
     assert_eq!(put_code(addr, data).await, (200, "10240".into()));
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
@@ -1229,30 +1158,22 @@ async fn body_limits_test_large_body_streaming_chunked_override() {
     let (server, addr) = body_limits_server();
     let data = chunked_put("/streaming?expected_size=10240", &[b'a'; 10240]);
     assert_eq!(put_code(addr, data).await, (200, "10240".into()));
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn body_limits_test_timeout() {
-    let (logs, _guard) = Logs::capture();
+    let expected = ExpectLog::new(GEN_LOG, "Timeout reading body").unwrap();
     let (server, addr) = body_limits_server();
     let mut client = RawClient::connect(addr).await;
     client
         .send(&b"PUT /streaming?body_timeout=0.1 HTTP/1.0\r\nContent-Length: 42\r\n\r\n"[..])
         .await;
-    let start = tokio::time::Instant::now();
-    assert!(client.read_until_close().await.is_empty());
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(100) && waited < Duration::from_secs(1),
-        "{waited:?}"
-    );
-    server.stop();
-    assert!(
-        logs.records()
-            .iter()
-            .any(|r| r.target == GEN_LOG && r.message.starts_with("Timeout reading body"))
-    );
+    client
+        .assert_closed_after(Duration::from_millis(100), Duration::from_secs(1))
+        .await;
+    server.stop().await;
+    expected.finish().unwrap();
 }
 
 #[tokio::test]
@@ -1268,16 +1189,15 @@ async fn body_limits_test_body_size_override_reset() {
     let response = client.read_response(&Method::PUT).await;
     assert_eq!(response.code, 413);
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
+    server.stop().await;
 }
 
 // ---- Beyond Tornado: shutting down
 
-#[tokio::test]
-async fn close_all_connections_ends_idle_and_busy_connections() {
-    let release = Arc::new(tokio::sync::Notify::new());
-    let held = Arc::clone(&release);
-    let (server, addr) = serve(
+/// A server answering `done`; to `/slow` only once `release` is notified.
+fn slow_server(release: &Arc<tokio::sync::Notify>) -> HttpTestServer {
+    let held = Arc::clone(release);
+    serve(
         HttpServerSettings::default(),
         move |request: HttpServerRequest, mut writer: ResponseWriter| {
             let held = Arc::clone(&held);
@@ -1288,20 +1208,35 @@ async fn close_all_connections_ends_idle_and_busy_connections() {
                 let _ = writer.respond(200, HttpHeaders::new(), "done").await;
             }
         },
-    );
+    )
+}
+
+/// Two connections to `server`: an idle one, its exchange done (kept
+/// alive), and a busy one waiting for the answer to `/slow`.
+async fn idle_and_busy(server: &HttpTestServer) -> (RawClient, RawClient) {
+    let addr = addr_of(server);
     let mut idle = RawClient::connect(addr).await;
     idle.send(get("/", &[])).await;
-    idle.get_response().await;
-    let mut busy = RawClient::connect(addr).await;
+    assert!(!idle.get_response().await.connection_has("close"));
+    let busy = RawClient::connect(addr).await;
     busy.send(get("/slow", &[])).await;
-    while server.connection_count() < 2 {
+    while server.http_server().connection_count() < 2 {
         tokio::task::yield_now().await;
     }
-    server.stop();
-    tokio::time::timeout(Duration::from_secs(5), server.close_all_connections())
+    (idle, busy)
+}
+
+#[tokio::test]
+async fn close_all_connections_ends_idle_and_busy_connections() {
+    let release = Arc::new(tokio::sync::Notify::new());
+    let server = slow_server(&release);
+    let (mut idle, mut busy) = idle_and_busy(&server).await;
+    let http = server.http_server();
+    http.stop();
+    tokio::time::timeout(Duration::from_secs(5), http.close_all_connections())
         .await
         .unwrap();
-    assert_eq!(server.connection_count(), 0);
+    assert_eq!(http.connection_count(), 0);
     assert!(idle.closed_within(Duration::from_secs(5)).await);
     assert!(busy.try_read_response(&Method::GET).await.is_none());
 }
@@ -1309,30 +1244,12 @@ async fn close_all_connections_ends_idle_and_busy_connections() {
 #[tokio::test]
 async fn drain_finishes_requests_in_flight_with_connection_close() {
     let release = Arc::new(tokio::sync::Notify::new());
-    let held = Arc::clone(&release);
-    let (server, addr) = serve(
-        HttpServerSettings::default(),
-        move |request: HttpServerRequest, mut writer: ResponseWriter| {
-            let held = Arc::clone(&held);
-            async move {
-                if request.path() == "/slow" {
-                    held.notified().await;
-                }
-                let _ = writer.respond(200, HttpHeaders::new(), "done").await;
-            }
-        },
-    );
-    let mut idle = RawClient::connect(addr).await;
-    idle.send(get("/", &[])).await;
-    assert!(!idle.get_response().await.connection_has("close"));
-    let mut busy = RawClient::connect(addr).await;
-    busy.send(get("/slow", &[])).await;
-    while server.connection_count() < 2 {
-        tokio::task::yield_now().await;
-    }
+    let server = slow_server(&release);
+    let addr = addr_of(&server);
+    let (mut idle, mut busy) = idle_and_busy(&server).await;
     let drain = tokio::spawn({
-        let server = server.clone();
-        async move { server.drain(Duration::from_secs(10)).await }
+        let http = server.http_server().clone();
+        async move { http.drain(Duration::from_secs(10)).await }
     });
     // The idle connection closes at once; the busy one waits for its
     // response, which says the connection closes.
@@ -1347,29 +1264,30 @@ async fn drain_finishes_requests_in_flight_with_connection_close() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(server.connection_count(), 0);
+    assert_eq!(server.http_server().connection_count(), 0);
     // No longer accepting.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
 
 #[tokio::test(start_paused = true)]
 async fn drain_closes_what_is_still_open_at_the_deadline() {
-    let (server, addr) = serve(
+    let server = serve(
         HttpServerSettings::default(),
         |_request: HttpServerRequest, writer: ResponseWriter| async move {
             let _held = writer;
             std::future::pending::<()>().await
         },
     );
-    let mut busy = RawClient::connect(addr).await;
+    let http = server.http_server();
+    let mut busy = RawClient::connect(addr_of(&server)).await;
     busy.send(get("/", &[])).await;
-    while server.connection_count() < 1 {
+    while http.connection_count() < 1 {
         tokio::task::yield_now().await;
     }
     let start = tokio::time::Instant::now();
-    server.drain(Duration::from_secs(3)).await;
+    http.drain(Duration::from_secs(3)).await;
     assert!(start.elapsed() >= Duration::from_secs(3));
-    assert_eq!(server.connection_count(), 0);
+    assert_eq!(http.connection_count(), 0);
     let response = busy.try_read_response(&Method::GET).await;
     assert!(response.is_none(), "{response:?}");
 }
@@ -1380,33 +1298,33 @@ async fn no_keep_alive_closes_after_each_response() {
         no_keep_alive: true,
         ..HttpServerSettings::default()
     };
-    let (server, addr) = serve(settings, hello);
-    let mut client = RawClient::connect(addr).await;
+    let server = serve(settings, hello);
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/", &[])).await;
     let response = client.get_response().await;
     assert!(response.connection_has("close"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
-    server.stop();
+    server.stop().await;
 }
 
 #[tokio::test]
 async fn callback_without_response_is_answered_500_and_logged() {
-    let (logs, _guard) = Logs::capture();
-    let (server, addr) = serve(
+    let logs = LogCapture::start();
+    let server = serve(
         HttpServerSettings::default(),
         |_request: HttpServerRequest, _writer: ResponseWriter| async {},
     );
-    let mut client = RawClient::connect(addr).await;
+    let mut client = RawClient::connect(addr_of(&server)).await;
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.code, 500);
     // The connection stays usable.
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.code, 500);
-    server.stop();
+    server.stop().await;
     assert_eq!(logs.app_errors().len(), 2, "{:?}", logs.app_errors());
     assert!(
         logs.records()
             .iter()
-            .all(|r| r.target != APP_LOG || r.level == Level::ERROR)
+            .all(|r| !r.is_on(APP_LOG) || r.level == Level::ERROR)
     );
 }

@@ -18,9 +18,6 @@
 //! returned error here: a malformed part is an error (as in Tornado 6.5),
 //! not a logged warning.
 
-#[path = "support/logs.rs"]
-mod logs;
-
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -35,10 +32,9 @@ use supercell::httputil::{
     parse_response_start_line, qs_to_qsl, reason_phrase, split_host_and_port, url_concat,
 };
 use supercell::netutil::PeerAddress;
+use supercell::testing::LogCapture;
 use supercell::util::log_target::GEN_LOG;
 use tracing::Level;
-
-use logs::Logs;
 
 // ---- TestUrlConcat ----
 
@@ -522,12 +518,12 @@ fn request_parse_body_multipart() {
 /// `parse_body` on `request` logs exactly one warning on GEN_LOG, holding
 /// `message`, and parses nothing.
 fn assert_parse_body_warns(mut request: HttpServerRequest, message: &str) {
-    let (logs, _guard) = Logs::capture();
+    let logs = LogCapture::start();
     request.parse_body();
     let warnings: Vec<String> = logs
         .records()
         .into_iter()
-        .filter(|r| r.target == GEN_LOG && r.level == Level::WARN)
+        .filter(|r| r.is_on(GEN_LOG) && r.level == Level::WARN)
         .map(|r| r.message)
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");

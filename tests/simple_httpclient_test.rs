@@ -19,8 +19,6 @@
 mod certs;
 #[path = "support/http_app.rs"]
 mod http_app;
-#[path = "support/logs.rs"]
-mod logs;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,64 +26,80 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_app::{Handler, Reply, TestServer, Triggers, handler, respond_in_prepare, tornado_app};
+use http_app::{
+    ClientFixture as Mixin, Handler, Reply, TestServer, Triggers, assert_failed, fetch_raw_reply,
+    handler, location, numbered, text, tornado_app,
+};
 use supercell::httpclient::{
-    AsyncHttpClient, BodyWriter, ClientSettings, FetchError, HttpRequest, HttpResponse,
+    AsyncHttpClient, BodyWriter, ClientSettings, FetchError, HttpClientError, HttpRequest,
+    HttpResponse,
 };
 use supercell::httputil::HttpHeaders;
 use supercell::netutil::{AddressFamily, OverrideKey, OverrideTarget, ResolveFuture, Resolver};
+use supercell::testing::{LogCapture, bind_unused_port};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-/// Tornado's `SimpleHTTPClientTestMixin` set-up: the test application over
-/// HTTP or HTTPS, a client (not validating the test certificate over
-/// HTTPS, as Tornado's HTTPS case).
-struct Mixin {
-    server: TestServer,
-    triggers: Triggers,
-    client: AsyncHttpClient,
+/// Tornado's `SimpleHTTPClientTestMixin` set-up: the test application
+/// over HTTP or HTTPS, and a client for it.
+async fn mixin(tls: bool) -> Mixin {
+    Mixin::start(tls.then(|| certs::server_options().server_config().unwrap())).await
 }
 
-impl Mixin {
-    async fn new(tls: bool) -> Mixin {
-        let triggers = Triggers::default();
-        let config = tls.then(|| certs::server_options().server_config().unwrap());
-        let server = TestServer::start_with(
-            tornado_app(triggers.clone()),
-            Some(respond_in_prepare()),
-            config,
+/// Runs `client.fetch_with(request, false)` as a task of its own.
+fn spawn_fetch(
+    client: &AsyncHttpClient,
+    request: impl Into<HttpRequest>,
+) -> JoinHandle<Result<HttpResponse, HttpClientError>> {
+    let (client, request) = (client.clone(), request.into());
+    tokio::spawn(async move { client.fetch_with(request, false).await })
+}
+
+/// A client of `mx` with one connection at most (`max_clients: 1`).
+fn one_slot_client(mx: &Mixin) -> AsyncHttpClient {
+    mx.create_client(ClientSettings {
+        max_clients: 1,
+        ..ClientSettings::default()
+    })
+}
+
+/// A one-slot client whose slot is taken by a fetch of `/hang` (the task
+/// returned).
+async fn one_busy_slot(
+    mx: &Mixin,
+) -> (
+    AsyncHttpClient,
+    JoinHandle<Result<HttpResponse, HttpClientError>>,
+) {
+    let client = one_slot_client(mx);
+    let first = spawn_fetch(&client, mx.url("/hang"));
+    while client.active() == 0 {
+        tokio::task::yield_now().await;
+    }
+    (client, first)
+}
+
+/// Fetches `https://127.0.0.1:PORT/`, shaped by `request`, from a server
+/// that accepts the connection and never answers the TLS handshake.
+async fn fetch_from_a_silent_tls_server(
+    request: impl FnOnce(HttpRequest) -> HttpRequest,
+) -> HttpResponse {
+    let (listener, port) = bind_unused_port().unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    let held = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        std::future::pending::<()>().await;
+        drop(socket);
+    });
+    let response = AsyncHttpClient::default()
+        .fetch_with(
+            request(HttpRequest::new(format!("https://127.0.0.1:{port}/"))),
+            false,
         )
-        .await;
-        let mut mixin = Mixin {
-            server,
-            triggers,
-            client: AsyncHttpClient::default(),
-        };
-        mixin.client = mixin.create_client(ClientSettings::default());
-        mixin
-    }
-
-    fn create_client(&self, mut settings: ClientSettings) -> AsyncHttpClient {
-        if self.server.tls {
-            settings.defaults.validate_cert = Some(false);
-        }
-        AsyncHttpClient::new(settings)
-    }
-
-    fn url(&self, path: &str) -> String {
-        self.server.url(path)
-    }
-
-    fn req(&self, path: &str) -> HttpRequest {
-        HttpRequest::new(self.url(path))
-    }
-
-    async fn fetch(&self, request: HttpRequest) -> HttpResponse {
-        self.client.fetch_with(request, false).await.unwrap()
-    }
-}
-
-fn text(body: &Bytes) -> &str {
-    std::str::from_utf8(body).unwrap()
+        .await
+        .unwrap();
+    held.abort();
+    response
 }
 
 /// Runs each mixin test over HTTP (`simple_http_client_test_case_*`) and
@@ -130,7 +144,7 @@ mixin_tests! {
 }
 
 async fn connection_limit(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let client = mx.create_client(ClientSettings {
         max_clients: 2,
         ..ClientSettings::default()
@@ -172,11 +186,8 @@ async fn connection_limit(tls: bool) {
 
 async fn redirect_connection_limit(tls: bool) {
     // Following redirects takes no more slots.
-    let mx = Mixin::new(tls).await;
-    let client = mx.create_client(ClientSettings {
-        max_clients: 1,
-        ..ClientSettings::default()
-    });
+    let mx = mixin(tls).await;
+    let client = one_slot_client(&mx);
     let response = client
         .fetch(mx.req("/countdown/3").max_redirects(3))
         .await
@@ -187,7 +198,7 @@ async fn redirect_connection_limit(tls: bool) {
 async fn gzip(tls: bool) {
     // Asking for gzip by hand, without decompress_response, shows the raw
     // compressed body.
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx
         .fetch(
             mx.req("/chunk")
@@ -205,25 +216,19 @@ async fn gzip(tls: bool) {
 }
 
 async fn max_redirects(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx.fetch(mx.req("/countdown/5").max_redirects(3)).await;
     assert_eq!(response.code, 302);
     // Requested 5, followed three redirects (to 4, 3, 2); the last one,
     // to 1, is not followed.
     assert!(response.request.url.ends_with("/countdown/5"));
     assert!(response.effective_url.ends_with("/countdown/2"));
-    assert!(
-        response
-            .headers
-            .get("Location")
-            .unwrap()
-            .ends_with("/countdown/1")
-    );
+    assert!(location(&response).ends_with("/countdown/1"));
 }
 
 async fn header_reuse(tls: bool) {
     // The headers given are not changed by what the client adds.
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let mut headers = HttpHeaders::new();
     headers.add("User-Agent", "Foo").unwrap();
     let response = mx.fetch(mx.req("/hello").headers(headers.clone())).await;
@@ -232,7 +237,7 @@ async fn header_reuse(tls: bool) {
 }
 
 async fn see_other_redirect(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     for code in [302, 303] {
         let response = mx
             .fetch(
@@ -259,7 +264,7 @@ impl Resolver for TimeoutResolver {
 }
 
 async fn connect_timeout(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let client = mx.create_client(ClientSettings {
         resolver: Some(Arc::new(TimeoutResolver)),
         ..ClientSettings::default()
@@ -278,7 +283,7 @@ async fn connect_timeout(tls: bool) {
 }
 
 async fn request_timeout(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let timeout = Duration::from_millis(100);
     let response = mx
         .fetch(mx.req("/trigger?wake=false").request_timeout(timeout))
@@ -301,7 +306,7 @@ async fn ipv6(tls: bool) {
     };
     let config = tls.then(|| certs::server_options().server_config().unwrap());
     let server = TestServer::on_listener(listener, tornado_app(Triggers::default()), None, config);
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let url = server.url("/hello").replace("127.0.0.1", "[::1]");
 
     // IPv6 is on by default, and can be turned off.
@@ -314,7 +319,7 @@ async fn ipv6(tls: bool) {
 }
 
 async fn head_request(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx.fetch(mx.req("/head").method("HEAD")).await;
     assert_eq!(response.code, 200);
     assert_eq!(response.headers.get("content-length"), Some("7"));
@@ -322,7 +327,7 @@ async fn head_request(tls: bool) {
 }
 
 async fn options_request(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx.fetch(mx.req("/options").method("OPTIONS")).await;
     assert_eq!(response.code, 200);
     assert_eq!(response.headers.get("content-length"), Some("2"));
@@ -334,14 +339,14 @@ async fn options_request(tls: bool) {
 }
 
 async fn no_content(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx.fetch(mx.req("/no_content")).await;
     assert_eq!(response.code, 204);
     assert!(!response.headers.contains("Content-Length"));
 }
 
 async fn host_header(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let host = regex::Regex::new(r"^127\.0\.0\.1:[0-9]+$").unwrap();
     let response = mx.fetch(mx.req("/host_echo")).await;
     assert!(host.is_match(text(&response.body)), "{:?}", response.body);
@@ -352,7 +357,7 @@ async fn host_header(tls: bool) {
 }
 
 async fn connection_refused(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
@@ -367,18 +372,12 @@ async fn connection_refused(tls: bool) {
 }
 
 async fn queue_timeout(tls: bool) {
-    let mx = Mixin::new(tls).await;
-    let client = mx.create_client(ClientSettings {
-        max_clients: 1,
-        ..ClientSettings::default()
-    });
-    let first = {
-        let (client, request) = (
-            client.clone(),
-            mx.req("/trigger").request_timeout(Duration::from_secs(10)),
-        );
-        tokio::spawn(async move { client.fetch(request).await })
-    };
+    let mx = mixin(tls).await;
+    let client = one_slot_client(&mx);
+    let first = spawn_fetch(
+        &client,
+        mx.req("/trigger").request_timeout(Duration::from_secs(10)),
+    );
     // The first request holds the only slot until it is triggered.
     mx.triggers.wait_for(1).await;
     // Paused time for the wait in the queue only: the first request then
@@ -406,13 +405,15 @@ async fn queue_timeout(tls: bool) {
         "HTTP 599: Timeout in request queue"
     );
     mx.triggers.fire();
-    assert_eq!(first.await.unwrap().unwrap().code, 200);
+    let first = first.await.unwrap().unwrap();
+    assert_eq!(first.code, 200);
+    assert!(first.error.is_none(), "{:?}", first.error);
 }
 
 async fn no_content_length(tls: bool) {
     // An HTTP/1.0 response without Content-Length: the body lasts until
     // the server closes.
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx.fetch(mx.req("/no_content_length")).await;
     assert_eq!(text(&response.body), "hello");
 }
@@ -448,7 +449,7 @@ async fn native_body_producer(write: BodyWriter) -> Result<(), supercell::httpcl
 }
 
 async fn echo_with(tls: bool, make: impl Fn(HttpRequest) -> HttpRequest, length: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let mut request = make(mx.req("/echo_post").method("POST"));
     if length {
         request = request.header("Content-Length", "8");
@@ -482,7 +483,7 @@ async fn native_body_producer_content_length(tls: bool) {
 }
 
 async fn continue_100(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx
         .fetch(
             mx.req("/echo_post")
@@ -495,7 +496,7 @@ async fn continue_100(tls: bool) {
 }
 
 async fn continue_100_early_response(tls: bool) {
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let response = mx
         .fetch(
             mx.req("/respond_in_prepare")
@@ -511,7 +512,7 @@ async fn continue_100_early_response(tls: bool) {
 
 async fn streaming_follow_redirects(tls: bool) {
     // With redirects followed, the callbacks see only the final response.
-    let mx = Mixin::new(tls).await;
+    let mx = mixin(tls).await;
     let headers = Arc::new(Mutex::new(Vec::<String>::new()));
     let chunks = Arc::new(Mutex::new(Vec::new()));
     let (h, c) = (headers.clone(), chunks.clone());
@@ -532,7 +533,7 @@ async fn streaming_follow_redirects(tls: bool) {
 }
 
 async fn https_fetch(request: impl Fn(String) -> HttpRequest) -> HttpResponse {
-    let mx = Mixin::new(true).await;
+    let mx = mixin(true).await;
     AsyncHttpClient::default()
         .fetch_with(request(mx.url("/hello")), false)
         .await
@@ -580,18 +581,14 @@ async fn simple_https_client_test_case_ssl_context_handshake_fail() {
         .with_no_client_auth();
     let config = Arc::new(config);
     let response = https_fetch(|url| HttpRequest::new(url).ssl_options(config.clone())).await;
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Connect(_))
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::Connect(_)));
 }
 
 #[tokio::test]
 async fn simple_https_client_test_case_error_logging() {
     // A certificate that does not validate: a 599 whose error says so,
     // and nothing logged as an application error.
-    let (logs, _guard) = logs::Logs::capture();
+    let logs = LogCapture::start();
     let response = https_fetch(|url| HttpRequest::new(url).validate_cert(true)).await;
     assert_eq!(response.code, 599);
     let error = response.error.unwrap().to_string();
@@ -612,47 +609,37 @@ async fn create_async_http_client_test_case_max_clients() {
     assert_eq!(client.max_clients(), 11);
 }
 
-async fn raw_server(bytes: &'static [u8]) -> TestServer {
-    TestServer::start(handler(move |_| async move { Reply::Raw(bytes.to_vec()) })).await
-}
-
 #[tokio::test]
 async fn http100_continue_test_case_100_continue() {
     // A 100 Continue before the response to a request that did not ask
     // for one is skipped.
-    let server =
-        raw_server(b"HTTP/1.1 100 CONTINUE\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA")
-            .await;
-    let response = AsyncHttpClient::default()
-        .fetch(server.url("/"))
-        .await
-        .unwrap();
+    let response = fetch_raw_reply(
+        b"HTTP/1.1 100 CONTINUE\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nA",
+        true,
+    )
+    .await;
     assert_eq!(text(&response.body), "A");
 }
 
 #[tokio::test]
 async fn http204_no_content_test_case_204_no_content() {
-    let server = raw_server(b"HTTP/1.1 204 No content\r\nContent-Length: 0\r\n\r\n").await;
-    let response = AsyncHttpClient::default()
-        .fetch(server.url("/"))
-        .await
-        .unwrap();
+    let response = fetch_raw_reply(
+        b"HTTP/1.1 204 No content\r\nContent-Length: 0\r\n\r\n",
+        true,
+    )
+    .await;
     assert_eq!(response.code, 204);
     assert!(response.body.is_empty());
 }
 
 #[tokio::test]
 async fn http204_no_content_test_case_204_invalid_content_length() {
-    let server = raw_server(b"HTTP/1.1 204 No content\r\nContent-Length: 5\r\n\r\n").await;
-    let response = AsyncHttpClient::default()
-        .fetch_with(server.url("/"), false)
-        .await
-        .unwrap();
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Malformed(_))
-    ));
+    let response = fetch_raw_reply(
+        b"HTTP/1.1 204 No content\r\nContent-Length: 5\r\n\r\n",
+        false,
+    )
+    .await;
+    assert_failed(&response, |cause| matches!(cause, FetchError::Malformed(_)));
 }
 
 async fn hello_server() -> TestServer {
@@ -752,11 +739,7 @@ async fn max_header_size_test_small_headers() {
 #[tokio::test]
 async fn max_header_size_test_large_headers() {
     let response = sized_fetch(sized_app(100, 1000, true), header_limited(), "/large").await;
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Malformed(_))
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::Malformed(_)));
 }
 
 fn body_limited() -> ClientSettings {
@@ -786,11 +769,7 @@ async fn max_body_size_test_large_body() {
         "/large",
     )
     .await;
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Malformed(_))
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::Malformed(_)));
 }
 
 #[tokio::test]
@@ -808,19 +787,8 @@ async fn max_buffer_size_test_large_body() {
 
 #[tokio::test]
 async fn chunked_with_content_length_test_chunked_with_content_length() {
-    let server = raw_server(
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 11\r\n\r\nb\r\nHello world\r\n0\r\n\r\n",
-    )
-    .await;
-    let response = AsyncHttpClient::default()
-        .fetch_with(server.url("/"), false)
-        .await
-        .unwrap();
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Malformed(_))
-    ));
+    let response = fetch_raw_reply(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 11\r\n\r\nb\r\nHello world\r\n0\r\n\r\n", false).await;
+    assert_failed(&response, |cause| matches!(cause, FetchError::Malformed(_)));
 }
 
 // Beyond Tornado's simple client: keep-alive pooling, and the options it
@@ -852,7 +820,7 @@ async fn keep_alive_connections_are_reused_per_origin() {
 
 #[tokio::test]
 async fn keep_alive_connections_are_reused_over_https() {
-    let mx = Mixin::new(true).await;
+    let mx = mixin(true).await;
     for _ in 0..3 {
         let response = mx.client.fetch(mx.url("/hello")).await.unwrap();
         assert_eq!(text(&response.body), "Hello world!");
@@ -897,23 +865,14 @@ async fn a_request_on_a_connection_the_server_dropped_is_sent_again() {
     // The second request arrives on the kept connection, and the server
     // closes it without answering (as when an idle timeout strikes just
     // then): the client sends it again on a new connection.
-    let count = Arc::new(Mutex::new(0));
-    let seen = count.clone();
-    let server = TestServer::start(handler(move |_| {
-        let n = {
-            let mut count = seen.lock().unwrap();
-            *count += 1;
-            *count
-        };
-        async move {
-            if n == 2 {
-                Reply::Raw(Vec::new())
-            } else {
-                Reply::ok(format!("answer {n}"))
-            }
+    let (app, count) = numbered(|n| {
+        if n == 2 {
+            Reply::Raw(Vec::new())
+        } else {
+            Reply::ok(format!("answer {n}"))
         }
-    }))
-    .await;
+    });
+    let server = TestServer::start(app).await;
     let client = AsyncHttpClient::default();
     let response = client.fetch(server.url("/")).await.unwrap();
     assert_eq!(text(&response.body), "answer 1");
@@ -933,42 +892,32 @@ async fn a_request_on_a_connection_the_server_dropped_is_sent_again() {
     let response = client.fetch_with(request, false).await.unwrap();
     assert_eq!(response.code, 599);
     assert_eq!(*calls.lock().unwrap(), 1);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::ConnectionClosed)
-    ));
+    assert_failed(&response, |cause| {
+        matches!(cause, FetchError::ConnectionClosed)
+    });
 }
 
 #[tokio::test]
 async fn a_connection_the_server_wrote_to_while_idle_is_not_reused() {
     // After its response the server sends a stray one on the idle
     // connection (as some servers do before closing an idle connection).
-    let count = Arc::new(Mutex::new(0));
-    let seen = count.clone();
-    let server = TestServer::start(handler(move |_| {
-        let n = {
-            let mut count = seen.lock().unwrap();
-            *count += 1;
-            *count
-        };
-        async move {
-            if n == 1 {
-                Reply::Script(vec![
-                    (
-                        Duration::ZERO,
-                        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec(),
-                    ),
-                    (
-                        Duration::from_millis(20),
-                        b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n".to_vec(),
-                    ),
-                ])
-            } else {
-                Reply::ok("second")
-            }
+    let (app, _) = numbered(|n| {
+        if n == 1 {
+            Reply::Script(vec![
+                (
+                    Duration::ZERO,
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".to_vec(),
+                ),
+                (
+                    Duration::from_millis(20),
+                    b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n".to_vec(),
+                ),
+            ])
+        } else {
+            Reply::ok("second")
         }
-    }))
-    .await;
+    });
+    let server = TestServer::start(app).await;
     let client = AsyncHttpClient::default();
     let response = client.fetch(server.url("/")).await.unwrap();
     assert_eq!(text(&response.body), "first");
@@ -1054,10 +1003,7 @@ async fn ca_certs_and_client_certificates() {
         )
         .await
         .unwrap();
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Tls(_))
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::Tls(_)));
 }
 
 #[tokio::test]
@@ -1079,56 +1025,27 @@ async fn network_interface_is_the_source_address() {
         )
         .await
         .unwrap();
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::Connect(_))
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::Connect(_)));
 }
 
 #[tokio::test(start_paused = true)]
 async fn connect_timeout_during_the_tls_handshake() {
-    // The server accepts the connection and never answers the handshake.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let held = tokio::spawn(async move {
-        let (socket, _) = listener.accept().await.unwrap();
-        std::future::pending::<()>().await;
-        drop(socket);
-    });
     let timeout = Duration::from_millis(500);
-    let response = AsyncHttpClient::default()
-        .fetch_with(
-            HttpRequest::new(format!("https://127.0.0.1:{port}/")).connect_timeout(timeout),
-            false,
-        )
-        .await
-        .unwrap();
+    let response = fetch_from_a_silent_tls_server(|request| request.connect_timeout(timeout)).await;
     assert_eq!(response.code, 599);
     assert_eq!(response.request_time, timeout);
     assert_eq!(
         response.error.unwrap().to_string(),
         "HTTP 599: Timeout while connecting"
     );
-    held.abort();
 }
 
 #[tokio::test(start_paused = true)]
 async fn request_timeout_bounds_the_queue_wait_too() {
     // A request whose request_timeout is shorter than its connect_timeout
     // leaves the queue at the request timeout.
-    let mx = Mixin::new(false).await;
-    let client = mx.create_client(ClientSettings {
-        max_clients: 1,
-        ..ClientSettings::default()
-    });
-    let first = {
-        let (client, url) = (client.clone(), mx.url("/hang"));
-        tokio::spawn(async move { client.fetch_with(url, false).await })
-    };
-    while client.active() == 0 {
-        tokio::task::yield_now().await;
-    }
+    let mx = mixin(false).await;
+    let (client, first) = one_busy_slot(&mx).await;
     let response = client
         .fetch_with(
             mx.req("/hello")
@@ -1140,10 +1057,7 @@ async fn request_timeout_bounds_the_queue_wait_too() {
         .unwrap();
     assert_eq!(response.code, 599);
     assert_eq!(response.request_time, Duration::from_secs(3));
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::QueueTimeout)
-    ));
+    assert_failed(&response, |cause| matches!(cause, FetchError::QueueTimeout));
     // The first request keeps its slot until its own 20 s run out.
     let first = first.await.unwrap().unwrap();
     assert_eq!(first.code, 599);
@@ -1152,8 +1066,8 @@ async fn request_timeout_bounds_the_queue_wait_too() {
 
 #[tokio::test]
 async fn a_failing_or_panicking_body_producer_fails_the_fetch() {
-    let (logs, _guard) = logs::Logs::capture();
-    let mx = Mixin::new(false).await;
+    let logs = LogCapture::start();
+    let mx = mixin(false).await;
     let response =
         mx.fetch(mx.req("/echo_post").method("POST").body_producer(
             |write: BodyWriter| async move {
@@ -1177,14 +1091,15 @@ async fn a_failing_or_panicking_body_producer_fails_the_fetch() {
             },
         ))
         .await;
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::CallbackPanicked {
-            callback: "body_producer",
-            ..
-        })
-    ));
+    assert_failed(&response, |cause| {
+        matches!(
+            cause,
+            FetchError::CallbackPanicked {
+                callback: "body_producer",
+                ..
+            }
+        )
+    });
     assert_eq!(logs.app_errors().len(), 1, "{:?}", logs.app_errors());
 }
 
@@ -1221,11 +1136,9 @@ async fn only_idempotent_requests_are_sent_again_after_a_reused_connection_dropp
         )
         .await
         .unwrap();
-    assert_eq!(response.code, 599);
-    assert!(matches!(
-        response.error.unwrap().cause,
-        Some(FetchError::ConnectionClosed)
-    ));
+    assert_failed(&response, |cause| {
+        matches!(cause, FetchError::ConnectionClosed)
+    });
     assert_eq!(posts.load(Ordering::SeqCst), 1);
     assert_eq!(server.accepted(), 1);
 
@@ -1342,50 +1255,25 @@ async fn redirect_locations_not_utf8_empty_or_missing() {
 
 #[tokio::test(start_paused = true)]
 async fn request_timeout_during_the_connect_phase_is_a_request_timeout() {
-    // The server accepts the connection and never answers the handshake;
-    // the request timeout comes before the connect timeout.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let held = tokio::spawn(async move {
-        let (socket, _) = listener.accept().await.unwrap();
-        std::future::pending::<()>().await;
-        drop(socket);
-    });
-    let response = AsyncHttpClient::default()
-        .fetch_with(
-            HttpRequest::new(format!("https://127.0.0.1:{port}/"))
-                .connect_timeout(Duration::from_secs(10))
-                .request_timeout(Duration::from_secs(1)),
-            false,
-        )
-        .await
-        .unwrap();
+    // The request timeout comes before the connect timeout.
+    let response = fetch_from_a_silent_tls_server(|request| {
+        request
+            .connect_timeout(Duration::from_secs(10))
+            .request_timeout(Duration::from_secs(1))
+    })
+    .await;
     assert_eq!(response.code, 599);
     assert_eq!(response.request_time, Duration::from_secs(1));
     let error = response.error.unwrap();
     assert!(matches!(error.cause, Some(FetchError::RequestTimeout)));
     assert_eq!(error.to_string(), "HTTP 599: Timeout during request");
-    held.abort();
 }
 
 #[tokio::test(start_paused = true)]
 async fn close_fails_the_queued_requests() {
-    let mx = Mixin::new(false).await;
-    let client = mx.create_client(ClientSettings {
-        max_clients: 1,
-        ..ClientSettings::default()
-    });
-    let first = {
-        let (client, url) = (client.clone(), mx.url("/hang"));
-        tokio::spawn(async move { client.fetch_with(url, false).await })
-    };
-    while client.active() == 0 {
-        tokio::task::yield_now().await;
-    }
-    let queued = {
-        let (client, url) = (client.clone(), mx.url("/hello"));
-        tokio::spawn(async move { client.fetch_with(url, false).await })
-    };
+    let mx = mixin(false).await;
+    let (client, first) = one_busy_slot(&mx).await;
+    let queued = spawn_fetch(&client, mx.url("/hello"));
     while client.queued() == 0 {
         tokio::task::yield_now().await;
     }

@@ -2,7 +2,8 @@
 //! the tests' full control (keep-alive, chunked and close-delimited
 //! responses, `100 Continue`, hanging requests, raw bytes), with the
 //! routes of Tornado's `httpclient_test` and `simple_httpclient_test`
-//! applications, and a count of accepted connections.
+//! applications, and a count of accepted connections; and
+//! [`ClientFixture`], that server with a client to fetch from it.
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
@@ -13,6 +14,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
+use supercell::httpclient::{
+    AsyncHttpClient, ClientSettings, FetchError, HttpRequest, HttpResponse,
+};
+use supercell::testing::bind_unused_port;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot};
@@ -142,7 +148,8 @@ impl TestServer {
         early: Option<EarlyReply>,
         tls: Option<Arc<rustls::ServerConfig>>,
     ) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (listener, _) = bind_unused_port().unwrap();
+        let listener = TcpListener::from_std(listener).unwrap();
         TestServer::on_listener(listener, handler, early, tls)
     }
 
@@ -692,4 +699,117 @@ pub fn respond_in_prepare() -> EarlyReply {
     Arc::new(|request: &Request| {
         (request.path == "/respond_in_prepare").then(|| Reply::status(403, "forbidden"))
     })
+}
+
+/// Fetches `/` with a default client from a server answering every
+/// connection with `bytes`, then closing it; `raise_error` as
+/// [`AsyncHttpClient::fetch_with`], the outcome unwrapped.
+pub async fn fetch_raw_reply(bytes: &'static [u8], raise_error: bool) -> HttpResponse {
+    let server =
+        TestServer::start(handler(move |_| async move { Reply::Raw(bytes.to_vec()) })).await;
+    AsyncHttpClient::default()
+        .fetch_with(server.url("/"), raise_error)
+        .await
+        .unwrap()
+}
+
+/// A handler answering with `reply(n)` to the `n`th request it gets
+/// (from 1, over all connections), and the count (which a test may
+/// reset).
+pub fn numbered<F>(reply: F) -> (Handler, Arc<Mutex<usize>>)
+where
+    F: Fn(usize) -> Reply + Send + Sync + 'static,
+{
+    let count = Arc::new(Mutex::new(0));
+    let seen = count.clone();
+    let reply = Arc::new(reply);
+    let handler = handler(move |_| {
+        let n = {
+            let mut count = seen.lock().unwrap();
+            *count += 1;
+            *count
+        };
+        let reply = reply.clone();
+        async move { reply(n) }
+    });
+    (handler, count)
+}
+
+/// Checks that `response` is the 599 of a failed request whose error's
+/// cause passes `is_expected`.
+pub fn assert_failed(response: &HttpResponse, is_expected: impl Fn(&FetchError) -> bool) {
+    assert_eq!(response.code, 599, "{:?}", response.error);
+    let cause = response
+        .error
+        .as_ref()
+        .and_then(|error| error.cause.as_ref());
+    assert!(cause.is_some_and(is_expected), "{:?}", response.error);
+}
+
+/// The `Location` header of `response`.
+pub fn location(response: &HttpResponse) -> &str {
+    response.headers.get("Location").unwrap()
+}
+
+/// A response body as text.
+pub fn text(body: &Bytes) -> &str {
+    std::str::from_utf8(body).unwrap()
+}
+
+/// The set-up of Tornado's client tests: the routes of its test
+/// application ([`tornado_app`], with [`respond_in_prepare`]) over HTTP,
+/// or HTTPS with a server configuration, and a client to fetch from it
+/// (not checking the test certificate over HTTPS, as Tornado's HTTPS
+/// cases).
+pub struct ClientFixture {
+    pub server: TestServer,
+    pub triggers: Triggers,
+    pub client: AsyncHttpClient,
+}
+
+impl ClientFixture {
+    pub async fn start(tls: Option<Arc<rustls::ServerConfig>>) -> ClientFixture {
+        let triggers = Triggers::default();
+        let server = TestServer::start_with(
+            tornado_app(triggers.clone()),
+            Some(respond_in_prepare()),
+            tls,
+        )
+        .await;
+        let mut fixture = ClientFixture {
+            server,
+            triggers,
+            client: AsyncHttpClient::default(),
+        };
+        fixture.client = fixture.create_client(ClientSettings::default());
+        fixture
+    }
+
+    /// Fetches with `client` instead.
+    pub fn with_client(mut self, client: AsyncHttpClient) -> ClientFixture {
+        self.client = client;
+        self
+    }
+
+    /// A new client with `settings` for this server.
+    pub fn create_client(&self, mut settings: ClientSettings) -> AsyncHttpClient {
+        if self.server.tls {
+            settings.defaults.validate_cert = Some(false);
+        }
+        AsyncHttpClient::new(settings)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+
+    pub fn req(&self, path: &str) -> HttpRequest {
+        HttpRequest::new(self.url(path))
+    }
+
+    /// As Tornado's `AsyncHTTPTestCase.fetch`: the response whatever its
+    /// code.
+    pub async fn fetch(&self, request: HttpRequest) -> HttpResponse {
+        self.client.fetch_with(request, false).await.unwrap()
+    }
 }

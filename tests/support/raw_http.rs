@@ -3,6 +3,7 @@
 //! requests, pipelining and connection reuse can be checked on the wire.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -11,7 +12,6 @@ use http::Method;
 use supercell::http1::codec::{BodyDecoder, Decoded, parse_response_head};
 use supercell::httputil::HttpHeaders;
 use supercell::iostream::IoStream;
-use supercell::netutil::TlsConfig;
 
 /// One response as read from the wire.
 #[derive(Debug)]
@@ -50,20 +50,6 @@ impl RawClient {
     pub async fn connect(addr: SocketAddr) -> RawClient {
         let stream = IoStream::connect(addr).await.expect("connect");
         stream.set_nodelay(true).unwrap();
-        RawClient {
-            stream,
-            buf: BytesMut::new(),
-        }
-    }
-
-    /// Connects with TLS, checking the server's certificate for
-    /// `localhost` against `config`.
-    pub async fn connect_tls(addr: SocketAddr, config: TlsConfig) -> RawClient {
-        let stream = IoStream::connect(addr).await.expect("connect");
-        let stream = stream
-            .start_tls(config, Some("localhost"))
-            .await
-            .expect("TLS handshake");
         RawClient {
             stream,
             buf: BytesMut::new(),
@@ -162,6 +148,16 @@ impl RawClient {
         }
     }
 
+    /// Checks that the server closes the connection, sending nothing, at
+    /// least `at_least` and less than `before` from now (tokio's clock).
+    pub async fn assert_closed_after(&mut self, at_least: Duration, before: Duration) {
+        let start = tokio::time::Instant::now();
+        let received = self.read_until_close().await;
+        assert!(received.is_empty(), "{received:?}");
+        let waited = start.elapsed();
+        assert!(waited >= at_least && waited < before, "{waited:?}");
+    }
+
     /// Bytes buffered and not read as a response yet.
     pub fn buffered(&self) -> &[u8] {
         &self.buf
@@ -195,4 +191,26 @@ pub fn post(path: &str, body: &[u8]) -> Vec<u8> {
         &[&format!("Content-Length: {}", body.len())],
         body,
     )
+}
+
+/// A chunked `POST /` of `pieces`, one chunk each, with `extra` header
+/// lines.
+pub fn chunked_post(pieces: &[&[u8]], extra: &[&str]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for piece in pieces {
+        body.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        body.extend_from_slice(piece);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"0\r\n\r\n");
+    let mut headers = vec!["Transfer-Encoding: chunked"];
+    headers.extend_from_slice(extra);
+    request("POST", "/", &headers, &body)
+}
+
+/// `data` gzip-compressed, for `Content-Encoding: gzip` bodies.
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
 }
