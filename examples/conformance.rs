@@ -127,7 +127,7 @@ fn route_path(path: &str) -> &str {
 async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Result<(), Failure> {
     let method = &request.method;
     let get_or_head = *method == Method::GET || *method == Method::HEAD;
-    let path = route_path(&request.path());
+    let path = route_path(request.path());
     match path {
         "/hello" if get_or_head => text(writer, 200, "Hello, world").await,
         "/echo" if *method == Method::POST || *method == Method::PUT => {
