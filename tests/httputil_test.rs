@@ -463,6 +463,42 @@ fn http_server_request_test_default_constructor() {
 }
 
 #[test]
+fn http_server_request_path_and_query_of_an_absolute_form_target() {
+    let absolute = request(
+        "GET http://Example.com:8080/a/b?x=1 HTTP/1.1",
+        "Host: example.com:8080\r\n",
+        b"",
+    );
+    assert_eq!((absolute.path(), absolute.query()), ("/a/b", "x=1"));
+    assert_eq!(absolute.uri, "http://Example.com:8080/a/b?x=1");
+    let bare = request(
+        "GET HTTPS://example.com?y=2 HTTP/1.1",
+        "Host: example.com\r\n",
+        b"",
+    );
+    assert_eq!((bare.path(), bare.query()), ("/", "y=2"));
+    // Only the http and https schemes make an absolute form.
+    let other = request("GET /ftp://x/y HTTP/1.1", "Host: a\r\n", b"");
+    assert_eq!(other.path(), "/ftp://x/y");
+}
+
+#[test]
+fn http_server_request_host_name_is_lowercase_without_port() {
+    let cases = [
+        ("Example.COM:8080", "example.com"),
+        ("example.com", "example.com"),
+        ("[::1]:8888", "::1"),
+        ("10.0.0.1:80", "10.0.0.1"),
+        ("host:notaport", "host:notaport"),
+    ];
+    for (host, name) in cases {
+        let parsed = request("GET / HTTP/1.1", &format!("Host: {host}\r\n"), b"");
+        assert_eq!(parsed.host(), host);
+        assert_eq!(parsed.host_name(), name, "{host}");
+    }
+}
+
+#[test]
 fn http_server_request_test_repr_does_not_contain_headers() {
     let request = request("GET / HTTP/1.1", "Canary: Coal Mine\r\n", b"");
     assert!(!request.to_string().contains("Canary"));

@@ -34,6 +34,10 @@ use crate::util::log_target::APP_LOG;
 /// `500 Internal Server Error` and the omission logged on the application
 /// log. So a callback may simply return after answering.
 ///
+/// The body of a response to a `HEAD` request is dropped wherever it is
+/// written (`respond`, `write_headers`, `write`); its head goes out as
+/// given, `Content-Length` included.
+///
 /// A response written before the request body is completely read says
 /// `Connection: close`: the connection closes after it, without reading
 /// the rest of the body.
@@ -313,15 +317,11 @@ impl HttpConnection for ResponseWriter {
                 out,
             )?;
             exchange.close |= must_close || close;
+            // A body for HEAD is dropped by the encoder, as by `write`
+            // and `respond`.
             let written = match chunk {
-                Some(chunk) if !chunk.is_empty() => {
-                    if exchange.request.method == Method::HEAD {
-                        Err(HttpOutputError::BodyNotAllowed(start_line.code))
-                    } else {
-                        encoder.encode(chunk, out)
-                    }
-                }
-                _ => Ok(()),
+                Some(chunk) => encoder.encode(chunk, out),
+                None => Ok(()),
             };
             exchange.phase = Phase::Streaming(encoder);
             written

@@ -110,9 +110,17 @@ impl HttpServerRequest {
         }
     }
 
-    /// The part of [`uri`](Self::uri) before `?`.
+    /// The part of [`uri`](Self::uri) before `?`. For a target in
+    /// absolute form (`http://host/path`, as sent to proxies and which
+    /// servers must accept), the path after the authority (`/` when
+    /// there is none).
     pub fn path(&self) -> &str {
-        split_query(&self.uri).0
+        let path = split_query(&self.uri).0;
+        match after_authority(path) {
+            Some("") => "/",
+            Some(path) => path,
+            None => path,
+        }
     }
 
     /// The part of [`uri`](Self::uri) after `?` (empty without one).
@@ -218,6 +226,18 @@ impl HttpServerRequest {
 /// `uri` split at its first `?`: the path and the query.
 fn split_query(uri: &str) -> (&str, &str) {
     uri.split_once('?').unwrap_or((uri, ""))
+}
+
+/// What follows `http://authority` or `https://authority` (any case) in
+/// `target`; `None` when it does not start with either.
+fn after_authority(target: &str) -> Option<&str> {
+    let scheme_end = target.find("://")?;
+    let scheme = &target[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let rest = &target[scheme_end + 3..];
+    Some(rest.find('/').map_or("", |slash| &rest[slash..]))
 }
 
 /// The arguments of `query` (blank values kept).
