@@ -16,14 +16,35 @@ use crate::httputil::HttpHeaders;
 pub(super) const STACK_HEADERS: usize = 48;
 
 /// Uninitialised `httparse` header storage on the stack.
-pub(super) fn stack_headers<'b>() -> [MaybeUninit<httparse::Header<'b>>; STACK_HEADERS] {
+fn stack_headers<'b>() -> [MaybeUninit<httparse::Header<'b>>; STACK_HEADERS] {
     [const { MaybeUninit::uninit() }; STACK_HEADERS]
 }
 
 /// Heap header storage with room for every line of `window`.
-pub(super) fn heap_headers<'b>(window: &[u8]) -> Vec<MaybeUninit<httparse::Header<'b>>> {
+fn heap_headers<'b>(window: &[u8]) -> Vec<MaybeUninit<httparse::Header<'b>>> {
     let lines = memchr::memchr_iter(b'\n', window).count() + 1;
     vec![MaybeUninit::uninit(); lines]
+}
+
+/// The stack storage was too small for the header count.
+pub(super) struct Retry;
+
+/// Runs `parse` over the head at `start` in `buf` with stack storage for
+/// the header fields, and once more with heap storage sized for the head
+/// when they do not fit.
+pub(super) fn parse_with_storage<'b, T>(
+    buf: &'b [u8],
+    start: usize,
+    max: usize,
+    mut parse: impl FnMut(
+        &mut [MaybeUninit<httparse::Header<'b>>],
+    ) -> Result<Result<Option<T>, ParseError>, Retry>,
+) -> Result<Option<T>, ParseError> {
+    match parse(&mut stack_headers()) {
+        Err(Retry) => parse(&mut heap_headers(window(buf, start, max)))
+            .unwrap_or(Err(ParseError::HeadTooLarge)),
+        Ok(result) => result,
+    }
 }
 
 /// Where the start line begins: one optional leading CRLF is skipped (RFC

@@ -8,7 +8,7 @@ use http::{Method, Version};
 
 use super::ParseError;
 use super::framing::{BodyLength, FramingFields};
-use super::head::{self, ValueSource};
+use super::head::{self, Retry, ValueSource};
 use super::request_reader::RequestHeadReader;
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
@@ -106,16 +106,10 @@ fn parse(
     let Some(start) = head::head_start(buf)? else {
         return Ok(None);
     };
-    let window = head::window(buf, start, max);
-    match parse_window(buf, start, max, shared, &mut head::stack_headers()) {
-        Err(Retry) => parse_window(buf, start, max, shared, &mut head::heap_headers(window))
-            .unwrap_or(Err(ParseError::HeadTooLarge)),
-        Ok(result) => result,
-    }
+    head::parse_with_storage(buf, start, max, |storage| {
+        parse_window(buf, start, max, shared, storage)
+    })
 }
-
-/// The stack storage was too small for the header count.
-struct Retry;
 
 fn parse_window<'b>(
     buf: &'b [u8],
