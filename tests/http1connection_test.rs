@@ -985,3 +985,312 @@ async fn nothing_after_switching_protocols_is_parsed_as_http() {
     assert!(client.closed_within(Duration::from_secs(5)).await);
     assert_eq!(requests.load(Ordering::SeqCst), 1);
 }
+
+/// A delegate whose `finish` hands the writer to a task that answers
+/// after `delay`, streaming `hello` and ` world` a little apart: the
+/// connection then waits for a response its delegate is done with.
+struct AnswerLater {
+    delay: Duration,
+}
+
+struct AnswerLaterMessage {
+    writer: Option<ResponseWriter>,
+    delay: Duration,
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for AnswerLater {
+    type Message = AnswerLaterMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> AnswerLaterMessage {
+        AnswerLaterMessage {
+            writer: Some(writer),
+            delay: self.delay,
+        }
+    }
+}
+
+impl HttpMessageDelegate for AnswerLaterMessage {
+    async fn headers_received(&mut self, _: RequestStartLine, _: HttpHeaders) {}
+
+    async fn finish(&mut self) {
+        let (Some(mut writer), delay) = (self.writer.take(), self.delay) else {
+            return;
+        };
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            writer
+                .write_headers(ok_line(), &HttpHeaders::new(), None)
+                .await
+                .unwrap();
+            writer.write(Bytes::from_static(b"hello")).await.unwrap();
+            tokio::time::sleep(delay).await;
+            writer.write(Bytes::from_static(b" world")).await.unwrap();
+            writer.finish().await.unwrap();
+        });
+    }
+}
+
+/// Sends `data` on a plain socket, shuts its sending side and reads all
+/// the server sends until it closes (within 5 s).
+async fn send_and_half_close(addr: SocketAddr, data: &[u8]) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket.write_all(data).await.unwrap();
+    socket.shutdown().await.unwrap();
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), socket.read_to_end(&mut received))
+        .await
+        .expect("the server closes")
+        .unwrap();
+    received
+}
+
+#[tokio::test]
+async fn half_closed_client_gets_its_response() {
+    let addr = start_app(params(), sizes);
+    let received = send_and_half_close(addr, &get("/", &[])).await;
+    assert!(received.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(received.ends_with(b"\r\n\r\nhello"));
+}
+
+#[tokio::test]
+async fn half_closed_client_gets_a_response_streamed_later() {
+    let addr = start(
+        params(),
+        AnswerLater {
+            delay: Duration::from_millis(100),
+        },
+    );
+    // Two pipelined requests, then the end of the client's side: both
+    // are answered, then the connection closes.
+    let requests = [get("/1", &[]), get("/2", &[])].concat();
+    let received = send_and_half_close(addr, &requests).await;
+    let text = String::from_utf8_lossy(&received);
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn header_timeout_counts_from_when_the_last_response_is_out() {
+    let limits = Http1ConnectionParameters {
+        header_timeout: Some(Duration::from_secs(10)),
+        // Gathered whole and written out only as the connection waits
+        // for the next request.
+        chunk_size: 64 * 1024 * 1024,
+        ..params()
+    };
+    let addr = start_app(limits, |_request, mut writer: ResponseWriter| async move {
+        let body = vec![b'x'; 16 * 1024 * 1024];
+        writer.respond(200, HttpHeaders::new(), body).await.unwrap();
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[])).await;
+    // The response waits 15 s for the client to read it, longer than the
+    // header timeout: the timeout starts only once it is out.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let response = client.get_response().await;
+    assert_eq!(response.body.len(), 16 * 1024 * 1024);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.code, 200);
+    // Idle for the whole header timeout: closed.
+    client
+        .assert_closed_after(Duration::from_secs(10), Duration::from_millis(10_100))
+        .await;
+}
+
+/// A delegate that never completes `headers_received` (path
+/// `/stuck-headers`) or `data_received` (any other), counting its
+/// `on_connection_close` calls and saying when it got stuck.
+struct Stuck {
+    closes: Arc<AtomicUsize>,
+    stuck: mpsc::UnboundedSender<()>,
+}
+
+struct StuckMessage {
+    closes: Arc<AtomicUsize>,
+    stuck: mpsc::UnboundedSender<()>,
+    _writer: ResponseWriter,
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for Stuck {
+    type Message = StuckMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> StuckMessage {
+        StuckMessage {
+            closes: Arc::clone(&self.closes),
+            stuck: self.stuck.clone(),
+            _writer: writer,
+        }
+    }
+}
+
+impl HttpMessageDelegate for StuckMessage {
+    async fn headers_received(&mut self, start_line: RequestStartLine, _: HttpHeaders) {
+        if start_line.path == "/stuck-headers" {
+            self.stuck.send(()).unwrap();
+            std::future::pending::<()>().await;
+        }
+    }
+
+    async fn data_received(&mut self, _: Bytes) {
+        self.stuck.send(()).unwrap();
+        std::future::pending::<()>().await;
+    }
+
+    async fn finish(&mut self) {}
+
+    fn on_connection_close(&mut self) {
+        self.closes.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn close_from_outside_during_a_delegate_call_calls_on_connection_close() {
+    for request in [get("/stuck-headers", &[]), post("/", b"body")] {
+        let closes = Arc::new(AtomicUsize::new(0));
+        let (stuck_tx, mut stuck) = mpsc::unbounded_channel();
+        let delegate = Arc::new(Stuck {
+            closes: Arc::clone(&closes),
+            stuck: stuck_tx,
+        });
+        let (handles_tx, mut handles) = mpsc::unbounded_channel();
+        let addr = accept_each(params(), move |connection| {
+            handles_tx.send(connection.handle()).unwrap();
+            connection.start(Arc::clone(&delegate));
+        });
+        let mut client = RawClient::connect(addr).await;
+        client.send(request).await;
+        stuck.recv().await.unwrap();
+        handles.recv().await.unwrap().close();
+        assert!(client.closed_within(Duration::from_secs(5)).await);
+        assert_eq!(closes.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn trailer_section_is_bounded_by_max_header_size_at_its_edge() {
+    let limits = Http1ConnectionParameters {
+        max_header_size: 1024,
+        ..params()
+    };
+    let addr = start_app(limits, sizes);
+    // A chunked body whose trailer section (field line and final CRLF)
+    // takes `size` bytes.
+    let with_trailers = |size: usize| {
+        let fill = "t".repeat(size - b"X-T: \r\n\r\n".len());
+        let mut data = request("POST", "/", &["Transfer-Encoding: chunked"], b"");
+        data.extend_from_slice(format!("3\r\nabc\r\n0\r\nX-T: {fill}\r\n\r\n").as_bytes());
+        data
+    };
+    let mut client = RawClient::connect(addr).await;
+    client.send(with_trailers(1024)).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "3");
+    client.send_quietly(with_trailers(1025));
+    assert_eq!(client.read_response(&Method::POST).await.code, 400);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+/// A delegate answering with the body's length that sets
+/// `max_body_size` from an `X-Max` request header in `headers_received`.
+struct MaxFromHeader;
+
+struct MaxFromHeaderMessage {
+    writer: ResponseWriter,
+    length: usize,
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for MaxFromHeader {
+    type Message = MaxFromHeaderMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> MaxFromHeaderMessage {
+        MaxFromHeaderMessage { writer, length: 0 }
+    }
+}
+
+impl HttpMessageDelegate for MaxFromHeaderMessage {
+    async fn headers_received(&mut self, _: RequestStartLine, headers: HttpHeaders) {
+        if let Some(max) = headers.get("X-Max") {
+            self.writer.set_max_body_size(max.parse().unwrap());
+        }
+    }
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.length += chunk.len();
+    }
+
+    async fn finish(&mut self) {
+        let body = self.length.to_string();
+        self.writer
+            .respond(200, HttpHeaders::new(), body)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn expect_continue_over_max_body_size_is_refused_without_continue() {
+    let limits = Http1ConnectionParameters {
+        max_body_size: 1000,
+        ..params()
+    };
+    let addr = start(limits, MaxFromHeader);
+    let head = |length: usize, extra: &str| {
+        let length = format!("Content-Length: {length}");
+        let mut lines = vec![length.as_str(), "Expect: 100-continue"];
+        if !extra.is_empty() {
+            lines.push(extra);
+        }
+        request("POST", "/", &lines, b"")
+    };
+    // Over the limit: 413 at once, no 100 Continue first.
+    let client = RawClient::connect(addr).await;
+    client.send(head(1001, "")).await;
+    let first = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 413 "), "{first:?}");
+    // The limit raised in `headers_received` applies before the answer.
+    let mut client = RawClient::connect(addr).await;
+    client.send(head(2000, "X-Max: 2000")).await;
+    let interim = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert_eq!(&interim[..], b"HTTP/1.1 100 Continue\r\n\r\n");
+    client.send(vec![b'x'; 2000]).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "2000");
+    // And so does a limit lowered there.
+    let client = RawClient::connect(addr).await;
+    client.send(head(600, "X-Max: 500")).await;
+    let first = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 413 "), "{first:?}");
+}
+
+#[test]
+fn http1_connection_parameters_default_is_tornados() {
+    assert_eq!(
+        Http1ConnectionParameters::default(),
+        Http1ConnectionParameters {
+            no_keep_alive: false,
+            chunk_size: 65536,
+            max_header_size: 65536,
+            max_body_size: 100 * 1024 * 1024,
+            header_timeout: None,
+            body_timeout: None,
+            idle_timeout: None,
+            decompress: false,
+        }
+    );
+}
+
+#[tokio::test]
+async fn default_max_header_size_is_enforced_at_its_edge() {
+    let addr = start_app(params(), sizes);
+    let mut client = RawClient::connect(addr).await;
+    client.send(head_of_len(65536)).await;
+    assert_eq!(client.get_response().await.code, 200);
+    client.send(head_of_len(65537)).await;
+    assert_eq!(client.get_response().await.code, 431);
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}

@@ -16,8 +16,9 @@ impl Http1ServerConnection {
     /// [`response_end`](Self::response_end), `None` when the connection
     /// closed first. Input that arrives meanwhile (the next pipelined
     /// request) is buffered. When the peer ends its side, `peer_done` is
-    /// called and reading stops, but the connection stays open until the
-    /// response is out (a client that half-closed gets it), then closes.
+    /// called and reading stops, but the connection stays open: a client
+    /// that half-closed gets this response and those to the requests it
+    /// sent before, and the next read for a request sees the end.
     pub(super) async fn wait_response(
         &self,
         generation: u64,
@@ -47,7 +48,7 @@ impl Http1ServerConnection {
                     Ok(Some(data)) => append(buf, data),
                     Ok(None) => {
                         peer_done();
-                        return finished.await.map(|_| true);
+                        break;
                     }
                     Err(_) => return None,
                 },
