@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use bytes::BytesMut;
+use futures_util::FutureExt;
+use futures_util::future::Fuse;
 
 use super::codec::RequestInfo;
 use super::error_response::refusal;
@@ -111,7 +113,16 @@ impl Http1ServerConnection {
         D: HttpServerConnectionDelegate<ResponseWriter>,
     {
         let mut buf = BytesMut::new();
+        // The request under way lives in a box, so that an idle
+        // connection's future holds only what waiting for a request
+        // takes, not what a request and its delegate take. The box is kept
+        // while pipelined requests are buffered (one allocation for a
+        // whole batch) and released when the connection goes idle.
+        let mut current = None;
         let end = loop {
+            if buf.is_empty() {
+                current = None;
+            }
             let head = match self.read_head(&mut buf).await {
                 Ok(head) => head,
                 Err(HeadError::Malformed(error)) => {
@@ -121,12 +132,15 @@ impl Http1ServerConnection {
                 }
                 Err(HeadError::Gone) => break End::Close,
             };
-            // Boxed: an idle connection's future holds only what waiting
-            // for a request takes, not what a request and its delegate
-            // take while they are under way.
-            match Box::pin(self.exchange(delegate, head, &mut buf)).await {
-                End::KeepAlive => {}
-                end => break end,
+            let exchange = current.get_or_insert_with(|| Box::pin(Fuse::terminated()));
+            exchange.set(
+                self.exchange(delegate, head, std::mem::take(&mut buf))
+                    .fuse(),
+            );
+            let (end, rest) = exchange.as_mut().await;
+            buf = rest;
+            if !matches!(end, End::KeepAlive) {
+                break end;
             }
         };
         drop(buf);

@@ -37,104 +37,115 @@ impl<M: HttpMessageDelegate> Message<M> {
 }
 
 impl Http1ServerConnection {
-    /// One request and its response.
+    /// One request and its response; takes the read buffer (what follows
+    /// the head) and gives it back with what was read meanwhile.
     pub(super) async fn exchange<D>(
         &self,
         delegate: &D,
         head: RequestHead,
-        buf: &mut BytesMut,
-    ) -> End
+        mut buf: BytesMut,
+    ) -> (End, BytesMut)
     where
         D: HttpServerConnectionDelegate<ResponseWriter>,
     {
-        let RequestHead {
-            start_line,
-            mut headers,
-            body,
-            keep_alive,
-            expect_continue,
-        } = head;
-        let context = self.request_context(&headers);
-        let has_body = body != BodyLength::Empty;
-        let generation = self.begin(
-            RequestInfo {
-                method: start_line.method.clone(),
-                version: start_line.version,
-                keep_alive: keep_alive && !self.params.no_keep_alive,
-            },
-            has_body,
-        );
-        let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
-        let mut message = Message {
-            delegate: delegate.start_request(writer),
-            done: false,
-        };
-        let gzip = self.decompressor(&mut headers);
-        let called = self
-            .call(pin!(message.delegate.headers_received(start_line, headers)))
-            .await;
-        if let Err(interrupted) = called {
-            return self.interrupted(interrupted, &mut message);
-        }
-        let (limits, answered) = self.after_headers(generation);
-        if !answered
-            && let BodyLength::Fixed(length) = body
-            && length > limits.max_body_size
-        {
-            // Refused before any `100 Continue`: the client need not send
-            // a body that would be refused.
-            let error = ParseError::BodyTooLarge;
-            return self.refused(&mut message, error.status(), &error, generation);
-        }
-        if expect_continue && has_body && buf.is_empty() && !answered {
-            self.send_continue(generation);
-        }
-        let mut read_whole = true;
-        if has_body && !answered {
-            let read = self.read_body(&mut message.delegate, body, buf, generation, limits, gzip);
-            match read.await {
-                BodyEnd::Complete => self.body_read(generation),
-                BodyEnd::Answered => read_whole = false,
-                BodyEnd::Refused(status, why) => {
-                    return self.refused(&mut message, status, &why, generation);
+        let end = 'exchange: {
+            let RequestHead {
+                start_line,
+                mut headers,
+                body,
+                keep_alive,
+                expect_continue,
+            } = head;
+            let context = self.request_context(&headers);
+            let has_body = body != BodyLength::Empty;
+            let generation = self.begin(
+                RequestInfo {
+                    method: start_line.method.clone(),
+                    version: start_line.version,
+                    keep_alive: keep_alive && !self.params.no_keep_alive,
+                },
+                has_body,
+            );
+            let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
+            let mut message = Message {
+                delegate: delegate.start_request(writer),
+                done: false,
+            };
+            let gzip = self.decompressor(&mut headers);
+            let called = self
+                .call(pin!(message.delegate.headers_received(start_line, headers)))
+                .await;
+            if let Err(interrupted) = called {
+                break 'exchange self.interrupted(interrupted, &mut message);
+            }
+            let (limits, answered) = self.after_headers(generation);
+            if !answered
+                && let BodyLength::Fixed(length) = body
+                && length > limits.max_body_size
+            {
+                // Refused before any `100 Continue`: the client need not send
+                // a body that would be refused.
+                let error = ParseError::BodyTooLarge;
+                break 'exchange self.refused(&mut message, error.status(), &error, generation);
+            }
+            if expect_continue && has_body && buf.is_empty() && !answered {
+                self.send_continue(generation);
+            }
+            let mut read_whole = true;
+            if has_body && !answered {
+                let read = self.read_body(
+                    &mut message.delegate,
+                    body,
+                    &mut buf,
+                    generation,
+                    limits,
+                    gzip,
+                );
+                match read.await {
+                    BodyEnd::Complete => self.body_read(generation),
+                    BodyEnd::Answered => read_whole = false,
+                    BodyEnd::Refused(status, why) => {
+                        break 'exchange self.refused(&mut message, status, &why, generation);
+                    }
+                    BodyEnd::Gone => {
+                        self.abandon();
+                        message.connection_closed();
+                        break 'exchange End::Close;
+                    }
+                    BodyEnd::Interrupted(interrupted) => {
+                        break 'exchange self.interrupted(interrupted, &mut message);
+                    }
                 }
-                BodyEnd::Gone => {
+            } else if answered {
+                read_whole = !has_body;
+            }
+            // As Tornado: `finish` only while the response is not finished.
+            if read_whole && !answered && (!has_body || self.response_end(generation).is_none()) {
+                let called = self.call(pin!(message.delegate.finish())).await;
+                if let Err(interrupted) = called {
+                    break 'exchange self.interrupted(interrupted, &mut message);
+                }
+            } else {
+                message.connection_closed();
+            }
+            let end = match self.response_end(generation) {
+                Some(close) => Some(close),
+                None => {
+                    self.wait_response(generation, &mut buf, || message.connection_closed())
+                        .await
+                }
+            };
+            match end {
+                Some(close) if close || !read_whole => End::Linger,
+                Some(_) => End::KeepAlive,
+                None => {
                     self.abandon();
                     message.connection_closed();
-                    return End::Close;
+                    End::Close
                 }
-                BodyEnd::Interrupted(interrupted) => {
-                    return self.interrupted(interrupted, &mut message);
-                }
-            }
-        } else if answered {
-            read_whole = !has_body;
-        }
-        // As Tornado: `finish` only while the response is not finished.
-        if read_whole && !answered && (!has_body || self.response_end(generation).is_none()) {
-            let called = self.call(pin!(message.delegate.finish())).await;
-            if let Err(interrupted) = called {
-                return self.interrupted(interrupted, &mut message);
-            }
-        } else {
-            message.connection_closed();
-        }
-        let end = match self.response_end(generation) {
-            Some(close) => Some(close),
-            None => {
-                self.wait_response(generation, buf, || message.connection_closed())
-                    .await
             }
         };
-        match end {
-            Some(close) if close || !read_whole => End::Linger,
-            Some(_) => End::KeepAlive,
-            None => {
-                self.abandon();
-                message.connection_closed();
-                End::Close
-            }
-        }
+        (end, buf)
     }
 
     /// With `decompress` on and a gzip-encoded body: renames the header
