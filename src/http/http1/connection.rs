@@ -143,7 +143,7 @@ impl Http1ServerConnection {
                 break end;
             }
         };
-        drop(buf);
+        drop((buf, current));
         drop(self.shared.uncork());
         match end {
             End::Linger => linger::close(&self.shared.stream).await,
