@@ -21,6 +21,7 @@ use bytes::{Bytes, BytesMut};
 use http::Method;
 use raw_http::{RawClient, chunked_post, get, gzip, post, request};
 use supercell::http1::{Http1ConnectionParameters, Http1ServerConnection, ResponseWriter};
+use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpOutputError,
     HttpServerConnectionDelegate, RequestContext, RequestStartLine, ResponseStartLine,
@@ -189,21 +190,31 @@ fn head_of_len(len: usize) -> Vec<u8> {
     head
 }
 
-#[tokio::test]
-async fn max_header_size_is_enforced_at_its_edge() {
+/// Serves [`sizes`] with `max_header_size`.
+fn sizes_with_max_header_size(max_header_size: usize) -> SocketAddr {
     let limits = Http1ConnectionParameters {
-        max_header_size: 1024,
+        max_header_size,
         ..params()
     };
-    let addr = start_app(limits, sizes);
+    start_app(limits, sizes)
+}
+
+/// A head of exactly `max` bytes is answered; one of a byte more gets
+/// `431` and the connection closes.
+async fn check_head_edge(addr: SocketAddr, max: usize) {
     let mut client = RawClient::connect(addr).await;
-    client.send(head_of_len(1024)).await;
+    client.send(head_of_len(max)).await;
     assert_eq!(client.get_response().await.code, 200);
-    client.send(head_of_len(1025)).await;
+    client.send(head_of_len(max + 1)).await;
     let response = client.get_response().await;
     assert_eq!(response.code, 431);
     assert!(response.connection_has("close"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
+#[tokio::test]
+async fn max_header_size_is_enforced_at_its_edge() {
+    check_head_edge(sizes_with_max_header_size(1024), 1024).await;
 }
 
 #[tokio::test]
@@ -213,11 +224,18 @@ async fn max_body_size_is_enforced_at_its_edge() {
         ..params()
     };
     let addr = start_app(limits, sizes);
+    let (accepted, refused) = (post("/", &[b'x'; 1000]), post("/", &[b'x'; 1001]));
+    check_edge(addr, accepted, "1000", refused, 413).await;
+}
+
+/// Sends the POST `accepted` (answered with `body`), then the POST
+/// `refused` (answered `code`, and the connection closes).
+async fn check_edge(addr: SocketAddr, accepted: Vec<u8>, body: &str, refused: Vec<u8>, code: u16) {
     let mut client = RawClient::connect(addr).await;
-    client.send(post("/", &[b'x'; 1000])).await;
-    assert_eq!(client.read_response(&Method::POST).await.body, "1000");
-    client.send_quietly(post("/", &[b'x'; 1001]));
-    assert_eq!(client.read_response(&Method::POST).await.code, 413);
+    client.send(accepted).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, body);
+    client.send_quietly(refused);
+    assert_eq!(client.read_response(&Method::POST).await.code, code);
     assert!(client.closed_within(Duration::from_secs(5)).await);
 }
 
@@ -552,17 +570,41 @@ async fn request_after_connection_close_is_not_processed() {
     assert_eq!(served.load(Ordering::SeqCst), 1);
 }
 
-/// Holds each `data_received` until the test lets it go, counting calls.
+/// Holds each `data_received` (and the `headers_received` of a request
+/// to `/gated-headers`) until the test lets it go, counting calls and
+/// `on_connection_close` calls; answers with the body's length. A
+/// request's `X-Max` header sets its `max_body_size` in
+/// `headers_received`.
 struct Gated {
     gate: Arc<tokio::sync::Semaphore>,
     calls: Arc<AtomicUsize>,
+    closes: Arc<AtomicUsize>,
 }
 
 struct GatedMessage {
     gate: Arc<tokio::sync::Semaphore>,
     calls: Arc<AtomicUsize>,
+    closes: Arc<AtomicUsize>,
     writer: ResponseWriter,
     received: usize,
+}
+
+impl GatedMessage {
+    async fn pass_gate(&self) {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.gate.acquire().await.unwrap().forget();
+    }
+}
+
+impl Gated {
+    /// A gate letting `permits` calls through at first.
+    fn new(permits: usize) -> Gated {
+        Gated {
+            gate: Arc::new(tokio::sync::Semaphore::new(permits)),
+            calls: Arc::default(),
+            closes: Arc::default(),
+        }
+    }
 }
 
 impl HttpServerConnectionDelegate<ResponseWriter> for Gated {
@@ -572,6 +614,7 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Gated {
         GatedMessage {
             gate: Arc::clone(&self.gate),
             calls: Arc::clone(&self.calls),
+            closes: Arc::clone(&self.closes),
             writer,
             received: 0,
         }
@@ -579,11 +622,17 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Gated {
 }
 
 impl HttpMessageDelegate for GatedMessage {
-    async fn headers_received(&mut self, _: RequestStartLine, _: HttpHeaders) {}
+    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
+        if let Some(max) = headers.get("X-Max") {
+            self.writer.set_max_body_size(max.parse().unwrap());
+        }
+        if start_line.path == "/gated-headers" {
+            self.pass_gate().await;
+        }
+    }
 
     async fn data_received(&mut self, chunk: Bytes) {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.gate.acquire().await.unwrap().forget();
+        self.pass_gate().await;
         self.received += chunk.len();
     }
 
@@ -594,19 +643,17 @@ impl HttpMessageDelegate for GatedMessage {
             .await
             .unwrap();
     }
+
+    fn on_connection_close(&mut self) {
+        self.closes.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 #[tokio::test]
 async fn streaming_body_is_read_only_as_fast_as_the_delegate_takes_it() {
-    let gate = Arc::new(tokio::sync::Semaphore::new(0));
-    let calls = Arc::new(AtomicUsize::new(0));
-    let addr = start(
-        params(),
-        Gated {
-            gate: Arc::clone(&gate),
-            calls: Arc::clone(&calls),
-        },
-    );
+    let gated = Gated::new(0);
+    let (gate, calls) = (Arc::clone(&gated.gate), Arc::clone(&gated.calls));
+    let addr = start(params(), gated);
     let size = 32 * 1024 * 1024;
     let mut client = RawClient::connect(addr).await;
     let mut upload = client.stream.write(post("/", &vec![b'u'; size]));
@@ -984,4 +1031,210 @@ async fn nothing_after_switching_protocols_is_parsed_as_http() {
     assert_eq!(response.header("Upgrade"), Some("example"));
     assert!(client.closed_within(Duration::from_secs(5)).await);
     assert_eq!(requests.load(Ordering::SeqCst), 1);
+}
+
+/// Hands the writer to a task that answers after `delay`, streaming
+/// `hello` and ` world` a little apart: the connection then waits for a
+/// response its delegate is done with.
+async fn answer_later(delay: Duration, mut writer: ResponseWriter) {
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        writer
+            .write_headers(ok_line(), &HttpHeaders::new(), None)
+            .await
+            .unwrap();
+        writer.write(Bytes::from_static(b"hello")).await.unwrap();
+        tokio::time::sleep(delay).await;
+        writer.write(Bytes::from_static(b" world")).await.unwrap();
+        writer.finish().await.unwrap();
+    });
+}
+
+/// Sends `data` on a plain socket, shuts its sending side and reads all
+/// the server sends until it closes (within 5 s).
+async fn send_and_half_close(addr: SocketAddr, data: &[u8]) -> Vec<u8> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    socket.write_all(data).await.unwrap();
+    socket.shutdown().await.unwrap();
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), socket.read_to_end(&mut received))
+        .await
+        .expect("the server closes")
+        .unwrap();
+    received
+}
+
+#[tokio::test]
+async fn half_closed_client_gets_its_response() {
+    let addr = start_app(params(), sizes);
+    let received = send_and_half_close(addr, &get("/", &[])).await;
+    assert!(received.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert!(received.ends_with(b"\r\n\r\nhello"));
+}
+
+#[tokio::test]
+async fn half_closed_client_gets_a_response_streamed_later() {
+    let addr = start_app(params(), |_request, writer| {
+        answer_later(Duration::from_millis(100), writer)
+    });
+    // Two pipelined requests, then the end of the client's side: both
+    // are answered, then the connection closes.
+    let requests = [get("/1", &[]), get("/2", &[])].concat();
+    let received = send_and_half_close(addr, &requests).await;
+    let text = String::from_utf8_lossy(&received);
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{text}");
+    assert_eq!(
+        text.matches("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+            .count(),
+        2,
+        "{text}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn header_timeout_counts_from_when_the_last_response_is_out() {
+    let limits = Http1ConnectionParameters {
+        header_timeout: Some(Duration::from_secs(10)),
+        // Gathered whole and written out only as the connection waits
+        // for the next request.
+        chunk_size: 64 * 1024 * 1024,
+        ..params()
+    };
+    let addr = start_app(limits, |_request, mut writer: ResponseWriter| async move {
+        let body = vec![b'x'; 16 * 1024 * 1024];
+        writer.respond(200, HttpHeaders::new(), body).await.unwrap();
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[])).await;
+    // The response waits 15 s for the client to read it, longer than the
+    // header timeout: the timeout starts only once it is out.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    let response = client.get_response().await;
+    assert_eq!(response.body.len(), 16 * 1024 * 1024);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.code, 200);
+    // Idle for the whole header timeout: closed.
+    client
+        .assert_closed_after(Duration::from_secs(10), Duration::from_millis(10_100))
+        .await;
+}
+
+/// Waits (at most 5 s) until `calls` is `n`.
+async fn until_calls(calls: &AtomicUsize, n: usize) {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while calls.load(Ordering::SeqCst) != n {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn close_from_outside_during_a_delegate_call_calls_on_connection_close() {
+    for request in [get("/gated-headers", &[]), post("/", b"body")] {
+        let gated = Gated::new(0);
+        let (calls, closes) = (Arc::clone(&gated.calls), Arc::clone(&gated.closes));
+        let delegate = Arc::new(gated);
+        let (handles_tx, mut handles) = mpsc::unbounded_channel();
+        let addr = accept_each(params(), move |connection| {
+            handles_tx.send(connection.handle()).unwrap();
+            connection.start(Arc::clone(&delegate));
+        });
+        let mut client = RawClient::connect(addr).await;
+        client.send(request).await;
+        until_calls(&calls, 1).await;
+        handles.recv().await.unwrap().close();
+        assert!(client.closed_within(Duration::from_secs(5)).await);
+        assert_eq!(closes.load(Ordering::SeqCst), 1);
+    }
+}
+
+#[tokio::test]
+async fn close_all_connections_during_a_delegate_call_calls_on_connection_close() {
+    let gated = Gated::new(0);
+    let (calls, closes) = (Arc::clone(&gated.calls), Arc::clone(&gated.closes));
+    let server = HttpServer::new(gated, HttpServerSettings::default());
+    let addrs = server.listen(0, Some("127.0.0.1")).unwrap();
+    let mut client = RawClient::connect(addrs[0]).await;
+    client.send(get("/gated-headers", &[])).await;
+    until_calls(&calls, 1).await;
+    server.stop();
+    tokio::time::timeout(Duration::from_secs(5), server.close_all_connections())
+        .await
+        .unwrap();
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    assert_eq!(closes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn trailer_section_is_bounded_by_max_header_size_at_its_edge() {
+    let addr = sizes_with_max_header_size(1024);
+    // A chunked body whose trailer section (field line and final CRLF)
+    // takes `size` bytes.
+    let with_trailers = |size: usize| {
+        let fill = "t".repeat(size - b"X-T: \r\n\r\n".len());
+        let mut data = request("POST", "/", &["Transfer-Encoding: chunked"], b"");
+        data.extend_from_slice(format!("3\r\nabc\r\n0\r\nX-T: {fill}\r\n\r\n").as_bytes());
+        data
+    };
+    check_edge(addr, with_trailers(1024), "3", with_trailers(1025), 400).await;
+}
+
+#[tokio::test]
+async fn expect_continue_over_max_body_size_is_refused_without_continue() {
+    let limits = Http1ConnectionParameters {
+        max_body_size: 1000,
+        ..params()
+    };
+    let addr = start(limits, Gated::new(tokio::sync::Semaphore::MAX_PERMITS));
+    let head = |length: usize, extra: &str| {
+        let length = format!("Content-Length: {length}");
+        let mut lines = vec![length.as_str(), "Expect: 100-continue"];
+        if !extra.is_empty() {
+            lines.push(extra);
+        }
+        request("POST", "/", &lines, b"")
+    };
+    // Over the limit: 413 at once, no 100 Continue first.
+    let client = RawClient::connect(addr).await;
+    client.send(head(1001, "")).await;
+    let first = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 413 "), "{first:?}");
+    // The limit raised in `headers_received` applies before the answer.
+    let mut client = RawClient::connect(addr).await;
+    client.send(head(2000, "X-Max: 2000")).await;
+    let interim = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert_eq!(&interim[..], b"HTTP/1.1 100 Continue\r\n\r\n");
+    client.send(vec![b'x'; 2000]).await;
+    assert_eq!(client.read_response(&Method::POST).await.body, "2000");
+    // And so does a limit lowered there.
+    let client = RawClient::connect(addr).await;
+    client.send(head(600, "X-Max: 500")).await;
+    let first = client.stream.read_until(b"\r\n\r\n", None).await.unwrap();
+    assert!(first.starts_with(b"HTTP/1.1 413 "), "{first:?}");
+}
+
+#[test]
+fn http1_connection_parameters_default_is_tornados() {
+    assert_eq!(
+        Http1ConnectionParameters::default(),
+        Http1ConnectionParameters {
+            no_keep_alive: false,
+            chunk_size: 65536,
+            max_header_size: 65536,
+            max_body_size: 100 * 1024 * 1024,
+            header_timeout: None,
+            body_timeout: None,
+            idle_timeout: None,
+            decompress: false,
+        }
+    );
+}
+
+#[tokio::test]
+async fn default_max_header_size_is_enforced_at_its_edge() {
+    check_head_edge(start_app(params(), sizes), 65536).await;
 }

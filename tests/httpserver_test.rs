@@ -41,6 +41,7 @@ use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
     HttpServerRequest, RequestStartLine, ResponseStartLine,
 };
+use supercell::netutil::{AddressFamily, bind_sockets};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
 use supercell::util::log_target::{APP_LOG, GEN_LOG};
 use tracing::Level;
@@ -1327,4 +1328,47 @@ async fn callback_without_response_is_answered_500_and_logged() {
             .iter()
             .all(|r| !r.is_on(APP_LOG) || r.level == Level::ERROR)
     );
+}
+
+#[test]
+fn http_server_settings_default_is_tornados() {
+    let settings = HttpServerSettings::default();
+    assert!(!settings.no_keep_alive);
+    assert!(!settings.xheaders);
+    assert!(settings.trusted_downstream.is_empty());
+    assert_eq!(settings.protocol, None);
+    assert!(!settings.decompress_request);
+    assert_eq!(settings.chunk_size, 65536);
+    assert_eq!(settings.max_header_size, 65536);
+    assert_eq!(settings.max_body_size, 100 * 1024 * 1024);
+    assert_eq!(settings.max_buffer_size, 100 * 1024 * 1024);
+    assert_eq!(settings.idle_connection_timeout, Duration::from_secs(3600));
+    assert_eq!(settings.body_timeout, None);
+    assert!(settings.tls.is_none());
+}
+
+/// Fetches `/` from `addr` with a raw client.
+async fn hello_at(addr: SocketAddr) -> Bytes {
+    raw_fetch(addr, get("/", &[])).await.body
+}
+
+#[tokio::test]
+async fn http_server_bind_and_start_serve_requests() {
+    let server = HttpServer::from_callback(hello, HttpServerSettings::default());
+    let addrs = server
+        .bind(0, Some("127.0.0.1"), AddressFamily::Inet, None, false)
+        .unwrap();
+    assert_eq!(server.start(Some(1)).unwrap(), None);
+    assert_eq!(hello_at(addrs[0]).await, "Hello world");
+    server.stop();
+}
+
+#[tokio::test]
+async fn http_server_add_sockets_serves_requests() {
+    let listeners = bind_sockets(0, Some("127.0.0.1"), AddressFamily::Inet, None, false).unwrap();
+    let addr = listeners[0].local_addr().unwrap();
+    let server = HttpServer::from_callback(hello, HttpServerSettings::default());
+    server.add_sockets(listeners).unwrap();
+    assert_eq!(hello_at(addr).await, "Hello world");
+    server.stop();
 }

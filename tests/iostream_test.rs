@@ -2161,3 +2161,77 @@ mod close_with_data {
         .await
     }
 }
+
+/// `shutdown_write` sends what is queued, then the end of the stream;
+/// both ends stay open for the other direction.
+async fn check_shutdown_write(kind: Kind) {
+    let (server, client) = make_pair(kind, unchanged).await;
+    let data: Vec<u8> = (0..1u32 << 20).map(|i| i as u8).collect();
+    // Queued, not awaited: `shutdown_write` waits for it.
+    drop(server.write(data.clone()));
+    let (shut, received) = bounded(async {
+        tokio::join!(
+            server.shutdown_write(),
+            client.read_bytes(data.len(), false)
+        )
+    })
+    .await;
+    shut.unwrap();
+    assert_eq!(received.unwrap(), data);
+    // The end of the stream, which leaves the client's stream open.
+    assert_eq!(bounded(client.read_available(16)).await.unwrap(), None);
+    assert!(!client.closed());
+    bounded(client.write(&b"back"[..])).await.unwrap();
+    assert_eq!(
+        &bounded(server.read_bytes(4, false)).await.unwrap()[..],
+        b"back"
+    );
+    client.close();
+    assert_eq!(bounded(server.read_available(16)).await.unwrap(), None);
+    server.close();
+}
+
+#[tokio::test]
+async fn shutdown_write_half_closes_tcp() {
+    check_shutdown_write(Kind::Tcp).await;
+    // Writing after the shutdown fails.
+    let (server, _client) = make_pair(Kind::Tcp, unchanged).await;
+    bounded(server.shutdown_write()).await.unwrap();
+    assert!(bounded(server.write(&b"late"[..])).await.is_err());
+}
+
+#[tokio::test]
+async fn shutdown_write_half_closes_unix() {
+    check_shutdown_write(Kind::Unix).await;
+}
+
+#[tokio::test]
+async fn shutdown_write_half_closes_tls() {
+    check_shutdown_write(Kind::Tls).await;
+}
+
+#[tokio::test]
+async fn shutdown_write_fails_on_closed_streams_and_pipes() {
+    let (server, _client) = make_pair(Kind::Tcp, unchanged).await;
+    server.close();
+    assert!(matches!(
+        bounded(server.shutdown_write()).await,
+        Err(StreamError::Closed(_))
+    ));
+    let (_reader, writer) = make_pair(Kind::Pipe, unchanged).await;
+    let error = bounded(writer.shutdown_write()).await.unwrap_err();
+    assert_eq!(error.io_kind(), Some(io::ErrorKind::Unsupported));
+}
+
+#[tokio::test]
+async fn read_available_returns_what_is_there_up_to_its_limit() {
+    let (server, client) = make_pair(Kind::Tcp, unchanged).await;
+    bounded(client.write(&b"hello world"[..])).await.unwrap();
+    let mut got = Vec::new();
+    while got.len() < 11 {
+        let data = bounded(server.read_available(4)).await.unwrap().unwrap();
+        assert!(!data.is_empty() && data.len() <= 4);
+        got.extend_from_slice(&data);
+    }
+    assert_eq!(got, b"hello world");
+}

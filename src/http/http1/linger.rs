@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use socket2::SockRef;
 use tokio::time::{Instant, timeout_at};
 
 use crate::iostream::IoStream;
@@ -20,48 +19,20 @@ pub(super) const LINGER_TIME: Duration = Duration::from_secs(2);
 /// The most input a closing connection reads and drops.
 pub(super) const LINGER_BYTES: usize = 64 * 1024;
 
-/// Closes `stream` lingeringly: waits (within [`LINGER_TIME`]) for
-/// `last_write` to leave, shuts the write side, drops up to
+/// Closes `stream` lingeringly: waits (within [`LINGER_TIME`]) for what
+/// is queued to leave and shuts the write side, drops up to
 /// [`LINGER_BYTES`] of input until the peer closes or the time is up, then
 /// closes.
-pub(super) async fn close(stream: &IoStream, last_write: Option<crate::iostream::WriteFuture>) {
+pub(super) async fn close(stream: &IoStream) {
     let deadline = Instant::now() + LINGER_TIME;
-    if let Some(write) = last_write
-        && !matches!(timeout_at(deadline, write).await, Ok(Ok(())))
-    {
-        stream.close();
-        return;
-    }
-    if shutdown_write(stream) {
+    if let Ok(Ok(())) = timeout_at(deadline, stream.shutdown_write()).await {
         let mut dropped = 0;
         while dropped < LINGER_BYTES {
-            match timeout_at(deadline, stream.read_bytes(LINGER_BYTES, true)).await {
-                Ok(Ok(data)) => dropped += data.len(),
+            match timeout_at(deadline, stream.read_available(LINGER_BYTES)).await {
+                Ok(Ok(Some(data))) => dropped += data.len(),
                 _ => break,
             }
         }
     }
     stream.close();
-}
-
-/// Ends the sending direction of `stream` (TCP `shutdown(SHUT_WR)`; with
-/// TLS, `close_notify` first). `false` when the transport cannot be
-/// half-closed (a Unix socket, a closed stream).
-fn shutdown_write(stream: &IoStream) -> bool {
-    stream.shared.with_state(|s| {
-        if s.closed {
-            return false;
-        }
-        if s.transport.is_tls() {
-            // Sends close_notify and shuts the socket's write side.
-            s.transport.close_gracefully();
-            return true;
-        }
-        match s.transport.tcp() {
-            Some(tcp) => SockRef::from(tcp)
-                .shutdown(std::net::Shutdown::Write)
-                .is_ok(),
-            None => false,
-        }
-    })
 }

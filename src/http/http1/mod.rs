@@ -68,12 +68,17 @@
 
 pub mod codec;
 
+mod body;
 mod connection;
 mod date;
+mod delegate_call;
 mod error_response;
+mod exchange;
 mod handle;
+mod input;
 mod linger;
 mod params;
+mod response_wait;
 mod shared;
 mod writer;
 

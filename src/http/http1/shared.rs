@@ -193,6 +193,20 @@ impl ConnState {
         current(&mut self.exchange, generation)
     }
 
+    /// Whether the response to request `generation` is finished, and then
+    /// whether the connection closes after it (`Some(true)` too when the
+    /// exchange was given up); `None` while it is under way.
+    pub(super) fn response_end(&mut self, generation: u64) -> Option<bool> {
+        let draining = self.draining;
+        match self.exchange(generation) {
+            Some(exchange) => match exchange.phase {
+                Phase::Finished => Some(exchange.close || draining),
+                _ => None,
+            },
+            None => Some(true),
+        }
+    }
+
     /// The `Date` for a response written now.
     pub(super) fn date(&self) -> HeaderValue {
         if self.corked {

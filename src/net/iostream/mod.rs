@@ -7,8 +7,12 @@
 //! ([`IoStream::read_until_regex`]), a number of bytes
 //! ([`IoStream::read_bytes`], [`IoStream::read_into`]) or the end of the
 //! stream ([`IoStream::read_until_close`]); one read is pending at a time.
+//! The end of the stream closes it, except for
+//! [`IoStream::read_available`], which reports it and leaves the stream
+//! open for writing (a peer that half-closed).
 //! [`IoStream::write`] queues data at once and returns a future that
-//! resolves when it reached the kernel. Limits guard memory:
+//! resolves when it reached the kernel; [`IoStream::shutdown_write`]
+//! half-closes the stream once everything written is out. Limits guard memory:
 //! `max_buffer_size` for reads, `max_bytes` per delimited read,
 //! `max_write_buffer_size` for writes.
 //!

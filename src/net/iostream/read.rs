@@ -29,6 +29,11 @@ enum Target<'a> {
         max_bytes: Option<usize>,
     },
     UntilClose,
+    /// What is there, at most `max` bytes; the end of the stream is an
+    /// empty result and leaves the stream open.
+    Available {
+        max: usize,
+    },
 }
 
 impl Target<'_> {
@@ -67,6 +72,7 @@ impl Target<'_> {
                 Ok(found)
             }
             Target::UntilClose => Ok(None),
+            Target::Available { max } => Ok((!buf.is_empty()).then(|| buf.len().min(*max))),
         }
     }
 
@@ -190,6 +196,9 @@ fn poll_read_target(
         }
         let need = target.need(s.read_buf.len());
         match s.poll_fill(cx, need) {
+            Poll::Ready(Ok(0)) if matches!(target, Target::Available { .. }) => {
+                return Poll::Ready(Ok(Bytes::new()));
+            }
             Poll::Ready(Ok(0)) => {
                 let until_close = matches!(target, Target::UntilClose);
                 s.close(if until_close {
@@ -333,6 +342,18 @@ impl IoStream {
     /// empty at once.
     pub async fn read_bytes(&self, num_bytes: usize, partial: bool) -> Result<Bytes, StreamError> {
         self.read_target(Target::Bytes { num_bytes, partial }).await
+    }
+
+    /// Reads what arrives, at most `max_bytes` (at least one byte is
+    /// asked for), like `read_bytes(max_bytes, true)`, except at the end of
+    /// the stream: a peer that closed its sending side gives `Ok(None)`,
+    /// and the stream stays open, so that it can still be written to (a
+    /// half-closed TCP connection). Every other read closes the stream at
+    /// its end; so does an error here.
+    pub async fn read_available(&self, max_bytes: usize) -> Result<Option<Bytes>, StreamError> {
+        let max = max_bytes.max(1);
+        let data = self.read_target(Target::Available { max }).await?;
+        Ok((!data.is_empty()).then_some(data))
     }
 
     /// Reads into `buf` until it is full (or, with `partial`, until any

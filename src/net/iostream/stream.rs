@@ -128,6 +128,25 @@ impl IoStream {
         });
     }
 
+    /// Half-closes the stream (TCP `shutdown(SHUT_WR)`; with TLS,
+    /// `close_notify` first): waits until everything written so far
+    /// reached the kernel, then ends the sending direction, so that the
+    /// peer reads to the end of what was sent and then sees the end of the
+    /// stream. Reading goes on (see [`read_available`](Self::read_available));
+    /// later writes fail. Fails with [`StreamError::Closed`] when the
+    /// stream closes first, and with an `Unsupported` I/O error on a
+    /// transport that cannot be half-closed (a pipe, a TLS handshake under
+    /// way). The socket is released only by [`close`](Self::close).
+    pub async fn shutdown_write(&self) -> Result<(), StreamError> {
+        self.write(bytes::Bytes::new()).await?;
+        self.shared.with_state(|s| {
+            if s.closed {
+                return Err(s.closed_error());
+            }
+            s.transport.shutdown_write().map_err(StreamError::io)
+        })
+    }
+
     /// Whether the stream is closed.
     pub fn closed(&self) -> bool {
         self.shared.with_state(|s| s.closed)

@@ -269,6 +269,26 @@ impl Transport {
         let _ = Pin::new(&mut **tls).poll_shutdown(&mut cx);
     }
 
+    /// Ends the sending direction: TCP or Unix `shutdown(SHUT_WR)`; with
+    /// TLS, `close_notify` first. Fails on a transport that cannot be
+    /// half-closed (a pipe, a handshake under way, closed).
+    pub(crate) fn shutdown_write(&mut self) -> io::Result<()> {
+        let socket = match self {
+            Transport::Plain(Socket::Tcp(s)) => socket2::SockRef::from(&*s),
+            Transport::Plain(Socket::Unix(s)) => socket2::SockRef::from(&*s),
+            Transport::Tls(_) => {
+                // Sends close_notify and shuts the socket's write side.
+                self.close_gracefully();
+                return Ok(());
+            }
+            Transport::PipeRx(_)
+            | Transport::PipeTx(_)
+            | Transport::Handshaking(_)
+            | Transport::Closed => return Err(cannot("half-close this transport")),
+        };
+        socket.shutdown(std::net::Shutdown::Write)
+    }
+
     pub(crate) fn is_handshaking(&self) -> bool {
         matches!(self, Transport::Handshaking(_))
     }

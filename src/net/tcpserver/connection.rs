@@ -39,7 +39,9 @@ impl Connections {
             stream = stream.with_read_chunk_size(size);
         }
         if let Some(tls) = &self.options.tls {
-            match self.handshake(stream, tls, address).await {
+            // Boxed: the task of every connection would otherwise hold
+            // what a handshake takes for as long as it is served.
+            match Box::pin(self.handshake(stream, tls, address)).await {
                 Some(tls_stream) => stream = tls_stream,
                 None => return,
             }

@@ -56,6 +56,7 @@ enum State {
 pub struct BodyDecoder {
     state: State,
     max_body_size: u64,
+    max_trailer_size: usize,
     received: u64,
 }
 
@@ -72,8 +73,18 @@ impl BodyDecoder {
         BodyDecoder {
             state,
             max_body_size,
+            max_trailer_size: DEFAULT_MAX_HEADER_SIZE,
             received: 0,
         }
+    }
+
+    /// Sets the most bytes the trailer section of a chunked body may take
+    /// (its field lines with their CRLFs and the final empty line); more
+    /// is [`ParseError::BadTrailer`]. Default: [`DEFAULT_MAX_HEADER_SIZE`];
+    /// a server passes its limit on request heads.
+    pub fn with_max_trailer_size(mut self, bytes: usize) -> BodyDecoder {
+        self.max_trailer_size = bytes;
+        self
     }
 
     /// Takes the next piece of the body from the front of `buf` (split
@@ -183,7 +194,7 @@ impl BodyDecoder {
                 _ => Err(ParseError::BadChunkData),
             },
             Chunked::Trailer(seen) => {
-                let budget = DEFAULT_MAX_HEADER_SIZE - seen;
+                let budget = self.max_trailer_size.saturating_sub(seen);
                 let Some(line) = take_line(buf, budget, ParseError::BadTrailer)? else {
                     return Ok(Some(Decoded::NeedMore));
                 };
@@ -356,6 +367,26 @@ mod tests {
         assert_eq!(decoder.decode_eof(), Err(ParseError::Truncated));
         let mut decoder = BodyDecoder::new(BodyLength::Chunked, 100);
         assert_eq!(decoder.decode_eof(), Err(ParseError::Truncated));
+    }
+
+    #[test]
+    fn trailer_section_limit_is_exact() {
+        // "0\r\n", then a trailer section of exactly `size` bytes.
+        let body = |size: usize| {
+            let fill = "v".repeat(size - b"X: \r\n\r\n".len());
+            format!("0\r\nX: {fill}\r\n\r\n").into_bytes()
+        };
+        let decode = |size: usize, max: usize| {
+            let mut decoder = BodyDecoder::new(BodyLength::Chunked, 100).with_max_trailer_size(max);
+            let mut buf = BytesMut::from(&body(size)[..]);
+            decoder.decode(&mut buf)
+        };
+        assert_eq!(decode(100, 100), Ok(Decoded::Finished));
+        assert_eq!(decode(101, 100), Err(ParseError::BadTrailer));
+        assert_eq!(
+            decode(DEFAULT_MAX_HEADER_SIZE + 1, DEFAULT_MAX_HEADER_SIZE),
+            Err(ParseError::BadTrailer)
+        );
     }
 
     #[test]

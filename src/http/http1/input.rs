@@ -1,0 +1,136 @@
+//! Waiting for input: the request head, and [`receive`], what every wait
+//! for more of a request goes through.
+//!
+//! [`receive`]: Http1ServerConnection::receive
+
+use bytes::{Bytes, BytesMut};
+use tokio::time::{Instant, timeout_at};
+
+use super::Http1ServerConnection;
+use super::codec::{ParseError, RequestHead, RequestHeadReader, WriteBuffer};
+use super::date;
+
+/// The most bytes taken from the stream at once.
+pub(super) const READ_SIZE: usize = 64 * 1024;
+
+/// Why no more input came.
+pub(super) enum Gone {
+    TimedOut,
+    Closed,
+}
+
+/// Why no request head came.
+pub(super) enum HeadError {
+    Malformed(ParseError),
+    Gone,
+}
+
+impl Http1ServerConnection {
+    /// Reads until a complete request head is buffered and parses it,
+    /// within `header_timeout` of the connection starting to wait for it
+    /// (once the previous response is out). Between requests the buffer
+    /// is released.
+    pub(super) async fn read_head(&self, buf: &mut BytesMut) -> Result<RequestHead, HeadError> {
+        let max = self.params.max_header_size;
+        // Known once the connection has to wait (not for a head that is
+        // already buffered).
+        let mut deadline = None;
+        // Remembers how far the head was searched and checked, so that
+        // a head trickling in is not looked at again from its start.
+        let mut reader = RequestHeadReader::new();
+        loop {
+            if !buf.is_empty() {
+                match reader.split(buf, max) {
+                    Ok(Some(head)) => return Ok(head),
+                    Ok(None) => {}
+                    Err(error) => return Err(HeadError::Malformed(error)),
+                }
+            }
+            let idle = buf.is_empty();
+            if idle {
+                *buf = BytesMut::new();
+            }
+            let timeout = self.params.header_timeout;
+            let deadline = || *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+            let data = self
+                .receive(deadline, idle)
+                .await
+                .map_err(|_| HeadError::Gone)?;
+            append(buf, data);
+        }
+    }
+
+    /// Waits for more input, after writing out what is gathered: within
+    /// the `deadline` computed once what was written is out (a response
+    /// the peer is slow to take does not count against the wait that
+    /// follows it). `idle`: nothing of a request is buffered, so a
+    /// draining connection ends here.
+    pub(super) async fn receive(
+        &self,
+        deadline: impl FnOnce() -> Option<Instant>,
+        idle: bool,
+    ) -> Result<Bytes, Gone> {
+        let last_write = {
+            let mut state = self.shared.lock();
+            if idle && state.draining {
+                return Err(Gone::Closed);
+            }
+            state.corked = false;
+            let last_write = state.flush(&self.shared.stream);
+            if idle {
+                // An idle connection holds no output buffer either.
+                state.out = WriteBuffer::new();
+            }
+            last_write
+        };
+        let stream = &self.shared.stream;
+        let result = async {
+            if let Some(write) = last_write {
+                write.await.map_err(|_| Gone::Closed)?;
+            }
+            if idle {
+                // Idle (closed at once by a drain) only once the last
+                // response is out, so that a drain does not cut it short.
+                let mut state = self.shared.lock();
+                if state.draining {
+                    return Err(Gone::Closed);
+                }
+                state.idle = true;
+            }
+            let read = stream.read_bytes(READ_SIZE, true);
+            match deadline() {
+                Some(deadline) => match timeout_at(deadline, read).await {
+                    Ok(read) => read.map_err(|_| Gone::Closed),
+                    Err(_) => Err(Gone::TimedOut),
+                },
+                None => read.await.map_err(|_| Gone::Closed),
+            }
+        }
+        .await;
+        let mut state = self.shared.lock();
+        state.idle = false;
+        state.corked = true;
+        if result.is_ok() {
+            state.date = date::now();
+        }
+        result
+    }
+}
+
+/// Appends received `data` to `buf`, taking it over without a copy when
+/// `buf` is empty.
+pub(super) fn append(buf: &mut BytesMut, data: Bytes) {
+    if buf.is_empty() {
+        *buf = BytesMut::from(data);
+    } else {
+        buf.extend_from_slice(&data);
+    }
+}
+
+/// The earlier of two optional deadlines.
+pub(super) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
