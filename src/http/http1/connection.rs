@@ -3,6 +3,7 @@
 //! `HTTP1Connection`).
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::BytesMut;
 use futures_util::FutureExt;
@@ -197,8 +198,8 @@ impl Http1ServerConnection {
     }
 
     /// Starts the exchange for a new request (`has_body`: with a body
-    /// still to read); returns its number.
-    pub(super) fn begin(&self, request: RequestInfo, has_body: bool) -> u64 {
+    /// still to read); returns its number and when its input arrived.
+    pub(super) fn begin(&self, request: RequestInfo, has_body: bool) -> (u64, Instant) {
         let mut state = self.shared.lock();
         state.generation += 1;
         let generation = state.generation;
@@ -211,7 +212,7 @@ impl Http1ServerConnection {
             max_body_size: None,
             body_timeout: None,
         });
-        generation
+        (generation, state.received)
     }
 
     /// Whether the response to `generation` is finished, and whether the

@@ -58,7 +58,7 @@ impl Http1ServerConnection {
             } = head;
             let context = self.request_context(&headers);
             let has_body = body != BodyLength::Empty;
-            let generation = self.begin(
+            let (generation, received) = self.begin(
                 RequestInfo {
                     method: start_line.method.clone(),
                     version: start_line.version,
@@ -66,7 +66,8 @@ impl Http1ServerConnection {
                 },
                 has_body,
             );
-            let writer = ResponseWriter::new(Arc::clone(&self.shared), context, generation);
+            let writer =
+                ResponseWriter::new(Arc::clone(&self.shared), context, generation, received);
             let mut message = Message {
                 delegate: delegate.start_request(writer),
                 done: false,

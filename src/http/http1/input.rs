@@ -8,7 +8,6 @@ use tokio::time::{Instant, timeout_at};
 
 use super::Http1ServerConnection;
 use super::codec::{ParseError, RequestHead, RequestHeadReader, WriteBuffer};
-use super::date;
 
 /// The most bytes taken from the stream at once.
 pub(super) const READ_SIZE: usize = 64 * 1024;
@@ -111,7 +110,7 @@ impl Http1ServerConnection {
         state.idle = false;
         state.corked = true;
         if result.is_ok() {
-            state.date = date::now();
+            state.mark_received();
         }
         result
     }

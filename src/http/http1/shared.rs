@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -76,6 +76,9 @@ pub(super) struct ConnState {
     /// The `Date` of responses written while corked: read when the input
     /// they answer arrived, once for a whole pipelined batch.
     pub(super) date: HeaderValue,
+    /// When the input that `date` was read for arrived: the start of the
+    /// requests it carries.
+    pub(super) received: Instant,
 }
 
 impl ConnShared {
@@ -93,6 +96,7 @@ impl ConnShared {
                 draining: false,
                 idle: false,
                 date: date::now(),
+                received: Instant::now(),
             }),
         }
     }
@@ -207,13 +211,19 @@ impl ConnState {
         }
     }
 
-    /// The `Date` for a response written now.
-    pub(super) fn date(&self) -> HeaderValue {
-        if self.corked {
-            self.date.clone()
-        } else {
-            date::now()
+    /// Refreshes the `Date` of responses unless it is the one of a
+    /// corked batch, read when the batch arrived.
+    pub(super) fn refresh_date(&mut self) {
+        if !self.corked {
+            self.date = date::now();
         }
+    }
+
+    /// Records that input arrived now: the `Date` of the responses to it
+    /// and the start time of its requests.
+    pub(super) fn mark_received(&mut self) {
+        self.date = date::now();
+        self.received = Instant::now();
     }
 
     /// Takes the driver's waker, to wake it once the lock is released.

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::Method;
@@ -45,6 +45,8 @@ pub struct ResponseWriter {
     shared: Arc<ConnShared>,
     context: Arc<RequestContext>,
     generation: u64,
+    /// When the input carrying the request arrived.
+    received: Instant,
     /// `finish` succeeded (or failed for good): nothing for `Drop` to do.
     done: bool,
 }
@@ -74,13 +76,21 @@ impl ResponseWriter {
         shared: Arc<ConnShared>,
         context: Arc<RequestContext>,
         generation: u64,
+        received: Instant,
     ) -> ResponseWriter {
         ResponseWriter {
             shared,
             context,
             generation,
+            received,
             done: false,
         }
+    }
+
+    /// When the server read the input carrying the request (for
+    /// pipelined requests, the batch they came in).
+    pub fn request_received(&self) -> Instant {
+        self.received
     }
 
     /// Writes a complete response in one go: the head (with
@@ -119,9 +129,9 @@ impl ResponseWriter {
         let (flush, waker) = {
             let mut state = self.shared.lock();
             let state = &mut *state;
-            let date = state.date();
+            state.refresh_date();
             let defaults = DefaultFields {
-                date: Some(&date),
+                date: Some(&state.date),
                 content_length: Some(body.len() as u64),
             };
             let exchange = waiting_exchange(&mut state.exchange, self.generation)?;

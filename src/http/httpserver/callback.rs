@@ -5,6 +5,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
+use futures_util::FutureExt;
+use futures_util::future::OptionFuture;
 
 use crate::http1::ResponseWriter;
 use crate::httputil::{
@@ -42,6 +44,28 @@ pub(super) struct CallbackMessage<F> {
     writer: Option<ResponseWriter>,
     head: Option<(RequestStartLine, HttpHeaders)>,
     body: Body,
+}
+
+impl<F> CallbackMessage<F> {
+    /// The whole request with its body arguments parsed, and its writer;
+    /// `None` once taken (or when no head came).
+    fn take_request(&mut self) -> Option<(HttpServerRequest, ResponseWriter)> {
+        let (Some(writer), Some((start_line, headers))) = (self.writer.take(), self.head.take())
+        else {
+            return None;
+        };
+        let context = Arc::clone(writer.context());
+        let received = writer.request_received();
+        let mut request = HttpServerRequest::received_at(
+            start_line,
+            headers,
+            self.body.take(),
+            context,
+            received,
+        );
+        request.parse_body();
+        Some((request, writer))
+    }
 }
 
 /// A body gathered from its pieces: a single piece is kept as it is.
@@ -86,15 +110,13 @@ where
         self.body.push(chunk);
     }
 
-    async fn finish(&mut self) {
-        let (Some(writer), Some((start_line, headers))) = (self.writer.take(), self.head.take())
-        else {
-            return;
-        };
-        let context = Arc::clone(writer.context());
-        let mut request = HttpServerRequest::new(start_line, headers, self.body.take(), context);
-        request.parse_body();
-        (self.callback)(request, writer).await;
+    fn finish(&mut self) -> impl Future<Output = ()> + Send {
+        // The request and the writer go straight into the callback's
+        // future, which is all the returned future holds.
+        let call = self
+            .take_request()
+            .map(|(request, writer)| (self.callback)(request, writer));
+        OptionFuture::from(call).map(drop)
     }
 
     fn on_connection_close(&mut self) {

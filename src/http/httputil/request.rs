@@ -88,6 +88,18 @@ impl HttpServerRequest {
         body: Bytes,
         context: impl Into<Arc<RequestContext>>,
     ) -> HttpServerRequest {
+        HttpServerRequest::received_at(start_line, headers, body, context, Instant::now())
+    }
+
+    /// [`new`](Self::new) for a request whose input arrived at
+    /// `received`, from when [`request_time`](Self::request_time) counts.
+    pub fn received_at(
+        start_line: RequestStartLine,
+        headers: HttpHeaders,
+        body: Bytes,
+        context: impl Into<Arc<RequestContext>>,
+        received: Instant,
+    ) -> HttpServerRequest {
         let RequestStartLine {
             method,
             path: uri,
@@ -105,7 +117,7 @@ impl HttpServerRequest {
             body_arguments: Arguments::new(),
             files: Files::new(),
             context: context.into(),
-            start_time: Instant::now(),
+            start_time: received,
             finish_time: None,
         }
     }
@@ -231,6 +243,9 @@ fn split_query(uri: &str) -> (&str, &str) {
 /// What follows `http://authority` or `https://authority` (any case) in
 /// `target`; `None` when it does not start with either.
 fn after_authority(target: &str) -> Option<&str> {
+    if target.starts_with('/') {
+        return None;
+    }
     let scheme_end = target.find("://")?;
     let scheme = &target[..scheme_end];
     if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
