@@ -466,6 +466,31 @@ async fn no_framing_headers_or_body_on_204_and_304() {
 }
 
 #[tokio::test]
+async fn head_response_drops_a_streamed_body_and_keeps_its_content_length() {
+    let addr = start_app(params(), |_request, mut writer: ResponseWriter| async move {
+        let mut headers = HttpHeaders::new();
+        headers.add("Content-Length", "11").unwrap();
+        writer
+            .write_headers(ok_line(), &headers, Some(Bytes::from_static(b"hello")))
+            .await
+            .unwrap();
+        writer.write(Bytes::from_static(b" world")).await.unwrap();
+        writer.finish().await.unwrap();
+    });
+    let mut client = RawClient::connect(addr).await;
+    client
+        .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.code, 200);
+    assert_eq!(head.header("Content-Length"), Some("11"));
+    assert!(head.body.is_empty());
+    // The GET after it gets the whole body: nothing of the HEAD's went out.
+    assert_eq!(client.get_response().await.body, "hello world");
+    assert!(client.buffered().is_empty());
+}
+
+#[tokio::test]
 async fn head_response_keeps_content_length_and_sends_no_body() {
     let addr = start_app(
         params(),

@@ -104,6 +104,9 @@ pub trait HttpMessageDelegate: Send + 'static {
     fn finish(&mut self) -> impl Future<Output = ()> + Send;
 
     /// The connection closed before the request (or its response) was
-    /// complete. Default: nothing.
+    /// complete, or the client ended its sending side while the response
+    /// was pending (a half-close looks like a close until a write fails;
+    /// a response still written goes out). Called at most once. Default:
+    /// nothing.
     fn on_connection_close(&mut self) {}
 }
