@@ -467,16 +467,19 @@ async fn no_framing_headers_or_body_on_204_and_304() {
 
 #[tokio::test]
 async fn head_response_drops_a_streamed_body_and_keeps_its_content_length() {
-    let addr = start_app(params(), |_request, mut writer: ResponseWriter| async move {
-        let mut headers = HttpHeaders::new();
-        headers.add("Content-Length", "11").unwrap();
-        writer
-            .write_headers(ok_line(), &headers, Some(Bytes::from_static(b"hello")))
-            .await
-            .unwrap();
-        writer.write(Bytes::from_static(b" world")).await.unwrap();
-        writer.finish().await.unwrap();
-    });
+    let addr = start_app(
+        params(),
+        |_request, mut writer: ResponseWriter| async move {
+            let mut headers = HttpHeaders::new();
+            headers.add("Content-Length", "11").unwrap();
+            writer
+                .write_headers(ok_line(), &headers, Some(Bytes::from_static(b"hello")))
+                .await
+                .unwrap();
+            writer.write(Bytes::from_static(b" world")).await.unwrap();
+            writer.finish().await.unwrap();
+        },
+    );
     let mut client = RawClient::connect(addr).await;
     client
         .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())

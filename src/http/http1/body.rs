@@ -6,10 +6,10 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use tokio::time::Instant;
 
-use super::Http1ServerConnection;
 use super::codec::{BodyDecoder, BodyLength, Decoded};
 use super::delegate_call::Interrupted;
 use super::input::{Gone, append, earliest};
+use super::{Http1ConnectionParameters, Http1ServerConnection};
 use crate::httputil::HttpMessageDelegate;
 use crate::util::GzipDecompressor;
 use crate::util::log_target::GEN_LOG;
@@ -29,6 +29,16 @@ pub(super) enum BodyEnd {
 pub(super) struct BodyLimits {
     pub(super) max_body_size: u64,
     pub(super) body_timeout: Option<Duration>,
+}
+
+impl BodyLimits {
+    /// The connection's limits, before any override.
+    pub(super) fn of(params: &Http1ConnectionParameters) -> BodyLimits {
+        BodyLimits {
+            max_body_size: params.max_body_size,
+            body_timeout: params.body_timeout,
+        }
+    }
 }
 
 impl Http1ServerConnection {

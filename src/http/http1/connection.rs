@@ -218,6 +218,8 @@ impl Http1ServerConnection {
     /// Whether the response to `generation` is finished, and whether the
     /// connection closes after it; `None` while it is not.
     pub(super) fn response_end(&self, generation: u64) -> Option<bool> {
-        self.shared.lock().response_end(generation)
+        self.shared
+            .published_end(generation)
+            .or_else(|| self.shared.lock().response_end(generation))
     }
 }

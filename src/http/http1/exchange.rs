@@ -79,7 +79,14 @@ impl Http1ServerConnection {
             if let Err(interrupted) = called {
                 break 'exchange self.interrupted(interrupted, &mut message);
             }
-            let (limits, answered) = self.after_headers(generation);
+            let (limits, answered) = if has_body {
+                self.after_headers(generation)
+            } else {
+                // No body: the limits do not matter, and a response
+                // finished already is published (no lock needed).
+                let answered = self.shared.published_end(generation).is_some();
+                (BodyLimits::of(&self.params), answered)
+            };
             if !answered
                 && let BodyLength::Fixed(length) = body
                 && length > limits.max_body_size
@@ -168,10 +175,7 @@ impl Http1ServerConnection {
     /// overrides, and whether the response is already finished.
     fn after_headers(&self, generation: u64) -> (BodyLimits, bool) {
         let mut state = self.shared.lock();
-        let mut limits = BodyLimits {
-            max_body_size: self.params.max_body_size,
-            body_timeout: self.params.body_timeout,
-        };
+        let mut limits = BodyLimits::of(&self.params);
         let Some(exchange) = state.exchange(generation) else {
             return (limits, true);
         };

@@ -3,7 +3,7 @@
 //! response under way, and the flags a
 //! [`ServerConnectionHandle`](super::ServerConnectionHandle) sets.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -26,6 +26,14 @@ pub(super) struct ConnShared {
     /// [`close`](Self::close) was called: the driver stops waiting for its
     /// delegate.
     closing: AtomicBool,
+    /// The last finished response, published by whoever finished it (in
+    /// the same locked section): its request's generation shifted left
+    /// once, with the low bit set when the connection closes after it.
+    /// Lets the driver see a finished response without taking the lock;
+    /// anything else (not finished yet, given up) is read under the lock.
+    ended: AtomicU64,
+    /// Mirrors [`ConnState::draining`] for the lock-free reads.
+    draining: AtomicBool,
     state: Mutex<ConnState>,
 }
 
@@ -87,6 +95,8 @@ impl ConnShared {
             stream,
             chunk_size,
             closing: AtomicBool::new(false),
+            ended: AtomicU64::new(0),
+            draining: AtomicBool::new(false),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
                 corked: true,
@@ -125,6 +135,21 @@ impl ConnShared {
         drop(state.flush(&self.stream));
     }
 
+    /// Publishes that the response to `generation` is finished and
+    /// whether the connection closes after it. Called with the lock held,
+    /// once the exchange's `phase` and `close` are final.
+    pub(super) fn publish_end(&self, generation: u64, close: bool) {
+        self.ended
+            .store(generation << 1 | u64::from(close), Ordering::Release);
+    }
+
+    /// [`ConnState::response_end`] for a response published finished,
+    /// without the lock; `None` when it was not (yet): ask under the lock.
+    pub(super) fn published_end(&self, generation: u64) -> Option<bool> {
+        let ended = self.ended.load(Ordering::Acquire);
+        (ended >> 1 == generation).then(|| ended & 1 == 1 || self.draining.load(Ordering::Acquire))
+    }
+
     /// Whether [`close`](Self::close) was called.
     pub(super) fn closing(&self) -> bool {
         self.closing.load(Ordering::Acquire)
@@ -151,6 +176,7 @@ impl ConnShared {
         let idle = {
             let mut state = self.lock();
             state.draining = true;
+            self.draining.store(true, Ordering::Release);
             state.idle
         };
         if idle {

@@ -177,6 +177,7 @@ impl ResponseWriter {
             };
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
+            self.shared.publish_end(self.generation, exchange.close);
             self.done = true;
             let flush = state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size);
             (flush, state.take_waker())
@@ -210,6 +211,9 @@ impl ResponseWriter {
                 self.shared.stream.close();
             }
             let finished = matches!(exchange.phase, Phase::Finished);
+            if finished {
+                self.shared.publish_end(self.generation, exchange.close);
+            }
             let result = result
                 .map(|()| state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size));
             (result, if finished { state.take_waker() } else { None })
@@ -239,6 +243,7 @@ impl ResponseWriter {
                     );
                     // Dropped by a panic: the connection closes after it.
                     exchange.close |= draining || exchange.body_unread || std::thread::panicking();
+                    self.shared.publish_end(self.generation, exchange.close);
                     let response =
                         error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
@@ -247,6 +252,7 @@ impl ResponseWriter {
                     if encoder.finish(&mut state.out).is_err() {
                         exchange.close = true;
                     }
+                    self.shared.publish_end(self.generation, exchange.close);
                 }
             }
             state.take_waker()
