@@ -6,9 +6,11 @@
 use std::mem::MaybeUninit;
 
 use bytes::Bytes;
+use http::Version;
 use http::header::{HeaderName, HeaderValue};
 
 use super::ParseError;
+use super::framing::FramingFields;
 use crate::httputil::HttpHeaders;
 
 /// How many header fields are parsed into stack storage before the parse
@@ -130,7 +132,7 @@ pub(super) fn header_error(error: httparse::Error) -> ParseError {
 
 /// The bytes header values are sliced from: `buf` itself when it is
 /// already shared, or one copy of the head.
-pub(super) enum ValueSource<'a> {
+enum ValueSource<'a> {
     /// Values are slices of this buffer (the same memory as the parsed one).
     Shared(&'a Bytes),
     /// Values are slices of one copy of the first `len` parsed bytes.
@@ -139,7 +141,7 @@ pub(super) enum ValueSource<'a> {
 
 /// `httparse`'s fields as [`HttpHeaders`]; values are zero-copy slices of
 /// one [`Bytes`] holding the head.
-pub(super) fn build_headers(
+fn build_headers(
     buf: &[u8],
     fields: &[httparse::Header<'_>],
     source: ValueSource<'_>,
@@ -164,6 +166,33 @@ pub(super) fn build_headers(
         headers.append(name, value);
     }
     Ok(headers)
+}
+
+/// The version `httparse` read (`HTTP/1.0` for minor version 0, else
+/// `HTTP/1.1`).
+pub(super) fn version(minor: Option<u8>) -> Version {
+    match minor {
+        Some(0) => Version::HTTP_10,
+        _ => Version::HTTP_11,
+    }
+}
+
+/// The header fields of a head whose first `consumed` bytes of `buf`
+/// were parsed (values shared with `shared` when given, else with one
+/// copy of the head), and what their framing fields say.
+pub(super) fn fields(
+    buf: &[u8],
+    consumed: usize,
+    fields: &[httparse::Header<'_>],
+    shared: Option<&Bytes>,
+) -> Result<(HttpHeaders, FramingFields), ParseError> {
+    let source = match shared {
+        Some(bytes) => ValueSource::Shared(bytes),
+        None => ValueSource::Copy(consumed),
+    };
+    let headers = build_headers(buf, fields, source)?;
+    let framing = FramingFields::read(&headers)?;
+    Ok((headers, framing))
 }
 
 /// A control byte other than horizontal tab (CTL in RFC 9110 terms,

@@ -7,8 +7,8 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 
 use super::ParseError;
-use super::framing::{BodyLength, FramingFields};
-use super::head::{self, Retry, ValueSource};
+use super::framing::BodyLength;
+use super::head::{self, Retry};
 use super::request_reader::RequestHeadReader;
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
@@ -162,16 +162,8 @@ fn finish(
     let method = request.method.unwrap_or_default();
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| ParseError::BadRequestLine)?;
     let path = String::from(request.path.unwrap_or_default());
-    let version = match request.version {
-        Some(0) => Version::HTTP_10,
-        _ => Version::HTTP_11,
-    };
-    let source = match shared {
-        Some(bytes) => ValueSource::Shared(bytes),
-        None => ValueSource::Copy(consumed),
-    };
-    let headers = head::build_headers(buf, request.headers, source)?;
-    let fields = FramingFields::read(&headers)?;
+    let version = head::version(request.version);
+    let (headers, fields) = head::fields(buf, consumed, request.headers, shared)?;
     let http10 = version == Version::HTTP_10;
     match fields.hosts {
         0 if !http10 => return Err(ParseError::MissingHost),

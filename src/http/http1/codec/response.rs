@@ -7,8 +7,8 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 
 use super::ParseError;
-use super::framing::{BodyLength, FramingFields};
-use super::head::{self, Retry, ValueSource};
+use super::framing::BodyLength;
+use super::head::{self, Retry};
 use super::request::head_end;
 use crate::httputil::{HttpHeaders, ResponseStartLine};
 
@@ -137,16 +137,8 @@ fn finish(
     if code < 100 {
         return Err(ParseError::BadStatusLine);
     }
-    let version = match response.version {
-        Some(0) => Version::HTTP_10,
-        _ => Version::HTTP_11,
-    };
-    let source = match shared {
-        Some(bytes) => ValueSource::Shared(bytes),
-        None => ValueSource::Copy(consumed),
-    };
-    let headers = head::build_headers(buf, response.headers, source)?;
-    let fields = FramingFields::read(&headers)?;
+    let version = head::version(response.version);
+    let (headers, fields) = head::fields(buf, consumed, response.headers, shared)?;
     let http10 = version == Version::HTTP_10;
     let body = if code < 200
         || code == 304
