@@ -499,6 +499,26 @@ fn http_server_request_host_name_is_lowercase_without_port() {
 }
 
 #[test]
+fn http_server_request_time_counts_from_when_it_was_received() {
+    let received = std::time::Instant::now() - Duration::from_secs(5);
+    let mut early = HttpServerRequest::received_at(
+        parse_request_start_line("GET / HTTP/1.1").unwrap(),
+        HttpHeaders::new(),
+        Bytes::new(),
+        context(),
+        received,
+    );
+    assert!(early.request_time() >= Duration::from_secs(5));
+    early.mark_finished();
+    let finished = early.request_time();
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(early.request_time(), finished, "fixed once finished");
+    // `new` starts the clock now.
+    let fresh = request("GET / HTTP/1.1", "", b"");
+    assert!(fresh.request_time() < Duration::from_secs(5));
+}
+
+#[test]
 fn http_server_request_test_repr_does_not_contain_headers() {
     let request = request("GET / HTTP/1.1", "Canary: Coal Mine\r\n", b"");
     assert!(!request.to_string().contains("Canary"));

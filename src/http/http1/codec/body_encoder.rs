@@ -249,4 +249,33 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_whole_body_is_checked_against_the_framing_before_any_write() {
+        assert!(matches!(
+            BodyEncoder::new(Framing::Empty(Some(204))).check_whole_body(1),
+            Err(HttpOutputError::BodyNotAllowed(204))
+        ));
+        assert!(
+            BodyEncoder::new(Framing::Empty(Some(204)))
+                .check_whole_body(0)
+                .is_ok()
+        );
+        assert!(
+            BodyEncoder::new(Framing::Discard)
+                .check_whole_body(100)
+                .is_ok()
+        );
+        assert!(
+            BodyEncoder::new(Framing::Chunked)
+                .check_whole_body(100)
+                .is_ok()
+        );
+        let fixed = BodyEncoder::new(Framing::Fixed {
+            written: 0,
+            expected: 2,
+        });
+        assert!(fixed.check_whole_body(2).is_ok());
+        assert!(fixed.check_whole_body(1).is_err() && fixed.check_whole_body(3).is_err());
+    }
 }

@@ -544,4 +544,82 @@ mod tests {
         assert!(encode_request_head(&line, &headers(&[]), false, &mut out).is_err());
         assert!(out.is_empty());
     }
+
+    fn with_defaults(code: u16, fields: &[(&str, &str)], method: Method, length: u64) -> String {
+        let date = HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT");
+        let defaults = DefaultFields {
+            date: Some(&date),
+            content_length: Some(length),
+        };
+        let mut out = WriteBuffer::new();
+        encode_response_head_with(
+            &status(code, "R"),
+            &headers(fields),
+            defaults,
+            &info(method, Version::HTTP_11, true),
+            false,
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out.take_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn default_fields_are_written_only_where_the_headers_have_none() {
+        let text = with_defaults(200, &[], Method::GET, 12);
+        assert!(
+            text.contains("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("Content-Length: 12\r\n"), "{text}");
+        assert!(!text.contains("Transfer-Encoding"), "{text}");
+        let given = &[
+            ("date", "Mon, 07 Nov 1994 08:49:37 GMT"),
+            ("content-length", "3"),
+        ];
+        let text = with_defaults(200, given, Method::GET, 12);
+        assert_eq!(text.matches("Date:").count(), 1, "{text}");
+        assert!(text.contains("Mon, 07 Nov"), "{text}");
+        assert_eq!(text.matches("Content-Length:").count(), 1, "{text}");
+        assert!(text.contains("Content-Length: 3\r\n"), "{text}");
+        // HEAD keeps the length of the body it does not send; 204 and 304
+        // get no length at all.
+        assert!(with_defaults(200, &[], Method::HEAD, 5).contains("Content-Length: 5\r\n"));
+        for code in [204, 304] {
+            let text = with_defaults(code, &[], Method::GET, 0);
+            assert!(!text.contains("Content-Length"), "{code}: {text}");
+            assert!(text.contains("Date:"), "{code}: {text}");
+        }
+    }
+
+    #[test]
+    fn a_default_content_length_frames_the_body() {
+        let date = HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT");
+        let defaults = DefaultFields {
+            date: Some(&date),
+            content_length: Some(4),
+        };
+        let mut out = WriteBuffer::new();
+        let (encoder, _) = encode_response_head_with(
+            &status(200, "OK"),
+            &headers(&[]),
+            defaults,
+            &info(Method::GET, Version::HTTP_11, true),
+            false,
+            &mut out,
+        )
+        .unwrap();
+        assert!(encoder.check_whole_body(4).is_ok());
+        assert!(matches!(
+            encoder.check_whole_body(5),
+            Err(HttpOutputError::TooMuchData(4))
+        ));
+        assert!(matches!(
+            encoder.check_whole_body(3),
+            Err(HttpOutputError::TooLittleData {
+                written: 3,
+                expected: 4
+            })
+        ));
+    }
 }

@@ -156,4 +156,14 @@ mod tests {
         assert!(out.is_empty());
         assert!(out.take_bytes().is_empty());
     }
+
+    #[test]
+    fn rewind_drops_what_was_copied_since_the_mark() {
+        let mut out = WriteBuffer::new();
+        out.extend_from_slice(b"kept");
+        let mark = out.mark();
+        out.extend_from_slice(b" dropped");
+        out.rewind(mark);
+        assert_eq!(out.take_bytes(), "kept");
+    }
 }
