@@ -91,45 +91,33 @@ fn bench_encode(c: &mut Criterion) {
         keep_alive: true,
     };
     let body = Bytes::from_static(b"Hello, world!");
+    let mut chunked_headers = headers.clone();
+    chunked_headers.remove("Content-Length");
     let mut out = WriteBuffer::new();
-    group.bench_function("hello_world", |b| {
-        b.iter(|| {
-            let (mut encoder, close) = encode_response_head(
-                black_box(&start_line),
-                black_box(&headers),
-                &request,
-                false,
-                &mut out,
-            )
-            .unwrap();
-            encoder.encode(body.clone(), &mut out).unwrap();
-            encoder.finish(&mut out).unwrap();
-            // A connection takes the output once per batch of responses.
-            if out.len() > 16 * 1024 {
-                black_box(out.take());
-            }
-            close
-        })
-    });
-    group.bench_function("hello_world_chunked", |b| {
-        let mut chunked_headers = headers.clone();
-        chunked_headers.remove("Content-Length");
-        b.iter(|| {
-            let (mut encoder, _) = encode_response_head(
-                black_box(&start_line),
-                black_box(&chunked_headers),
-                &request,
-                false,
-                &mut out,
-            )
-            .unwrap();
-            encoder.encode(body.clone(), &mut out).unwrap();
-            encoder.finish(&mut out).unwrap();
-            if out.len() > 16 * 1024 {
-                black_box(out.take());
-            }
-        })
-    });
+    for (name, headers) in [
+        ("hello_world", &headers),
+        ("hello_world_chunked", &chunked_headers),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let (mut encoder, close) = encode_response_head(
+                    black_box(&start_line),
+                    black_box(headers),
+                    &request,
+                    false,
+                    &mut out,
+                )
+                .unwrap();
+                encoder.encode(body.clone(), &mut out).unwrap();
+                encoder.finish(&mut out).unwrap();
+                // A connection takes the output once per batch of responses.
+                if out.len() > 16 * 1024 {
+                    black_box(out.take());
+                }
+                close
+            })
+        });
+    }
     group.finish();
 }
 

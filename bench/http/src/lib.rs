@@ -11,4 +11,5 @@ pub mod client;
 pub mod cpu;
 pub mod date;
 pub mod message;
+pub mod runtime;
 pub mod stats;

@@ -93,9 +93,7 @@ async fn serve(mut stream: TcpStream) -> io::Result<()> {
 
 fn main() -> io::Result<()> {
     let port = port_from_args()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = supercell_http_bench::runtime::one_thread()?;
     runtime.block_on(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         loop {

@@ -165,9 +165,7 @@ fn main() -> io::Result<()> {
             cases.push((kind, tasks));
         }
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = supercell_http_bench::runtime::one_thread()?;
     let local = tokio::task::LocalSet::new();
     let hz = clock_ticks_per_second();
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); cases.len()];

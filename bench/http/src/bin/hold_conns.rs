@@ -67,9 +67,7 @@ fn main() -> io::Result<()> {
         .ok_or_else(usage)?;
     let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").into_bytes();
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = supercell_http_bench::runtime::one_thread()?;
     runtime.block_on(async move {
         let opened: Vec<io::Result<TcpStream>> = tokio::time::timeout(
             Duration::from_secs(60),

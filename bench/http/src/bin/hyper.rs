@@ -38,9 +38,7 @@ async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Inf
 
 fn main() -> io::Result<()> {
     let port = port_from_args()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = supercell_http_bench::runtime::one_thread()?;
     runtime.block_on(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let mut http = http1::Builder::new();

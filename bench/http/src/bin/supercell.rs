@@ -31,9 +31,7 @@ async fn handle(request: HttpServerRequest, mut writer: ResponseWriter) {
 
 fn main() -> io::Result<()> {
     let port = port_from_args()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = supercell_http_bench::runtime::one_thread()?;
     runtime.block_on(async move {
         let server = HttpServer::from_callback(handle, HttpServerSettings::default());
         server.listen(port, Some("127.0.0.1"))?;
