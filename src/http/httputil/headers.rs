@@ -66,6 +66,12 @@ impl HttpHeaders {
         self.entries.push((name, value));
     }
 
+    /// Every value, in order, to replace in place (a parser fills in
+    /// values it could only slice once the fields were read).
+    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut HeaderValue> {
+        self.entries.iter_mut().map(|(_, value)| value)
+    }
+
     /// Replaces every field called `name` by one with `value` (Tornado's
     /// `headers[name] = value`). The new field takes the place of the first
     /// old one, or goes last if there was none.

@@ -144,7 +144,7 @@ fn write_chunk_size(len: usize, out: &mut WriteBuffer) {
             break;
         }
     }
-    let staging = out.staging();
+    let staging = out.staging(digits.len() - start + 2);
     staging.put_slice(&digits[start..]);
     staging.put_slice(b"\r\n");
 }

@@ -148,13 +148,17 @@ pub fn encode_response_head_with(
         Some(b"keep-alive")
     };
 
-    let buf = out.staging();
-    buf.reserve(64 + 32 * headers.len() + start_line.reason.len());
-    buf.put_slice(b"HTTP/1.1 ");
-    put_status_code(code, buf);
-    buf.put_u8(b' ');
-    buf.put_slice(start_line.reason.as_bytes());
-    buf.put_slice(b"\r\n");
+    let buf = out.staging(64 + 32 * headers.len() + start_line.reason.len());
+    match common_status_line(code, &start_line.reason) {
+        Some(line) => buf.put_slice(line),
+        None => {
+            buf.put_slice(b"HTTP/1.1 ");
+            put_status_code(code, buf);
+            buf.put_u8(b' ');
+            buf.put_slice(start_line.reason.as_bytes());
+            buf.put_slice(b"\r\n");
+        }
+    }
     for (name, value) in headers {
         let skip = (no_body && (*name == CONTENT_LENGTH || *name == TRANSFER_ENCODING))
             || (connection.is_some() && *name == CONNECTION);
@@ -210,8 +214,7 @@ pub fn encode_request_head(
     } else {
         Framing::Empty(None)
     };
-    let buf = out.staging();
-    buf.reserve(32 + path.len() + 32 * headers.len());
+    let buf = out.staging(32 + path.len() + 32 * headers.len());
     buf.put_slice(start_line.method.as_str().as_bytes());
     buf.put_u8(b' ');
     buf.put_slice(path);
@@ -269,6 +272,18 @@ impl GivenFraming {
     }
 }
 
+/// The whole status line of the most common responses, when they carry
+/// their standard reason phrase.
+fn common_status_line(code: u16, reason: &str) -> Option<&'static [u8]> {
+    let (standard, line): (&str, &'static [u8]) = match code {
+        200 => ("OK", b"HTTP/1.1 200 OK\r\n"),
+        304 => ("Not Modified", b"HTTP/1.1 304 Not Modified\r\n"),
+        404 => ("Not Found", b"HTTP/1.1 404 Not Found\r\n"),
+        _ => return None,
+    };
+    (reason == standard).then_some(line)
+}
+
 /// Writes a three-digit status code.
 fn put_status_code(code: u16, buf: &mut BytesMut) {
     let digits = [
@@ -297,40 +312,40 @@ fn put_decimal(mut n: u64, buf: &mut BytesMut) {
 /// Writes `Name: value\r\n` with the (lowercase) name in `Title-Case`.
 fn put_field(name: &str, value: &[u8], buf: &mut BytesMut) {
     buf.reserve(name.len() + value.len() + 4);
-    match title_case(name) {
-        Some(title) => buf.put_slice(title.as_bytes()),
+    match field_prefix(name) {
+        Some(prefix) => buf.put_slice(prefix.as_bytes()),
         None => {
             let mut upper = true;
             for &b in name.as_bytes() {
                 buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
                 upper = b == b'-';
             }
+            buf.put_slice(b": ");
         }
     }
-    buf.put_slice(b": ");
     buf.put_slice(value);
     buf.put_slice(b"\r\n");
 }
 
-/// The `Title-Case` of the names responses carry most, spelled out.
-fn title_case(name: &str) -> Option<&'static str> {
+/// `Title-Case: ` for the names responses carry most, spelled out.
+fn field_prefix(name: &str) -> Option<&'static str> {
     Some(match name {
-        "content-type" => "Content-Type",
-        "content-length" => "Content-Length",
-        "date" => "Date",
-        "server" => "Server",
-        "connection" => "Connection",
-        "etag" => "Etag",
-        "location" => "Location",
-        "set-cookie" => "Set-Cookie",
-        "cache-control" => "Cache-Control",
-        "vary" => "Vary",
-        "last-modified" => "Last-Modified",
-        "expires" => "Expires",
-        "content-encoding" => "Content-Encoding",
-        "transfer-encoding" => "Transfer-Encoding",
-        "accept-ranges" => "Accept-Ranges",
-        "content-range" => "Content-Range",
+        "content-type" => "Content-Type: ",
+        "content-length" => "Content-Length: ",
+        "date" => "Date: ",
+        "server" => "Server: ",
+        "connection" => "Connection: ",
+        "etag" => "Etag: ",
+        "location" => "Location: ",
+        "set-cookie" => "Set-Cookie: ",
+        "cache-control" => "Cache-Control: ",
+        "vary" => "Vary: ",
+        "last-modified" => "Last-Modified: ",
+        "expires" => "Expires: ",
+        "content-encoding" => "Content-Encoding: ",
+        "transfer-encoding" => "Transfer-Encoding: ",
+        "accept-ranges" => "Accept-Ranges: ",
+        "content-range" => "Content-Range: ",
         _ => return None,
     })
 }
@@ -381,6 +396,31 @@ mod tests {
         .unwrap();
         let text = String::from_utf8(out.take_bytes().to_vec()).unwrap();
         (text, encoder, close)
+    }
+
+    #[test]
+    fn standard_and_own_reason_phrases_are_written_as_given() {
+        for (code, reason) in [
+            (200, "OK"),
+            (200, "Fine"),
+            (304, "Not Modified"),
+            (404, "Gone"),
+        ] {
+            let mut out = WriteBuffer::new();
+            let start_line = ResponseStartLine {
+                version: Version::HTTP_11,
+                code,
+                reason: reason.into(),
+            };
+            let request = info(Method::GET, Version::HTTP_11, true);
+            encode_response_head(&start_line, &HttpHeaders::new(), &request, false, &mut out)
+                .unwrap();
+            let text = String::from_utf8(out.take_bytes().to_vec()).unwrap();
+            assert!(
+                text.starts_with(&format!("HTTP/1.1 {code} {reason}\r\n")),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

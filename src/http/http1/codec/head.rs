@@ -18,7 +18,7 @@ use crate::httputil::HttpHeaders;
 pub(super) const STACK_HEADERS: usize = 48;
 
 /// Uninitialised `httparse` header storage on the stack.
-fn stack_headers<'b>() -> [MaybeUninit<httparse::Header<'b>>; STACK_HEADERS] {
+pub(super) fn stack_headers<'b>() -> [MaybeUninit<httparse::Header<'b>>; STACK_HEADERS] {
     [const { MaybeUninit::uninit() }; STACK_HEADERS]
 }
 
@@ -137,6 +137,44 @@ enum ValueSource<'a> {
     Shared(&'a Bytes),
     /// Values are slices of one copy of the first `len` parsed bytes.
     Copy(usize),
+}
+
+/// Where each header value of a parsed head lies in the parsed buffer.
+pub(super) type ValueSpans = [(usize, usize); STACK_HEADERS];
+
+/// `httparse`'s fields (at most [`STACK_HEADERS`]) as [`HttpHeaders`]
+/// whose values are still empty: where each value lies in `buf` is
+/// written to `spans`, for [`fill_values`] once the head is split off
+/// the buffer.
+pub(super) fn header_names(
+    buf: &[u8],
+    fields: &[httparse::Header<'_>],
+    spans: &mut ValueSpans,
+) -> Result<HttpHeaders, ParseError> {
+    let base = buf.as_ptr() as usize;
+    let mut headers = HttpHeaders::with_capacity(fields.len());
+    for (field, span) in fields.iter().zip(spans.iter_mut()) {
+        let name =
+            HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| ParseError::BadHeaderName)?;
+        let offset = field.value.as_ptr() as usize - base;
+        *span = (offset, offset + field.value.len());
+        headers.append(name, HeaderValue::from_static(""));
+    }
+    Ok(headers)
+}
+
+/// Gives the values [`header_names`] left empty their bytes: zero-copy
+/// slices of `head`, the buffer that was parsed.
+pub(super) fn fill_values(
+    headers: &mut HttpHeaders,
+    head: &Bytes,
+    spans: &ValueSpans,
+) -> Result<(), ParseError> {
+    for (value, &(start, end)) in headers.values_mut().zip(spans) {
+        *value = HeaderValue::from_maybe_shared(head.slice(start..end))
+            .map_err(|_| ParseError::BadHeaderValue)?;
+    }
+    Ok(())
 }
 
 /// `httparse`'s fields as [`HttpHeaders`]; values are zero-copy slices of

@@ -7,8 +7,8 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 
 use super::ParseError;
-use super::framing::BodyLength;
-use super::head::{self, Retry};
+use super::framing::{BodyLength, FramingFields};
+use super::head::{self, Retry, STACK_HEADERS, ValueSpans};
 use super::request_reader::RequestHeadReader;
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
@@ -159,40 +159,94 @@ fn finish(
     shared: Option<&Bytes>,
 ) -> Result<(RequestHead, usize), ParseError> {
     head::check_line_endings(&buf[..consumed])?;
+    let start_line = start_line(request)?;
+    let (headers, fields) = head::fields(buf, consumed, request.headers, shared)?;
+    Ok((complete(start_line, headers, &fields)?, consumed))
+}
+
+/// Splits a request head that is complete at the front of `buf` off it,
+/// parsing it in one pass: the fields are read from `buf` and their
+/// values sliced from the split-off head. `None` when the head is not
+/// complete, has more fields than fit on the stack, or `httparse` refuses
+/// it (`buf` is untouched): the [`RequestHeadReader`] then reads it as it
+/// reads a head arriving in pieces, and tells the error.
+pub(super) fn split_complete(
+    buf: &mut BytesMut,
+    max: usize,
+) -> Option<Result<RequestHead, ParseError>> {
+    let start = head::head_start(buf).ok()??;
+    let mut storage = head::stack_headers();
+    let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
+    let (consumed, parsed) = {
+        let window = head::window(buf, start, max);
+        let mut request = httparse::Request::new(&mut []);
+        let Ok(httparse::Status::Complete(len)) =
+            request.parse_with_uninit_headers(window, &mut storage)
+        else {
+            return None;
+        };
+        let consumed = start + len;
+        let parsed = head::check_line_endings(&buf[..consumed]).and_then(|()| {
+            let start_line = start_line(&request)?;
+            let headers = head::header_names(buf, request.headers, &mut spans)?;
+            Ok((start_line, headers))
+        });
+        (consumed, parsed)
+    };
+    let (start_line, mut headers) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => return Some(Err(error)),
+    };
+    let head = buf.split_to(consumed).freeze();
+    let result = head::fill_values(&mut headers, &head, &spans)
+        .and_then(|()| FramingFields::read(&headers))
+        .and_then(|fields| complete(start_line, headers, &fields));
+    Some(result)
+}
+
+/// The start line `httparse` read.
+fn start_line(request: &httparse::Request<'_, '_>) -> Result<RequestStartLine, ParseError> {
     let method = request.method.unwrap_or_default();
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| ParseError::BadRequestLine)?;
-    let path = String::from(request.path.unwrap_or_default());
-    let version = head::version(request.version);
-    let (headers, fields) = head::fields(buf, consumed, request.headers, shared)?;
-    let http10 = version == Version::HTTP_10;
+    Ok(RequestStartLine {
+        method,
+        path: String::from(request.path.unwrap_or_default()),
+        version: head::version(request.version),
+    })
+}
+
+/// The request head of `start_line` and `headers`, with what their
+/// framing `fields` say about the body and the connection.
+fn complete(
+    start_line: RequestStartLine,
+    headers: HttpHeaders,
+    fields: &FramingFields,
+) -> Result<RequestHead, ParseError> {
+    let http10 = start_line.version == Version::HTTP_10;
     match fields.hosts {
         0 if !http10 => return Err(ParseError::MissingHost),
         0 | 1 => {}
         _ => return Err(ParseError::DuplicateHost),
     }
     let body = fields.request_body(http10)?;
+    let method = &start_line.method;
     let keep_alive = if http10 {
         fields.keep_alive
             && !fields.close
             && (fields.content_length.is_some()
                 || body == BodyLength::Chunked
-                || method == Method::GET
-                || method == Method::HEAD)
+                || *method == Method::GET
+                || *method == Method::HEAD)
     } else {
         !fields.close
     };
-    let head = RequestHead {
-        start_line: RequestStartLine {
-            method,
-            path,
-            version,
-        },
+    Ok(RequestHead {
+        start_line,
         headers,
         body,
         keep_alive,
         expect_continue: !http10 && fields.expect_continue,
-    };
-    Ok((head, consumed))
+    })
 }
 
 #[cfg(test)]

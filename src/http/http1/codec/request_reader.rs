@@ -6,7 +6,7 @@ use bytes::BytesMut;
 use super::ParseError;
 use super::head;
 use super::request::{
-    RequestHead, check_request_line, parse_request_head, parse_request_head_shared,
+    RequestHead, check_request_line, parse_request_head, parse_request_head_shared, split_complete,
 };
 
 /// Reads one request head from a growing read buffer, remembering between
@@ -67,6 +67,13 @@ impl RequestHeadReader {
         buf: &mut BytesMut,
         max: usize,
     ) -> Result<Option<RequestHead>, ParseError> {
+        if self.scanned == 0
+            && let Some(result) = split_complete(buf, max)
+        {
+            // A head that arrived whole is parsed in one pass.
+            self.count_parse();
+            return result.map(Some);
+        }
         let Some(start) = head::head_start(buf)? else {
             return Ok(None);
         };
@@ -222,6 +229,50 @@ mod tests {
             }
             assert_eq!(result, Err(error), "{raw:?}");
         }
+    }
+
+    /// What a reader makes of `raw` arriving whole, and arriving a byte at
+    /// a time (the first one parses in one pass, the second line by line).
+    fn whole_and_trickled(raw: &[u8]) -> [Result<Option<RequestHead>, ParseError>; 2] {
+        let mut whole = BytesMut::from(raw);
+        let at_once = RequestHeadReader::new().split(&mut whole, 1024);
+        let mut reader = RequestHeadReader::new();
+        let mut buf = BytesMut::new();
+        let mut trickled = Ok(None);
+        for &byte in raw {
+            buf.extend_from_slice(&[byte]);
+            trickled = reader.split(&mut buf, 1024);
+            if !matches!(trickled, Ok(None)) {
+                break;
+            }
+        }
+        [at_once, trickled]
+    }
+
+    #[test]
+    fn a_head_arriving_whole_reads_as_one_arriving_in_pieces() {
+        let heads: [&[u8]; 12] = [
+            b"GET /a?b HTTP/1.1\r\nHost: h\r\nX-A:  v \r\n\r\n",
+            b"\r\nPOST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n",
+            b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\nX: y\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\n\n",
+            b"GET / HTTP/1.1\r\nHo st: h\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n",
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"GET / HTTP/2.0\r\nHost: h\r\n\r\n",
+            b"PUT / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\nA: b\0c\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n",
+        ];
+        for raw in heads {
+            let [at_once, trickled] = whole_and_trickled(raw);
+            assert_eq!(at_once, trickled, "{:?}", String::from_utf8_lossy(raw));
+        }
+        let [at_once, _] = whole_and_trickled(heads[0]);
+        let head = at_once.unwrap().unwrap();
+        assert_eq!(head.start_line.path, "/a?b");
+        assert_eq!(head.headers.get("x-a"), Some("v"));
     }
 
     #[test]

@@ -5,6 +5,11 @@ use bytes::{BufMut, Bytes, BytesMut};
 /// Pieces at least this long are kept as they are instead of copied.
 const COPY_LIMIT: usize = 1024;
 
+/// The capacity an empty staging buffer starts with when an encoder
+/// formats into it: room for the heads and short bodies of a pipelined
+/// batch, so that they are not moved each time the buffer doubles.
+const STAGING_CAPACITY: usize = 4096;
+
 /// Output gathered for one vectored write: small pieces (heads, chunk
 /// framing, short bodies) are copied into one buffer, big chunks are kept
 /// as they are; [`take`](Self::take) hands them over in order.
@@ -101,8 +106,14 @@ impl WriteBuffer {
         }
     }
 
-    /// The staging buffer, for the encoders to format into.
-    pub(super) fn staging(&mut self) -> &mut BytesMut {
+    /// The staging buffer, for the encoders to format into, with room for
+    /// at least `additional` more bytes.
+    pub(super) fn staging(&mut self, additional: usize) -> &mut BytesMut {
+        if self.staging.capacity() == 0 {
+            self.staging.reserve(additional.max(STAGING_CAPACITY));
+        } else {
+            self.staging.reserve(additional);
+        }
         &mut self.staging
     }
 
