@@ -74,7 +74,7 @@ impl Http1ServerConnection {
                             tracing::info!(
                                 target: GEN_LOG,
                                 "Timeout reading body from {}",
-                                self.context.peer
+                                self.shared.context.peer
                             );
                             return BodyEnd::Gone;
                         }

@@ -42,7 +42,6 @@ pub type RequestContextFn =
 pub struct Http1ServerConnection {
     pub(super) shared: Arc<ConnShared>,
     pub(super) params: Http1ConnectionParameters,
-    pub(super) context: Arc<RequestContext>,
     context_fn: Option<RequestContextFn>,
 }
 
@@ -51,7 +50,7 @@ impl std::fmt::Debug for Http1ServerConnection {
         f.debug_struct("Http1ServerConnection")
             .field("stream", &self.shared.stream)
             .field("params", &self.params)
-            .field("context", &self.context)
+            .field("context", &self.shared.context)
             .finish_non_exhaustive()
     }
 }
@@ -77,9 +76,8 @@ impl Http1ServerConnection {
         // A body is handed over in pieces of at least one byte.
         params.chunk_size = params.chunk_size.max(1);
         Http1ServerConnection {
-            shared: Arc::new(ConnShared::new(stream, params.chunk_size)),
+            shared: Arc::new(ConnShared::new(stream, params.chunk_size, context)),
             params,
-            context: Arc::new(context),
             context_fn: None,
         }
     }
@@ -152,7 +150,7 @@ impl Http1ServerConnection {
         }
         // A writer kept past the end sees its response finished.
         self.shared.lock().exchange = None;
-        delegate.on_close(&self.context.peer);
+        delegate.on_close(&self.shared.context.peer);
     }
 
     /// Logs a request refused as malformed (or over a limit).
@@ -160,7 +158,7 @@ impl Http1ServerConnection {
         tracing::info!(
             target: GEN_LOG,
             "Malformed HTTP request from {}: {why}",
-            self.context.peer
+            self.shared.context.peer
         );
     }
 
@@ -186,15 +184,11 @@ impl Http1ServerConnection {
         self.shared.lock().exchange = None;
     }
 
-    /// The context of a request with `headers`.
-    pub(super) fn request_context(&self, headers: &HttpHeaders) -> Arc<RequestContext> {
-        match &self.context_fn {
-            Some(context_fn) => match context_fn(&self.context, headers) {
-                Some(context) => Arc::new(context),
-                None => Arc::clone(&self.context),
-            },
-            None => Arc::clone(&self.context),
-        }
+    /// The context of a request with `headers` when it is not the
+    /// connection's.
+    pub(super) fn request_context(&self, headers: &HttpHeaders) -> Option<Arc<RequestContext>> {
+        let context_fn = self.context_fn.as_ref()?;
+        context_fn(&self.shared.context, headers).map(Arc::new)
     }
 
     /// Starts the exchange for a new request (`has_body`: with a body

@@ -53,7 +53,7 @@ impl Http1ServerConnection {
                     tracing::error!(
                         target: APP_LOG,
                         "Uncaught panic handling a request from {}: {}",
-                        self.context.peer,
+                        self.shared.context.peer,
                         panic_message(panic.as_ref())
                     );
                     Poll::Ready(Err(Interrupted::Panicked))

@@ -4,7 +4,7 @@
 //! [`ServerConnectionHandle`](super::ServerConnectionHandle) sets.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use http::HeaderValue;
 
 use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
 use super::date;
+use crate::httputil::RequestContext;
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::lock;
 
@@ -21,6 +22,9 @@ use crate::util::lock;
 /// instructions only.
 pub(super) struct ConnShared {
     pub(super) stream: IoStream,
+    /// The peer and protocol of the connection: every request's context
+    /// unless one is computed for it.
+    pub(super) context: Arc<RequestContext>,
     /// Output gathered while corked is written out once it reaches this.
     pub(super) chunk_size: usize,
     /// [`close`](Self::close) was called: the driver stops waiting for its
@@ -90,9 +94,10 @@ pub(super) struct ConnState {
 }
 
 impl ConnShared {
-    pub(super) fn new(stream: IoStream, chunk_size: usize) -> ConnShared {
+    pub(super) fn new(stream: IoStream, chunk_size: usize, context: RequestContext) -> ConnShared {
         ConnShared {
             stream,
+            context: Arc::new(context),
             chunk_size,
             closing: AtomicBool::new(false),
             ended: AtomicU64::new(0),

@@ -43,7 +43,8 @@ use crate::util::log_target::APP_LOG;
 /// the rest of the body.
 pub struct ResponseWriter {
     shared: Arc<ConnShared>,
-    context: Arc<RequestContext>,
+    /// The request's own context, when it is not the connection's.
+    context: Option<Arc<RequestContext>>,
     generation: u64,
     /// When the input carrying the request arrived.
     received: Instant,
@@ -54,7 +55,7 @@ pub struct ResponseWriter {
 impl std::fmt::Debug for ResponseWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseWriter")
-            .field("context", &self.context)
+            .field("context", self.context())
             .field("request", &self.generation)
             .finish_non_exhaustive()
     }
@@ -74,7 +75,7 @@ fn is_interim(code: u16) -> bool {
 impl ResponseWriter {
     pub(super) fn new(
         shared: Arc<ConnShared>,
-        context: Arc<RequestContext>,
+        context: Option<Arc<RequestContext>>,
         generation: u64,
         received: Instant,
     ) -> ResponseWriter {
@@ -239,7 +240,7 @@ impl ResponseWriter {
                     tracing::error!(
                         target: APP_LOG,
                         "Request from {} ended without a response; answered 500",
-                        self.context.remote_ip
+                        self.context().remote_ip
                     );
                     // Dropped by a panic: the connection closes after it.
                     exchange.close |= draining || exchange.body_unread || std::thread::panicking();
@@ -295,7 +296,7 @@ async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
 
 impl HttpConnection for ResponseWriter {
     fn context(&self) -> &Arc<RequestContext> {
-        &self.context
+        self.context.as_ref().unwrap_or(&self.shared.context)
     }
 
     async fn write_headers(
