@@ -67,6 +67,13 @@ where
             remote_ip: peer.ip().map(|ip| ip.to_string()).unwrap_or_default(),
             protocol: self.protocol.clone(),
         };
+        // Responses leave whole (the connection gathers each one, and a
+        // pipelined batch, into one write), so nothing is gained by
+        // holding a segment back for the peer's ACK, and a streamed
+        // response's small writes would wait for it (Tornado turns
+        // Nagle's algorithm off as a response finishes for this reason).
+        // Not a TCP socket (a Unix one): nothing to turn off.
+        let _ = stream.set_nodelay(true);
         let mut connection = Http1ServerConnection::new(stream, self.params, context);
         if let Some(context_fn) = &self.context_fn {
             connection = connection.with_request_context(Arc::clone(context_fn));
@@ -200,5 +207,44 @@ impl HttpServer {
         if !self.connections.drain(deadline).await {
             self.connections.close_all().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::httputil::HttpServerRequest;
+    use socket2::SockRef;
+
+    #[tokio::test]
+    async fn server_connections_send_without_waiting_for_acks() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, peer) = listener.accept().unwrap();
+        let probe = accepted.try_clone().unwrap();
+        assert!(!SockRef::from(&probe).tcp_nodelay().unwrap());
+        accepted.set_nonblocking(true).unwrap();
+        let stream = IoStream::from_tcp(tokio::net::TcpStream::from_std(accepted).unwrap());
+        let handler = ConnectionHandler {
+            delegate: CallbackDelegate {
+                callback: Arc::new(|_: HttpServerRequest, _: ResponseWriter| async {}),
+            },
+            params: Http1ConnectionParameters::default(),
+            protocol: "http".to_owned(),
+            context_fn: None,
+            connections: Arc::default(),
+        };
+        let serving =
+            tokio::spawn(
+                async move { handler.handle_stream(stream, PeerAddress::Inet(peer)).await },
+            );
+        tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            while !SockRef::from(&probe).tcp_nodelay().unwrap() {
+                tokio::task::yield_now().await;
+            }
+        })
+        .await
+        .expect("TCP_NODELAY is set on the served connection");
+        serving.abort();
     }
 }
