@@ -1,7 +1,8 @@
 //! One request and its response: the calls to the message delegate, in
 //! order, and how the connection goes on after them.
 
-use std::pin::pin;
+use std::future::Future;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -13,7 +14,9 @@ use super::delegate_call::Interrupted;
 use super::error_response::CONTINUE;
 use super::shared::Phase;
 use super::{Http1ServerConnection, ResponseWriter};
-use crate::httputil::{HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate};
+use crate::httputil::{
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, WholeRequest,
+};
 use crate::util::GzipDecompressor;
 
 /// The message delegate of the request under way, told at most once that
@@ -68,11 +71,23 @@ impl Http1ServerConnection {
             );
             let writer =
                 ResponseWriter::new(Arc::clone(&self.shared), context, generation, received);
+            let gzip = self.decompressor(&mut headers);
+            let (start_line, headers, writer) = if has_body {
+                (start_line, headers, writer)
+            } else {
+                match delegate.request_without_body(start_line, headers, writer) {
+                    WholeRequest::Taken(call) => {
+                        break 'exchange self.answer_whole(pin!(call), generation, &mut buf).await;
+                    }
+                    WholeRequest::Declined(start_line, headers, writer) => {
+                        (start_line, headers, writer)
+                    }
+                }
+            };
             let mut message = Message {
                 delegate: delegate.start_request(writer),
                 done: false,
             };
-            let gzip = self.decompressor(&mut headers);
             let called = self
                 .call(pin!(message.delegate.headers_received(start_line, headers)))
                 .await;
@@ -154,6 +169,37 @@ impl Http1ServerConnection {
             }
         };
         (end, buf)
+    }
+
+    /// Runs the call a delegate took a request without a body with (see
+    /// [`HttpServerConnectionDelegate::request_without_body`]) as the
+    /// message path runs `finish`, and waits for the response.
+    async fn answer_whole<F: Future<Output = ()>>(
+        &self,
+        call: Pin<&mut F>,
+        generation: u64,
+        buf: &mut BytesMut,
+    ) -> End {
+        match self.call(call).await {
+            Err(Interrupted::Panicked) => return End::Linger,
+            Err(Interrupted::Closed) => {
+                self.abandon();
+                return End::Close;
+            }
+            Ok(()) => {}
+        }
+        let end = match self.response_end(generation) {
+            Some(close) => Some(close),
+            None => self.wait_response(generation, buf, || {}).await,
+        };
+        match end {
+            Some(true) => End::Linger,
+            Some(false) => End::KeepAlive,
+            None => {
+                self.abandon();
+                End::Close
+            }
+        }
     }
 
     /// With `decompress` on and a gzip-encoded body: renames the header

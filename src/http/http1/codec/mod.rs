@@ -64,6 +64,7 @@ mod chunk_line;
 mod decoder;
 mod encode_head;
 mod error;
+mod fast_head;
 mod framing;
 mod head;
 mod request;

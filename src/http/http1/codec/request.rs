@@ -7,6 +7,7 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 
 use super::ParseError;
+use super::fast_head;
 use super::framing::{BodyLength, FramingFields};
 use super::head::{self, Retry, STACK_HEADERS, ValueSpans};
 use super::request_reader::RequestHeadReader;
@@ -165,8 +166,9 @@ fn finish(
 }
 
 /// Splits a request head that is complete at the front of `buf` off it,
-/// parsing it in one pass: the fields are read from `buf` and their
-/// values sliced from the split-off head. `None` when the head is not
+/// parsing it in one pass (the common heads by the fast reader, others by
+/// `httparse`): the fields are read from `buf` and their values sliced
+/// from the split-off head. `None` when the head is not
 /// complete, has more fields than fit on the stack, or `httparse` refuses
 /// it (`buf` is untouched): the [`RequestHeadReader`] then reads it as it
 /// reads a head arriving in pieces, and tells the error.
@@ -175,26 +177,13 @@ pub(super) fn split_complete(
     max: usize,
 ) -> Option<Result<RequestHead, ParseError>> {
     let start = head::head_start(buf).ok()??;
-    let mut storage = head::stack_headers();
     let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
-    let (consumed, parsed) = {
-        let window = head::window(buf, start, max);
-        let mut request = httparse::Request::new(&mut []);
-        let Ok(httparse::Status::Complete(len)) =
-            request.parse_with_uninit_headers(window, &mut storage)
-        else {
-            return None;
-        };
-        let consumed = start + len;
-        let parsed = head::check_line_endings(&buf[..consumed]).and_then(|()| {
-            let start_line = start_line(&request)?;
-            let headers = head::header_names(buf, request.headers, &mut spans)?;
-            Ok((start_line, headers))
-        });
-        (consumed, parsed)
+    let read = match fast_head::read(buf, start, max, &mut spans) {
+        Some(fast) => Ok((fast.consumed, fast.start_line, fast.headers)),
+        None => read_with_httparse(buf, start, max, &mut spans)?,
     };
-    let (start_line, mut headers) = match parsed {
-        Ok(parsed) => parsed,
+    let (consumed, start_line, mut headers) = match read {
+        Ok(read) => read,
         Err(error) => return Some(Err(error)),
     };
     let head = buf.split_to(consumed).freeze();
@@ -202,6 +191,34 @@ pub(super) fn split_complete(
         .and_then(|()| FramingFields::read(&headers))
         .and_then(|fields| complete(start_line, headers, &fields));
     Some(result)
+}
+
+/// What [`split_complete`] reads with `httparse` when the fast reader
+/// left the head to it: the head's length, start line and fields (values
+/// still empty, where they lie written to `spans`); `None` when the head
+/// is incomplete, has more fields than fit on the stack, or `httparse`
+/// refuses it.
+fn read_with_httparse(
+    buf: &[u8],
+    start: usize,
+    max: usize,
+    spans: &mut ValueSpans,
+) -> Option<Result<(usize, RequestStartLine, HttpHeaders), ParseError>> {
+    let mut storage = head::stack_headers();
+    let window = head::window(buf, start, max);
+    let mut request = httparse::Request::new(&mut []);
+    let Ok(httparse::Status::Complete(len)) =
+        request.parse_with_uninit_headers(window, &mut storage)
+    else {
+        return None;
+    };
+    let consumed = start + len;
+    let read = head::check_line_endings(&buf[..consumed]).and_then(|()| {
+        let start_line = start_line(&request)?;
+        let headers = head::header_names(buf, request.headers, spans)?;
+        Ok((consumed, start_line, headers))
+    });
+    Some(read)
 }
 
 /// The start line `httparse` read.
