@@ -1266,3 +1266,106 @@ fn http1_connection_parameters_default_is_tornados() {
 async fn default_max_header_size_is_enforced_at_its_edge() {
     check_head_edge(start_app(params(), sizes), 65536).await;
 }
+
+/// A delegate answering requests without a body in one call (naming them
+/// `whole`) and the others through its message delegate (`message`);
+/// `whole_requests` says whether it takes whole requests at all.
+struct WholeOrMessage {
+    whole_requests: bool,
+}
+
+/// Answers with the body `what`.
+async fn answer(mut writer: ResponseWriter, what: &'static str) {
+    writer
+        .respond(200, HttpHeaders::new(), Bytes::from_static(what.as_bytes()))
+        .await
+        .unwrap();
+}
+
+struct AnswerMessage(Option<ResponseWriter>);
+
+impl HttpMessageDelegate for AnswerMessage {
+    async fn headers_received(&mut self, _: RequestStartLine, _: HttpHeaders) {}
+
+    async fn finish(&mut self) {
+        if let Some(writer) = self.0.take() {
+            answer(writer, "message").await;
+        }
+    }
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for WholeOrMessage {
+    type Message = AnswerMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> AnswerMessage {
+        AnswerMessage(Some(writer))
+    }
+
+    fn answers_whole_requests(&self) -> bool {
+        self.whole_requests
+    }
+
+    fn request_without_body(
+        &self,
+        start_line: RequestStartLine,
+        _: HttpHeaders,
+        writer: ResponseWriter,
+    ) -> impl Future<Output = ()> + Send {
+        assert_eq!(start_line.path, "/whole");
+        answer(writer, "whole")
+    }
+}
+
+/// Serves `delegate` on an unused port.
+fn serve_delegate<D: HttpServerConnectionDelegate<ResponseWriter>>(delegate: D) -> SocketAddr {
+    let delegate = Arc::new(delegate);
+    accept_each(params(), move |connection| {
+        connection.start(Arc::clone(&delegate));
+    })
+}
+
+#[tokio::test]
+async fn requests_without_a_body_go_whole_to_a_delegate_that_takes_them() {
+    let addr = serve_delegate(WholeOrMessage {
+        whole_requests: true,
+    });
+    let mut client = RawClient::connect(addr).await;
+    let mut pipelined = get("/whole", &[]);
+    pipelined.extend(post("/message", b"body"));
+    pipelined.extend(get("/whole", &[]));
+    client.send(pipelined).await;
+    for expected in ["whole", "message", "whole"] {
+        assert_eq!(client.get_response().await.body, expected);
+    }
+    let addr = serve_delegate(WholeOrMessage {
+        whole_requests: false,
+    });
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/whole", &[])).await;
+    assert_eq!(client.get_response().await.body, "message");
+}
+
+/// Says it takes whole requests but keeps the default
+/// `request_without_body`, which drops them.
+struct DropsWholeRequests;
+
+impl HttpServerConnectionDelegate<ResponseWriter> for DropsWholeRequests {
+    type Message = AnswerMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> AnswerMessage {
+        AnswerMessage(Some(writer))
+    }
+
+    fn answers_whole_requests(&self) -> bool {
+        true
+    }
+}
+
+#[tokio::test]
+async fn a_whole_request_dropped_by_the_default_is_answered_500() {
+    let addr = serve_delegate(DropsWholeRequests);
+    let _log = ExpectLog::new(APP_LOG, "Request from .* ended without a response").unwrap();
+    let mut client = RawClient::connect(addr).await;
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.code, 500);
+}

@@ -14,9 +14,7 @@ use super::delegate_call::Interrupted;
 use super::error_response::CONTINUE;
 use super::shared::Phase;
 use super::{Http1ServerConnection, ResponseWriter};
-use crate::httputil::{
-    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, WholeRequest,
-};
+use crate::httputil::{HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate};
 use crate::util::GzipDecompressor;
 
 /// The message delegate of the request under way, told at most once that
@@ -72,18 +70,10 @@ impl Http1ServerConnection {
             let writer =
                 ResponseWriter::new(Arc::clone(&self.shared), context, generation, received);
             let gzip = self.decompressor(&mut headers);
-            let (start_line, headers, writer) = if has_body {
-                (start_line, headers, writer)
-            } else {
-                match delegate.request_without_body(start_line, headers, writer) {
-                    WholeRequest::Taken(call) => {
-                        break 'exchange self.answer_whole(pin!(call), generation, &mut buf).await;
-                    }
-                    WholeRequest::Declined(start_line, headers, writer) => {
-                        (start_line, headers, writer)
-                    }
-                }
-            };
+            if !has_body && delegate.answers_whole_requests() {
+                let call = delegate.request_without_body(start_line, headers, writer);
+                break 'exchange self.answer_whole(pin!(call), generation, &mut buf).await;
+            }
             let mut message = Message {
                 delegate: delegate.start_request(writer),
                 done: false,
@@ -171,7 +161,7 @@ impl Http1ServerConnection {
         (end, buf)
     }
 
-    /// Runs the call a delegate took a request without a body with (see
+    /// Runs a delegate's answer to a whole request without a body (see
     /// [`HttpServerConnectionDelegate::request_without_body`]) as the
     /// message path runs `finish`, and waits for the response.
     async fn answer_whole<F: Future<Output = ()>>(

@@ -11,7 +11,7 @@ use futures_util::future::OptionFuture;
 use crate::http1::ResponseWriter;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
-    HttpServerRequest, RequestStartLine, WholeRequest,
+    HttpServerRequest, RequestStartLine,
 };
 
 /// The connection delegate calling a request callback (Tornado's
@@ -27,19 +27,23 @@ where
 {
     type Message = CallbackMessage<F>;
 
+    fn answers_whole_requests(&self) -> bool {
+        true
+    }
+
     fn request_without_body(
         &self,
         start_line: RequestStartLine,
         headers: HttpHeaders,
         writer: ResponseWriter,
-    ) -> WholeRequest<impl Future<Output = ()> + Send, ResponseWriter> {
+    ) -> impl Future<Output = ()> + Send {
         // What the message calls would hand the callback for a request
         // without a body (no body arguments to parse), in one call.
         let context = Arc::clone(writer.context());
         let received = writer.request_received();
         let request =
             HttpServerRequest::received_at(start_line, headers, Bytes::new(), context, received);
-        WholeRequest::Taken((self.callback)(request, writer))
+        (self.callback)(request, writer)
     }
 
     fn start_request(&self, writer: ResponseWriter) -> CallbackMessage<F> {

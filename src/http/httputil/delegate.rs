@@ -77,37 +77,36 @@ pub trait HttpServerConnectionDelegate<C: HttpConnection>: Send + Sync + 'static
     /// write side for its response.
     fn start_request(&self, connection: C) -> Self::Message;
 
-    /// Offered a request that has no body, before `start_request`: a
-    /// delegate that answers whole requests (as the request callback of
-    /// [`HttpServer::from_callback`](crate::httpserver::HttpServer::from_callback))
-    /// may take it in one call instead of through a message delegate's
-    /// `headers_received` and `finish`. The connection then runs the
-    /// returned call as it runs `finish`. Default: declined, and the
-    /// request goes through `start_request` and the message calls.
+    /// Whether this delegate answers a request that has no body in one
+    /// call, [`request_without_body`](Self::request_without_body),
+    /// instead of through a message delegate's `headers_received` and
+    /// `finish` (as the request callback of
+    /// [`HttpServer::from_callback`](crate::httpserver::HttpServer::from_callback)
+    /// does). Default: no.
+    fn answers_whole_requests(&self) -> bool {
+        false
+    }
+
+    /// Answers a request that has no body in one call: called instead of
+    /// `start_request` and the message calls when
+    /// [`answers_whole_requests`](Self::answers_whole_requests) says so;
+    /// the connection runs the returned call as it runs `finish`.
+    /// Default: drops the request (the connection, dropped unanswered,
+    /// answers `500`).
     fn request_without_body(
         &self,
         start_line: RequestStartLine,
         headers: HttpHeaders,
         connection: C,
-    ) -> WholeRequest<impl Future<Output = ()> + Send, C> {
-        WholeRequest::<std::future::Ready<()>, C>::Declined(start_line, headers, connection)
+    ) -> impl Future<Output = ()> + Send {
+        drop((start_line, headers, connection));
+        std::future::ready(())
     }
 
     /// Called once when a connection closes. Default: nothing.
     fn on_close(&self, peer: &PeerAddress) {
         let _ = peer;
     }
-}
-
-/// What [`HttpServerConnectionDelegate::request_without_body`] did with
-/// a request.
-#[derive(Debug)]
-pub enum WholeRequest<F, C> {
-    /// The delegate took the request: this call answers it.
-    Taken(F),
-    /// The delegate handed the request back, for `start_request` and the
-    /// message calls.
-    Declined(RequestStartLine, HttpHeaders, C),
 }
 
 /// Receives one request (Tornado's `HTTPMessageDelegate`). Each call is

@@ -71,7 +71,7 @@ pub use auth::encode_username_password;
 pub use body::parse_body_arguments;
 pub use cookie::parse_cookie;
 pub use delegate::{
-    HttpConnection, HttpMessageDelegate, HttpServerConnectionDelegate, RequestContext, WholeRequest,
+    HttpConnection, HttpMessageDelegate, HttpServerConnectionDelegate, RequestContext,
 };
 pub use error::{HttpInputError, HttpOutputError};
 pub use header_value::{HeaderParams, encode_header_value, parse_header_value};
