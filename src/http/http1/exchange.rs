@@ -71,8 +71,9 @@ impl Http1ServerConnection {
                 ResponseWriter::new(Arc::clone(&self.shared), context, generation, received);
             let gzip = self.decompressor(&mut headers);
             if !has_body && delegate.answers_whole_requests() {
-                let call = delegate.request_without_body(start_line, headers, writer);
-                break 'exchange self.answer_whole(pin!(call), generation, &mut buf).await;
+                // Made in place in its pinned slot, not moved there.
+                let call = pin!(delegate.request_without_body(start_line, headers, writer));
+                break 'exchange self.answer_whole(call, generation, &mut buf).await;
             }
             let mut message = Message {
                 delegate: delegate.start_request(writer),
