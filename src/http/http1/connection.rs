@@ -12,6 +12,7 @@ use futures_util::future::Fuse;
 use super::codec::RequestInfo;
 use super::error_response::refusal;
 use super::input::HeadError;
+use super::read_timer::ReadTimer;
 use super::shared::{ConnShared, Exchange, Phase};
 use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger};
 use crate::httputil::{HttpHeaders, HttpServerConnectionDelegate, RequestContext};
@@ -118,11 +119,13 @@ impl Http1ServerConnection {
         // while pipelined requests are buffered (one allocation for a
         // whole batch) and released when the connection goes idle.
         let mut current = None;
+        // Armed once for the waits for request heads (see `ReadTimer`).
+        let mut timer = ReadTimer::default();
         let end = loop {
             if buf.is_empty() {
                 current = None;
             }
-            let head = match self.read_head(&mut buf).await {
+            let head = match self.read_head(&mut buf, &mut timer).await {
                 Ok(head) => head,
                 Err(HeadError::Malformed(error)) => {
                     self.log_malformed(&error);

@@ -8,6 +8,7 @@ use tokio::time::{Instant, timeout_at};
 
 use super::Http1ServerConnection;
 use super::codec::{ParseError, RequestHead, RequestHeadReader, WriteBuffer};
+use super::read_timer::ReadTimer;
 
 /// The most bytes taken from the stream at once.
 pub(super) const READ_SIZE: usize = 64 * 1024;
@@ -29,7 +30,11 @@ impl Http1ServerConnection {
     /// within `header_timeout` of the connection starting to wait for it
     /// (once the previous response is out). Between requests the buffer
     /// is released.
-    pub(super) async fn read_head(&self, buf: &mut BytesMut) -> Result<RequestHead, HeadError> {
+    pub(super) async fn read_head(
+        &self,
+        buf: &mut BytesMut,
+        timer: &mut ReadTimer,
+    ) -> Result<RequestHead, HeadError> {
         let max = self.params.max_header_size;
         // Known once the connection has to wait (not for a head that is
         // already buffered).
@@ -52,7 +57,7 @@ impl Http1ServerConnection {
             let timeout = self.params.header_timeout;
             let deadline = || *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
             let data = self
-                .receive(deadline, idle)
+                .receive(deadline, idle, Some(&mut *timer))
                 .await
                 .map_err(|_| HeadError::Gone)?;
             append(buf, data);
@@ -63,11 +68,13 @@ impl Http1ServerConnection {
     /// the `deadline` computed once what was written is out (a response
     /// the peer is slow to take does not count against the wait that
     /// follows it). `idle`: nothing of a request is buffered, so a
-    /// draining connection ends here.
+    /// draining connection ends here. `timer`: the connection's timer for
+    /// waits for a request head, else one is armed for this wait alone.
     pub(super) async fn receive(
         &self,
         deadline: impl FnOnce() -> Option<Instant>,
         idle: bool,
+        timer: Option<&mut ReadTimer>,
     ) -> Result<Bytes, Gone> {
         let last_write = {
             let mut state = self.shared.lock();
@@ -97,12 +104,14 @@ impl Http1ServerConnection {
                 state.idle = true;
             }
             let read = stream.read_bytes(READ_SIZE, true);
-            match deadline() {
-                Some(deadline) => match timeout_at(deadline, read).await {
-                    Ok(read) => read.map_err(|_| Gone::Closed),
-                    Err(_) => Err(Gone::TimedOut),
-                },
-                None => read.await.map_err(|_| Gone::Closed),
+            let read = match (deadline(), timer) {
+                (Some(deadline), Some(timer)) => timer.run(deadline, read).await,
+                (Some(deadline), None) => timeout_at(deadline, read).await.ok(),
+                (None, _) => Some(read.await),
+            };
+            match read {
+                Some(read) => read.map_err(|_| Gone::Closed),
+                None => Err(Gone::TimedOut),
             }
         }
         .await;

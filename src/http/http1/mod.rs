@@ -78,6 +78,7 @@ mod handle;
 mod input;
 mod linger;
 mod params;
+mod read_timer;
 mod response_wait;
 mod shared;
 mod writer;

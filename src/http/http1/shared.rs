@@ -194,14 +194,9 @@ impl ConnState {
     /// Hands the gathered output to the stream, in order; returns the
     /// future of the last write.
     pub(super) fn flush(&mut self, stream: &IoStream) -> Option<WriteFuture> {
-        if self.out.is_empty() {
-            return None;
-        }
-        self.out
-            .take()
-            .into_iter()
-            .map(|bytes| stream.write(bytes))
-            .last()
+        let mut last = None;
+        self.out.drain(|bytes| last = Some(stream.write(bytes)));
+        last
     }
 
     /// Flushes unless corked with less than `chunk_size` gathered.

@@ -45,6 +45,7 @@
 mod error;
 mod monitor;
 mod read;
+mod read_pool;
 mod state;
 mod stream;
 mod tls;

@@ -11,6 +11,7 @@ use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::error::{StreamBufferFullError, StreamError};
+use super::read_pool;
 use super::transport::Transport;
 use super::write_queue::{WriteQueue, empty_slices};
 use super::write_waiters::WriteWaiters;
@@ -209,7 +210,8 @@ impl State {
     /// (or the free space it needs is already there),
     /// and never past one byte over `max_buffer_size` (so the limit trips
     /// exactly at its edge). `Ready(Ok(0))` is EOF. An empty buffer is
-    /// released when nothing is there to read, so idle streams hold none.
+    /// released when nothing is there to read, so idle streams hold none
+    /// (to the thread's pool of read buffers, see [`read_pool`]).
     pub(crate) fn poll_fill(
         &mut self,
         cx: &mut Context<'_>,
@@ -231,13 +233,15 @@ impl State {
             Some(need) if need >= EXACT_READ_MIN && need < want => want = need,
             _ => {}
         }
-        if spare < want {
+        if self.read_buf.capacity() == 0 {
+            self.read_buf = read_pool::take(want);
+        } else if spare < want {
             self.read_buf.reserve(want);
         }
         let mut limited = (&mut self.read_buf).limit(want);
         let result = pin!(self.transport.read_buf(&mut limited)).poll(cx);
         if result.is_pending() && self.read_buf.is_empty() {
-            self.read_buf = BytesMut::new();
+            read_pool::give(std::mem::take(&mut self.read_buf), self.limits.chunk());
         }
         result
     }

@@ -8,7 +8,7 @@ const COPY_LIMIT: usize = 1024;
 /// The capacity an empty staging buffer starts with when an encoder
 /// formats into it: room for the heads and short bodies of a pipelined
 /// batch, so that they are not moved each time the buffer doubles.
-const STAGING_CAPACITY: usize = 4096;
+const STAGING_CAPACITY: usize = 1024;
 
 /// Output gathered for one vectored write: small pieces (heads, chunk
 /// framing, short bodies) are copied into one buffer, big chunks are kept
@@ -76,11 +76,22 @@ impl WriteBuffer {
         std::mem::take(&mut self.pieces)
     }
 
+    /// Hands everything buffered to `write`, piece by piece and in order,
+    /// without gathering the pieces in a list first; the buffer is left
+    /// empty.
+    pub fn drain(&mut self, mut write: impl FnMut(Bytes)) {
+        self.pieces.drain(..).for_each(&mut write);
+        self.pieces_len = 0;
+        if !self.staging.is_empty() {
+            write(std::mem::take(&mut self.staging).freeze());
+        }
+    }
+
     /// Everything buffered as one piece (copying only when there are
     /// several); the buffer is left empty.
     pub fn take_bytes(&mut self) -> Bytes {
         if self.pieces.is_empty() {
-            return self.staging.split().freeze();
+            return std::mem::take(&mut self.staging).freeze();
         }
         let pieces = self.take();
         if let [one] = &pieces[..] {
@@ -119,7 +130,9 @@ impl WriteBuffer {
 
     fn flush_staging(&mut self) {
         if !self.staging.is_empty() {
-            let staged = self.staging.split().freeze();
+            // Taken whole, not split: its memory goes with it, with no
+            // shared header to allocate.
+            let staged = std::mem::take(&mut self.staging).freeze();
             self.pieces_len += staged.len();
             self.pieces.push(staged);
         }
@@ -144,6 +157,23 @@ mod tests {
             [Bytes::from_static(b"ab"), big, Bytes::from_static(b"d")]
         );
         assert_eq!(out.len(), 0);
+    }
+
+    #[test]
+    fn drain_hands_over_every_piece_in_order() {
+        let mut out = WriteBuffer::new();
+        out.extend_from_slice(b"a");
+        let big = Bytes::from(vec![b'b'; COPY_LIMIT]);
+        out.push(big.clone());
+        out.extend_from_slice(b"c");
+        let mut written = Vec::new();
+        out.drain(|piece| written.push(piece));
+        assert_eq!(
+            written,
+            [Bytes::from_static(b"a"), big, Bytes::from_static(b"c")]
+        );
+        assert!(out.is_empty());
+        out.drain(|_| panic!("nothing is left"));
     }
 
     #[test]

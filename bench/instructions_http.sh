@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# User-space instructions per request of one HTTP bench server, counted by
+# valgrind's callgrind: a deterministic figure for A/B comparisons on a
+# machine whose timings swing between runs.
+#
+# Usage: bench/instructions_http.sh SERVER [PORT]
+#   SERVER: a binary of bench/http (ceiling, hyper, axum, actix, supercell),
+#   built first with `cargo build --release` in bench/http.
+#
+# The server runs under callgrind; wrk sends 2 s of pipelined requests
+# (16 connections, 16 requests deep on each) to warm it up, the counters
+# are zeroed, wrk runs 4 s more, the counters are dumped. The figure is
+# the instructions counted over those 4 s divided by the requests wrk
+# counted (the kernel's work is not in it). The profile stays in
+# bench/http/target/callgrind/ for callgrind_annotate.
+set -euo pipefail
+
+server="${1:?usage: $0 SERVER [PORT]}"
+port="${2:-19390}"
+here="$(cd "$(dirname "$0")" && pwd)"
+bin="$here/http/target/release/$server"
+out="$here/http/target/callgrind"
+lua="$out/pipeline.lua"
+mkdir -p "$out"
+cat > "$lua" <<'LUA'
+init = function(args)
+   local depth = tonumber(args[1]) or 1
+   local r = {}
+   for i = 1, depth do r[i] = wrk.format() end
+   req = table.concat(r)
+end
+request = function() return req end
+LUA
+rm -f "$out/$server".*
+valgrind --tool=callgrind --callgrind-out-file="$out/$server.%p" "$bin" "$port" >/dev/null 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+sleep 3
+url="http://127.0.0.1:$port/plaintext"
+timeout 20 wrk -t1 -c16 -d2s -s "$lua" "$url" -- 16 >/dev/null 2>&1
+callgrind_control -z "$pid" >/dev/null 2>&1
+result=$(timeout 40 wrk -t1 -c16 -d4s -s "$lua" "$url" -- 16 2>&1)
+callgrind_control -d "$pid" >/dev/null 2>&1
+sleep 1
+requests=$(echo "$result" | awk '/ requests in / {print $1}')
+profile=$(ls -t "$out/$server".*.* | head -1)
+instructions=$(grep -m1 '^summary:' "$profile" | awk '{print $2}')
+echo "$server: $requests requests, $instructions instructions, $((instructions / requests)) per request ($profile)"

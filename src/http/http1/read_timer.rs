@@ -1,0 +1,105 @@
+//! [`ReadTimer`]: the deadline of a connection's waits for a request,
+//! kept armed from one wait to the next.
+
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
+use std::task::Poll;
+
+use tokio::time::{Instant, Sleep, sleep_until};
+
+/// Bounds a connection's waits for its next request. A timer armed for
+/// every wait costs a registration and a removal in the runtime's timer
+/// wheel per request; this one stays armed across waits. A wait with a
+/// later deadline than the armed one (the usual case: each wait starts
+/// later than the one before) leaves it as it is, and when it fires
+/// before the deadline of the wait in progress it is moved to that
+/// deadline. A wait with an earlier deadline moves it at once.
+#[derive(Default)]
+pub(super) struct ReadTimer {
+    sleep: Option<Pin<Box<Sleep>>>,
+}
+
+impl ReadTimer {
+    /// Runs `future` until `deadline`; `None` when the deadline passed
+    /// first (the future is dropped).
+    pub(super) async fn run<F: Future>(
+        &mut self,
+        deadline: Instant,
+        future: F,
+    ) -> Option<F::Output> {
+        let mut future = pin!(future);
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(sleep_until(deadline)));
+        if sleep.deadline() > deadline {
+            sleep.as_mut().reset(deadline);
+        }
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            loop {
+                match sleep.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(()) if sleep.deadline() >= deadline => return Poll::Ready(None),
+                    // Fired for an earlier wait's deadline: move it on.
+                    Poll::Ready(()) => sleep.as_mut().reset(deadline),
+                }
+            }
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_later_deadline_reuses_the_armed_timer_and_still_times_out() {
+        let mut timer = ReadTimer::default();
+        let start = Instant::now();
+        let first = timer
+            .run(start + Duration::from_secs(10), async { 1 })
+            .await;
+        assert_eq!(first, Some(1));
+        // Armed for 10 s; this wait's deadline is 30 s: it must not end
+        // at 10 s.
+        let pending = std::future::pending::<()>();
+        let second = timer.run(start + Duration::from_secs(30), pending).await;
+        assert_eq!(second, None);
+        assert_eq!(Instant::now(), start + Duration::from_secs(30));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_earlier_deadline_moves_the_timer_back() {
+        let mut timer = ReadTimer::default();
+        let start = Instant::now();
+        assert_eq!(
+            timer.run(start + Duration::from_secs(60), async {}).await,
+            Some(())
+        );
+        let waited = timer
+            .run(start + Duration::from_secs(5), std::future::pending::<()>())
+            .await;
+        assert_eq!(waited, None);
+        assert_eq!(Instant::now(), start + Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_future_that_ends_first_wins() {
+        let mut timer = ReadTimer::default();
+        let start = Instant::now();
+        let sleepy = async {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            7
+        };
+        assert_eq!(
+            timer.run(start + Duration::from_secs(3), sleepy).await,
+            Some(7)
+        );
+        assert_eq!(Instant::now(), start + Duration::from_secs(2));
+    }
+}
