@@ -80,9 +80,7 @@ pub trait HttpServerConnectionDelegate<C: HttpConnection>: Send + Sync + 'static
     /// Whether this delegate answers a request that has no body in one
     /// call, [`request_without_body`](Self::request_without_body),
     /// instead of through a message delegate's `headers_received` and
-    /// `finish` (as the request callback of
-    /// [`HttpServer::from_callback`](crate::httpserver::HttpServer::from_callback)
-    /// does). Default: no.
+    /// `finish` (as the HTTP server's request callback does). Default: no.
     fn answers_whole_requests(&self) -> bool {
         false
     }
