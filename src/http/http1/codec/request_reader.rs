@@ -15,6 +15,8 @@ use super::request::{
 /// that can be told early (a malformed request line, a bad header field,
 /// a bare CR or LF, NUL...). The full parse runs once, when the empty
 /// line ending the head has arrived or the buffer passed the size limit.
+/// A head found whole on the first call (the usual case: it arrived in
+/// one read) is parsed at once, in one pass, without the search.
 ///
 /// The state describes the front of the buffer: keep one reader per head
 /// and let the buffer only grow at its end between calls;
