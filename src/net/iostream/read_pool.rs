@@ -22,14 +22,18 @@ thread_local! {
 /// A buffer with room for at least `capacity` bytes: one from the pool
 /// when it has one that large, else a new one.
 pub(crate) fn take(capacity: usize) -> BytesMut {
-    let pooled = POOL.with(|pool| {
+    // A thread tearing down its locals has no pool: allocate.
+    let pooled = POOL.try_with(|pool| {
         let mut pool = pool.borrow_mut();
         match pool.last() {
             Some(buf) if buf.capacity() >= capacity => pool.pop(),
             _ => None,
         }
     });
-    pooled.unwrap_or_else(|| BytesMut::with_capacity(capacity))
+    pooled
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| BytesMut::with_capacity(capacity))
 }
 
 /// Gives up the empty buffer `buf`: kept for reuse when its whole memory
@@ -40,7 +44,8 @@ pub(crate) fn give(mut buf: BytesMut, capacity: usize) {
     if capacity == 0 || !buf.try_reclaim(capacity) || buf.capacity() > 2 * capacity {
         return;
     }
-    POOL.with(|pool| {
+    // A thread tearing down its locals has no pool: the buffer is freed.
+    let _ = POOL.try_with(|pool| {
         let mut pool = pool.borrow_mut();
         if pool.len() < POOL_SIZE {
             pool.push(buf);
