@@ -57,27 +57,35 @@ pub(crate) fn give(mut buf: BytesMut, capacity: usize) {
 mod tests {
     use super::*;
 
+    /// How many buffers this thread's pool holds.
+    fn pooled() -> usize {
+        POOL.with(|pool| pool.borrow().len())
+    }
+
     #[test]
-    fn a_buffer_given_up_whole_is_taken_again() {
+    fn a_buffer_given_up_whole_is_kept_and_taken_again() {
         let buf = take(1024);
         let address = buf.as_ptr();
         give(buf, 1024);
+        assert_eq!(pooled(), 1);
         let again = take(1024);
+        assert_eq!(pooled(), 0);
         assert_eq!(again.as_ptr(), address);
         assert!(again.capacity() >= 1024);
     }
 
     #[test]
-    fn a_buffer_still_shared_is_not_kept() {
+    fn a_buffer_still_shared_or_too_small_is_not_kept() {
         let mut buf = take(1024);
         buf.extend_from_slice(b"request");
         let request = buf.split().freeze();
         give(buf, 1024);
-        let other = take(1024);
-        // The pool had nothing whole to give: the memory of `request` is
-        // not handed out again while it is in use.
-        assert_ne!(other.as_ptr(), request.as_ptr());
+        assert_eq!(pooled(), 0, "its memory is still in use");
         drop(request);
+        give(BytesMut::with_capacity(16), 1024);
+        assert_eq!(pooled(), 0, "too small for a read");
+        give(BytesMut::with_capacity(4096), 1024);
+        assert_eq!(pooled(), 0, "much larger than a read");
     }
 
     #[test]
@@ -86,7 +94,7 @@ mod tests {
         for buf in buffers {
             give(buf, 64);
         }
-        assert_eq!(POOL.with(|pool| pool.borrow().len()), POOL_SIZE);
+        assert_eq!(pooled(), POOL_SIZE);
         POOL.with(|pool| pool.borrow_mut().clear());
     }
 }

@@ -7,6 +7,7 @@
 
 use http::{HeaderName, HeaderValue, Method, Version};
 
+use super::framing::{is_token_byte, trim_ows};
 use super::head::{STACK_HEADERS, ValueSpans};
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
@@ -17,21 +18,6 @@ pub(super) struct FastHead {
     pub headers: HttpHeaders,
     pub consumed: usize,
 }
-
-/// A `tchar` of RFC 9110 (methods and field names).
-const fn token_table() -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~');
-        b += 1;
-    }
-    table
-}
-
-static TOKEN: [bool; 256] = token_table();
 
 /// Reads the head starting at `start` in `buf` when it is complete within
 /// `max` bytes and made only of what this module reads; `spans` receives
@@ -81,17 +67,12 @@ pub(super) fn read(
         if buf.get(cr + 1) != Some(&b'\n') || cr + 2 > end {
             return None;
         }
-        let value = &buf[at..cr];
-        if !all_field_value(value) {
+        if !all_field_value(&buf[at..cr]) {
             return None;
         }
-        let lead = value.iter().take_while(|&&b| is_blank(b)).count();
-        let trail = value[lead..]
-            .iter()
-            .rev()
-            .take_while(|&&b| is_blank(b))
-            .count();
-        spans[headers.len()] = (at + lead, cr - trail);
+        let value = trim_ows(&buf[at..cr]);
+        let value_start = value.as_ptr() as usize - buf.as_ptr() as usize;
+        spans[headers.len()] = (value_start, value_start + value.len());
         headers.append(name, HeaderValue::from_static(""));
         at = cr + 2;
     }
@@ -111,18 +92,13 @@ pub(super) fn read(
 
 /// How many token bytes `bytes` starts with.
 fn token_len(bytes: &[u8]) -> usize {
-    bytes.iter().take_while(|&&b| TOKEN[usize::from(b)]).count()
+    bytes.iter().take_while(|&&b| is_token_byte(b)).count()
 }
 
 /// The position after `literal` at `at`, when it is there before `end`.
 fn expect(buf: &[u8], end: usize, at: usize, literal: &[u8]) -> Option<usize> {
     let after = at + literal.len();
     (after <= end && buf[at..after] == *literal).then_some(after)
-}
-
-/// Space or horizontal tab.
-fn is_blank(b: u8) -> bool {
-    b == b' ' || b == b'\t'
 }
 
 /// Every byte is visible ASCII (no space, no control, no obs-text). Runs

@@ -211,7 +211,23 @@ pub(super) fn trim_ows(bytes: &[u8]) -> &[u8] {
 
 /// A `tchar` of RFC 9110 §5.6.2.
 pub(super) fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TOKEN[usize::from(b)]
+}
+
+/// [`is_token_byte`] for each byte value, looked up rather than compared
+/// (heads are read a byte at a time).
+static TOKEN: [bool; 256] = token_table();
+
+const fn token_table() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(c, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.' | b'^'..=b'`' | b'|' | b'~');
+        b += 1;
+    }
+    table
 }
 
 #[cfg(test)]
