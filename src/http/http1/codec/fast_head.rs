@@ -5,23 +5,31 @@
 //! left to the full parser, which accepts or refuses it; what this reader
 //! accepts, the full parser accepts too and reads the same way.
 
-use http::{HeaderName, HeaderValue, Method, Version};
+use http::header::{self, HeaderName, HeaderValue};
+use http::{Method, Version};
 
-use super::framing::{is_token_byte, trim_ows};
+use super::framing::{FramingFields, is_token_byte};
 use super::head::{STACK_HEADERS, ValueSpans};
 use crate::httputil::{HttpHeaders, RequestStartLine};
 
 /// A head read by [`read`]: its start line, its fields (values still
-/// empty: where they lie is in the spans), and its length.
+/// empty: where they lie is in the spans), what they say about framing,
+/// and its length.
 pub(super) struct FastHead {
     pub start_line: RequestStartLine,
     pub headers: HttpHeaders,
+    pub framing: FramingFields,
     pub consumed: usize,
 }
 
 /// Reads the head starting at `start` in `buf` when it is complete within
-/// `max` bytes and made only of what this module reads; `spans` receives
-/// where each field value lies in `buf`. `None`: the full parser decides.
+/// `max` bytes, made only of what this module reads, and its framing
+/// fields are well formed; `spans` receives where each field value lies
+/// in `buf`. `None`: the full parser decides.
+///
+/// Every byte is looked at once, eight at a time where it can be: the
+/// lines of a head are too short for a vectorised search to pay for its
+/// setup.
 pub(super) fn read(
     buf: &[u8],
     start: usize,
@@ -29,55 +37,61 @@ pub(super) fn read(
     spans: &mut ValueSpans,
 ) -> Option<FastHead> {
     let end = buf.len().min(start.saturating_add(max));
-    let mut at = start;
-    let method_len = token_len(&buf[at..end]);
-    let method = Method::from_bytes(&buf[at..at + method_len]).ok()?;
-    at += method_len;
-    at = expect(buf, end, at, b" ")?;
-    let space = at + memchr::memchr(b' ', &buf[at..end])?;
-    let target = &buf[at..space];
-    if target.is_empty() || !all_visible(target) {
+    // Spans are 32-bit offsets.
+    if end > u32::MAX as usize {
         return None;
     }
-    // Visible ASCII only: valid UTF-8.
-    let path = String::from_utf8(target.to_vec()).ok()?;
-    at = space + 1;
-    let version = match buf.get(at..at + 10)? {
-        b"HTTP/1.1\r\n" => Version::HTTP_11,
-        b"HTTP/1.0\r\n" => Version::HTTP_10,
-        _ => return None,
-    };
-    at += 10;
-    if at > end {
+    let buf = &buf[..end];
+    let (method, method_len) = method(&buf[start..])?;
+    let target_start = start + method_len;
+    let mut at = target_start + visible_run(&buf[target_start..]);
+    if at == target_start {
         return None;
     }
+    let path = ascii_string(&buf[target_start..at]);
+    let version = version(buf.get(at..at + 11)?)?;
+    at += 11;
     let mut headers = HttpHeaders::with_capacity(8);
+    let mut framing = FramingFields::default();
     loop {
-        if buf.get(at..at + 2)? == b"\r\n" {
+        if *buf.get(at)? == b'\r' {
+            if *buf.get(at + 1)? != b'\n' {
+                return None;
+            }
             at += 2;
             break;
         }
         if headers.len() == STACK_HEADERS {
             return None;
         }
-        let name_len = token_len(&buf[at..end]);
-        let name = HeaderName::from_bytes(&buf[at..at + name_len]).ok()?;
-        at = expect(buf, end, at + name_len, b":")?;
-        let cr = at + memchr::memchr(b'\r', &buf[at..end])?;
-        if buf.get(cr + 1) != Some(&b'\n') || cr + 2 > end {
+        let name_start = at;
+        at += buf[at..].iter().take_while(|&&b| is_token_byte(b)).count();
+        if *buf.get(at)? != b':' {
             return None;
         }
-        if !all_field_value(&buf[at..cr]) {
+        let (name, role) = header_name(&buf[name_start..at])?;
+        at += 1;
+        while buf.get(at).is_some_and(|&b| b == b' ' || b == b'\t') {
+            at += 1;
+        }
+        let value_start = at;
+        at += value_run(&buf[at..]);
+        if buf.get(at..at + 2)? != b"\r\n" {
             return None;
         }
-        let value = trim_ows(&buf[at..cr]);
-        let value_start = value.as_ptr() as usize - buf.as_ptr() as usize;
-        spans[headers.len()] = (value_start, value_start + value.len());
+        let mut value_end = at;
+        while value_end > value_start && matches!(buf[value_end - 1], b' ' | b'\t') {
+            value_end -= 1;
+        }
+        match role {
+            Role::Host => framing.hosts += 1,
+            Role::Framing => framing.add(&name, &buf[value_start..value_end]).ok()?,
+            Role::Plain => {}
+        }
+        // Within `u32` (checked above).
+        spans[headers.len()] = (value_start as u32, value_end as u32);
         headers.append(name, HeaderValue::from_static(""));
-        at = cr + 2;
-    }
-    if at > end {
-        return None;
+        at += 2;
     }
     Some(FastHead {
         start_line: RequestStartLine {
@@ -86,34 +100,139 @@ pub(super) fn read(
             version,
         },
         headers,
+        framing,
         consumed: at,
     })
 }
 
-/// How many token bytes `bytes` starts with.
-fn token_len(bytes: &[u8]) -> usize {
-    bytes.iter().take_while(|&&b| is_token_byte(b)).count()
+/// The method `line` starts with, and the length of it and the space
+/// after it; the common methods are told without building one.
+fn method(line: &[u8]) -> Option<(Method, usize)> {
+    if line.starts_with(b"GET ") {
+        return Some((Method::GET, 4));
+    }
+    if line.starts_with(b"POST ") {
+        return Some((Method::POST, 5));
+    }
+    let len = line.iter().take_while(|&&b| is_token_byte(b)).count();
+    if line.get(len) != Some(&b' ') {
+        return None;
+    }
+    Some((Method::from_bytes(&line[..len]).ok()?, len + 1))
 }
 
-/// The position after `literal` at `at`, when it is there before `end`.
-fn expect(buf: &[u8], end: usize, at: usize, literal: &[u8]) -> Option<usize> {
-    let after = at + literal.len();
-    (after <= end && buf[at..after] == *literal).then_some(after)
+/// The version of ` HTTP/1.x` CRLF ending a request line.
+fn version(rest: &[u8]) -> Option<Version> {
+    if rest[..8] != *b" HTTP/1." || rest[9..] != *b"\r\n" {
+        return None;
+    }
+    match rest[8] {
+        b'1' => Some(Version::HTTP_11),
+        b'0' => Some(Version::HTTP_10),
+        _ => None,
+    }
 }
 
-/// Every byte is visible ASCII (no space, no control, no obs-text). Runs
-/// over the whole slice without branching per byte.
-fn all_visible(bytes: &[u8]) -> bool {
-    bytes
+/// The length of the run of visible ASCII bytes `bytes` starts with (no
+/// space, no control byte, no obs-text).
+fn visible_run(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        match first_outside(word, 0x21, 0x7e) {
+            Some(offset) => return at + offset,
+            None => at += 8,
+        }
+    }
+    at + bytes[at..].iter().take_while(|&&b| is_visible(b)).count()
+}
+
+/// The length of the run of field-value bytes `bytes` starts with:
+/// visible ASCII, spaces and tabs.
+fn value_run(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(word) = bytes.get(at..at + 8) {
+        match first_outside(word, 0x20, 0x7e) {
+            Some(offset) if word[offset] == b'\t' => at += offset + 1,
+            Some(offset) => return at + offset,
+            None => at += 8,
+        }
+    }
+    at + bytes[at..]
         .iter()
-        .fold(true, |ok, &b| ok & (b > b' ') & (b < 0x7f))
+        .take_while(|&&b| is_visible(b) || b == b' ' || b == b'\t')
+        .count()
 }
 
-/// Every byte is visible ASCII, space or tab.
-fn all_field_value(bytes: &[u8]) -> bool {
-    bytes.iter().fold(true, |ok, &b| {
-        ok & ((b' '..0x7f).contains(&b) | (b == b'\t'))
-    })
+/// Where the first of the eight bytes of `word` outside `low..=high` is
+/// (`low` at most 0x80, `high` below 0x80), all eight tested at once. A
+/// byte below `low` borrows into its top bit when `low` is taken from
+/// each byte; a byte above `high` carries into its top bit when
+/// `0x7f - high` is added to each (or has it set already). A borrow or a
+/// carry only moves to later bytes, so the first byte flagged is the
+/// first outside.
+fn first_outside(word: &[u8], low: u8, high: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = ONES * 0x80;
+    let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+    let below = x.wrapping_sub(ONES * u64::from(low)) & !x;
+    let above = x.wrapping_add(ONES * u64::from(0x7f - high)) | x;
+    let flagged = (below | above) & TOPS;
+    (flagged != 0).then(|| flagged.trailing_zeros() as usize / 8)
+}
+
+/// Visible ASCII: no space, no control, no obs-text.
+fn is_visible(b: u8) -> bool {
+    b.wrapping_sub(0x21) < 0x7f - 0x21
+}
+
+/// `bytes`, all visible ASCII, as a `String`.
+fn ascii_string(bytes: &[u8]) -> String {
+    debug_assert!(bytes.iter().all(|&b| is_visible(b)));
+    // SAFETY: the caller checked that every byte is visible ASCII, which
+    // is valid UTF-8 (the check above repeats it in debug builds).
+    #[allow(unsafe_code)]
+    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
+    String::from(text)
+}
+
+/// What a field says about the message's framing.
+enum Role {
+    /// `Host`, counted.
+    Host,
+    /// `Content-Length`, `Transfer-Encoding`, `Connection` or `Expect`.
+    Framing,
+    /// Nothing.
+    Plain,
+}
+
+/// The field names clients send in nearly every request, and those about
+/// framing, told by length and a case-insensitive comparison; any other
+/// name is looked up by `http`, and says nothing about framing.
+fn header_name(name: &[u8]) -> Option<(HeaderName, Role)> {
+    let known = match name.len() {
+        4 if lower_eq(name, b"host") => (header::HOST, Role::Host),
+        6 if lower_eq(name, b"accept") => (header::ACCEPT, Role::Plain),
+        6 if lower_eq(name, b"cookie") => (header::COOKIE, Role::Plain),
+        6 if lower_eq(name, b"expect") => (header::EXPECT, Role::Framing),
+        7 if lower_eq(name, b"referer") => (header::REFERER, Role::Plain),
+        10 if lower_eq(name, b"user-agent") => (header::USER_AGENT, Role::Plain),
+        10 if lower_eq(name, b"connection") => (header::CONNECTION, Role::Framing),
+        12 if lower_eq(name, b"content-type") => (header::CONTENT_TYPE, Role::Plain),
+        14 if lower_eq(name, b"content-length") => (header::CONTENT_LENGTH, Role::Framing),
+        15 if lower_eq(name, b"accept-encoding") => (header::ACCEPT_ENCODING, Role::Plain),
+        15 if lower_eq(name, b"accept-language") => (header::ACCEPT_LANGUAGE, Role::Plain),
+        17 if lower_eq(name, b"transfer-encoding") => (header::TRANSFER_ENCODING, Role::Framing),
+        _ => return Some((HeaderName::from_bytes(name).ok()?, Role::Plain)),
+    };
+    Some(known)
+}
+
+/// `name` (token bytes only) is `lower` (lowercase letters and `-`) in
+/// any case. Setting bit 5 lowercases a letter and leaves `-` alone; the
+/// only other byte it maps to a letter or `-` is a control byte, which no
+/// token has.
+fn lower_eq(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l)
 }
 
 #[cfg(test)]
@@ -125,7 +244,7 @@ mod tests {
         let head = read(raw, 0, 1024, &mut spans)?;
         let values = spans[..head.headers.len()]
             .iter()
-            .map(|&(start, end)| &raw[start..end])
+            .map(|&(start, end)| &raw[start as usize..end as usize])
             .collect();
         Some((head, values))
     }
@@ -144,6 +263,46 @@ mod tests {
             .collect();
         assert_eq!(names, ["host", "x-a", "empty"]);
         assert_eq!(values, [&b"h"[..], b"v w", b""]);
+    }
+
+    #[test]
+    fn runs_end_at_the_first_byte_outside_their_set_wherever_it_lies() {
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[at] = b;
+                let visible = is_visible(b);
+                let value = visible || b == b' ' || b == b'\t';
+                assert_eq!(
+                    visible_run(&bytes),
+                    if visible { 20 } else { at },
+                    "{b:#x} at {at}"
+                );
+                assert_eq!(
+                    value_run(&bytes),
+                    if value { 20 } else { at },
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn known_names_match_in_any_case_and_only_themselves() {
+        for (raw, name) in [
+            (&b"HOST"[..], "host"),
+            (b"hOsT", "host"),
+            (b"Content-Length", "content-length"),
+            (b"TRANSFER-encoding", "transfer-encoding"),
+            (b"X-Host", "x-host"),
+            (b"Hos1", "hos1"),
+        ] {
+            assert_eq!(header_name(raw).unwrap().0.as_str(), name);
+        }
+        assert!(matches!(header_name(b"Host").unwrap().1, Role::Host));
+        assert!(matches!(header_name(b"expect").unwrap().1, Role::Framing));
+        assert!(matches!(header_name(b"X-Expect").unwrap().1, Role::Plain));
+        assert!(header_name(b"").is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! received head, checked strictly (the request-smuggling vectors are
 //! refused, not guessed at).
 
-use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, TRANSFER_ENCODING};
+use http::header::{CONNECTION, CONTENT_LENGTH, EXPECT, HOST, HeaderName, TRANSFER_ENCODING};
 
 use super::ParseError;
 use crate::httputil::HttpHeaders;
@@ -55,35 +55,41 @@ impl FramingFields {
     pub fn read(headers: &HttpHeaders) -> Result<FramingFields, ParseError> {
         let mut fields = FramingFields::default();
         for (name, value) in headers {
-            let value = value.as_bytes();
-            if *name == CONTENT_LENGTH {
-                for element in value.split(|&b| b == b',') {
-                    let n = parse_content_length(element)?;
-                    match fields.content_length {
-                        Some(seen) if seen != n => {
-                            return Err(ParseError::ConflictingContentLength);
-                        }
-                        _ => fields.content_length = Some(n),
-                    }
-                }
-            } else if *name == TRANSFER_ENCODING {
-                let codings = fields.transfer_encoding.get_or_insert_default();
-                add_transfer_codings(codings, value)?;
-            } else if *name == CONNECTION {
-                for token in list_elements(value) {
-                    if token.eq_ignore_ascii_case(b"close") {
-                        fields.close = true;
-                    } else if token.eq_ignore_ascii_case(b"keep-alive") {
-                        fields.keep_alive = true;
-                    }
-                }
-            } else if *name == HOST {
-                fields.hosts += 1;
-            } else if *name == EXPECT {
-                fields.expect_continue |= trim_ows(value).eq_ignore_ascii_case(b"100-continue");
-            }
+            fields.add(name, value.as_bytes())?;
         }
         Ok(fields)
+    }
+
+    /// Takes one field into account (any field: those that say nothing
+    /// about framing are passed over).
+    pub fn add(&mut self, name: &HeaderName, value: &[u8]) -> Result<(), ParseError> {
+        if *name == CONTENT_LENGTH {
+            for element in value.split(|&b| b == b',') {
+                let n = parse_content_length(element)?;
+                match self.content_length {
+                    Some(seen) if seen != n => {
+                        return Err(ParseError::ConflictingContentLength);
+                    }
+                    _ => self.content_length = Some(n),
+                }
+            }
+        } else if *name == TRANSFER_ENCODING {
+            let codings = self.transfer_encoding.get_or_insert_default();
+            add_transfer_codings(codings, value)?;
+        } else if *name == CONNECTION {
+            for token in list_elements(value) {
+                if token.eq_ignore_ascii_case(b"close") {
+                    self.close = true;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                    self.keep_alive = true;
+                }
+            }
+        } else if *name == HOST {
+            self.hosts += 1;
+        } else if *name == EXPECT {
+            self.expect_continue |= trim_ows(value).eq_ignore_ascii_case(b"100-continue");
+        }
+        Ok(())
     }
 
     /// The body length these fields give a request (RFC 9112 §6.3: no

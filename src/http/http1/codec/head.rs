@@ -139,8 +139,9 @@ enum ValueSource<'a> {
     Copy(usize),
 }
 
-/// Where each header value of a parsed head lies in the parsed buffer.
-pub(super) type ValueSpans = [(usize, usize); STACK_HEADERS];
+/// Where each header value of a parsed head lies in the parsed buffer
+/// (32-bit offsets: half the stack to clear per head).
+pub(super) type ValueSpans = [(u32, u32); STACK_HEADERS];
 
 /// `httparse`'s fields (at most [`STACK_HEADERS`]) as [`HttpHeaders`]
 /// whose values are still empty: where each value lies in `buf` is
@@ -157,7 +158,13 @@ pub(super) fn header_names(
         let name =
             HeaderName::from_bytes(field.name.as_bytes()).map_err(|_| ParseError::BadHeaderName)?;
         let offset = field.value.as_ptr() as usize - base;
-        *span = (offset, offset + field.value.len());
+        let (Ok(start), Ok(end)) = (
+            u32::try_from(offset),
+            u32::try_from(offset + field.value.len()),
+        ) else {
+            return Err(ParseError::HeadTooLarge);
+        };
+        *span = (start, end);
         headers.append(name, HeaderValue::from_static(""));
     }
     Ok(headers)
@@ -171,10 +178,27 @@ pub(super) fn fill_values(
     spans: &ValueSpans,
 ) -> Result<(), ParseError> {
     for (value, &(start, end)) in headers.values_mut().zip(spans) {
-        *value = HeaderValue::from_maybe_shared(head.slice(start..end))
+        *value = HeaderValue::from_maybe_shared(head.slice(start as usize..end as usize))
             .map_err(|_| ParseError::BadHeaderValue)?;
     }
     Ok(())
+}
+
+/// [`fill_values`] for values the fast reader checked already: each is
+/// visible ASCII, spaces and tabs, neither starting nor ending with
+/// either.
+pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: &Bytes, spans: &ValueSpans) {
+    for (value, &(start, end)) in headers.values_mut().zip(spans) {
+        let bytes = head.slice(start as usize..end as usize);
+        debug_assert!(HeaderValue::from_maybe_shared(bytes.clone()).is_ok());
+        // SAFETY: `http` asks only that the bytes be a valid field value
+        // (no control byte but tab, no DEL); the fast reader let through
+        // visible ASCII, spaces and tabs only (checked again above in
+        // debug builds).
+        #[allow(unsafe_code)]
+        let checked = unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) };
+        *value = checked;
+    }
 }
 
 /// `httparse`'s fields as [`HttpHeaders`]; values are zero-copy slices of

@@ -178,11 +178,14 @@ pub(super) fn split_complete(
 ) -> Option<Result<RequestHead, ParseError>> {
     let start = head::head_start(buf).ok()??;
     let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
-    let read = match fast_head::read(buf, start, max, &mut spans) {
-        Some(fast) => Ok((fast.consumed, fast.start_line, fast.headers)),
-        None => read_with_httparse(buf, start, max, &mut spans)?,
-    };
-    let (consumed, start_line, mut headers) = match read {
+    if let Some(fast) = fast_head::read(buf, start, max, &mut spans) {
+        let head = buf.split_to(fast.consumed).freeze();
+        let mut headers = fast.headers;
+        head::fill_checked_values(&mut headers, &head, &spans);
+        return Some(complete(fast.start_line, headers, &fast.framing));
+    }
+    let (consumed, start_line, mut headers) = match read_with_httparse(buf, start, max, &mut spans)?
+    {
         Ok(read) => read,
         Err(error) => return Some(Err(error)),
     };
