@@ -129,14 +129,14 @@ fn crlf(text: &str) -> Bytes {
 }
 
 fn parse_multipart(boundary: &[u8], data: &Bytes) -> Result<(Arguments, Files), HttpInputError> {
-    let (mut arguments, mut files) = (Arguments::new(), Files::new());
+    let (mut arguments, mut files) = (Arguments::default(), Files::default());
     parse_multipart_form_data(boundary, data, &mut arguments, &mut files)?;
     Ok((arguments, files))
 }
 
 /// Parses `data`, expecting an error that mentions `message`.
 fn assert_multipart_error(data: &Bytes, message: &str) {
-    let (mut arguments, mut files) = (Arguments::new(), Files::new());
+    let (mut arguments, mut files) = (Arguments::default(), Files::default());
     let error = parse_multipart_form_data(b"1234", data, &mut arguments, &mut files).unwrap_err();
     assert!(error.to_string().contains(message), "{error}");
     assert!(arguments.is_empty() && files.is_empty());
@@ -625,7 +625,7 @@ fn request_cookies_drop_names_python_refuses() {
 
 #[test]
 fn parse_body_arguments_ignores_other_types() {
-    let (mut arguments, mut files) = (Arguments::new(), Files::new());
+    let (mut arguments, mut files) = (Arguments::default(), Files::default());
     let body = Bytes::from_static(b"a=1");
     parse_body_arguments("text/plain", &body, &mut arguments, &mut files, None).unwrap();
     assert!(arguments.is_empty());
@@ -880,10 +880,10 @@ proptest! {
         } else {
             format!("multipart/form-data; boundary={boundary}")
         };
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         parse_body_arguments(&content_type, &Bytes::from(body), &mut arguments, &mut files, None).unwrap();
 
-        let (mut want_arguments, mut want_files) = (Arguments::new(), HashMap::<String, Vec<_>>::new());
+        let (mut want_arguments, mut want_files) = (Arguments::default(), HashMap::<String, Vec<_>>::new());
         for part in parts {
             match part.filename {
                 Some(filename) => want_files.entry(part.name).or_default().push((
@@ -912,7 +912,7 @@ proptest! {
         max_parts in 1usize..4,
     ) {
         let config = ParseMultipartConfig { max_parts, max_part_header_size: 64 };
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         let _ = parse_multipart_form_data_with(&boundary, &Bytes::from(data), &mut arguments, &mut files, &config);
         let parsed = arguments.values().map(Vec::len).sum::<usize>()
             + files.values().map(Vec::len).sum::<usize>();

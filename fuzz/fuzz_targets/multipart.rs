@@ -67,6 +67,6 @@ fuzz_target!(|data: &[u8]| {
         "multipart/form-data; boundary=\"{}\"",
         String::from_utf8_lossy(boundary)
     );
-    let (mut arguments, mut files) = (Arguments::new(), Files::new());
+    let (mut arguments, mut files) = (Arguments::default(), Files::default());
     let _ = parse_body_arguments(&content_type, &body, &mut arguments, &mut files, None);
 });

@@ -27,7 +27,7 @@ use crate::escape::parse_qs_bytes;
 /// use bytes::Bytes;
 /// use supercell::httputil::{Arguments, Files, parse_body_arguments};
 ///
-/// let (mut arguments, mut files) = (Arguments::new(), Files::new());
+/// let (mut arguments, mut files) = (Arguments::default(), Files::default());
 /// let body = Bytes::from_static(b"a=1&b=&a=%C3%A9");
 /// parse_body_arguments("application/x-www-form-urlencoded; charset=utf-8", &body,
 ///     &mut arguments, &mut files, None).unwrap();
@@ -78,7 +78,7 @@ mod tests {
         content_type: &str,
         body: &'static [u8],
     ) -> Result<(Arguments, Files), HttpInputError> {
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         parse_body_arguments(
             content_type,
             &Bytes::from_static(body),
@@ -130,7 +130,7 @@ mod tests {
         let mut headers = HttpHeaders::new();
         headers.add("Content-Encoding", "gzip").unwrap();
         let body = Bytes::from_static(b"a=1");
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         let error = parse_body_arguments(
             "application/x-www-form-urlencoded",
             &body,

@@ -81,7 +81,7 @@ pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,
 };
 pub use reason::reason_phrase;
-pub use request::{Arguments, Files, HttpFile, HttpServerRequest};
+pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{
     RequestStartLine, ResponseStartLine, parse_request_start_line, parse_response_start_line,
 };

@@ -65,7 +65,7 @@ enum Field {
 ///       file body\r\n\
 ///       --XyZ--\r\n",
 /// );
-/// let (mut arguments, mut files) = (Arguments::new(), Files::new());
+/// let (mut arguments, mut files) = (Arguments::default(), Files::default());
 /// parse_multipart_form_data(b"XyZ", &body, &mut arguments, &mut files).unwrap();
 /// assert_eq!(arguments["title"], ["Hello"]);
 /// let file = &files["upload"][0];
@@ -205,7 +205,7 @@ mod tests {
     use super::*;
 
     fn parse(boundary: &[u8], body: &'static [u8]) -> Result<(Arguments, Files), HttpInputError> {
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         parse_multipart_form_data(
             boundary,
             &Bytes::from_static(body),
@@ -244,7 +244,7 @@ mod tests {
         let body = Bytes::from_static(
             b"--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--b\r\nbad\r\n--b--",
         );
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         let error = parse_multipart_form_data(b"b", &body, &mut arguments, &mut files).unwrap_err();
         assert!(error.0.contains("missing headers"), "{error}");
         assert!(arguments.is_empty() && files.is_empty());
@@ -260,7 +260,7 @@ mod tests {
             b"--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--b\r\n\
               Content-Disposition: form-data; name=b\r\n\r\n2\r\n--b--",
         );
-        let (mut arguments, mut files) = (Arguments::new(), Files::new());
+        let (mut arguments, mut files) = (Arguments::default(), Files::default());
         let error =
             parse_multipart_form_data_with(b"b", &body, &mut arguments, &mut files, &config)
                 .unwrap_err();

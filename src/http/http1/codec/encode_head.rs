@@ -4,7 +4,11 @@
 
 use super::head::is_control;
 use bytes::{BufMut, BytesMut};
-use http::header::{CONNECTION, CONTENT_LENGTH, DATE, TRANSFER_ENCODING};
+use http::header::{
+    ACCEPT_RANGES, CACHE_CONTROL, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE,
+    CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderName, LAST_MODIFIED, LOCATION, SERVER, SET_COOKIE,
+    TRANSFER_ENCODING, VARY,
+};
 use http::{HeaderValue, Method, Version};
 
 use super::body_encoder::{BodyEncoder, Framing};
@@ -163,14 +167,14 @@ pub fn encode_response_head_with(
         let skip = (no_body && (*name == CONTENT_LENGTH || *name == TRANSFER_ENCODING))
             || (connection.is_some() && *name == CONNECTION);
         if !skip {
-            put_field(name.as_str(), value.as_bytes(), buf);
+            put_field(name, value.as_bytes(), buf);
         }
     }
     if let Some(connection) = connection {
-        put_field("connection", connection, buf);
+        put_field(&CONNECTION, connection, buf);
     }
     if let Some(date) = defaults.date.filter(|_| !given.date) {
-        put_field("date", date.as_bytes(), buf);
+        put_field(&DATE, date.as_bytes(), buf);
     }
     if let Some(length) = default_length {
         buf.put_slice(b"Content-Length: ");
@@ -224,7 +228,7 @@ pub fn encode_request_head(
         b" HTTP/1.1\r\n"
     });
     for (name, value) in headers {
-        put_field(name.as_str(), value.as_bytes(), buf);
+        put_field(name, value.as_bytes(), buf);
     }
     if framing == Framing::Chunked {
         buf.put_slice(b"Transfer-Encoding: chunked\r\n");
@@ -309,45 +313,70 @@ fn put_decimal(mut n: u64, buf: &mut BytesMut) {
     buf.put_slice(&digits[start..]);
 }
 
-/// Writes `Name: value\r\n` with the (lowercase) name in `Title-Case`.
-fn put_field(name: &str, value: &[u8], buf: &mut BytesMut) {
-    buf.reserve(name.len() + value.len() + 4);
+/// Writes one field line: a known name as its Title-Case prefix in one
+/// piece, any other name title-cased byte by byte.
+#[inline]
+fn put_field(name: &HeaderName, value: &[u8], buf: &mut BytesMut) {
     match field_prefix(name) {
-        Some(prefix) => buf.put_slice(prefix.as_bytes()),
-        None => {
-            let mut upper = true;
-            for &b in name.as_bytes() {
-                buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
-                upper = b == b'-';
-            }
-            buf.put_slice(b": ");
-        }
+        Some(prefix) => buf.extend_from_slice(prefix),
+        None => put_title_case(name.as_str(), buf),
     }
-    buf.put_slice(value);
-    buf.put_slice(b"\r\n");
+    buf.extend_from_slice(value);
+    buf.extend_from_slice(b"\r\n");
 }
 
-/// `Title-Case: ` for the names responses carry most, spelled out.
-fn field_prefix(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "content-type" => "Content-Type: ",
-        "content-length" => "Content-Length: ",
-        "date" => "Date: ",
-        "server" => "Server: ",
-        "connection" => "Connection: ",
-        "etag" => "Etag: ",
-        "location" => "Location: ",
-        "set-cookie" => "Set-Cookie: ",
-        "cache-control" => "Cache-Control: ",
-        "vary" => "Vary: ",
-        "last-modified" => "Last-Modified: ",
-        "expires" => "Expires: ",
-        "content-encoding" => "Content-Encoding: ",
-        "transfer-encoding" => "Transfer-Encoding: ",
-        "accept-ranges" => "Accept-Ranges: ",
-        "content-range" => "Content-Range: ",
-        _ => return None,
-    })
+/// `name` in Title-Case, then `: `.
+fn put_title_case(name: &str, buf: &mut BytesMut) {
+    buf.reserve(name.len() + 2);
+    let mut upper = true;
+    for &b in name.as_bytes() {
+        buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
+        upper = b == b'-';
+    }
+    buf.extend_from_slice(b": ");
+}
+
+/// The `Title-Case: ` prefix of the fields responses carry most, told by
+/// comparing names (for the standard names, a comparison of tags), not
+/// strings.
+#[inline]
+fn field_prefix(name: &HeaderName) -> Option<&'static [u8]> {
+    let prefix: &[u8] = if *name == CONTENT_TYPE {
+        b"Content-Type: "
+    } else if *name == DATE {
+        b"Date: "
+    } else if *name == CONTENT_LENGTH {
+        b"Content-Length: "
+    } else if *name == SERVER {
+        b"Server: "
+    } else if *name == CONNECTION {
+        b"Connection: "
+    } else if *name == ETAG {
+        b"Etag: "
+    } else if *name == LOCATION {
+        b"Location: "
+    } else if *name == SET_COOKIE {
+        b"Set-Cookie: "
+    } else if *name == CACHE_CONTROL {
+        b"Cache-Control: "
+    } else if *name == VARY {
+        b"Vary: "
+    } else if *name == LAST_MODIFIED {
+        b"Last-Modified: "
+    } else if *name == EXPIRES {
+        b"Expires: "
+    } else if *name == CONTENT_ENCODING {
+        b"Content-Encoding: "
+    } else if *name == TRANSFER_ENCODING {
+        b"Transfer-Encoding: "
+    } else if *name == ACCEPT_RANGES {
+        b"Accept-Ranges: "
+    } else if *name == CONTENT_RANGE {
+        b"Content-Range: "
+    } else {
+        return None;
+    };
+    Some(prefix)
 }
 
 #[cfg(test)]
