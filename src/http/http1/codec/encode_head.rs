@@ -152,7 +152,21 @@ pub fn encode_response_head_with(
         Some(b"keep-alive")
     };
 
-    let buf = out.staging(64 + 32 * headers.len() + start_line.reason.len());
+    let date = defaults.date.filter(|_| !given.date);
+    // Sized once, as closely as cheaply known: every piece below then fits,
+    // and a buffer gathering many responses grows no sooner than it must.
+    let size = headers
+        .into_iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + 16
+        + start_line.reason.len()
+        + connection.map_or(0, |value| 14 + value.len())
+        + date.map_or(0, |value| 8 + value.len())
+        + default_length.map_or(0, |_| 38)
+        + if framing == Framing::Chunked { 28 } else { 0 }
+        + 2;
+    let buf = out.staging(size);
     match common_status_line(code, &start_line.reason) {
         Some(line) => buf.put_slice(line),
         None => {
@@ -171,10 +185,18 @@ pub fn encode_response_head_with(
         }
     }
     if let Some(connection) = connection {
-        put_field(&CONNECTION, connection, buf);
+        buf.put_slice(b"Connection: ");
+        buf.put_slice(connection);
+        buf.put_slice(b"\r\n");
     }
-    if let Some(date) = defaults.date.filter(|_| !given.date) {
-        put_field(&DATE, date.as_bytes(), buf);
+    if let Some(date) = date {
+        buf.put_slice(b"Date: ");
+        match <&[u8; 29]>::try_from(date.as_bytes()) {
+            // An IMF-fixdate, copied as one fixed-size piece.
+            Ok(fixdate) => buf.put_slice(fixdate),
+            Err(_) => buf.put_slice(date.as_bytes()),
+        }
+        buf.put_slice(b"\r\n");
     }
     if let Some(length) = default_length {
         buf.put_slice(b"Content-Length: ");
@@ -313,16 +335,15 @@ fn put_decimal(mut n: u64, buf: &mut BytesMut) {
     buf.put_slice(&digits[start..]);
 }
 
-/// Writes one field line: a known name as its Title-Case prefix in one
-/// piece, any other name title-cased byte by byte.
+/// Writes one field line: a known name as its Title-Case prefix, each a
+/// piece of fixed size, any other name title-cased byte by byte.
 #[inline]
 fn put_field(name: &HeaderName, value: &[u8], buf: &mut BytesMut) {
-    match field_prefix(name) {
-        Some(prefix) => buf.extend_from_slice(prefix),
-        None => put_title_case(name.as_str(), buf),
+    if !put_known_prefix(name, buf) {
+        put_title_case(name.as_str(), buf);
     }
-    buf.extend_from_slice(value);
-    buf.extend_from_slice(b"\r\n");
+    buf.put_slice(value);
+    buf.put_slice(b"\r\n");
 }
 
 /// `name` in Title-Case, then `: `.
@@ -333,50 +354,50 @@ fn put_title_case(name: &str, buf: &mut BytesMut) {
         buf.put_u8(if upper { b.to_ascii_uppercase() } else { b });
         upper = b == b'-';
     }
-    buf.extend_from_slice(b": ");
+    buf.put_slice(b": ");
 }
 
-/// The `Title-Case: ` prefix of the fields responses carry most, told by
-/// comparing names (for the standard names, a comparison of tags), not
-/// strings.
+/// Writes the `Title-Case: ` prefix of the fields responses carry most,
+/// told by comparing names (for the standard names, a comparison of
+/// tags), not strings; false for any other name.
 #[inline]
-fn field_prefix(name: &HeaderName) -> Option<&'static [u8]> {
-    let prefix: &[u8] = if *name == CONTENT_TYPE {
-        b"Content-Type: "
+fn put_known_prefix(name: &HeaderName, buf: &mut BytesMut) -> bool {
+    if *name == CONTENT_TYPE {
+        buf.put_slice(b"Content-Type: ");
     } else if *name == DATE {
-        b"Date: "
+        buf.put_slice(b"Date: ");
     } else if *name == CONTENT_LENGTH {
-        b"Content-Length: "
+        buf.put_slice(b"Content-Length: ");
     } else if *name == SERVER {
-        b"Server: "
+        buf.put_slice(b"Server: ");
     } else if *name == CONNECTION {
-        b"Connection: "
+        buf.put_slice(b"Connection: ");
     } else if *name == ETAG {
-        b"Etag: "
+        buf.put_slice(b"Etag: ");
     } else if *name == LOCATION {
-        b"Location: "
+        buf.put_slice(b"Location: ");
     } else if *name == SET_COOKIE {
-        b"Set-Cookie: "
+        buf.put_slice(b"Set-Cookie: ");
     } else if *name == CACHE_CONTROL {
-        b"Cache-Control: "
+        buf.put_slice(b"Cache-Control: ");
     } else if *name == VARY {
-        b"Vary: "
+        buf.put_slice(b"Vary: ");
     } else if *name == LAST_MODIFIED {
-        b"Last-Modified: "
+        buf.put_slice(b"Last-Modified: ");
     } else if *name == EXPIRES {
-        b"Expires: "
+        buf.put_slice(b"Expires: ");
     } else if *name == CONTENT_ENCODING {
-        b"Content-Encoding: "
+        buf.put_slice(b"Content-Encoding: ");
     } else if *name == TRANSFER_ENCODING {
-        b"Transfer-Encoding: "
+        buf.put_slice(b"Transfer-Encoding: ");
     } else if *name == ACCEPT_RANGES {
-        b"Accept-Ranges: "
+        buf.put_slice(b"Accept-Ranges: ");
     } else if *name == CONTENT_RANGE {
-        b"Content-Range: "
+        buf.put_slice(b"Content-Range: ");
     } else {
-        return None;
-    };
-    Some(prefix)
+        return false;
+    }
+    true
 }
 
 #[cfg(test)]

@@ -150,7 +150,7 @@ pub(super) type ValueSpans = [(u32, u32); STACK_HEADERS];
 pub(super) fn header_names(
     buf: &[u8],
     fields: &[httparse::Header<'_>],
-    spans: &mut ValueSpans,
+    spans: &mut [(u32, u32)],
 ) -> Result<HttpHeaders, ParseError> {
     let base = buf.as_ptr() as usize;
     let mut headers = HttpHeaders::with_capacity(fields.len());
@@ -175,7 +175,7 @@ pub(super) fn header_names(
 pub(super) fn fill_values(
     headers: &mut HttpHeaders,
     head: &Bytes,
-    spans: &ValueSpans,
+    spans: &[(u32, u32)],
 ) -> Result<(), ParseError> {
     for (value, &(start, end)) in headers.values_mut().zip(spans) {
         *value = HeaderValue::from_maybe_shared(head.slice(start as usize..end as usize))
@@ -187,7 +187,7 @@ pub(super) fn fill_values(
 /// [`fill_values`] for values the fast reader checked already: each is
 /// visible ASCII, spaces and tabs, neither starting nor ending with
 /// either.
-pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: &Bytes, spans: &ValueSpans) {
+pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: &Bytes, spans: &[(u32, u32)]) {
     for (value, &(start, end)) in headers.values_mut().zip(spans) {
         let bytes = head.slice(start as usize..end as usize);
         debug_assert!(HeaderValue::from_maybe_shared(bytes.clone()).is_ok());

@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Version};
 
 use super::ParseError;
-use super::fast_head;
+use super::fast_head::{self, FAST_FIELDS, FastSpans};
 use super::framing::{BodyLength, FramingFields};
 use super::head::{self, Retry, STACK_HEADERS, ValueSpans};
 use super::request_reader::RequestHeadReader;
@@ -177,13 +177,14 @@ pub(super) fn split_complete(
     max: usize,
 ) -> Option<Result<RequestHead, ParseError>> {
     let start = head::head_start(buf).ok()??;
-    let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
-    if let Some(fast) = fast_head::read(buf, start, max, &mut spans) {
+    let mut fast_spans: FastSpans = [(0, 0); FAST_FIELDS];
+    if let Some(fast) = fast_head::read(buf, start, max, &mut fast_spans) {
         let head = buf.split_to(fast.consumed).freeze();
         let mut headers = fast.headers;
-        head::fill_checked_values(&mut headers, &head, &spans);
+        head::fill_checked_values(&mut headers, &head, &fast_spans);
         return Some(complete(fast.start_line, headers, &fast.framing));
     }
+    let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
     let (consumed, start_line, mut headers) = match read_with_httparse(buf, start, max, &mut spans)?
     {
         Ok(read) => read,

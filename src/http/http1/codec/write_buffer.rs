@@ -5,10 +5,15 @@ use bytes::{BufMut, Bytes, BytesMut};
 /// Pieces at least this long are kept as they are instead of copied.
 const COPY_LIMIT: usize = 1024;
 
-/// The capacity an empty staging buffer starts with when an encoder
-/// formats into it: room for the heads and short bodies of a pipelined
-/// batch, so that they are not moved each time the buffer doubles.
+/// The least capacity an empty staging buffer starts with when an encoder
+/// formats into it: a few heads and short bodies, allocated from the
+/// allocator's thread cache.
 const STAGING_CAPACITY: usize = 1024;
+
+/// The most capacity a staging buffer starts with: what the last one
+/// held, so that the heads of a pipelined batch are not moved each time
+/// the buffer doubles, up to this.
+const STAGING_MAX_START: usize = 16 * 1024;
 
 /// Output gathered for one vectored write: small pieces (heads, chunk
 /// framing, short bodies) are copied into one buffer, big chunks are kept
@@ -35,6 +40,9 @@ pub struct WriteBuffer {
     staging: BytesMut,
     /// Bytes in `pieces`.
     pieces_len: usize,
+    /// How much the last staging buffer held when handed over: the start
+    /// capacity of the next.
+    last_staged: usize,
 }
 
 impl WriteBuffer {
@@ -121,7 +129,8 @@ impl WriteBuffer {
     /// at least `additional` more bytes.
     pub(super) fn staging(&mut self, additional: usize) -> &mut BytesMut {
         if self.staging.capacity() == 0 {
-            self.staging.reserve(additional.max(STAGING_CAPACITY));
+            let start = self.last_staged.clamp(STAGING_CAPACITY, STAGING_MAX_START);
+            self.staging.reserve(additional.max(start));
         } else {
             self.staging.reserve(additional);
         }
@@ -133,6 +142,7 @@ impl WriteBuffer {
             // Taken whole, not split: its memory goes with it, with no
             // shared header to allocate.
             let staged = std::mem::take(&mut self.staging).freeze();
+            self.last_staged = staged.len();
             self.pieces_len += staged.len();
             self.pieces.push(staged);
         }
@@ -174,6 +184,24 @@ mod tests {
         );
         assert!(out.is_empty());
         out.drain(|_| panic!("nothing is left"));
+    }
+
+    #[test]
+    fn a_staging_buffer_starts_as_large_as_the_last_one_held_within_bounds() {
+        let mut out = WriteBuffer::new();
+        assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
+        out.staging(3000).extend_from_slice(&[b'x'; 3000]);
+        out.take();
+        assert!(out.staging(1).capacity() >= 3000);
+        out.take();
+        out.staging(1).extend_from_slice(b"y");
+        out.take();
+        assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
+        out.take();
+        out.staging(1)
+            .extend_from_slice(&vec![b'z'; 4 * STAGING_MAX_START]);
+        out.take();
+        assert!(out.staging(1).capacity() < 2 * STAGING_MAX_START);
     }
 
     #[test]
