@@ -1372,3 +1372,59 @@ async fn http_server_add_sockets_serves_requests() {
     assert_eq!(hello_at(addr).await, "Hello world");
     server.stop();
 }
+
+/// The request callback's path begins a request without taking the
+/// connection's lock: a writer that answers only after the callback
+/// returned (from a task of its own) still answers its own request, in
+/// order, and the request after it is answered too.
+#[tokio::test]
+async fn a_writer_answering_after_the_callback_returned_answers_its_own_request() {
+    let server = serve(
+        HttpServerSettings::default(),
+        |request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            let path = request.path().to_owned();
+            if path == "/later" {
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    let _ = writer.respond(200, HttpHeaders::new(), path).await;
+                });
+            } else {
+                let _ = writer.respond(200, HttpHeaders::new(), path).await;
+            }
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    let mut pipelined = get("/later", &[]);
+    pipelined.extend_from_slice(&get("/now", &[]));
+    client.send(pipelined).await;
+    assert_eq!(client.get_response().await.body, "/later");
+    assert_eq!(client.get_response().await.body, "/now");
+    client.send(get("/later", &[])).await;
+    assert_eq!(client.get_response().await.body, "/later");
+}
+
+/// A request callback that panics before its writer wrote anything is
+/// answered 500 with `Connection: close` (the writer is dropped as the
+/// panic unwinds), and the connection closes.
+#[tokio::test]
+async fn a_panicking_request_callback_is_answered_500_and_closes() {
+    let expected = ExpectLog::new(APP_LOG, ".*callback failed")
+        .unwrap()
+        .level(Level::ERROR);
+    let server = serve(
+        HttpServerSettings::default(),
+        |request: HttpServerRequest, writer: ResponseWriter| async move {
+            let _writer = writer;
+            if request.path() == "/panic" {
+                panic!("callback failed");
+            }
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client.send(get("/panic", &[])).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 500);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    expected.finish().unwrap();
+}

@@ -3,17 +3,15 @@
 //! `HTTP1Connection`).
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::BytesMut;
 use futures_util::FutureExt;
 use futures_util::future::Fuse;
 
-use super::codec::RequestInfo;
 use super::error_response::refusal;
 use super::input::HeadError;
 use super::read_timer::ReadTimer;
-use super::shared::{ConnShared, Exchange, Phase};
+use super::shared::{Begun, ConnShared, Phase};
 use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger};
 use crate::httputil::{HttpHeaders, HttpServerConnectionDelegate, RequestContext};
 use crate::iostream::IoStream;
@@ -121,6 +119,8 @@ impl Http1ServerConnection {
         let mut current = None;
         // Armed once for the waits for request heads (see `ReadTimer`).
         let mut timer = ReadTimer::default();
+        // Requests begun so far; names the current one.
+        let mut generation = 0;
         let end = loop {
             if buf.is_empty() {
                 current = None;
@@ -134,9 +134,10 @@ impl Http1ServerConnection {
                 }
                 Err(HeadError::Gone) => break End::Close,
             };
+            generation += 1;
             let exchange = current.get_or_insert_with(|| Box::pin(Fuse::terminated()));
             exchange.set(
-                self.exchange(delegate, head, std::mem::take(&mut buf))
+                self.exchange(delegate, head, std::mem::take(&mut buf), generation)
                     .fuse(),
             );
             let (end, rest) = exchange.as_mut().await;
@@ -152,7 +153,7 @@ impl Http1ServerConnection {
             End::Close | End::KeepAlive => self.shared.stream.close(),
         }
         // A writer kept past the end sees its response finished.
-        self.shared.lock().exchange = None;
+        self.shared.lock().retire(u64::MAX);
         delegate.on_close(&self.shared.context.peer);
     }
 
@@ -183,8 +184,8 @@ impl Http1ServerConnection {
 
     /// Gives up the current exchange as the connection closes under it:
     /// its writer then has nothing left to finish (no `500` goes out).
-    pub(super) fn abandon(&self) {
-        self.shared.lock().exchange = None;
+    pub(super) fn abandon(&self, generation: u64) {
+        self.shared.lock().retire(generation);
     }
 
     /// The context of a request with `headers` when it is not the
@@ -194,29 +195,16 @@ impl Http1ServerConnection {
         context_fn(&self.shared.context, headers).map(Arc::new)
     }
 
-    /// Starts the exchange for a new request (`has_body`: with a body
-    /// still to read); returns its number and when its input arrived.
-    pub(super) fn begin(&self, request: RequestInfo, has_body: bool) -> (u64, Instant) {
-        let mut state = self.shared.lock();
-        state.generation += 1;
-        let generation = state.generation;
-        state.exchange = Some(Exchange {
-            generation,
-            close: !request.keep_alive,
-            body_unread: has_body,
-            request,
-            phase: Phase::Waiting,
-            max_body_size: None,
-            body_timeout: None,
-        });
-        (generation, state.received)
+    /// Installs `begun` as the current exchange (see [`Begun`]).
+    pub(super) fn install(&self, begun: &Begun) {
+        drop(self.shared.lock_for(begun));
     }
 
     /// Whether the response to `generation` is finished, and whether the
     /// connection closes after it; `None` while it is not.
-    pub(super) fn response_end(&self, generation: u64) -> Option<bool> {
+    pub(super) fn response_end(&self, begun: &Begun) -> Option<bool> {
         self.shared
-            .published_end(generation)
-            .or_else(|| self.shared.lock().response_end(generation))
+            .published_end(begun.generation)
+            .or_else(|| self.shared.lock_for(begun).response_end(begun.generation))
     }
 }

@@ -12,7 +12,7 @@ use super::codec::{BodyLength, ParseError, RequestHead, RequestInfo};
 use super::connection::End;
 use super::delegate_call::Interrupted;
 use super::error_response::CONTINUE;
-use super::shared::Phase;
+use super::shared::{Begun, Phase};
 use super::{Http1ServerConnection, ResponseWriter};
 use crate::httputil::{HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate};
 use crate::util::GzipDecompressor;
@@ -45,6 +45,7 @@ impl Http1ServerConnection {
         delegate: &D,
         head: RequestHead,
         mut buf: BytesMut,
+        generation: u64,
     ) -> (End, BytesMut)
     where
         D: HttpServerConnectionDelegate<ResponseWriter>,
@@ -59,22 +60,28 @@ impl Http1ServerConnection {
             } = head;
             let context = self.request_context(&headers);
             let has_body = body != BodyLength::Empty;
-            let (generation, received) = self.begin(
-                RequestInfo {
+            let begun = Begun {
+                generation,
+                request: RequestInfo {
                     method: start_line.method.clone(),
                     version: start_line.version,
                     keep_alive: keep_alive && !self.params.no_keep_alive,
                 },
                 has_body,
-            );
+            };
+            let received = self.shared.received();
             let writer =
-                ResponseWriter::new(Arc::clone(&self.shared), context, generation, received);
+                ResponseWriter::new(Arc::clone(&self.shared), context, begun.clone(), received);
             let gzip = self.decompressor(&mut headers);
             if !has_body && delegate.answers_whole_requests() {
-                // Made in place in its pinned slot, not moved there.
+                // Made in place in its pinned slot, not moved there. The
+                // request is installed by whichever side locks for it
+                // first: most often its writer, as it responds.
                 let call = pin!(delegate.request_without_body(start_line, headers, writer));
-                break 'exchange self.answer_whole(call, generation, &mut buf).await;
+                break 'exchange self.answer_whole(call, &begun, &mut buf).await;
             }
+            // The message delegate's paths read the exchange as they go.
+            self.install(&begun);
             let mut message = Message {
                 delegate: delegate.start_request(writer),
                 done: false,
@@ -83,7 +90,7 @@ impl Http1ServerConnection {
                 .call(pin!(message.delegate.headers_received(start_line, headers)))
                 .await;
             if let Err(interrupted) = called {
-                break 'exchange self.interrupted(interrupted, &mut message);
+                break 'exchange self.interrupted(interrupted, &mut message, generation);
             }
             let (limits, answered) = if has_body {
                 self.after_headers(generation)
@@ -122,27 +129,27 @@ impl Http1ServerConnection {
                         break 'exchange self.refused(&mut message, status, &why, generation);
                     }
                     BodyEnd::Gone => {
-                        self.abandon();
+                        self.abandon(generation);
                         message.connection_closed();
                         break 'exchange End::Close;
                     }
                     BodyEnd::Interrupted(interrupted) => {
-                        break 'exchange self.interrupted(interrupted, &mut message);
+                        break 'exchange self.interrupted(interrupted, &mut message, generation);
                     }
                 }
             } else if answered {
                 read_whole = !has_body;
             }
             // As Tornado: `finish` only while the response is not finished.
-            if read_whole && !answered && (!has_body || self.response_end(generation).is_none()) {
+            if read_whole && !answered && (!has_body || self.response_end(&begun).is_none()) {
                 let called = self.call(pin!(message.delegate.finish())).await;
                 if let Err(interrupted) = called {
-                    break 'exchange self.interrupted(interrupted, &mut message);
+                    break 'exchange self.interrupted(interrupted, &mut message, generation);
                 }
             } else {
                 message.connection_closed();
             }
-            let end = match self.response_end(generation) {
+            let end = match self.response_end(&begun) {
                 Some(close) => Some(close),
                 None => {
                     self.wait_response(generation, &mut buf, || message.connection_closed())
@@ -153,7 +160,7 @@ impl Http1ServerConnection {
                 Some(close) if close || !read_whole => End::Linger,
                 Some(_) => End::KeepAlive,
                 None => {
-                    self.abandon();
+                    self.abandon(generation);
                     message.connection_closed();
                     End::Close
                 }
@@ -168,34 +175,33 @@ impl Http1ServerConnection {
     async fn answer_whole<F: Future<Output = ()>>(
         &self,
         call: Pin<&mut F>,
-        generation: u64,
+        begun: &Begun,
         buf: &mut BytesMut,
     ) -> End {
         match self.call(call).await {
+            // The writer, dropped as the panic unwound, answered 500 with
+            // `Connection: close`.
             Err(Interrupted::Panicked) => return End::Linger,
             Err(Interrupted::Closed) => {
-                self.abandon();
+                self.abandon(begun.generation);
                 return End::Close;
             }
             Ok(()) => {}
         }
-        let end = match self.response_end(generation) {
+        let end = match self.response_end(begun) {
             Some(close) => Some(close),
-            None => self.wait_response(generation, buf, || {}).await,
+            None => self.wait_response(begun.generation, buf, || {}).await,
         };
         match end {
             Some(true) => End::Linger,
             Some(false) => End::KeepAlive,
             None => {
-                self.abandon();
+                self.abandon(begun.generation);
                 End::Close
             }
         }
     }
 
-    /// With `decompress` on and a gzip-encoded body: renames the header
-    /// (the delegate sees the decompressed body) and returns the
-    /// decompressor.
     fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
             return None;
@@ -262,11 +268,12 @@ impl Http1ServerConnection {
         &self,
         interrupted: Interrupted,
         message: &mut Message<M>,
+        generation: u64,
     ) -> End {
         match interrupted {
             Interrupted::Panicked => End::Linger,
             Interrupted::Closed => {
-                self.abandon();
+                self.abandon(generation);
                 message.connection_closed();
                 End::Close
             }

@@ -120,6 +120,7 @@ impl Http1ServerConnection {
         state.corked = true;
         if result.is_ok() {
             state.mark_received();
+            self.shared.mark_received();
         }
         result
     }

@@ -38,6 +38,12 @@ pub(super) struct ConnShared {
     ended: AtomicU64,
     /// Mirrors [`ConnState::draining`] for the lock-free reads.
     draining: AtomicBool,
+    /// When the connection was made: what `received` counts from.
+    epoch: Instant,
+    /// When the input that the requests being read arrived, in
+    /// nanoseconds after `epoch` (written and read by the driver alone,
+    /// without the lock).
+    received: AtomicU64,
     state: Mutex<ConnState>,
 }
 
@@ -49,6 +55,17 @@ pub(super) enum Phase {
     Streaming(BodyEncoder),
     /// The response is complete and handed to the connection.
     Finished,
+}
+
+/// A request the driver began, before either side has installed it as
+/// the current [`Exchange`]: the driver and the request's writer each
+/// hold one, and whichever takes the lock first for it installs it, so
+/// that beginning a request takes no lock of its own.
+#[derive(Clone, Debug)]
+pub(super) struct Begun {
+    pub(super) generation: u64,
+    pub(super) request: RequestInfo,
+    pub(super) has_body: bool,
 }
 
 /// The request being answered.
@@ -77,7 +94,8 @@ pub(super) struct ConnState {
     pub(super) corked: bool,
     /// The request being answered, if any.
     pub(super) exchange: Option<Exchange>,
-    /// Requests counted so far; names the current one.
+    /// The last request installed or retired: no request up to it is
+    /// installed again.
     pub(super) generation: u64,
     /// The driver, while it waits for the response to be finished.
     pub(super) waker: Option<Waker>,
@@ -88,9 +106,6 @@ pub(super) struct ConnState {
     /// The `Date` of responses written while corked: read when the input
     /// they answer arrived, once for a whole pipelined batch.
     pub(super) date: HeaderValue,
-    /// When the input that `date` was read for arrived: the start of the
-    /// requests it carries.
-    pub(super) received: Instant,
 }
 
 impl ConnShared {
@@ -102,6 +117,8 @@ impl ConnShared {
             closing: AtomicBool::new(false),
             ended: AtomicU64::new(0),
             draining: AtomicBool::new(false),
+            epoch: Instant::now(),
+            received: AtomicU64::new(0),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
                 corked: true,
@@ -111,9 +128,28 @@ impl ConnShared {
                 draining: false,
                 idle: false,
                 date: date::now(),
-                received: Instant::now(),
             }),
         }
+    }
+
+    /// Records that input arrived now: the start time of the requests it
+    /// carries.
+    pub(super) fn mark_received(&self) {
+        let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.received.store(nanos, Ordering::Relaxed);
+    }
+
+    /// When the input of the requests being read arrived.
+    pub(super) fn received(&self) -> Instant {
+        self.epoch + Duration::from_nanos(self.received.load(Ordering::Relaxed))
+    }
+
+    /// The connection's state, with `begun` installed as the current
+    /// exchange unless it was installed or retired already.
+    pub(super) fn lock_for(&self, begun: &Begun) -> MutexGuard<'_, ConnState> {
+        let mut state = self.lock();
+        state.install(begun);
+        state
     }
 
     pub(super) fn lock(&self) -> MutexGuard<'_, ConnState> {
@@ -245,11 +281,34 @@ impl ConnState {
         }
     }
 
-    /// Records that input arrived now: the `Date` of the responses to it
-    /// and the start time of its requests.
+    /// Reads the `Date` of the responses to input that arrived now.
     pub(super) fn mark_received(&mut self) {
         self.date = date::now();
-        self.received = Instant::now();
+    }
+
+    /// Makes `begun` the current exchange, unless it (or a later request)
+    /// was installed or retired already.
+    pub(super) fn install(&mut self, begun: &Begun) {
+        if self.generation < begun.generation {
+            self.generation = begun.generation;
+            self.exchange = Some(Exchange {
+                generation: begun.generation,
+                close: !begun.request.keep_alive,
+                body_unread: begun.has_body,
+                request: begun.request.clone(),
+                phase: Phase::Waiting,
+                max_body_size: None,
+                body_timeout: None,
+            });
+        }
+    }
+
+    /// Ends the current exchange, if any, and every request up to
+    /// `generation`: a writer of one of them finds its response finished
+    /// and never installs its request again.
+    pub(super) fn retire(&mut self, generation: u64) {
+        self.generation = self.generation.max(generation);
+        self.exchange = None;
     }
 
     /// Takes the driver's waker, to wake it once the lock is released.

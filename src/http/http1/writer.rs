@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::Method;
 
 use super::codec::{DefaultFields, WriteBuffer, encode_response_head, encode_response_head_with};
-use super::shared::{ConnShared, ConnState, Exchange, Phase, current};
+use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
@@ -45,7 +45,9 @@ pub struct ResponseWriter {
     shared: Arc<ConnShared>,
     /// The request's own context, when it is not the connection's.
     context: Option<Arc<RequestContext>>,
-    generation: u64,
+    /// The request answered; installed as the current exchange by the
+    /// writer's first lock unless the driver did so first.
+    begun: Begun,
     /// When the input carrying the request arrived.
     received: Instant,
     /// `finish` succeeded (or failed for good): nothing for `Drop` to do.
@@ -56,7 +58,7 @@ impl std::fmt::Debug for ResponseWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResponseWriter")
             .field("context", self.context())
-            .field("request", &self.generation)
+            .field("request", &self.begun.generation)
             .finish_non_exhaustive()
     }
 }
@@ -76,13 +78,13 @@ impl ResponseWriter {
     pub(super) fn new(
         shared: Arc<ConnShared>,
         context: Option<Arc<RequestContext>>,
-        generation: u64,
+        begun: Begun,
         received: Instant,
     ) -> ResponseWriter {
         ResponseWriter {
             shared,
             context,
-            generation,
+            begun,
             received,
             done: false,
         }
@@ -128,14 +130,14 @@ impl ResponseWriter {
             reason: Cow::Borrowed(reason(code)),
         };
         let (flush, waker) = {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.lock_for(&self.begun);
             let state = &mut *state;
             state.refresh_date();
             let defaults = DefaultFields {
                 date: Some(&state.date),
                 content_length: Some(body.len() as u64),
             };
-            let exchange = waiting_exchange(&mut state.exchange, self.generation)?;
+            let exchange = waiting_exchange(&mut state.exchange, self.begun.generation)?;
             let close = exchange.close || exchange.body_unread || state.draining;
             // Nothing of a response refused half-way (a body that does not
             // match its `Content-Length`) goes out.
@@ -178,7 +180,8 @@ impl ResponseWriter {
             };
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
-            self.shared.publish_end(self.generation, exchange.close);
+            self.shared
+                .publish_end(self.begun.generation, exchange.close);
             self.done = true;
             let flush = state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size);
             (flush, state.take_waker())
@@ -198,10 +201,10 @@ impl ResponseWriter {
         step: impl FnOnce(&mut Exchange, &mut WriteBuffer, bool) -> Result<(), HttpOutputError>,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         let (result, waker) = {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.lock_for(&self.begun);
             let state: &mut ConnState = &mut state;
             let draining = state.draining;
-            let Some(exchange) = current(&mut state.exchange, self.generation) else {
+            let Some(exchange) = current(&mut state.exchange, self.begun.generation) else {
                 return Err(HttpOutputError::Misuse("the response is finished"));
             };
             let result = step(exchange, &mut state.out, draining);
@@ -213,7 +216,8 @@ impl ResponseWriter {
             }
             let finished = matches!(exchange.phase, Phase::Finished);
             if finished {
-                self.shared.publish_end(self.generation, exchange.close);
+                self.shared
+                    .publish_end(self.begun.generation, exchange.close);
             }
             let result = result
                 .map(|()| state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size));
@@ -228,10 +232,10 @@ impl ResponseWriter {
     /// Finishes what `Drop` finds unfinished: see the type's docs.
     fn finish_abandoned(&mut self) {
         let waker = {
-            let mut state = self.shared.lock();
+            let mut state = self.shared.lock_for(&self.begun);
             let state = &mut *state;
             let draining = state.draining;
-            let Some(exchange) = current(&mut state.exchange, self.generation) else {
+            let Some(exchange) = current(&mut state.exchange, self.begun.generation) else {
                 return;
             };
             match std::mem::replace(&mut exchange.phase, Phase::Finished) {
@@ -244,7 +248,8 @@ impl ResponseWriter {
                     );
                     // Dropped by a panic: the connection closes after it.
                     exchange.close |= draining || exchange.body_unread || std::thread::panicking();
-                    self.shared.publish_end(self.generation, exchange.close);
+                    self.shared
+                        .publish_end(self.begun.generation, exchange.close);
                     let response =
                         error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
@@ -253,7 +258,8 @@ impl ResponseWriter {
                     if encoder.finish(&mut state.out).is_err() {
                         exchange.close = true;
                     }
-                    self.shared.publish_end(self.generation, exchange.close);
+                    self.shared
+                        .publish_end(self.begun.generation, exchange.close);
                 }
             }
             state.take_waker()
@@ -382,13 +388,21 @@ impl HttpConnection for ResponseWriter {
     }
 
     fn set_max_body_size(&mut self, bytes: u64) {
-        if let Some(exchange) = self.shared.lock().exchange(self.generation) {
+        if let Some(exchange) = self
+            .shared
+            .lock_for(&self.begun)
+            .exchange(self.begun.generation)
+        {
             exchange.max_body_size = Some(bytes);
         }
     }
 
     fn set_body_timeout(&mut self, timeout: Option<Duration>) {
-        if let Some(exchange) = self.shared.lock().exchange(self.generation) {
+        if let Some(exchange) = self
+            .shared
+            .lock_for(&self.begun)
+            .exchange(self.begun.generation)
+        {
             exchange.body_timeout = Some(timeout);
         }
     }
