@@ -202,6 +202,7 @@ impl Http1ServerConnection {
         }
     }
 
+    #[inline]
     fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
             return None;

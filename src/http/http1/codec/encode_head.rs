@@ -307,7 +307,10 @@ fn common_status_line(code: u16, reason: &str) -> Option<&'static [u8]> {
         404 => ("Not Found", b"HTTP/1.1 404 Not Found\r\n"),
         _ => return None,
     };
-    (reason == standard).then_some(line)
+    // Byte by byte: the phrases are too short for a call to `memcmp`.
+    let same = reason.len() == standard.len()
+        && reason.bytes().zip(standard.bytes()).all(|(a, b)| a == b);
+    same.then_some(line)
 }
 
 /// Writes a three-digit status code.

@@ -5,7 +5,7 @@
 
 use std::mem::MaybeUninit;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use http::Version;
 use http::header::{HeaderName, HeaderValue};
 
@@ -186,10 +186,21 @@ pub(super) fn fill_values(
 
 /// [`fill_values`] for values the fast reader checked already: each is
 /// visible ASCII, spaces and tabs, neither starting nor ending with
-/// either.
-pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: &Bytes, spans: &[(u32, u32)]) {
-    for (value, &(start, end)) in headers.values_mut().zip(spans) {
-        let bytes = head.slice(start as usize..end as usize);
+/// either. The last value is `head` itself, narrowed, so a head with one
+/// field costs no reference count of its own.
+pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: Bytes, spans: &[(u32, u32)]) {
+    let count = headers.len();
+    let mut head = Some(head);
+    for (index, (value, &(start, end))) in headers.values_mut().zip(spans).enumerate() {
+        let (start, end) = (start as usize, end as usize);
+        let bytes = match head.take_if(|_| index + 1 == count) {
+            Some(mut last) => {
+                last.truncate(end);
+                last.advance(start);
+                last
+            }
+            None => head.as_ref().map_or_else(Bytes::new, |head| head.slice(start..end)),
+        };
         debug_assert!(HeaderValue::from_maybe_shared(bytes.clone()).is_ok());
         // SAFETY: `http` asks only that the bytes be a valid field value
         // (no control byte but tab, no DEL); the fast reader let through

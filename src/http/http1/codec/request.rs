@@ -181,7 +181,7 @@ pub(super) fn split_complete(
     if let Some(fast) = fast_head::read(buf, start, max, &mut fast_spans) {
         let head = buf.split_to(fast.consumed).freeze();
         let mut headers = fast.headers;
-        head::fill_checked_values(&mut headers, &head, &fast_spans);
+        head::fill_checked_values(&mut headers, head, &fast_spans);
         return Some(complete(fast.start_line, headers, &fast.framing));
     }
     let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
@@ -238,6 +238,7 @@ fn start_line(request: &httparse::Request<'_, '_>) -> Result<RequestStartLine, P
 
 /// The request head of `start_line` and `headers`, with what their
 /// framing `fields` say about the body and the connection.
+#[inline]
 fn complete(
     start_line: RequestStartLine,
     headers: HttpHeaders,
