@@ -5,6 +5,8 @@ use std::fmt;
 
 use http::header::{HeaderName, HeaderValue, InvalidHeaderName, InvalidHeaderValue};
 
+use super::field_pool;
+
 /// A header name or value that HTTP does not allow.
 #[derive(Debug, thiserror::Error)]
 pub enum HeaderError {
@@ -39,6 +41,13 @@ pub struct HttpHeaders {
     entries: Vec<(HeaderName, HeaderValue)>,
 }
 
+impl Drop for HttpHeaders {
+    /// The list's storage goes to its thread's pool of field lists.
+    fn drop(&mut self) {
+        field_pool::give(std::mem::take(&mut self.entries));
+    }
+}
+
 impl HttpHeaders {
     /// An empty header list.
     pub fn new() -> HttpHeaders {
@@ -48,7 +57,7 @@ impl HttpHeaders {
     /// An empty header list with room for `n` fields.
     pub fn with_capacity(n: usize) -> HttpHeaders {
         HttpHeaders {
-            entries: Vec::with_capacity(n),
+            entries: field_pool::take(n),
         }
     }
 
@@ -243,9 +252,9 @@ impl FromIterator<(HeaderName, HeaderValue)> for HttpHeaders {
 }
 
 impl From<HttpHeaders> for http::HeaderMap {
-    fn from(headers: HttpHeaders) -> http::HeaderMap {
+    fn from(mut headers: HttpHeaders) -> http::HeaderMap {
         let mut map = http::HeaderMap::with_capacity(headers.entries.len());
-        for (name, value) in headers.entries {
+        for (name, value) in headers.entries.drain(..) {
             map.append(name, value);
         }
         map

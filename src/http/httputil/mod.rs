@@ -56,6 +56,7 @@ mod body;
 mod cookie;
 mod delegate;
 mod error;
+mod field_pool;
 mod header_parse;
 mod header_value;
 mod headers;

@@ -308,8 +308,8 @@ fn common_status_line(code: u16, reason: &str) -> Option<&'static [u8]> {
         _ => return None,
     };
     // Byte by byte: the phrases are too short for a call to `memcmp`.
-    let same = reason.len() == standard.len()
-        && reason.bytes().zip(standard.bytes()).all(|(a, b)| a == b);
+    let same =
+        reason.len() == standard.len() && reason.bytes().zip(standard.bytes()).all(|(a, b)| a == b);
     same.then_some(line)
 }
 

@@ -199,7 +199,9 @@ pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: Bytes, spans:
                 last.advance(start);
                 last
             }
-            None => head.as_ref().map_or_else(Bytes::new, |head| head.slice(start..end)),
+            None => head
+                .as_ref()
+                .map_or_else(Bytes::new, |head| head.slice(start..end)),
         };
         debug_assert!(HeaderValue::from_maybe_shared(bytes.clone()).is_ok());
         // SAFETY: `http` asks only that the bytes be a valid field value
