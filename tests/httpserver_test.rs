@@ -1428,3 +1428,40 @@ async fn a_panicking_request_callback_is_answered_500_and_closes() {
     assert!(client.closed_within(Duration::from_secs(5)).await);
     expected.finish().unwrap();
 }
+
+/// A future that panics when polled, holding the request's writer: the
+/// writer outlives the panic and answers only when the future is dropped.
+struct PanicsHoldingWriter {
+    _writer: ResponseWriter,
+}
+
+impl Future for PanicsHoldingWriter {
+    type Output = ();
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        panic!("callback failed");
+    }
+}
+
+/// A request callback whose future panics while holding its writer (not
+/// dropped as the panic unwinds) still gets `Connection: close` on the
+/// 500 its writer sends later.
+#[tokio::test]
+async fn a_writer_outliving_its_callbacks_panic_answers_500_and_closes() {
+    let expected = ExpectLog::new(APP_LOG, ".*callback failed")
+        .unwrap()
+        .level(Level::ERROR);
+    let server = serve(
+        HttpServerSettings::default(),
+        |_request: HttpServerRequest, writer: ResponseWriter| PanicsHoldingWriter {
+            _writer: writer,
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client.send(get("/", &[])).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 500);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+    expected.finish().unwrap();
+}

@@ -41,8 +41,8 @@ fuzz_target!(|data: &[u8]| {
         max_part_header_size: 256,
     };
 
-    let mut arguments = Arguments::from([("kept".to_owned(), vec![Bytes::from_static(b"x")])]);
-    let mut files = Files::from([("kept".to_owned(), Vec::<HttpFile>::new())]);
+    let mut arguments = Arguments::from_iter([("kept".to_owned(), vec![Bytes::from_static(b"x")])]);
+    let mut files = Files::from_iter([("kept".to_owned(), Vec::<HttpFile>::new())]);
     let (before_arguments, before_files) = (arguments.clone(), files.clone());
     match parse_multipart_form_data_with(boundary, &body, &mut arguments, &mut files, &config) {
         Ok(()) => {

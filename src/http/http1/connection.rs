@@ -200,8 +200,9 @@ impl Http1ServerConnection {
         drop(self.shared.lock_for(begun));
     }
 
-    /// Whether the response to `generation` is finished, and whether the
-    /// connection closes after it; `None` while it is not.
+    /// Whether the response to `begun` is finished, and whether the
+    /// connection closes after it; `None` while it is not. Installs
+    /// `begun` when it has to look under the lock.
     pub(super) fn response_end(&self, begun: &Begun) -> Option<bool> {
         self.shared
             .published_end(begun.generation)

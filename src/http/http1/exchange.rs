@@ -179,9 +179,15 @@ impl Http1ServerConnection {
         buf: &mut BytesMut,
     ) -> End {
         match self.call(call).await {
-            // The writer, dropped as the panic unwound, answered 500 with
-            // `Connection: close`.
-            Err(Interrupted::Panicked) => return End::Linger,
+            Err(Interrupted::Panicked) => {
+                // Whatever the writer still sends (a 500 as it is dropped)
+                // closes the connection, even when it was not dropped as
+                // the panic unwound.
+                if let Some(exchange) = self.shared.lock_for(begun).exchange(begun.generation) {
+                    exchange.close = true;
+                }
+                return End::Linger;
+            }
             Err(Interrupted::Closed) => {
                 self.abandon(begun.generation);
                 return End::Close;
@@ -202,6 +208,9 @@ impl Http1ServerConnection {
         }
     }
 
+    /// With `decompress` on and a gzip-encoded body: renames the header
+    /// (the delegate sees the decompressed body) and returns the
+    /// decompressor.
     #[inline]
     fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {

@@ -38,12 +38,12 @@ pub(super) struct ConnShared {
     ended: AtomicU64,
     /// Mirrors [`ConnState::draining`] for the lock-free reads.
     draining: AtomicBool,
-    /// When the connection was made: what `received` counts from.
+    /// When the connection was made: what `received_nanos` counts from.
     epoch: Instant,
-    /// When the input that the requests being read arrived, in
-    /// nanoseconds after `epoch` (written and read by the driver alone,
-    /// without the lock).
-    received: AtomicU64,
+    /// When the input carrying the requests being read arrived, in
+    /// nanoseconds after `epoch`. Only the driver writes and reads it, so
+    /// reading it needs no lock.
+    received_nanos: AtomicU64,
     state: Mutex<ConnState>,
 }
 
@@ -92,7 +92,9 @@ pub(super) struct ConnState {
     /// `chunk_size`), so that the responses to pipelined requests leave
     /// in one write.
     pub(super) corked: bool,
-    /// The request being answered, if any.
+    /// The request last installed, until it is retired: the one being
+    /// answered, or the one before it while a request that began is not
+    /// installed yet.
     pub(super) exchange: Option<Exchange>,
     /// The last request installed or retired: no request up to it is
     /// installed again.
@@ -118,7 +120,7 @@ impl ConnShared {
             ended: AtomicU64::new(0),
             draining: AtomicBool::new(false),
             epoch: Instant::now(),
-            received: AtomicU64::new(0),
+            received_nanos: AtomicU64::new(0),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
                 corked: true,
@@ -136,12 +138,12 @@ impl ConnShared {
     /// carries.
     pub(super) fn mark_received(&self) {
         let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.received.store(nanos, Ordering::Relaxed);
+        self.received_nanos.store(nanos, Ordering::Relaxed);
     }
 
     /// When the input of the requests being read arrived.
     pub(super) fn received(&self) -> Instant {
-        self.epoch + Duration::from_nanos(self.received.load(Ordering::Relaxed))
+        self.epoch + Duration::from_nanos(self.received_nanos.load(Ordering::Relaxed))
     }
 
     /// The connection's state, with `begun` installed as the current

@@ -29,14 +29,16 @@ thread_local! {
     static POOL: RefCell<Vec<Fields>> = const { RefCell::new(Vec::new()) };
 }
 
-/// An empty list with room for at least `capacity` fields: one from the
-/// pool when it has one that large, else a new one.
+/// An empty list with room for at least `capacity` fields: the list last
+/// given to the pool when it has that room (and not much more), else a
+/// new one.
 pub(super) fn take(capacity: usize) -> Fields {
+    let room = capacity..=(2 * capacity).max(LEAST_ROOM);
     // A thread tearing down its locals has no pool: allocate.
     let pooled = POOL.try_with(|pool| {
         let mut pool = pool.borrow_mut();
         match pool.last() {
-            Some(fields) if fields.capacity() >= capacity => pool.pop(),
+            Some(fields) if room.contains(&fields.capacity()) => pool.pop(),
             _ => None,
         }
     });
@@ -101,5 +103,14 @@ mod tests {
             POOL_SIZE,
             "a list too small for the request stays"
         );
+    }
+
+    #[test]
+    fn a_list_much_larger_than_asked_for_stays_in_the_pool() {
+        give(Fields::with_capacity(MOST_ROOM));
+        let before = pooled();
+        let small = take(2);
+        assert!(small.capacity() < MOST_ROOM);
+        assert_eq!(pooled(), before);
     }
 }

@@ -227,6 +227,10 @@ impl HttpServerRequest {
         ) {
             tracing::warn!(target: GEN_LOG, "{}", error.0);
         }
+        // The maps hash alike: room first, so that inserting in the
+        // order of one map never makes the other grow table by table.
+        self.arguments.reserve(body_arguments.len());
+        self.body_arguments.reserve(body_arguments.len());
         for (name, values) in body_arguments {
             self.arguments
                 .entry(name.clone())

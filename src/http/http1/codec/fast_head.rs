@@ -143,7 +143,7 @@ fn version(rest: &[u8]) -> Option<Version> {
 /// space, no control byte, no obs-text).
 fn visible_run(bytes: &[u8]) -> usize {
     let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8) {
+    while let Some(word) = word_at(bytes, at) {
         match first_outside(word, 0x21, 0x7e) {
             Some(offset) => return at + offset,
             None => at += 8,
@@ -156,7 +156,7 @@ fn visible_run(bytes: &[u8]) -> usize {
 /// visible ASCII, spaces and tabs.
 fn value_run(bytes: &[u8]) -> usize {
     let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8) {
+    while let Some(word) = word_at(bytes, at) {
         match first_outside(word, 0x20, 0x7e) {
             Some(offset) if word[offset] == b'\t' => at += offset + 1,
             Some(offset) => return at + offset,
@@ -169,6 +169,11 @@ fn value_run(bytes: &[u8]) -> usize {
         .count()
 }
 
+/// The eight bytes of `bytes` from `at`, when there are that many.
+fn word_at(bytes: &[u8], at: usize) -> Option<&[u8; 8]> {
+    bytes.get(at..at + 8)?.try_into().ok()
+}
+
 /// Where the first of the eight bytes of `word` outside `low..=high` is
 /// (`low` at most 0x80, `high` below 0x80), all eight tested at once. A
 /// byte below `low` borrows into its top bit when `low` is taken from
@@ -176,10 +181,10 @@ fn value_run(bytes: &[u8]) -> usize {
 /// `0x7f - high` is added to each (or has it set already). A borrow or a
 /// carry only moves to later bytes, so the first byte flagged is the
 /// first outside.
-fn first_outside(word: &[u8], low: u8, high: u8) -> Option<usize> {
+fn first_outside(word: &[u8; 8], low: u8, high: u8) -> Option<usize> {
     const ONES: u64 = u64::from_le_bytes([1; 8]);
     const TOPS: u64 = ONES * 0x80;
-    let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
+    let x = u64::from_le_bytes(*word);
     let below = x.wrapping_sub(ONES * u64::from(low)) & !x;
     let above = x.wrapping_add(ONES * u64::from(0x7f - high)) | x;
     let flagged = (below | above) & TOPS;
@@ -289,6 +294,21 @@ mod tests {
                     if value { 20 } else { at },
                     "{b:#x} at {at}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_of_two_bytes_outside_ends_the_run() {
+        // A byte above the range then one below it, and the reverse: the
+        // carry or borrow of the first must not hide or move the answer.
+        for (first, second) in [(0x80, 0x01), (0xff, 0x00), (0x01, 0x80), (0x7f, 0x1f)] {
+            for at in 0..8 {
+                let mut bytes = [b'a'; 16];
+                bytes[at] = first;
+                bytes[at + 1] = second;
+                assert_eq!(visible_run(&bytes), at, "{first:#x} {second:#x} at {at}");
+                assert_eq!(value_run(&bytes), at, "{first:#x} {second:#x} at {at}");
             }
         }
     }

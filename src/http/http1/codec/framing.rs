@@ -205,7 +205,7 @@ pub(super) fn list_elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// `bytes` without leading and trailing spaces and tabs.
-pub(super) fn trim_ows(bytes: &[u8]) -> &[u8] {
+fn trim_ows(bytes: &[u8]) -> &[u8] {
     let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
     let start = bytes.iter().position(|b| !is_ows(b)).unwrap_or(bytes.len());
     let end = bytes

@@ -152,6 +152,7 @@ pub(super) fn header_names(
     fields: &[httparse::Header<'_>],
     spans: &mut [(u32, u32)],
 ) -> Result<HttpHeaders, ParseError> {
+    debug_assert!(spans.len() >= fields.len());
     let base = buf.as_ptr() as usize;
     let mut headers = HttpHeaders::with_capacity(fields.len());
     for (field, span) in fields.iter().zip(spans.iter_mut()) {
@@ -184,11 +185,21 @@ pub(super) fn fill_values(
     Ok(())
 }
 
-/// [`fill_values`] for values the fast reader checked already: each is
-/// visible ASCII, spaces and tabs, neither starting nor ending with
-/// either. The last value is `head` itself, narrowed, so a head with one
-/// field costs no reference count of its own.
-pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: Bytes, spans: &[(u32, u32)]) {
+/// [`fill_values`] for values the fast reader checked already. The last
+/// value is `head` itself, narrowed, so a head with one field costs no
+/// reference count of its own.
+///
+/// # Safety
+///
+/// `spans` must be those the fast reader wrote for `headers` as it read
+/// `head`: each then holds only visible ASCII, spaces and tabs, which is
+/// what `http` asks of a field value it does not check.
+#[allow(unsafe_code)]
+pub(super) unsafe fn fill_checked_values(
+    headers: &mut HttpHeaders,
+    head: Bytes,
+    spans: &[(u32, u32)],
+) {
     let count = headers.len();
     let mut head = Some(head);
     for (index, (value, &(start, end))) in headers.values_mut().zip(spans).enumerate() {
@@ -201,16 +212,12 @@ pub(super) fn fill_checked_values(headers: &mut HttpHeaders, head: Bytes, spans:
             }
             None => head
                 .as_ref()
-                .map_or_else(Bytes::new, |head| head.slice(start..end)),
+                .map(|head| head.slice(start..end))
+                .unwrap_or_default(),
         };
-        debug_assert!(HeaderValue::from_maybe_shared(bytes.clone()).is_ok());
-        // SAFETY: `http` asks only that the bytes be a valid field value
-        // (no control byte but tab, no DEL); the fast reader let through
-        // visible ASCII, spaces and tabs only (checked again above in
-        // debug builds).
-        #[allow(unsafe_code)]
-        let checked = unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) };
-        *value = checked;
+        // SAFETY: the caller's promise (`http` checks again in debug
+        // builds).
+        *value = unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) };
     }
 }
 

@@ -181,7 +181,12 @@ pub(super) fn split_complete(
     if let Some(fast) = fast_head::read(buf, start, max, &mut fast_spans) {
         let head = buf.split_to(fast.consumed).freeze();
         let mut headers = fast.headers;
-        head::fill_checked_values(&mut headers, head, &fast_spans);
+        // SAFETY: the spans are those the fast reader wrote for these
+        // headers as it read this head.
+        #[allow(unsafe_code)]
+        unsafe {
+            head::fill_checked_values(&mut headers, head, &fast_spans);
+        }
         return Some(complete(fast.start_line, headers, &fast.framing));
     }
     let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];

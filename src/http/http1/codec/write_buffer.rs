@@ -91,7 +91,7 @@ impl WriteBuffer {
         self.pieces.drain(..).for_each(&mut write);
         self.pieces_len = 0;
         if !self.staging.is_empty() {
-            write(std::mem::take(&mut self.staging).freeze());
+            write(self.take_staging());
         }
     }
 
@@ -99,7 +99,7 @@ impl WriteBuffer {
     /// several); the buffer is left empty.
     pub fn take_bytes(&mut self) -> Bytes {
         if self.pieces.is_empty() {
-            return std::mem::take(&mut self.staging).freeze();
+            return self.take_staging();
         }
         let pieces = self.take();
         if let [one] = &pieces[..] {
@@ -139,13 +139,18 @@ impl WriteBuffer {
 
     fn flush_staging(&mut self) {
         if !self.staging.is_empty() {
-            // Taken whole, not split: its memory goes with it, with no
-            // shared header to allocate.
-            let staged = std::mem::take(&mut self.staging).freeze();
-            self.last_staged = staged.len();
+            let staged = self.take_staging();
             self.pieces_len += staged.len();
             self.pieces.push(staged);
         }
+    }
+
+    /// The staging buffer, taken whole (not split: its memory goes with
+    /// it, with no shared header to allocate); how much it held sizes the
+    /// next one.
+    fn take_staging(&mut self) -> Bytes {
+        self.last_staged = self.staging.len();
+        std::mem::take(&mut self.staging).freeze()
     }
 }
 
@@ -202,6 +207,20 @@ mod tests {
             .extend_from_slice(&vec![b'z'; 4 * STAGING_MAX_START]);
         out.take();
         assert!(out.staging(1).capacity() < 2 * STAGING_MAX_START);
+    }
+
+    #[test]
+    fn a_drained_staging_buffer_sizes_the_next_one_too() {
+        let mut out = WriteBuffer::new();
+        out.staging(3000).extend_from_slice(&[b'x'; 3000]);
+        let mut written = 0;
+        out.drain(|piece| written += piece.len());
+        assert_eq!(written, 3000);
+        assert!(out.staging(1).capacity() >= 3000);
+        out.take();
+        out.staging(1).extend_from_slice(b"y");
+        assert_eq!(out.take_bytes(), "y");
+        assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
     }
 
     #[test]
