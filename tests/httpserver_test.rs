@@ -1403,14 +1403,30 @@ async fn a_writer_answering_after_the_callback_returned_answers_its_own_request(
     assert_eq!(client.get_response().await.body, "/later");
 }
 
+/// The application log line of a request callback's panic.
+fn expect_callback_panic() -> ExpectLog {
+    ExpectLog::new(APP_LOG, ".*callback failed")
+        .unwrap()
+        .level(Level::ERROR)
+}
+
+/// Requests `path` and expects `500` with `Connection: close`, then the
+/// connection's end.
+async fn expect_500_then_close(server: &HttpTestServer, path: &str) {
+    let mut client = RawClient::connect(addr_of(server)).await;
+    client.send(get(path, &[])).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 500);
+    assert!(response.connection_has("close"));
+    assert!(client.closed_within(Duration::from_secs(5)).await);
+}
+
 /// A request callback that panics before its writer wrote anything is
 /// answered 500 with `Connection: close` (the writer is dropped as the
 /// panic unwinds), and the connection closes.
 #[tokio::test]
 async fn a_panicking_request_callback_is_answered_500_and_closes() {
-    let expected = ExpectLog::new(APP_LOG, ".*callback failed")
-        .unwrap()
-        .level(Level::ERROR);
+    let expected = expect_callback_panic();
     let server = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, writer: ResponseWriter| async move {
@@ -1420,12 +1436,7 @@ async fn a_panicking_request_callback_is_answered_500_and_closes() {
             }
         },
     );
-    let mut client = RawClient::connect(addr_of(&server)).await;
-    client.send(get("/panic", &[])).await;
-    let response = client.get_response().await;
-    assert_eq!(response.code, 500);
-    assert!(response.connection_has("close"));
-    assert!(client.closed_within(Duration::from_secs(5)).await);
+    expect_500_then_close(&server, "/panic").await;
     expected.finish().unwrap();
 }
 
@@ -1448,20 +1459,13 @@ impl Future for PanicsHoldingWriter {
 /// 500 its writer sends later.
 #[tokio::test]
 async fn a_writer_outliving_its_callbacks_panic_answers_500_and_closes() {
-    let expected = ExpectLog::new(APP_LOG, ".*callback failed")
-        .unwrap()
-        .level(Level::ERROR);
+    let expected = expect_callback_panic();
     let server = serve(
         HttpServerSettings::default(),
         |_request: HttpServerRequest, writer: ResponseWriter| PanicsHoldingWriter {
             _writer: writer,
         },
     );
-    let mut client = RawClient::connect(addr_of(&server)).await;
-    client.send(get("/", &[])).await;
-    let response = client.get_response().await;
-    assert_eq!(response.code, 500);
-    assert!(response.connection_has("close"));
-    assert!(client.closed_within(Duration::from_secs(5)).await);
+    expect_500_then_close(&server, "/").await;
     expected.finish().unwrap();
 }

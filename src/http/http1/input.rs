@@ -119,7 +119,7 @@ impl Http1ServerConnection {
         state.idle = false;
         state.corked = true;
         if result.is_ok() {
-            state.mark_received();
+            state.date_input();
             self.shared.mark_received();
         }
         result

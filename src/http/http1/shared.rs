@@ -284,7 +284,7 @@ impl ConnState {
     }
 
     /// Reads the `Date` of the responses to input that arrived now.
-    pub(super) fn mark_received(&mut self) {
+    pub(super) fn date_input(&mut self) {
         self.date = date::now();
     }
 

@@ -79,7 +79,9 @@ impl HttpHeaders {
 
     /// Every value, in order, to replace in place (a parser fills in
     /// values it could only slice once the fields were read).
-    pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut HeaderValue> {
+    pub(crate) fn values_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = &mut HeaderValue> + ExactSizeIterator {
         self.entries.iter_mut().map(|(_, value)| value)
     }
 

@@ -55,7 +55,7 @@ pub(super) fn read(
         return None;
     }
     let path = ascii_string(&buf[target_start..at]);
-    let version = version(buf.get(at..at + 11)?)?;
+    let version = version(buf.get(at..at + 11)?.try_into().ok()?)?;
     at += 11;
     let mut headers = HttpHeaders::with_capacity(8);
     let mut framing = FramingFields::default();
@@ -128,7 +128,7 @@ fn method(line: &[u8]) -> Option<(Method, usize)> {
 }
 
 /// The version of ` HTTP/1.x` CRLF ending a request line.
-fn version(rest: &[u8]) -> Option<Version> {
+fn version(rest: &[u8; 11]) -> Option<Version> {
     if rest[..8] != *b" HTTP/1." || rest[9..] != *b"\r\n" {
         return None;
     }

@@ -197,28 +197,23 @@ pub(super) fn fill_values(
 #[allow(unsafe_code)]
 pub(super) unsafe fn fill_checked_values(
     headers: &mut HttpHeaders,
-    head: Bytes,
+    mut head: Bytes,
     spans: &[(u32, u32)],
 ) {
-    let count = headers.len();
-    let mut head = Some(head);
-    for (index, (value, &(start, end))) in headers.values_mut().zip(spans).enumerate() {
-        let (start, end) = (start as usize, end as usize);
-        let bytes = match head.take_if(|_| index + 1 == count) {
-            Some(mut last) => {
-                last.truncate(end);
-                last.advance(start);
-                last
-            }
-            None => head
-                .as_ref()
-                .map(|head| head.slice(start..end))
-                .unwrap_or_default(),
-        };
+    let mut values = headers.values_mut().zip(spans);
+    let Some((last, &(last_start, last_end))) = values.next_back() else {
+        return;
+    };
+    for (value, &(start, end)) in values {
+        let bytes = head.slice(start as usize..end as usize);
         // SAFETY: the caller's promise (`http` checks again in debug
         // builds).
         *value = unsafe { HeaderValue::from_maybe_shared_unchecked(bytes) };
     }
+    head.truncate(last_end as usize);
+    head.advance(last_start as usize);
+    // SAFETY: as above.
+    *last = unsafe { HeaderValue::from_maybe_shared_unchecked(head) };
 }
 
 /// `httparse`'s fields as [`HttpHeaders`]; values are zero-copy slices of
