@@ -165,7 +165,7 @@ async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Resu
         }
         "/args" if *method == Method::GET || *method == Method::POST => {
             let arguments: BTreeMap<&str, Vec<String>> = request
-                .arguments
+                .arguments()
                 .iter()
                 .map(|(name, values)| {
                     let values = values
@@ -178,7 +178,7 @@ async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Resu
             json(writer, &serde_json::json!(arguments)).await
         }
         "/upload" if *method == Method::POST => {
-            let fields: BTreeMap<_, _> = request.files.iter().collect();
+            let fields: BTreeMap<_, _> = request.files().iter().collect();
             let uploads: Vec<serde_json::Value> = fields
                 .into_iter()
                 .flat_map(|(field, files)| files.iter().map(move |file| (field, file)))

@@ -426,7 +426,7 @@ fn close_delimited_bodies_are_limited_too() {
 
 fn info(method: Method, version: Version, keep_alive: bool) -> RequestInfo {
     RequestInfo {
-        method,
+        head_request: method == Method::HEAD,
         version,
         keep_alive,
     }
@@ -957,7 +957,7 @@ proptest! {
         cuts in proptest::collection::vec(any::<usize>(), 0..8),
     ) {
         let mut out = WriteBuffer::new();
-        let request = RequestInfo { method: Method::POST, version: Version::HTTP_11, keep_alive: true };
+        let request = RequestInfo { head_request: false, version: Version::HTTP_11, keep_alive: true };
         let start_line = ResponseStartLine { version: Version::HTTP_11, code: 200, reason: "OK".into() };
         let (mut encoder, _): (BodyEncoder, bool) =
             encode_response_head(&start_line, &HttpHeaders::new(), &request, false, &mut out).unwrap();

@@ -833,7 +833,7 @@ fn echo_server(settings: HttpServerSettings) -> HttpTestServer {
     HttpTestServer::from_callback_with_settings(
         |request, mut writer| async move {
             let mut arguments: Vec<String> = request
-                .arguments
+                .arguments()
                 .iter()
                 .map(|(name, values)| {
                     let values: Vec<_> = values

@@ -80,7 +80,7 @@ async fn echo_arguments(request: HttpServerRequest, mut writer: ResponseWriter) 
 
 fn arguments_json(request: &HttpServerRequest) -> String {
     let arguments: BTreeMap<&str, Vec<String>> = request
-        .arguments
+        .arguments()
         .iter()
         .map(|(name, values)| {
             let values = values
@@ -200,10 +200,10 @@ async fn http_connection_test_multipart_form() {
     let server = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, mut writer: ResponseWriter| async move {
-            let file = &request.files["files"][0];
+            let file = &request.files()["files"][0];
             let body = serde_json::json!({
                 "header": request.headers.get_bytes("X-Header-Encoding-Test").map(|b| b.to_vec()),
-                "argument": String::from_utf8_lossy(&request.arguments["argument"][0]),
+                "argument": String::from_utf8_lossy(&request.arguments()["argument"][0]),
                 "filename": file.filename,
                 "filebody": String::from_utf8_lossy(&file.body),
             });

@@ -458,7 +458,7 @@ fn http_server_request_test_default_constructor() {
         ("127.0.0.1", "127.0.0.1")
     );
     assert_eq!(request.remote_ip(), "10.0.0.1");
-    assert!(request.arguments.is_empty() && request.files.is_empty());
+    assert!(request.arguments().is_empty() && request.files().is_empty());
     assert!(request.body.is_empty() && request.cookies().is_empty());
 }
 
@@ -535,11 +535,11 @@ fn request_query_arguments_keep_blank_values() {
         "Host: Example.COM:8080\r\n",
         b"",
     );
-    assert_eq!(request.query_arguments["a"], [""]);
-    assert_eq!(request.query_arguments["b"], [""]);
-    assert_eq!(request.query_arguments["c"], ["1", " "]);
-    assert_eq!(request.arguments, request.query_arguments);
-    assert!(request.body_arguments.is_empty());
+    assert_eq!(request.query_arguments()["a"], [""]);
+    assert_eq!(request.query_arguments()["b"], [""]);
+    assert_eq!(request.query_arguments()["c"], ["1", " "]);
+    assert_eq!(request.arguments(), request.query_arguments());
+    assert!(request.body_arguments().is_empty());
     assert_eq!(request.host_name(), "example.com");
 }
 
@@ -551,10 +551,10 @@ fn request_parse_body_urlencoded_merges_arguments() {
         b"a=2&b=3",
     );
     request.parse_body();
-    assert_eq!(request.arguments["a"], ["1", "2"]);
-    assert_eq!(request.query_arguments["a"], ["1"]);
-    assert_eq!(request.body_arguments["a"], ["2"]);
-    assert_eq!(request.body_arguments["b"], ["3"]);
+    assert_eq!(request.arguments()["a"], ["1", "2"]);
+    assert_eq!(request.query_arguments()["a"], ["1"]);
+    assert_eq!(request.body_arguments()["a"], ["2"]);
+    assert_eq!(request.body_arguments()["b"], ["3"]);
 }
 
 #[test]
@@ -566,9 +566,9 @@ fn request_parse_body_multipart() {
           --1234\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\ny\r\n--1234--\r\n",
     );
     request.parse_body();
-    assert_eq!(request.files["f"][0].body, "Foo");
-    assert_eq!(request.body_arguments["x"], ["y"]);
-    assert_eq!(request.arguments["x"], ["y"]);
+    assert_eq!(request.files()["f"][0].body, "Foo");
+    assert_eq!(request.body_arguments()["x"], ["y"]);
+    assert_eq!(request.arguments()["x"], ["y"]);
 }
 
 /// `parse_body` on `request` logs exactly one warning on GEN_LOG, holding
@@ -585,7 +585,7 @@ fn assert_parse_body_warns(mut request: HttpServerRequest, message: &str) {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(logs.app_errors().is_empty());
     assert!(warnings[0].contains(message), "{warnings:?}");
-    assert!(request.body_arguments.is_empty() && request.files.is_empty());
+    assert!(request.body_arguments().is_empty() && request.files().is_empty());
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! left unanswered.
 
 use bytes::Bytes;
-use http::{Method, Version};
+use http::Version;
 
 use super::codec::RequestInfo;
 
@@ -42,7 +42,7 @@ pub(super) fn internal_error(close: bool, request: &RequestInfo) -> Bytes {
     } else {
         ""
     };
-    let body = if request.method == Method::HEAD {
+    let body = if request.head_request {
         ""
     } else {
         INTERNAL_ERROR_PAGE
@@ -56,10 +56,11 @@ pub(super) fn internal_error(close: bool, request: &RequestInfo) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Method;
 
     fn info(method: Method, version: Version) -> RequestInfo {
         RequestInfo {
-            method,
+            head_request: method == Method::HEAD,
             version,
             keep_alive: true,
         }

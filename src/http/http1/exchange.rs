@@ -63,7 +63,7 @@ impl Http1ServerConnection {
             let begun = Begun {
                 generation,
                 request: RequestInfo {
-                    method: start_line.method.clone(),
+                    head_request: start_line.method == http::Method::HEAD,
                     version: start_line.version,
                     keep_alive: keep_alive && !self.params.no_keep_alive,
                 },

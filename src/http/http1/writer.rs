@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http::Method;
 
 use super::codec::{DefaultFields, WriteBuffer, encode_response_head, encode_response_head_with};
 use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
@@ -151,7 +150,7 @@ impl ResponseWriter {
                 &mut state.out,
             )
             .and_then(|(mut encoder, must_close)| {
-                let head = exchange.request.method == Method::HEAD;
+                let head = exchange.request.head_request;
                 let len = if head { 0 } else { body.len() as u64 };
                 if let Err(error) = encoder.check_whole_body(len) {
                     state.out.rewind(mark);

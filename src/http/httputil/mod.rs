@@ -44,8 +44,8 @@
 //! let mut request =
 //!     HttpServerRequest::new(start_line, headers, Bytes::from_static(b"q=tokio"), context);
 //! request.parse_body();
-//! assert_eq!(request.arguments["q"], ["rust", "tokio"]);
-//! assert_eq!(request.query_arguments["page"], ["2"]);
+//! assert_eq!(request.arguments()["q"], ["rust", "tokio"]);
+//! assert_eq!(request.query_arguments()["page"], ["2"]);
 //! assert_eq!(request.cookies()["theme"], "dark");
 //! assert_eq!(request.full_url(), "http://example.com/search?q=rust&page=2");
 //! assert_eq!(format_timestamp(0_i64), "Thu, 01 Jan 1970 00:00:00 GMT");

@@ -65,7 +65,8 @@ impl BuildHasher for NameHasher {
 /// connection (`remote_ip`, `protocol`) are methods here, read from
 /// [`uri`](Self::uri), [`headers`](Self::headers) and
 /// [`context`](Self::context) when asked: building a request copies no
-/// string.
+/// string. The arguments and files are methods too: a request without
+/// any (most of them) holds no maps.
 #[derive(Clone)]
 pub struct HttpServerRequest {
     /// The request method.
@@ -79,14 +80,8 @@ pub struct HttpServerRequest {
     /// The request body (empty when none was sent, or when the body was
     /// streamed to a delegate instead).
     pub body: Bytes,
-    /// Query and body arguments together.
-    pub arguments: Arguments,
-    /// Arguments from the query string.
-    pub query_arguments: Arguments,
-    /// Arguments from a form body.
-    pub body_arguments: Arguments,
-    /// Uploaded files.
-    pub files: Files,
+    /// The arguments and files, once there is any.
+    form: Option<Box<Form>>,
     /// Peer, remote IP and protocol of the connection it came on (shared
     /// by the requests of one connection).
     pub context: Arc<RequestContext>,
@@ -132,14 +127,43 @@ impl HttpServerRequest {
             version,
             headers,
             body,
-            arguments: query_arguments.clone(),
-            query_arguments,
-            body_arguments: Arguments::default(),
-            files: Files::default(),
+            form: (!query_arguments.is_empty()).then(|| {
+                Box::new(Form {
+                    arguments: query_arguments.clone(),
+                    query_arguments,
+                    ..Form::default()
+                })
+            }),
             context: context.into(),
             start_time: received,
             finish_time: None,
         }
+    }
+
+    /// Query and body arguments together (Tornado's `arguments`).
+    pub fn arguments(&self) -> &Arguments {
+        self.form
+            .as_ref()
+            .map_or(&NO_ARGUMENTS, |form| &form.arguments)
+    }
+
+    /// The arguments of the query string.
+    pub fn query_arguments(&self) -> &Arguments {
+        self.form
+            .as_ref()
+            .map_or(&NO_ARGUMENTS, |form| &form.query_arguments)
+    }
+
+    /// The arguments of a form body (see [`parse_body`](Self::parse_body)).
+    pub fn body_arguments(&self) -> &Arguments {
+        self.form
+            .as_ref()
+            .map_or(&NO_ARGUMENTS, |form| &form.body_arguments)
+    }
+
+    /// The files uploaded in a `multipart/form-data` body.
+    pub fn files(&self) -> &Files {
+        self.form.as_ref().map_or(&NO_FILES, |form| &form.files)
     }
 
     /// The part of [`uri`](Self::uri) before `?`. For a target in
@@ -218,25 +242,33 @@ impl HttpServerRequest {
         }
         let content_type = self.headers.get("Content-Type").unwrap_or("");
         let mut body_arguments = Arguments::default();
+        let mut files = Files::default();
         if let Err(error) = parse_body_arguments(
             content_type,
             &self.body,
             &mut body_arguments,
-            &mut self.files,
+            &mut files,
             Some(&self.headers),
         ) {
             tracing::warn!(target: GEN_LOG, "{}", error.0);
         }
+        if body_arguments.is_empty() && files.is_empty() {
+            return;
+        }
+        let form = self.form.get_or_insert_default();
+        for (name, uploads) in files {
+            form.files.entry(name).or_default().extend(uploads);
+        }
         // The maps hash alike: room first, so that inserting in the
         // order of one map never makes the other grow table by table.
-        self.arguments.reserve(body_arguments.len());
-        self.body_arguments.reserve(body_arguments.len());
+        form.arguments.reserve(body_arguments.len());
+        form.body_arguments.reserve(body_arguments.len());
         for (name, values) in body_arguments {
-            self.arguments
+            form.arguments
                 .entry(name.clone())
                 .or_default()
                 .extend(values.iter().cloned());
-            self.body_arguments.entry(name).or_default().extend(values);
+            form.body_arguments.entry(name).or_default().extend(values);
         }
     }
 
@@ -258,6 +290,21 @@ impl HttpServerRequest {
             .collect()
     }
 }
+
+/// The arguments and files of a request that has any.
+#[derive(Clone, Default)]
+struct Form {
+    arguments: Arguments,
+    query_arguments: Arguments,
+    body_arguments: Arguments,
+    files: Files,
+}
+
+/// What a request without arguments lends.
+static NO_ARGUMENTS: Arguments = HashMap::with_hasher(NameHasher);
+
+/// What a request without files lends.
+static NO_FILES: Files = HashMap::with_hasher(NameHasher);
 
 /// `uri` split at its first `?`: the path and the query.
 fn split_query(uri: &str) -> (&str, &str) {

@@ -19,8 +19,10 @@ use crate::httputil::{HttpHeaders, HttpOutputError, RequestStartLine, ResponseSt
 /// What the server knows about the request a response answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestInfo {
-    /// The request method (HEAD responses carry no body).
-    pub method: Method,
+    /// The request was a `HEAD`: its response carries no body. (Only
+    /// this of the method matters to the response, and a flag is cheaper
+    /// to carry along with each request than a `Method`.)
+    pub head_request: bool,
     /// The request's version (chunked output needs HTTP/1.1).
     pub version: Version,
     /// Whether the client asked for the connection to stay open
@@ -31,7 +33,7 @@ pub struct RequestInfo {
 impl From<&RequestHead> for RequestInfo {
     fn from(head: &RequestHead) -> RequestInfo {
         RequestInfo {
-            method: head.start_line.method.clone(),
+            head_request: head.start_line.method == Method::HEAD,
             version: head.start_line.version,
             keep_alive: head.keep_alive,
         }
@@ -123,7 +125,7 @@ pub fn encode_response_head_with(
     let content_length = given.content_length.or(default_length);
     let framing = if no_body {
         Framing::Empty(Some(code))
-    } else if request.method == Method::HEAD {
+    } else if request.head_request {
         Framing::Discard
     } else if let Some(expected) = content_length {
         Framing::Fixed {
@@ -410,7 +412,7 @@ mod tests {
 
     fn info(method: Method, version: Version, keep_alive: bool) -> RequestInfo {
         RequestInfo {
-            method,
+            head_request: method == Method::HEAD,
             version,
             keep_alive,
         }
