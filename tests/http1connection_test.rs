@@ -536,7 +536,10 @@ async fn pipelined_requests_are_answered_in_order_even_when_slow() {
             if path == "/slow" {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            writer.respond(200, HttpHeaders::new(), path).await.unwrap();
+            writer
+                .respond(200, HttpHeaders::new(), String::from(path))
+                .await
+                .unwrap();
         },
     );
     let mut client = RawClient::connect(addr).await;
@@ -794,7 +797,11 @@ async fn a_writer_kept_past_its_response_cannot_touch_the_next_one() {
                 }
                 let first = request.start_line.path == "/first";
                 writer
-                    .respond(200, HttpHeaders::new(), request.start_line.path)
+                    .respond(
+                        200,
+                        HttpHeaders::new(),
+                        String::from(request.start_line.path),
+                    )
                     .await
                     .unwrap();
                 if first {

@@ -600,7 +600,7 @@ impl HttpServerConnectionDelegate<ResponseWriter> for KeepAliveApp {
 
 impl HttpMessageDelegate for KeepAliveMessage {
     async fn headers_received(&mut self, start_line: RequestStartLine, _: HttpHeaders) {
-        self.path = start_line.path;
+        self.path = start_line.path.into();
     }
 
     async fn finish(&mut self) {

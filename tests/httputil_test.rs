@@ -448,7 +448,7 @@ fn request(line: &str, headers: &str, body: &'static [u8]) -> HttpServerRequest 
 fn http_server_request_test_default_constructor() {
     let start_line = RequestStartLine {
         method: Method::GET,
-        path: "/".to_owned(),
+        path: "/".into(),
         version: Version::HTTP_10,
     };
     let request = HttpServerRequest::new(start_line, HttpHeaders::new(), Bytes::new(), context());

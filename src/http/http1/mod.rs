@@ -31,7 +31,7 @@
 //!
 //! impl HttpMessageDelegate for Message {
 //!     async fn headers_received(&mut self, start_line: RequestStartLine, _headers: HttpHeaders) {
-//!         self.1 = start_line.path;
+//!         self.1 = start_line.path.into();
 //!     }
 //!     async fn finish(&mut self) {
 //!         let path = std::mem::take(&mut self.1);

@@ -8,7 +8,7 @@ use super::basic_auth::basic_authorization;
 use super::error::FetchError;
 use super::request::{BodyProducer, HttpRequest};
 use super::url::Url;
-use crate::httputil::{HttpHeaders, RequestStartLine};
+use crate::httputil::{HttpHeaders, RequestStartLine, RequestTarget};
 
 /// The methods sent without `allow_nonstandard_methods`.
 const SUPPORTED_METHODS: [Method; 7] = [
@@ -148,7 +148,7 @@ pub(crate) fn prepare(
     Ok(Prepared {
         start_line: RequestStartLine {
             method: request.method.clone(),
-            path: url.target.clone(),
+            path: RequestTarget::from(url.target.as_str()),
             version: Version::HTTP_11,
         },
         headers,

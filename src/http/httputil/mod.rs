@@ -65,6 +65,7 @@ mod multipart;
 mod reason;
 mod request;
 mod start_line;
+mod target;
 mod timestamp;
 mod url;
 
@@ -86,6 +87,7 @@ pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{
     RequestStartLine, ResponseStartLine, parse_request_start_line, parse_response_start_line,
 };
+pub use target::RequestTarget;
 pub use timestamp::{Timestamp, format_timestamp};
 pub use url::{qs_to_qsl, url_concat};
 

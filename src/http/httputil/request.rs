@@ -14,8 +14,8 @@ use http::{Method, Version};
 
 use super::host::split_host_and_port_borrowed;
 use super::{
-    HttpHeaders, RequestContext, RequestStartLine, parse_body_arguments, parse_cookie,
-    split_host_and_port,
+    HttpHeaders, RequestContext, RequestStartLine, RequestTarget, parse_body_arguments,
+    parse_cookie, split_host_and_port,
 };
 use crate::escape::parse_qs_bytes;
 use crate::util::log_target::GEN_LOG;
@@ -72,7 +72,7 @@ pub struct HttpServerRequest {
     /// The request method.
     pub method: Method,
     /// The request-target as sent.
-    pub uri: String,
+    pub uri: RequestTarget,
     /// The protocol version.
     pub version: Version,
     /// The request headers.

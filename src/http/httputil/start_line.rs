@@ -7,7 +7,7 @@ use std::fmt;
 
 use http::{Method, Version};
 
-use super::HttpInputError;
+use super::{HttpInputError, RequestTarget};
 
 /// `GET /path?query HTTP/1.1`: method, request-target and version (Tornado's
 /// `RequestStartLine`).
@@ -17,7 +17,7 @@ pub struct RequestStartLine {
     pub method: Method,
     /// The request-target exactly as sent (origin form `/a?b`, absolute
     /// form `http://host/a`, `*` or authority form).
-    pub path: String,
+    pub path: RequestTarget,
     /// The protocol version.
     pub version: Version,
 }
@@ -93,7 +93,7 @@ pub fn parse_request_start_line(line: &str) -> Result<RequestStartLine, HttpInpu
     }
     Ok(RequestStartLine {
         method,
-        path: path.to_owned(),
+        path: RequestTarget::from(path),
         version,
     })
 }

@@ -9,7 +9,7 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Version};
 
 use super::framing::{FramingFields, is_token_byte};
-use crate::httputil::{HttpHeaders, RequestStartLine};
+use crate::httputil::{HttpHeaders, RequestStartLine, RequestTarget};
 
 /// The most fields a head read here has: more go to the full parser.
 pub(super) const FAST_FIELDS: usize = 32;
@@ -54,7 +54,7 @@ pub(super) fn read(
     if at == target_start {
         return None;
     }
-    let path = ascii_string(&buf[target_start..at]);
+    let path = ascii_target(&buf[target_start..at]);
     let version = version(buf.get(at..at + 11)?.try_into().ok()?)?;
     at += 11;
     let mut headers = HttpHeaders::with_capacity(8);
@@ -196,14 +196,14 @@ fn is_visible(b: u8) -> bool {
     b.wrapping_sub(0x21) < 0x7f - 0x21
 }
 
-/// `bytes`, all visible ASCII, as a `String`.
-fn ascii_string(bytes: &[u8]) -> String {
+/// `bytes`, all visible ASCII, as a request-target.
+fn ascii_target(bytes: &[u8]) -> RequestTarget {
     debug_assert!(bytes.iter().all(|&b| is_visible(b)));
     // SAFETY: the caller checked that every byte is visible ASCII, which
     // is valid UTF-8 (the check above repeats it in debug builds).
     #[allow(unsafe_code)]
     let text = unsafe { std::str::from_utf8_unchecked(bytes) };
-    String::from(text)
+    RequestTarget::from(text)
 }
 
 /// What a field says about the message's framing.

@@ -11,7 +11,7 @@ use super::fast_head::{self, FAST_FIELDS, FastSpans};
 use super::framing::{BodyLength, FramingFields};
 use super::head::{self, Retry, STACK_HEADERS, ValueSpans};
 use super::request_reader::RequestHeadReader;
-use crate::httputil::{HttpHeaders, RequestStartLine};
+use crate::httputil::{HttpHeaders, RequestStartLine, RequestTarget};
 
 /// A parsed request head and what it says about the rest of the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,7 +236,7 @@ fn start_line(request: &httparse::Request<'_, '_>) -> Result<RequestStartLine, P
     let method = Method::from_bytes(method.as_bytes()).map_err(|_| ParseError::BadRequestLine)?;
     Ok(RequestStartLine {
         method,
-        path: String::from(request.path.unwrap_or_default()),
+        path: RequestTarget::from(request.path.unwrap_or_default()),
         version: head::version(request.version),
     })
 }

@@ -1,0 +1,205 @@
+//! [`RequestTarget`]: the text after the method in a request line, held
+//! without an allocation when it is short.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+/// The longest target held inline.
+const INLINE: usize = 30;
+
+/// A request-target as sent (`/a?b`, `http://host/a`, `*`...): an
+/// immutable string that dereferences to `str`. Targets of up to 30 bytes
+/// (nearly all of them) are held inline, so reading a request allocates
+/// nothing for its target; longer ones are on the heap.
+///
+/// ```
+/// use supercell::httputil::RequestTarget;
+///
+/// let target = RequestTarget::from("/search?q=rust");
+/// assert_eq!(target, "/search?q=rust");
+/// assert_eq!(target.split_once('?'), Some(("/search", "q=rust")));
+/// ```
+#[derive(Clone)]
+pub struct RequestTarget(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// The first `len` bytes are the target's, valid UTF-8.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE],
+    },
+    Heap(Box<str>),
+}
+
+impl RequestTarget {
+    /// The target as a string slice.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Inline { len, bytes } => {
+                let bytes = &bytes[..usize::from(*len)];
+                debug_assert!(std::str::from_utf8(bytes).is_ok());
+                // SAFETY: `Inline` is only made (in `from`, below) from
+                // the bytes of a `&str`, whole: valid UTF-8 (re-checked in
+                // debug builds).
+                #[allow(unsafe_code)]
+                unsafe {
+                    std::str::from_utf8_unchecked(bytes)
+                }
+            }
+            Repr::Heap(text) => text,
+        }
+    }
+}
+
+impl From<&str> for RequestTarget {
+    fn from(text: &str) -> RequestTarget {
+        if text.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            RequestTarget(Repr::Inline {
+                len: text.len() as u8,
+                bytes,
+            })
+        } else {
+            RequestTarget(Repr::Heap(text.into()))
+        }
+    }
+}
+
+impl From<String> for RequestTarget {
+    fn from(text: String) -> RequestTarget {
+        if text.len() <= INLINE {
+            RequestTarget::from(text.as_str())
+        } else {
+            RequestTarget(Repr::Heap(text.into_boxed_str()))
+        }
+    }
+}
+
+impl From<RequestTarget> for String {
+    fn from(target: RequestTarget) -> String {
+        match target.0 {
+            Repr::Heap(text) => text.into_string(),
+            Repr::Inline { .. } => target.as_str().to_owned(),
+        }
+    }
+}
+
+impl Default for RequestTarget {
+    fn default() -> RequestTarget {
+        RequestTarget::from("")
+    }
+}
+
+impl Deref for RequestTarget {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for RequestTarget {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Borrow<str> for RequestTarget {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for RequestTarget {
+    fn eq(&self, other: &RequestTarget) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RequestTarget {}
+
+impl PartialEq<str> for RequestTarget {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RequestTarget {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for RequestTarget {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl Hash for RequestTarget {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Display for RequestTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Debug for RequestTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_up_to_the_inline_size_and_past_it_read_back_as_given() {
+        for len in [0, 1, INLINE - 1, INLINE, INLINE + 1, 200] {
+            let text: String = "/ab".chars().cycle().take(len).collect();
+            let from_str = RequestTarget::from(text.as_str());
+            let from_string = RequestTarget::from(text.clone());
+            assert_eq!(from_str, text);
+            assert_eq!(from_string.as_str(), text);
+            assert_eq!(String::from(from_str), text);
+            assert_eq!(
+                matches!(from_string.0, Repr::Inline { .. }),
+                len <= INLINE,
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn multibyte_text_at_the_inline_edge_stays_whole() {
+        // 28 bytes of ASCII and one 3-byte character: 31 bytes, on the heap.
+        let text = format!("/{}\u{20ac}", "a".repeat(27));
+        assert_eq!(RequestTarget::from(text.as_str()), text);
+        let text = format!("/{}\u{20ac}", "a".repeat(26));
+        assert_eq!(RequestTarget::from(text.as_str()), text);
+    }
+
+    #[test]
+    fn equal_targets_hash_alike_whatever_their_storage() {
+        use std::collections::HashSet;
+        let long = "/".repeat(INLINE + 5);
+        let set: HashSet<RequestTarget> = [
+            RequestTarget::from("/a"),
+            RequestTarget::from(long.as_str()),
+        ]
+        .into_iter()
+        .collect();
+        assert!(set.contains("/a"));
+        assert!(set.contains(long.as_str()));
+        assert_eq!(format!("{:?}", RequestTarget::from("/a")), "\"/a\"");
+    }
+}
