@@ -54,7 +54,9 @@ impl std::fmt::Debug for Http1ServerConnection {
     }
 }
 
-/// How a request cycle ended.
+/// How a request cycle ended. A whole word, so that it is moved together
+/// with the read buffer it is returned with in aligned pieces.
+#[repr(u64)]
 pub(super) enum End {
     /// Ready for the next request.
     KeepAlive,
@@ -135,7 +137,11 @@ impl Http1ServerConnection {
                 Err(HeadError::Gone) => break End::Close,
             };
             generation += 1;
-            let exchange = current.get_or_insert_with(|| Box::pin(Fuse::terminated()));
+            // Allocated first, then written: an empty slot is a tag to set,
+            // not a whole future's size to copy in.
+            let exchange = current.get_or_insert_with(|| {
+                Box::into_pin(Box::write(Box::new_uninit(), Fuse::terminated()))
+            });
             exchange.set(
                 self.exchange(delegate, head, std::mem::take(&mut buf), generation)
                     .fuse(),
