@@ -2,12 +2,15 @@
 //! (Tornado's `HTTP1ServerConnection` with the server side of
 //! `HTTP1Connection`).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::BytesMut;
 use futures_util::FutureExt;
 use futures_util::future::Fuse;
 
+use super::codec::BodyLength;
 use super::error_response::refusal;
 use super::input::HeadError;
 use super::read_timer::ReadTimer;
@@ -117,15 +120,18 @@ impl Http1ServerConnection {
         // connection's future holds only what waiting for a request
         // takes, not what a request and its delegate take. The box is kept
         // while pipelined requests are buffered (one allocation for a
-        // whole batch) and released when the connection goes idle.
+        // whole batch) and released when the connection goes idle. A
+        // request answered whole has a box of its own: its future is the
+        // smaller one, and most requests are of that kind.
         let mut current = None;
+        let mut whole = None;
         // Armed once for the waits for request heads (see `ReadTimer`).
         let mut timer = ReadTimer::default();
         // Requests begun so far; names the current one.
         let mut generation = 0;
         let end = loop {
             if buf.is_empty() {
-                current = None;
+                (current, whole) = (None, None);
             }
             let head = match self.read_head(&mut buf, &mut timer).await {
                 Ok(head) => head,
@@ -137,22 +143,26 @@ impl Http1ServerConnection {
                 Err(HeadError::Gone) => break End::Close,
             };
             generation += 1;
-            // Allocated first, then written: an empty slot is a tag to set,
-            // not a whole future's size to copy in.
-            let exchange = current.get_or_insert_with(|| {
-                Box::into_pin(Box::write(Box::new_uninit(), Fuse::terminated()))
-            });
-            exchange.set(
-                self.exchange(delegate, head, std::mem::take(&mut buf), generation)
-                    .fuse(),
-            );
-            let (end, rest) = exchange.as_mut().await;
+            let input = std::mem::take(&mut buf);
+            let (end, rest) = if head.body == BodyLength::Empty && delegate.answers_whole_requests()
+            {
+                let slot = whole.get_or_insert_with(empty_slot);
+                slot.set(
+                    self.whole_exchange(delegate, head, input, generation)
+                        .fuse(),
+                );
+                slot.as_mut().await
+            } else {
+                let slot = current.get_or_insert_with(empty_slot);
+                slot.set(self.exchange(delegate, head, input, generation).fuse());
+                slot.as_mut().await
+            };
             buf = rest;
             if !matches!(end, End::KeepAlive) {
                 break end;
             }
         };
-        drop((buf, current));
+        drop((buf, current, whole));
         drop(self.shared.uncork());
         match end {
             End::Linger => linger::close(&self.shared.stream).await,
@@ -214,4 +224,11 @@ impl Http1ServerConnection {
             .published_end(begun.generation)
             .or_else(|| self.shared.lock_for(begun).response_end(begun.generation))
     }
+}
+
+/// A box for a request's future, empty: allocated first, then written, so
+/// that the empty slot is a tag to set, not a whole future's size to copy
+/// in.
+fn empty_slot<F: Future>() -> Pin<Box<Fuse<F>>> {
+    Box::into_pin(Box::write(Box::new_uninit(), Fuse::terminated()))
 }

@@ -1,8 +1,7 @@
 //! One request and its response: the calls to the message delegate, in
 //! order, and how the connection goes on after them.
 
-use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -14,7 +13,9 @@ use super::delegate_call::Interrupted;
 use super::error_response::CONTINUE;
 use super::shared::{Begun, Phase};
 use super::{Http1ServerConnection, ResponseWriter};
-use crate::httputil::{HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate};
+use crate::httputil::{
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, RequestStartLine,
+};
 use crate::util::GzipDecompressor;
 
 /// The message delegate of the request under way, told at most once that
@@ -58,28 +59,10 @@ impl Http1ServerConnection {
                 keep_alive,
                 expect_continue,
             } = head;
-            let context = self.request_context(&headers);
             let has_body = body != BodyLength::Empty;
-            let begun = Begun {
-                generation,
-                request: RequestInfo {
-                    head_request: start_line.method == http::Method::HEAD,
-                    version: start_line.version,
-                    keep_alive: keep_alive && !self.params.no_keep_alive,
-                },
-                has_body,
-            };
-            let received = self.shared.received();
-            let writer =
-                ResponseWriter::new(Arc::clone(&self.shared), context, begun.clone(), received);
+            let (begun, writer) =
+                self.begin(&start_line, &headers, keep_alive, has_body, generation);
             let gzip = self.decompressor(&mut headers);
-            if !has_body && delegate.answers_whole_requests() {
-                // Made in place in its pinned slot, not moved there. The
-                // request is installed by whichever side locks for it
-                // first: most often its writer, as it responds.
-                let call = pin!(delegate.request_without_body(start_line, headers, writer));
-                break 'exchange self.answer_whole(call, &begun, &mut buf).await;
-            }
             // The message delegate's paths read the exchange as they go.
             self.install(&begun);
             let mut message = Message {
@@ -169,50 +152,38 @@ impl Http1ServerConnection {
         (end, buf)
     }
 
-    /// Runs a delegate's answer to a whole request without a body (see
-    /// [`HttpServerConnectionDelegate::request_without_body`]) as the
-    /// message path runs `finish`, and waits for the response.
-    async fn answer_whole<F: Future<Output = ()>>(
+    /// What a request begins with: what the connection and its writer
+    /// know of it, and its writer. Reads the request's context from
+    /// `headers` (before any is renamed).
+    pub(super) fn begin(
         &self,
-        call: Pin<&mut F>,
-        begun: &Begun,
-        buf: &mut BytesMut,
-    ) -> End {
-        match self.call(call).await {
-            Err(Interrupted::Panicked) => {
-                // Whatever the writer still sends (a 500 as it is dropped)
-                // closes the connection, even when it was not dropped as
-                // the panic unwound.
-                if let Some(exchange) = self.shared.lock_for(begun).exchange(begun.generation) {
-                    exchange.close = true;
-                }
-                return End::Linger;
-            }
-            Err(Interrupted::Closed) => {
-                self.abandon(begun.generation);
-                return End::Close;
-            }
-            Ok(()) => {}
-        }
-        let end = match self.response_end(begun) {
-            Some(close) => Some(close),
-            None => self.wait_response(begun.generation, buf, || {}).await,
+        start_line: &RequestStartLine,
+        headers: &HttpHeaders,
+        keep_alive: bool,
+        has_body: bool,
+        generation: u64,
+    ) -> (Begun, ResponseWriter) {
+        let context = self.request_context(headers);
+        let begun = Begun {
+            generation,
+            request: RequestInfo {
+                head_request: start_line.method == http::Method::HEAD,
+                version: start_line.version,
+                keep_alive: keep_alive && !self.params.no_keep_alive,
+            },
+            has_body,
         };
-        match end {
-            Some(true) => End::Linger,
-            Some(false) => End::KeepAlive,
-            None => {
-                self.abandon(begun.generation);
-                End::Close
-            }
-        }
+        let received = self.shared.received();
+        let writer =
+            ResponseWriter::new(Arc::clone(&self.shared), context, begun.clone(), received);
+        (begun, writer)
     }
 
     /// With `decompress` on and a gzip-encoded body: renames the header
     /// (the delegate sees the decompressed body) and returns the
     /// decompressor.
     #[inline]
-    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
+    pub(super) fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
             return None;
         }

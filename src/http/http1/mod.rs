@@ -81,9 +81,10 @@ mod params;
 mod read_timer;
 mod response_wait;
 mod shared;
+mod whole;
 mod writer;
 
 pub use connection::{Http1ServerConnection, RequestContextFn};
 pub use handle::ServerConnectionHandle;
 pub use params::Http1ConnectionParameters;
-pub use writer::ResponseWriter;
+pub use writer::{ResponseWriter, Sent};

@@ -2,7 +2,10 @@
 //! message delegate.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -108,13 +111,23 @@ impl ResponseWriter {
     /// connection closes); [`HttpOutputError::Misuse`] when
     /// something was written already, [`HttpOutputError::Closed`] when the
     /// connection is gone.
-    pub async fn respond(
+    ///
+    /// The response is written when `respond` is called, not when the
+    /// returned [`Sent`] is first polled: awaiting it only waits until the
+    /// response reached the kernel (at once when it is gathered with the
+    /// responses to pipelined requests), and carries any error.
+    pub fn respond(&mut self, code: u16, headers: HttpHeaders, body: impl Into<Bytes>) -> Sent {
+        Sent(self.write_response(code, &headers, body.into()))
+    }
+
+    /// [`respond`](Self::respond)'s work: the write that sends the
+    /// response, when it is not left to the connection.
+    fn write_response(
         &mut self,
         code: u16,
-        headers: HttpHeaders,
-        body: impl Into<Bytes>,
-    ) -> Result<(), HttpOutputError> {
-        let body = body.into();
+        headers: &HttpHeaders,
+        body: Bytes,
+    ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
             return Err(HttpOutputError::Misuse(
                 "respond writes final responses; use write_headers for 1xx",
@@ -143,7 +156,7 @@ impl ResponseWriter {
             let mark = state.out.mark();
             let encoded = encode_response_head_with(
                 &start_line,
-                &headers,
+                headers,
                 defaults,
                 &exchange.request,
                 close,
@@ -188,7 +201,7 @@ impl ResponseWriter {
         if let Some(waker) = waker {
             waker.wake();
         }
-        sent(flush).await
+        Ok(flush)
     }
 
     /// Runs `step` on the current exchange and the output buffer under the
@@ -296,6 +309,27 @@ async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
     match flush {
         Some(write) => write.await.map_err(|_| HttpOutputError::Closed),
         None => Ok(()),
+    }
+}
+
+/// The future [`ResponseWriter::respond`] returns: resolves once the
+/// response written by the call reached the kernel, with the error that
+/// kept it from being written or sent.
+#[derive(Debug)]
+#[must_use = "the response is written; await this to learn whether it was sent"]
+pub struct Sent(Result<Option<WriteFuture>, HttpOutputError>);
+
+impl Future for Sent {
+    type Output = Result<(), HttpOutputError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.0 {
+            Ok(Some(write)) => Pin::new(write)
+                .poll(cx)
+                .map(|written| written.map_err(|_| HttpOutputError::Closed)),
+            Ok(None) => Poll::Ready(Ok(())),
+            Err(error) => Poll::Ready(Err(error.clone())),
+        }
     }
 }
 
