@@ -38,8 +38,8 @@ use supercell::http1::ResponseWriter;
 use supercell::httpclient::HttpRequest;
 use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
-    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
-    HttpServerRequest, RequestStartLine, ResponseStartLine,
+    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpOutputError,
+    HttpServerConnectionDelegate, HttpServerRequest, RequestStartLine, ResponseStartLine,
 };
 use supercell::netutil::{AddressFamily, bind_sockets};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
@@ -1401,6 +1401,83 @@ async fn a_writer_answering_after_the_callback_returned_answers_its_own_request(
     assert_eq!(client.get_response().await.body, "/now");
     client.send(get("/later", &[])).await;
     assert_eq!(client.get_response().await.body, "/later");
+}
+
+#[tokio::test]
+async fn respond_writes_when_called_and_its_future_only_reports() {
+    // The future `respond` returns is dropped unpolled: the response went
+    // out with the call. A second `respond` fails at once, without being
+    // awaited, as the response is finished.
+    let server = serve(
+        HttpServerSettings::default(),
+        |_request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            drop(writer.respond(200, HttpHeaders::new(), "sent"));
+            let again = writer.respond(200, HttpHeaders::new(), "twice").await;
+            assert!(
+                matches!(again, Err(HttpOutputError::Misuse(_))),
+                "{again:?}"
+            );
+            let interim = writer.respond(101, HttpHeaders::new(), "").await;
+            assert!(matches!(interim, Err(HttpOutputError::Misuse(_))));
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client.send(get("/", &[])).await;
+    let response = client.get_response().await;
+    assert_eq!(response.code, 200);
+    assert_eq!(response.body, "sent");
+    client.send(get("/", &[])).await;
+    assert_eq!(client.get_response().await.body, "sent");
+}
+
+#[tokio::test]
+async fn a_head_request_to_a_callback_keeps_content_length_and_gets_no_body() {
+    let server = serve(
+        HttpServerSettings::default(),
+        |request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            if request.path() != "/silent" {
+                let _ = writer.respond(200, HttpHeaders::new(), "hello").await;
+            }
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client
+        .send([request("HEAD", "/", &[], b""), get("/", &[])].concat())
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!((head.code, head.header("Content-Length")), (200, Some("5")));
+    assert!(head.body.is_empty());
+    // The GET after it gets the whole body: nothing of the HEAD's went out.
+    assert_eq!(client.get_response().await.body, "hello");
+    // Unanswered, a HEAD gets the 500 without its page.
+    let unanswered = ExpectLog::new(APP_LOG, "Request from .* ended without a response").unwrap();
+    client.send(request("HEAD", "/silent", &[], b"")).await;
+    let silent = client.read_response(&Method::HEAD).await;
+    assert_eq!(silent.code, 500);
+    assert!(silent.body.is_empty());
+    unanswered.finish().unwrap();
+}
+
+#[tokio::test]
+async fn a_bodyless_gzip_request_to_a_callback_has_its_encoding_renamed() {
+    let settings = HttpServerSettings {
+        decompress_request: true,
+        ..HttpServerSettings::default()
+    };
+    let server = serve(
+        settings,
+        |request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            let seen = format!(
+                "{:?} {:?}",
+                request.headers.get("Content-Encoding"),
+                request.headers.get("X-Consumed-Content-Encoding")
+            );
+            let _ = writer.respond(200, HttpHeaders::new(), seen).await;
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    client.send(get("/", &["Content-Encoding: gzip"])).await;
+    assert_eq!(client.get_response().await.body, "None Some(\"gzip\")");
 }
 
 /// The application log line of a request callback's panic.

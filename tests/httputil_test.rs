@@ -571,6 +571,49 @@ fn request_parse_body_multipart() {
     assert_eq!(request.arguments()["x"], ["y"]);
 }
 
+#[test]
+fn request_parse_body_multipart_keeps_the_query_arguments() {
+    let mut request = request(
+        "POST /?q=1 HTTP/1.1",
+        "Content-Type: multipart/form-data; boundary=\"1234\"\r\n",
+        b"--1234\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.txt\"\r\n\r\nFoo\r\n--1234--\r\n",
+    );
+    request.parse_body();
+    assert_eq!(request.files()["f"][0].filename, "a.txt");
+    assert_eq!(request.query_arguments()["q"], ["1"]);
+    assert_eq!(request.arguments()["q"], ["1"]);
+    assert!(request.body_arguments().is_empty());
+}
+
+#[test]
+fn request_with_only_body_arguments_has_no_query_arguments() {
+    let mut request = request(
+        "POST / HTTP/1.1",
+        "Content-Type: application/x-www-form-urlencoded\r\n",
+        b"b=3",
+    );
+    assert!(request.arguments().is_empty());
+    request.parse_body();
+    assert!(request.query_arguments().is_empty());
+    assert_eq!(request.arguments()["b"], ["3"]);
+    assert!(request.files().is_empty());
+}
+
+#[test]
+fn request_malformed_body_leaves_the_query_arguments() {
+    let mut request = request(
+        "POST /?q=1 HTTP/1.1",
+        "Content-Type: multipart/form-data; boundary=\"1234\"\r\n",
+        b"--1234\r\nno disposition\r\n\r\nx\r\n--1234--\r\n",
+    );
+    let logs = LogCapture::start();
+    request.parse_body();
+    assert_eq!(logs.records().len(), 1);
+    assert_eq!(request.arguments()["q"], ["1"]);
+    assert_eq!(request.arguments().len(), 1);
+    assert!(request.body_arguments().is_empty() && request.files().is_empty());
+}
+
 /// `parse_body` on `request` logs exactly one warning on GEN_LOG, holding
 /// `message`, and parses nothing.
 fn assert_parse_body_warns(mut request: HttpServerRequest, message: &str) {

@@ -120,9 +120,10 @@ impl Http1ServerConnection {
         // connection's future holds only what waiting for a request
         // takes, not what a request and its delegate take. The box is kept
         // while pipelined requests are buffered (one allocation for a
-        // whole batch) and released when the connection goes idle. A
-        // request answered whole has a box of its own: its future is the
-        // smaller one, and most requests are of that kind.
+        // whole batch, or two when it mixes the kinds below) and released
+        // when the connection goes idle. A request answered whole has a
+        // box of its own: its future is the smaller one, and most
+        // requests are of that kind.
         let mut current = None;
         let mut whole = None;
         // Armed once for the waits for request heads (see `ReadTimer`).

@@ -166,11 +166,7 @@ impl Http1ServerConnection {
         let context = self.request_context(headers);
         let begun = Begun {
             generation,
-            request: RequestInfo {
-                head_request: start_line.method == http::Method::HEAD,
-                version: start_line.version,
-                keep_alive: keep_alive && !self.params.no_keep_alive,
-            },
+            request: RequestInfo::of(start_line, keep_alive && !self.params.no_keep_alive),
             has_body,
         };
         let received = self.shared.received();
@@ -183,16 +179,25 @@ impl Http1ServerConnection {
     /// (the delegate sees the decompressed body) and returns the
     /// decompressor.
     #[inline]
-    pub(super) fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
+    fn decompressor(&self, headers: &mut HttpHeaders) -> Option<Box<GzipDecompressor>> {
+        self.consume_gzip_encoding(headers)
+            .then(|| Box::new(GzipDecompressor::new()))
+    }
+
+    /// With `decompress` on and `Content-Encoding: gzip`: renames that
+    /// header to `X-Consumed-Content-Encoding` (the body the delegate sees
+    /// is decompressed) and says so.
+    #[inline]
+    pub(super) fn consume_gzip_encoding(&self, headers: &mut HttpHeaders) -> bool {
         if !self.params.decompress || headers.get("Content-Encoding") != Some("gzip") {
-            return None;
+            return false;
         }
         headers.remove("Content-Encoding");
         headers.append(
             http::HeaderName::from_static("x-consumed-content-encoding"),
             http::HeaderValue::from_static("gzip"),
         );
-        Some(Box::new(GzipDecompressor::new()))
+        true
     }
 
     /// After `headers_received`: the body limits with the delegate's

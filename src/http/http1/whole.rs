@@ -38,7 +38,7 @@ impl Http1ServerConnection {
         let (begun, writer) = self.begin(&start_line, &headers, keep_alive, false, generation);
         // Without a body there is nothing to decompress, but the header
         // is renamed as for any request.
-        drop(self.decompressor(&mut headers));
+        self.consume_gzip_encoding(&mut headers);
         // Made in place in its pinned slot, not moved there. The request is
         // installed by whichever side locks for it first: most often its
         // writer, as it responds.

@@ -40,6 +40,10 @@ use crate::util::log_target::APP_LOG;
 /// written (`respond`, `write_headers`, `write`); its head goes out as
 /// given, `Content-Length` included.
 ///
+/// [`respond`](Self::respond) writes when it is called, and its future
+/// only reports; `write_headers`, `write` and `finish` are `async`
+/// methods that write when first polled.
+///
 /// A response written before the request body is completely read says
 /// `Connection: close`: the connection closes after it, without reading
 /// the rest of the body.
@@ -313,7 +317,8 @@ async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
 }
 
 /// The future [`ResponseWriter::respond`] returns: resolves once the
-/// response written by the call reached the kernel, with the error that
+/// response written by the call reached the kernel (at once when it is
+/// gathered with the responses to pipelined requests), with the error that
 /// kept it from being written or sent.
 #[derive(Debug)]
 #[must_use = "the response is written; await this to learn whether it was sent"]

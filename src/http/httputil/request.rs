@@ -42,8 +42,8 @@ pub type Files = HashMap<String, Vec<HttpFile>, NameHasher>;
 /// How [`Arguments`] and [`Files`] hash the names a client chose: the
 /// standard library's keyed SipHash, with keys drawn at random once per
 /// process, so a client cannot pick names that collide. Unlike
-/// `RandomState`, it takes no space and costs nothing to make, so a
-/// request without arguments builds its empty maps for free.
+/// `RandomState`, it takes no space and costs nothing to make, so an
+/// empty map costs nothing either.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NameHasher;
 

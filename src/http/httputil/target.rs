@@ -79,6 +79,12 @@ impl From<String> for RequestTarget {
     }
 }
 
+impl From<&String> for RequestTarget {
+    fn from(text: &String) -> RequestTarget {
+        RequestTarget::from(text.as_str())
+    }
+}
+
 impl From<RequestTarget> for String {
     fn from(target: RequestTarget) -> String {
         match target.0 {
@@ -140,6 +146,36 @@ impl PartialEq<String> for RequestTarget {
     }
 }
 
+impl PartialEq<RequestTarget> for str {
+    fn eq(&self, other: &RequestTarget) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<RequestTarget> for &str {
+    fn eq(&self, other: &RequestTarget) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialEq<RequestTarget> for String {
+    fn eq(&self, other: &RequestTarget) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialOrd for RequestTarget {
+    fn partial_cmp(&self, other: &RequestTarget) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RequestTarget {
+    fn cmp(&self, other: &RequestTarget) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 impl Hash for RequestTarget {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
@@ -181,11 +217,35 @@ mod tests {
 
     #[test]
     fn multibyte_text_at_the_inline_edge_stays_whole() {
-        // 28 bytes of ASCII and one 3-byte character: 31 bytes, on the heap.
-        let text = format!("/{}\u{20ac}", "a".repeat(27));
-        assert_eq!(RequestTarget::from(text.as_str()), text);
-        let text = format!("/{}\u{20ac}", "a".repeat(26));
-        assert_eq!(RequestTarget::from(text.as_str()), text);
+        // A 3-byte character ending at byte 31: on the heap; at byte 30:
+        // inline. From a `&str` and from a `String` alike.
+        for (ascii, inline) in [(28, false), (27, true)] {
+            let text = format!("/{}\u{20ac}", "a".repeat(ascii - 1));
+            assert_eq!(text.len(), ascii + 3);
+            for target in [
+                RequestTarget::from(text.as_str()),
+                RequestTarget::from(text.clone()),
+            ] {
+                assert_eq!(target, text);
+                assert_eq!(matches!(target.0, Repr::Inline { .. }), inline, "{text}");
+                assert_eq!(String::from(target), text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_default_target_is_empty_and_targets_order_as_their_text() {
+        assert_eq!(RequestTarget::default(), "");
+        let long = "/b".repeat(20);
+        let mut targets = vec![
+            RequestTarget::from(long.as_str()),
+            RequestTarget::from("/a"),
+            RequestTarget::from(&String::from("/c")),
+        ];
+        targets.sort();
+        assert_eq!(targets, ["/a", long.as_str(), "/c"]);
+        let c = String::from("/c");
+        assert!("/a" == targets[0] && c == targets[2]);
     }
 
     #[test]

@@ -30,13 +30,21 @@ pub struct RequestInfo {
     pub keep_alive: bool,
 }
 
+impl RequestInfo {
+    /// What a response needs to know of the request `start_line`, which
+    /// asked for the connection to stay open or not (`keep_alive`).
+    pub fn of(start_line: &RequestStartLine, keep_alive: bool) -> RequestInfo {
+        RequestInfo {
+            head_request: start_line.method == Method::HEAD,
+            version: start_line.version,
+            keep_alive,
+        }
+    }
+}
+
 impl From<&RequestHead> for RequestInfo {
     fn from(head: &RequestHead) -> RequestInfo {
-        RequestInfo {
-            head_request: head.start_line.method == Method::HEAD,
-            version: head.start_line.version,
-            keep_alive: head.keep_alive,
-        }
+        RequestInfo::of(&head.start_line, head.keep_alive)
     }
 }
 
