@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use bytes::{Bytes, BytesMut};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use http::{Method, Version};
+use http::Version;
 use supercell::http1::codec::{
     BodyDecoder, DEFAULT_MAX_HEADER_SIZE, Decoded, RequestInfo, WriteBuffer, encode_response_head,
     parse_request_head, split_request_head,
@@ -86,7 +86,7 @@ fn bench_encode(c: &mut Criterion) {
         .unwrap();
     headers.add("Content-Length", "13").unwrap();
     let request = RequestInfo {
-        method: Method::GET,
+        head_request: false,
         version: Version::HTTP_11,
         keep_alive: true,
     };
