@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub(crate) mod buffer_pool;
 mod deadline;
 mod gzip;
 pub mod log_target;

@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 use tokio::time::{Instant, timeout_at};
 
 use super::Http1ServerConnection;
-use super::codec::{ParseError, RequestHead, RequestHeadReader, WriteBuffer};
+use super::codec::{ParseError, RequestHead, RequestHeadReader};
 use super::read_timer::ReadTimer;
 
 /// The most bytes taken from the stream at once.
@@ -85,7 +85,7 @@ impl Http1ServerConnection {
             let last_write = state.flush(&self.shared.stream);
             if idle {
                 // An idle connection holds no output buffer either.
-                state.out = WriteBuffer::new();
+                state.out.release();
             }
             last_write
         };

@@ -45,7 +45,6 @@
 mod error;
 mod monitor;
 mod read;
-mod read_pool;
 mod state;
 mod stream;
 mod tls;

@@ -11,10 +11,10 @@ use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::error::{StreamBufferFullError, StreamError};
-use super::read_pool;
 use super::transport::Transport;
 use super::write_queue::{WriteQueue, empty_slices};
 use super::write_waiters::WriteWaiters;
+use crate::util::buffer_pool::{self, Pool};
 use crate::util::log_target::APP_LOG;
 use crate::util::panic_message;
 
@@ -211,7 +211,7 @@ impl State {
     /// and never past one byte over `max_buffer_size` (so the limit trips
     /// exactly at its edge). `Ready(Ok(0))` is EOF. An empty buffer is
     /// released when nothing is there to read, so idle streams hold none
-    /// (to the thread's pool of read buffers, see [`read_pool`]).
+    /// (to the thread's pool of read buffers, see `util::buffer_pool`).
     pub(crate) fn poll_fill(
         &mut self,
         cx: &mut Context<'_>,
@@ -234,14 +234,20 @@ impl State {
             _ => {}
         }
         if self.read_buf.capacity() == 0 {
-            self.read_buf = read_pool::take(want);
+            self.read_buf = buffer_pool::take(Pool::Read, want);
         } else if spare < want {
             self.read_buf.reserve(want);
         }
         let mut limited = (&mut self.read_buf).limit(want);
         let result = pin!(self.transport.read_buf(&mut limited)).poll(cx);
         if result.is_pending() && self.read_buf.is_empty() {
-            read_pool::give(std::mem::take(&mut self.read_buf), self.limits.chunk());
+            let chunk = self.limits.chunk();
+            buffer_pool::give(
+                Pool::Read,
+                std::mem::take(&mut self.read_buf),
+                chunk,
+                2 * chunk,
+            );
         }
         result
     }

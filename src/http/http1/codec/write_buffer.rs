@@ -2,6 +2,8 @@
 
 use bytes::{BufMut, Bytes, BytesMut};
 
+use crate::util::buffer_pool::{self, Pool};
+
 /// Pieces at least this long are kept as they are instead of copied.
 const COPY_LIMIT: usize = 1024;
 
@@ -14,6 +16,9 @@ const STAGING_CAPACITY: usize = 1024;
 /// held, so that the heads of a pipelined batch are not moved each time
 /// the buffer doubles, up to this.
 const STAGING_MAX_START: usize = 16 * 1024;
+
+/// The largest staging buffer [`WriteBuffer::release`] keeps for reuse.
+const STAGING_MAX_KEPT: usize = 4 * STAGING_MAX_START;
 
 /// Output gathered for one vectored write: small pieces (heads, chunk
 /// framing, short bodies) are copied into one buffer, big chunks are kept
@@ -130,7 +135,7 @@ impl WriteBuffer {
     pub(super) fn staging(&mut self, additional: usize) -> &mut BytesMut {
         if self.staging.capacity() == 0 {
             let start = self.last_staged.clamp(STAGING_CAPACITY, STAGING_MAX_START);
-            self.staging.reserve(additional.max(start));
+            self.staging = buffer_pool::take(Pool::Write, additional.max(start));
         } else {
             self.staging.reserve(additional);
         }
@@ -145,12 +150,23 @@ impl WriteBuffer {
         }
     }
 
-    /// The staging buffer, taken whole (not split: its memory goes with
-    /// it, with no shared header to allocate); how much it held sizes the
-    /// next one.
+    /// What the staging buffer holds, split off: the room after it stays
+    /// for what comes next (once the buffer's memory is shared, splitting
+    /// allocates nothing). How much it held sizes the next buffer, when
+    /// that room runs out.
     fn take_staging(&mut self) -> Bytes {
         self.last_staged = self.staging.len();
-        std::mem::take(&mut self.staging).freeze()
+        self.staging.split().freeze()
+    }
+
+    /// Empties the buffer and gives its memory up: to this thread's pool
+    /// of output buffers, for the next buffer made there, once what was
+    /// taken from it is no longer held (else it is dropped). An idle
+    /// connection releases its buffer so that it holds none.
+    pub fn release(&mut self) {
+        let staging = std::mem::take(&mut self.staging);
+        *self = WriteBuffer::new();
+        buffer_pool::give(Pool::Write, staging, STAGING_CAPACITY, STAGING_MAX_KEPT);
     }
 }
 
@@ -191,36 +207,64 @@ mod tests {
         out.drain(|_| panic!("nothing is left"));
     }
 
+    /// Fills the staging buffer to its capacity and takes it.
+    fn fill_and_take(out: &mut WriteBuffer, at_least: usize) {
+        let capacity = out.staging(at_least).capacity();
+        out.staging(0).extend_from_slice(&vec![b'x'; capacity]);
+        assert_eq!(out.take_bytes().len(), capacity);
+    }
+
     #[test]
     fn a_staging_buffer_starts_as_large_as_the_last_one_held_within_bounds() {
         let mut out = WriteBuffer::new();
         assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
-        out.staging(3000).extend_from_slice(&[b'x'; 3000]);
-        out.take();
+        // Each buffer below is used up, so the next one is a new one.
+        fill_and_take(&mut out, 3000);
         assert!(out.staging(1).capacity() >= 3000);
         out.take();
-        out.staging(1).extend_from_slice(b"y");
-        out.take();
-        assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
-        out.take();
-        out.staging(1)
-            .extend_from_slice(&vec![b'z'; 4 * STAGING_MAX_START]);
-        out.take();
-        assert!(out.staging(1).capacity() < 2 * STAGING_MAX_START);
+        fill_and_take(&mut out, 4 * STAGING_MAX_START);
+        let next = out.staging(1).capacity();
+        assert!(
+            (STAGING_MAX_START..2 * STAGING_MAX_START).contains(&next),
+            "{next}"
+        );
     }
 
     #[test]
-    fn a_drained_staging_buffer_sizes_the_next_one_too() {
+    fn what_follows_a_taken_piece_goes_into_the_room_after_it() {
         let mut out = WriteBuffer::new();
-        out.staging(3000).extend_from_slice(&[b'x'; 3000]);
-        let mut written = 0;
-        out.drain(|piece| written += piece.len());
-        assert_eq!(written, 3000);
-        assert!(out.staging(1).capacity() >= 3000);
-        out.take();
-        out.staging(1).extend_from_slice(b"y");
-        assert_eq!(out.take_bytes(), "y");
-        assert_eq!(out.staging(1).capacity(), STAGING_CAPACITY);
+        out.staging(1).extend_from_slice(b"ab");
+        let first = out.take_bytes();
+        out.extend_from_slice(b"cd");
+        let mut written = Vec::new();
+        out.drain(|piece| written.push(piece));
+        assert_eq!((&first[..], &written[0][..]), (&b"ab"[..], &b"cd"[..]));
+        assert_eq!(written[0].as_ptr(), first.as_ptr().wrapping_add(2));
+    }
+
+    #[test]
+    fn a_released_buffer_is_reused_once_nothing_holds_it() {
+        let mut out = WriteBuffer::new();
+        out.staging(1).extend_from_slice(b"response");
+        let sent = out.take_bytes();
+        let address = sent.as_ptr();
+        drop(sent);
+        out.release();
+        assert!(out.is_empty());
+        let mut next = WriteBuffer::new();
+        assert_eq!(next.staging(1).as_ptr(), address);
+    }
+
+    #[test]
+    fn a_released_buffer_still_held_is_not_reused() {
+        let mut out = WriteBuffer::new();
+        out.staging(1).extend_from_slice(b"held");
+        let held = out.take_bytes();
+        out.release();
+        let mut next = WriteBuffer::new();
+        next.staging(1).extend_from_slice(b"other");
+        assert_eq!(next.take_bytes(), "other");
+        assert_eq!(held, "held");
     }
 
     #[test]

@@ -1,0 +1,139 @@
+//! Byte buffers kept for reuse on each thread.
+//!
+//! A stream with nothing to read gives its (empty) read buffer up, and an
+//! idle server connection gives up its output buffer, so that an idle
+//! connection holds neither. A server that answers one request per read
+//! would then allocate and free a read buffer (`read_chunk_size`, 64 KiB
+//! by default) and an output buffer for every request. Instead, a buffer
+//! given up whole (nothing else still refers to its memory) goes to a
+//! small pool of its kind on its thread, and the next buffer of that kind
+//! needed there is taken from it: what the pools hold is bounded per
+//! thread, not per connection.
+
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use bytes::BytesMut;
+
+/// The most buffers one thread keeps of each kind.
+const POOL_SIZE: usize = 8;
+
+/// The kinds of buffers, each pooled apart.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Pool {
+    /// A stream's read buffer.
+    Read,
+    /// Output gathered before it is handed to a stream.
+    Write,
+}
+
+thread_local! {
+    static READ: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
+    static WRITE: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Pool {
+    fn buffers(self) -> &'static LocalKey<RefCell<Vec<BytesMut>>> {
+        match self {
+            Pool::Read => &READ,
+            Pool::Write => &WRITE,
+        }
+    }
+}
+
+/// A buffer with room for at least `capacity` bytes: the one last given to
+/// `pool` when it is that large, else a new one.
+pub(crate) fn take(pool: Pool, capacity: usize) -> BytesMut {
+    // A thread tearing down its locals has no pool: allocate.
+    let pooled = pool.buffers().try_with(|buffers| {
+        let mut buffers = buffers.borrow_mut();
+        match buffers.last() {
+            Some(buf) if buf.capacity() >= capacity => buffers.pop(),
+            _ => None,
+        }
+    });
+    pooled
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| BytesMut::with_capacity(capacity))
+}
+
+/// Gives up `buf`, emptied: kept in `pool` when its whole memory is free
+/// again and holds from `least` to `most` bytes, dropped otherwise.
+pub(crate) fn give(pool: Pool, mut buf: BytesMut, least: usize, most: usize) {
+    buf.clear();
+    if least == 0 || !buf.try_reclaim(least) || buf.capacity() > most {
+        return;
+    }
+    // A thread tearing down its locals has no pool: the buffer is freed.
+    let _ = pool.buffers().try_with(|buffers| {
+        let mut buffers = buffers.borrow_mut();
+        if buffers.len() < POOL_SIZE {
+            buffers.push(buf);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How many buffers this thread's `pool` holds.
+    fn pooled(pool: Pool) -> usize {
+        pool.buffers().with(|buffers| buffers.borrow().len())
+    }
+
+    #[test]
+    fn a_buffer_given_up_whole_is_kept_and_taken_again() {
+        let buf = take(Pool::Read, 1024);
+        let address = buf.as_ptr();
+        give(Pool::Read, buf, 1024, 2048);
+        assert_eq!(pooled(Pool::Read), 1);
+        let again = take(Pool::Read, 1024);
+        assert_eq!(pooled(Pool::Read), 0);
+        assert_eq!(again.as_ptr(), address);
+        assert!(again.capacity() >= 1024);
+    }
+
+    #[test]
+    fn a_buffer_still_shared_or_too_small_or_large_is_not_kept() {
+        let mut buf = take(Pool::Read, 1024);
+        buf.extend_from_slice(b"request");
+        let request = buf.split().freeze();
+        give(Pool::Read, buf, 1024, 2048);
+        assert_eq!(pooled(Pool::Read), 0, "its memory is still in use");
+        drop(request);
+        give(Pool::Read, BytesMut::with_capacity(16), 1024, 2048);
+        assert_eq!(pooled(Pool::Read), 0, "too small");
+        give(Pool::Read, BytesMut::with_capacity(4096), 1024, 2048);
+        assert_eq!(pooled(Pool::Read), 0, "too large");
+    }
+
+    #[test]
+    fn a_buffer_split_and_sent_comes_back_once_the_piece_is_dropped() {
+        let mut buf = take(Pool::Write, 512);
+        let address = buf.as_ptr();
+        buf.extend_from_slice(b"response");
+        let sent = buf.split().freeze();
+        drop(sent);
+        give(Pool::Write, buf, 256, 4096);
+        assert_eq!(pooled(Pool::Write), 1);
+        assert_eq!(pooled(Pool::Read), 0, "the kinds are pooled apart");
+        // The same memory: from its start, or from after the piece sent.
+        let again = take(Pool::Write, 256);
+        let offset = (again.as_ptr() as usize).wrapping_sub(address as usize);
+        assert!(offset <= 8 && again.is_empty(), "{offset}");
+    }
+
+    #[test]
+    fn a_pool_is_bounded() {
+        let buffers: Vec<BytesMut> = (0..POOL_SIZE + 4).map(|_| take(Pool::Write, 64)).collect();
+        for buf in buffers {
+            give(Pool::Write, buf, 64, 128);
+        }
+        assert_eq!(pooled(Pool::Write), POOL_SIZE);
+        Pool::Write
+            .buffers()
+            .with(|buffers| buffers.borrow_mut().clear());
+    }
+}
