@@ -308,14 +308,6 @@ fn reason(code: u16) -> &'static str {
     reason_phrase(code).unwrap_or("Unknown")
 }
 
-/// Waits for a write handed to the stream, if any.
-async fn sent(flush: Option<WriteFuture>) -> Result<(), HttpOutputError> {
-    match flush {
-        Some(write) => write.await.map_err(|_| HttpOutputError::Closed),
-        None => Ok(()),
-    }
-}
-
 /// The future [`ResponseWriter::respond`] returns: resolves once the
 /// response written by the call reached the kernel (at once when it is
 /// gathered with the responses to pipelined requests), with the error that
@@ -387,7 +379,7 @@ impl HttpConnection for ResponseWriter {
             exchange.phase = Phase::Streaming(encoder);
             written
         })?;
-        sent(flush).await
+        Sent(Ok(flush)).await
     }
 
     async fn write(&mut self, chunk: Bytes) -> Result<(), HttpOutputError> {
@@ -396,7 +388,7 @@ impl HttpConnection for ResponseWriter {
             Phase::Waiting => Err(HttpOutputError::Misuse("write before write_headers")),
             Phase::Finished => Err(HttpOutputError::Misuse("write after finish")),
         })?;
-        sent(flush).await
+        Sent(Ok(flush)).await
     }
 
     async fn finish(&mut self) -> Result<(), HttpOutputError> {

@@ -256,6 +256,18 @@ mod tests {
     }
 
     #[test]
+    fn a_released_buffer_is_kept_up_to_the_size_limit() {
+        for (size, kept) in [(STAGING_MAX_KEPT, true), (STAGING_MAX_KEPT + 1, false)] {
+            let mut out = WriteBuffer::new();
+            assert_eq!(out.staging(size).capacity(), size);
+            out.release();
+            let mut next = WriteBuffer::new();
+            let capacity = next.staging(1).capacity();
+            assert_eq!(capacity == size, kept, "{size}: {capacity}");
+        }
+    }
+
+    #[test]
     fn a_released_buffer_still_held_is_not_reused() {
         let mut out = WriteBuffer::new();
         out.staging(1).extend_from_slice(b"held");
