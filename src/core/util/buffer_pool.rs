@@ -30,6 +30,7 @@ pub(crate) enum Pool {
 thread_local! {
     static READ: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
     static WRITE: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
+    static SCRATCH: RefCell<BytesMut> = RefCell::new(BytesMut::new());
 }
 
 impl Pool {
@@ -56,6 +57,26 @@ pub(crate) fn take(pool: Pool, capacity: usize) -> BytesMut {
         .ok()
         .flatten()
         .unwrap_or_else(|| BytesMut::with_capacity(capacity))
+}
+
+/// Runs `f` with this thread's scratch buffer, empty and with room for at
+/// least `capacity` bytes (taken from the read pool when it has too
+/// little). `f` may take the buffer over (leaving it unallocated; the next
+/// call takes another) or leave bytes in it, which the next call drops.
+/// `None` when the scratch buffer is in use further up the stack or the
+/// thread is tearing down its locals.
+pub(crate) fn with_scratch<R>(capacity: usize, f: impl FnOnce(&mut BytesMut) -> R) -> Option<R> {
+    SCRATCH
+        .try_with(|scratch| {
+            let mut scratch = scratch.try_borrow_mut().ok()?;
+            scratch.clear();
+            if scratch.capacity() < capacity {
+                *scratch = take(Pool::Read, capacity);
+            }
+            Some(f(&mut scratch))
+        })
+        .ok()
+        .flatten()
 }
 
 /// Gives up `buf`, emptied: kept in `pool` when its whole memory is free
@@ -123,6 +144,29 @@ mod tests {
         let again = take(Pool::Write, 256);
         let offset = (again.as_ptr() as usize).wrapping_sub(address as usize);
         assert!(offset <= 8 && again.is_empty(), "{offset}");
+    }
+
+    #[test]
+    fn the_scratch_buffer_is_reused_empty_and_replaced_when_taken_over() {
+        let address = with_scratch(1024, |scratch| {
+            assert!(scratch.is_empty() && scratch.capacity() >= 1024);
+            scratch.extend_from_slice(b"left behind");
+            scratch.as_ptr()
+        });
+        let again = with_scratch(1024, |scratch| {
+            assert!(scratch.is_empty(), "what a call leaves is dropped");
+            (scratch.as_ptr(), std::mem::take(scratch))
+        });
+        let (again_address, taken) = again.expect("the scratch buffer is free");
+        assert_eq!(Some(again_address), address);
+        let nested = with_scratch(16, |_| with_scratch(16, |_| ()));
+        assert_eq!(nested, Some(None), "in use further up the stack");
+        let replaced = with_scratch(4096, |scratch| scratch.capacity());
+        assert!(replaced.is_some_and(|capacity| capacity >= 4096));
+        assert_ne!(
+            with_scratch(16, |scratch| scratch.as_ptr()),
+            Some(taken.as_ptr())
+        );
     }
 
     #[test]

@@ -2,29 +2,51 @@
 //! a second per thread.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http::HeaderValue;
 
 use crate::httputil::format_timestamp;
 
+/// The `Date` value of the current second, and the instant it ends.
+struct Cached {
+    until: Option<Instant>,
+    value: HeaderValue,
+}
+
 thread_local! {
-    static CACHED: RefCell<(u64, HeaderValue)> =
-        const { RefCell::new((u64::MAX, HeaderValue::from_static(""))) };
+    static CACHED: RefCell<Cached> = const {
+        RefCell::new(Cached {
+            until: None,
+            value: HeaderValue::from_static(""),
+        })
+    };
 }
 
 /// The current time as an IMF-fixdate `Date` value
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`).
 pub(super) fn now() -> HeaderValue {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
+    at(Instant::now())
+}
+
+/// The `Date` value at `now`, an instant just read: the wall clock is
+/// read (and the value formatted) once a second, when the second it was
+/// read in is over.
+pub(super) fn at(now: Instant) -> HeaderValue {
     CACHED.with(|cached| {
         let mut cached = cached.borrow_mut();
-        if cached.0 != secs {
-            *cached = (secs, format(secs));
+        if cached.until.is_none_or(|until| now >= until) {
+            let since_epoch = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or_default();
+            let rest_of_second =
+                Duration::from_nanos(u64::from(1_000_000_000 - since_epoch.subsec_nanos()));
+            *cached = Cached {
+                until: Some(now + rest_of_second),
+                value: format(since_epoch.as_secs()),
+            };
         }
-        cached.1.clone()
+        cached.value.clone()
     })
 }
 
@@ -51,5 +73,18 @@ mod tests {
         let text = value.to_str().unwrap();
         assert!(text.ends_with(" GMT"), "{text}");
         assert_eq!(text.len(), 29, "{text}");
+    }
+
+    #[test]
+    fn the_wall_clock_is_read_again_once_its_second_is_over() {
+        let until = || CACHED.with(|cached| cached.borrow().until.unwrap());
+        let start = Instant::now();
+        let first = at(start);
+        let first_until = until();
+        assert!(first_until > start && first_until <= start + Duration::from_secs(1));
+        assert_eq!(at(first_until - Duration::from_nanos(1)), first);
+        assert_eq!(until(), first_until, "within its second: kept");
+        at(first_until);
+        assert!(until() > first_until, "its second over: read again");
     }
 }

@@ -9,6 +9,7 @@ use tokio::time::{Instant, timeout_at};
 use super::Http1ServerConnection;
 use super::codec::{ParseError, RequestHead, RequestHeadReader};
 use super::read_timer::ReadTimer;
+use crate::iostream::WriteFuture;
 
 /// The most bytes taken from the stream at once.
 pub(super) const READ_SIZE: usize = 64 * 1024;
@@ -86,22 +87,30 @@ impl Http1ServerConnection {
             if idle {
                 // An idle connection holds no output buffer either.
                 state.out.release();
+                if last_write.as_ref().is_none_or(WriteFuture::is_sent) {
+                    state.idle = true;
+                    None
+                } else {
+                    last_write
+                }
+            } else {
+                last_write
             }
-            last_write
         };
         let stream = &self.shared.stream;
         let result = async {
             if let Some(write) = last_write {
                 write.await.map_err(|_| Gone::Closed)?;
-            }
-            if idle {
-                // Idle (closed at once by a drain) only once the last
-                // response is out, so that a drain does not cut it short.
-                let mut state = self.shared.lock();
-                if state.draining {
-                    return Err(Gone::Closed);
+                if idle {
+                    // Idle (closed at once by a drain) only once the last
+                    // response is out, so that a drain does not cut it
+                    // short.
+                    let mut state = self.shared.lock();
+                    if state.draining {
+                        return Err(Gone::Closed);
+                    }
+                    state.idle = true;
                 }
-                state.idle = true;
             }
             let read = stream.read_bytes(READ_SIZE, true);
             let read = match (deadline(), timer) {
@@ -119,8 +128,9 @@ impl Http1ServerConnection {
         state.idle = false;
         state.corked = true;
         if result.is_ok() {
-            state.date_input();
-            self.shared.mark_received();
+            let now = std::time::Instant::now();
+            state.date_input(now);
+            self.shared.mark_received(now);
         }
         result
     }

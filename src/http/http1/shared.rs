@@ -134,10 +134,11 @@ impl ConnShared {
         }
     }
 
-    /// Records that input arrived now: the start time of the requests it
-    /// carries.
-    pub(super) fn mark_received(&self) {
-        let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    /// Records that input arrived at `now`: the start time of the
+    /// requests it carries.
+    pub(super) fn mark_received(&self, now: Instant) {
+        let nanos =
+            u64::try_from(now.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX);
         self.received_nanos.store(nanos, Ordering::Relaxed);
     }
 
@@ -283,9 +284,9 @@ impl ConnState {
         }
     }
 
-    /// Reads the `Date` of the responses to input that arrived now.
-    pub(super) fn date_input(&mut self) {
-        self.date = date::now();
+    /// Sets the `Date` of the responses to input that arrived `now`.
+    pub(super) fn date_input(&mut self, now: Instant) {
+        self.date = date::at(now);
     }
 
     /// Makes `begun` the current exchange, unless it (or a later request)

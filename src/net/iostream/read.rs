@@ -1,8 +1,9 @@
 //! The reads: until a delimiter or pattern, a number of bytes, into the
 //! caller's buffer, until close. One at a time, each cancel-safe.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
@@ -10,7 +11,7 @@ use regex::bytes::Regex;
 use tokio::io::ReadBuf;
 
 use super::error::{StreamError, UnsatisfiableReadError};
-use super::state::{Shared, State, store_waker};
+use super::state::{COPY_MAX, Shared, State, store_waker};
 use super::stream::IoStream;
 
 /// What the pending read waits for.
@@ -109,31 +110,76 @@ struct ReadGuard<'a>(&'a Shared);
 
 impl<'a> ReadGuard<'a> {
     fn begin(shared: &'a Shared) -> Result<ReadGuard<'a>, StreamError> {
-        shared.with_state(|s| {
-            if s.reading {
-                return Err(StreamError::AlreadyReading);
-            }
-            if !s.transport.readable() {
-                return Err(StreamError::io(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "cannot read from the write end of a pipe",
-                )));
-            }
-            s.reading = true;
-            Ok(ReadGuard(shared))
-        })
+        shared.with_state(begin_read)?;
+        Ok(ReadGuard(shared))
     }
 }
 
 impl Drop for ReadGuard<'_> {
     fn drop(&mut self) {
-        self.0.with_state(|s| {
-            s.reading = false;
-            s.read_waker = None;
-            if let Some(waker) = s.monitor_waker.take() {
-                waker.wake();
+        self.0.with_state(end_read);
+    }
+}
+
+/// Marks the one pending read, or fails when there is one already or the
+/// stream cannot be read.
+fn begin_read(s: &mut State) -> Result<(), StreamError> {
+    if s.reading {
+        return Err(StreamError::AlreadyReading);
+    }
+    if !s.transport.readable() {
+        return Err(StreamError::io(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "cannot read from the write end of a pipe",
+        )));
+    }
+    s.reading = true;
+    Ok(())
+}
+
+/// Unmarks the pending read and lets the close monitor watch again.
+fn end_read(s: &mut State) {
+    s.reading = false;
+    s.read_waker = None;
+    if let Some(waker) = s.monitor_waker.take() {
+        waker.wake();
+    }
+}
+
+/// A read for a [`Target`]: the pending read from its first poll until it
+/// ends or is dropped. Marking, reading and unmarking share one lock of
+/// the stream when the data is there.
+struct TargetRead<'a> {
+    shared: &'a Shared,
+    target: Target<'a>,
+    marked: bool,
+}
+
+impl Future for TargetRead<'_> {
+    type Output = Result<Bytes, StreamError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.shared.with_state(|s| {
+            if !this.marked {
+                begin_read(s)?;
+                this.marked = true;
             }
-        });
+            let poll = poll_read_target(s, cx, &mut this.target);
+            if poll.is_ready() {
+                end_read(s);
+                this.marked = false;
+            }
+            poll
+        })
+    }
+}
+
+impl Drop for TargetRead<'_> {
+    fn drop(&mut self) {
+        if self.marked {
+            self.shared.with_state(end_read);
+        }
     }
 }
 
@@ -149,14 +195,13 @@ fn eof_error(partial_data: bool) -> Option<StreamError> {
     })
 }
 
-/// Results up to this size are copied out of the read buffer: a small
-/// message kept by the caller then holds its own few bytes, not the whole
-/// read chunk (64 KiB by default) it arrived in. Larger ones share it.
-const COPY_MAX: usize = 4096;
-
 /// Takes the first `n` buffered bytes: without copying when they are
-/// many, else as a copy (see [`COPY_MAX`]).
+/// many or the whole of a small buffer, else as a copy (see
+/// [`COPY_MAX`]).
 fn take(s: &mut State, n: usize) -> Bytes {
+    if n == s.read_buf.len() && s.read_buf.capacity() <= COPY_MAX {
+        return std::mem::take(&mut s.read_buf).freeze();
+    }
     if n <= COPY_MAX {
         let bytes = Bytes::copy_from_slice(&s.read_buf[..n]);
         bytes::Buf::advance(&mut s.read_buf, n);
@@ -295,13 +340,12 @@ impl Drop for ReadInto<'_, '_> {
 }
 
 impl IoStream {
-    async fn read_target(&self, mut target: Target<'_>) -> Result<Bytes, StreamError> {
-        let _guard = ReadGuard::begin(&self.shared)?;
-        poll_fn(|cx| {
-            self.shared
-                .with_state(|s| poll_read_target(s, cx, &mut target))
-        })
-        .await
+    fn read_target<'a>(&'a self, target: Target<'a>) -> TargetRead<'a> {
+        TargetRead {
+            shared: &self.shared,
+            target,
+            marked: false,
+        }
     }
 
     /// Reads until `delimiter` and returns the data with it. Fails with

@@ -25,6 +25,10 @@ pub(crate) const DEFAULT_READ_CHUNK_SIZE: usize = 64 * 1024;
 /// A read that needs at least this many more bytes reads just those, so
 /// large reads leave no tail to move.
 const EXACT_READ_MIN: usize = 4096;
+/// Results up to this size are copied out of the read buffer: a small
+/// message kept by the caller then holds its own few bytes, not the whole
+/// read chunk (64 KiB by default) it arrived in. Larger ones share it.
+pub(crate) const COPY_MAX: usize = 4096;
 
 /// What runs once when the stream closes.
 pub(crate) type CloseCallback = Box<dyn FnOnce() + Send>;
@@ -234,6 +238,9 @@ impl State {
             _ => {}
         }
         if self.read_buf.capacity() == 0 {
+            if let Some(result) = self.fill_through_scratch(cx, want) {
+                return result;
+            }
             self.read_buf = buffer_pool::take(Pool::Read, want);
         } else if spare < want {
             self.read_buf.reserve(want);
@@ -242,14 +249,41 @@ impl State {
         let result = pin!(self.transport.read_buf(&mut limited)).poll(cx);
         if result.is_pending() && self.read_buf.is_empty() {
             let chunk = self.limits.chunk();
-            buffer_pool::give(
-                Pool::Read,
-                std::mem::take(&mut self.read_buf),
-                chunk,
-                2 * chunk,
-            );
+            let buf = std::mem::take(&mut self.read_buf);
+            if buf.capacity() > COPY_MAX {
+                buffer_pool::give(Pool::Read, buf, chunk, 2 * chunk);
+            }
         }
         result
+    }
+
+    /// Reads into the empty, unallocated read buffer through the thread's
+    /// scratch buffer (see `util::buffer_pool`): a small read (at most
+    /// [`COPY_MAX`], such as a request or a message) is copied into a read
+    /// buffer of its size, so that no buffer of a whole chunk is taken and
+    /// given back for it; a large one makes the scratch buffer the read
+    /// buffer. `None` when the scratch buffer is not available.
+    fn fill_through_scratch(
+        &mut self,
+        cx: &mut Context<'_>,
+        want: usize,
+    ) -> Option<Poll<io::Result<usize>>> {
+        let State {
+            transport,
+            read_buf,
+            ..
+        } = self;
+        buffer_pool::with_scratch(want, |scratch| {
+            let result = pin!(transport.read_buf(&mut scratch.limit(want))).poll(cx);
+            if !scratch.is_empty() {
+                *read_buf = if scratch.len() <= COPY_MAX {
+                    BytesMut::from(&scratch[..])
+                } else {
+                    std::mem::take(scratch)
+                };
+            }
+            result
+        })
     }
 
     /// Closes with `StreamBufferFullError` if the read buffer is over its
@@ -293,9 +327,17 @@ impl State {
                     Poll::Pending => Poll::Pending,
                 };
             }
-            let mut slices = empty_slices();
-            let n = self.writes.slices(&mut slices);
-            match self.transport.poll_write_vectored(cx, &slices[..n]) {
+            let written = match self.writes.only_chunk() {
+                Some(chunk) => self
+                    .transport
+                    .poll_write_vectored(cx, &[io::IoSlice::new(chunk)]),
+                None => {
+                    let mut slices = empty_slices();
+                    let n = self.writes.slices(&mut slices);
+                    self.transport.poll_write_vectored(cx, &slices[..n])
+                }
+            };
+            match written {
                 Poll::Ready(Ok(0)) => {
                     self.write_failed(io::ErrorKind::WriteZero.into());
                     return Poll::Ready(());

@@ -31,6 +31,8 @@ enum WriteState {
         /// waiters, while it has one.
         registration: Option<u64>,
     },
+    /// Written out when the write was made: nothing to wait for.
+    Sent,
     Failed(Option<StreamError>),
 }
 
@@ -40,6 +42,7 @@ impl std::fmt::Debug for WriteFuture {
             WriteState::Waiting { end, .. } => {
                 f.debug_struct("WriteFuture").field("end", end).finish()
             }
+            WriteState::Sent => f.debug_struct("WriteFuture").field("sent", &true).finish(),
             WriteState::Failed(e) => f.debug_struct("WriteFuture").field("error", e).finish(),
         }
     }
@@ -50,6 +53,7 @@ impl Future for WriteFuture {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.get_mut().inner {
+            WriteState::Sent => Poll::Ready(Ok(())),
             WriteState::Failed(error) => match error.take() {
                 Some(error) => Poll::Ready(Err(error)),
                 None => Poll::Ready(Err(StreamError::io(io::Error::other(
@@ -92,6 +96,14 @@ impl Drop for WriteFuture {
     }
 }
 
+impl WriteFuture {
+    /// Whether the bytes were out already when the write was made: the
+    /// future is then ready with `Ok`.
+    pub(crate) fn is_sent(&self) -> bool {
+        matches!(self.inner, WriteState::Sent)
+    }
+}
+
 fn failed(error: StreamError) -> WriteFuture {
     WriteFuture {
         inner: WriteState::Failed(Some(error)),
@@ -128,18 +140,25 @@ impl IoStream {
             }
             let end = s.writes.push(data);
             if s.flusher_running {
-                return Ok((end, false));
+                return Ok(Some((end, false)));
             }
             let done = s
                 .poll_flush_writes(&mut Context::from_waker(Waker::noop()))
                 .is_ready();
             if !done {
                 s.flusher_running = true;
+            } else if s.flushed_total >= end {
+                // Out already: the future needs neither the stream nor
+                // its lock.
+                return Ok(None);
             }
-            Ok((end, !done))
+            Ok(Some((end, !done)))
         });
         match queued {
-            Ok((end, spawn_flusher)) => {
+            Ok(None) => WriteFuture {
+                inner: WriteState::Sent,
+            },
+            Ok(Some((end, spawn_flusher))) => {
                 if spawn_flusher {
                     self.spawn_flusher();
                 }

@@ -59,6 +59,19 @@ impl WriteQueue {
         self.written_total
     }
 
+    /// The one chunk queued, as much of it as one write offers; `None`
+    /// unless exactly one is queued. The common case is written without
+    /// gathering slices.
+    pub(crate) fn only_chunk(&self) -> Option<&[u8]> {
+        match self.chunks.len() {
+            1 => self
+                .chunks
+                .front()
+                .map(|chunk| &chunk[..chunk.len().min(MAX_WRITE_BYTES)]),
+            _ => None,
+        }
+    }
+
     /// Fills `slices` with the first chunks, up to `MAX_IOVECS` of them
     /// and `MAX_WRITE_BYTES` in all; returns how many. Gathering pays only
     /// for small chunks, so a large chunk goes alone: as the first, it
@@ -219,6 +232,28 @@ mod tests {
         q.advance(2 * MAX_WRITE_BYTES - 7);
         // Its small rest gathers the small chunk behind it.
         assert_eq!(offered(&q), [7, 30]);
+    }
+
+    #[test]
+    fn only_chunk_is_the_single_chunk_as_one_write_offers_it() {
+        let mut q = WriteQueue::default();
+        assert_eq!(q.only_chunk(), None);
+        q.push(Bytes::from_static(b"response"));
+        assert_eq!(q.only_chunk(), Some(&b"response"[..]));
+        q.advance(3);
+        assert_eq!(q.only_chunk(), Some(&b"ponse"[..]));
+        q.push(Bytes::from_static(b"next"));
+        assert_eq!(q.only_chunk(), None, "two chunks are gathered");
+        q.advance(5);
+        q.push(Bytes::new());
+        assert_eq!(
+            q.only_chunk(),
+            Some(&b"next"[..]),
+            "nothing empty is queued"
+        );
+        q.advance(4);
+        q.push(Bytes::from(vec![7; MAX_WRITE_BYTES + 1]));
+        assert_eq!(q.only_chunk().map(<[u8]>::len), Some(MAX_WRITE_BYTES));
     }
 
     #[test]
