@@ -3,7 +3,7 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
-use std::task::Poll;
+use std::task::{Poll, Waker};
 
 use tokio::time::{Instant, Sleep, sleep_until};
 
@@ -14,9 +14,14 @@ use tokio::time::{Instant, Sleep, sleep_until};
 /// later than the one before) leaves it as it is, and when it fires
 /// before the deadline of the wait in progress it is moved to that
 /// deadline. A wait with an earlier deadline moves it at once.
+///
+/// The armed timer keeps the waker it was last polled with, so it is
+/// polled again only when it fired or the task polling differs.
 #[derive(Default)]
 pub(super) struct ReadTimer {
     sleep: Option<Pin<Box<Sleep>>>,
+    /// The waker the armed timer holds.
+    polled_with: Option<Waker>,
 }
 
 impl ReadTimer {
@@ -28,22 +33,39 @@ impl ReadTimer {
         future: F,
     ) -> Option<F::Output> {
         let mut future = pin!(future);
-        let sleep = self
-            .sleep
-            .get_or_insert_with(|| Box::pin(sleep_until(deadline)));
+        let ReadTimer { sleep, polled_with } = self;
+        let sleep = sleep.get_or_insert_with(|| Box::pin(sleep_until(deadline)));
         if sleep.deadline() > deadline {
             sleep.as_mut().reset(deadline);
+            *polled_with = None;
         }
         poll_fn(|cx| {
             if let Poll::Ready(output) = future.as_mut().poll(cx) {
                 return Poll::Ready(Some(output));
             }
             loop {
+                let holds_waker = polled_with
+                    .as_ref()
+                    .is_some_and(|waker| waker.will_wake(cx.waker()));
+                if holds_waker && !sleep.is_elapsed() {
+                    return Poll::Pending;
+                }
                 match sleep.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(()) if sleep.deadline() >= deadline => return Poll::Ready(None),
+                    Poll::Pending => {
+                        if !holds_waker {
+                            *polled_with = Some(cx.waker().clone());
+                        }
+                        return Poll::Pending;
+                    }
+                    Poll::Ready(()) if sleep.deadline() >= deadline => {
+                        *polled_with = None;
+                        return Poll::Ready(None);
+                    }
                     // Fired for an earlier wait's deadline: move it on.
-                    Poll::Ready(()) => sleep.as_mut().reset(deadline),
+                    Poll::Ready(()) => {
+                        sleep.as_mut().reset(deadline);
+                        *polled_with = None;
+                    }
                 }
             }
         })
@@ -86,6 +108,26 @@ mod tests {
             .await;
         assert_eq!(waited, None);
         assert_eq!(Instant::now(), start + Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_in_another_task_is_woken_by_the_timer() {
+        let mut timer = ReadTimer::default();
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs(10);
+        // Armed and polled by this task, then left waiting.
+        let mut first = Box::pin(timer.run(deadline, std::future::pending::<()>()));
+        let polled = std::future::poll_fn(|cx| Poll::Ready(first.as_mut().poll(cx))).await;
+        assert!(polled.is_pending());
+        drop(first);
+        // The next wait runs in another task: the timer must wake that one.
+        let waited = tokio::spawn(async move {
+            timer
+                .run(deadline, std::future::pending::<()>())
+                .await
+        });
+        assert_eq!(waited.await.unwrap(), None);
+        assert_eq!(Instant::now(), deadline);
     }
 
     #[tokio::test(start_paused = true)]
