@@ -33,6 +33,11 @@ pub(super) fn now() -> HeaderValue {
 /// read (and the value formatted) once a second, when the second it was
 /// read in is over.
 pub(super) fn at(now: Instant) -> HeaderValue {
+    with_at(now, HeaderValue::clone)
+}
+
+/// Runs `f` with the `Date` value at `now` (see [`at`]), lent.
+pub(super) fn with_at<R>(now: Instant, f: impl FnOnce(&HeaderValue) -> R) -> R {
     CACHED.with(|cached| {
         let mut cached = cached.borrow_mut();
         if cached.until.is_none_or(|until| now >= until) {
@@ -46,7 +51,7 @@ pub(super) fn at(now: Instant) -> HeaderValue {
                 value: format(since_epoch.as_secs()),
             };
         }
-        cached.value.clone()
+        f(&cached.value)
     })
 }
 

@@ -82,13 +82,13 @@ impl Http1ServerConnection {
             if idle && state.draining {
                 return Err(Gone::Closed);
             }
-            state.corked = false;
+            self.shared.set_corked(false);
             let last_write = state.flush(&self.shared.stream);
             if idle {
                 // An idle connection holds no output buffer either.
                 state.out.release();
                 if last_write.as_ref().is_none_or(WriteFuture::is_sent) {
-                    state.idle = true;
+                    self.shared.set_idle(true);
                     None
                 } else {
                     last_write
@@ -105,11 +105,11 @@ impl Http1ServerConnection {
                     // Idle (closed at once by a drain) only once the last
                     // response is out, so that a drain does not cut it
                     // short.
-                    let mut state = self.shared.lock();
+                    let state = self.shared.lock();
                     if state.draining {
                         return Err(Gone::Closed);
                     }
-                    state.idle = true;
+                    self.shared.set_idle(true);
                 }
             }
             let read = stream.read_bytes(READ_SIZE, true);
@@ -124,13 +124,10 @@ impl Http1ServerConnection {
             }
         }
         .await;
-        let mut state = self.shared.lock();
-        state.idle = false;
-        state.corked = true;
+        self.shared.set_idle(false);
+        self.shared.set_corked(true);
         if result.is_ok() {
-            let now = std::time::Instant::now();
-            state.date_input(now);
-            self.shared.mark_received(now);
+            self.shared.mark_received(std::time::Instant::now());
         }
         result
     }

@@ -121,11 +121,8 @@ mod tests {
         assert!(polled.is_pending());
         drop(first);
         // The next wait runs in another task: the timer must wake that one.
-        let waited = tokio::spawn(async move {
-            timer
-                .run(deadline, std::future::pending::<()>())
-                .await
-        });
+        let waited =
+            tokio::spawn(async move { timer.run(deadline, std::future::pending::<()>()).await });
         assert_eq!(waited.await.unwrap(), None);
         assert_eq!(Instant::now(), deadline);
     }

@@ -28,14 +28,14 @@ impl Http1ServerConnection {
         let mut finished = pin!(poll_fn(|cx| {
             let mut state = self.shared.lock();
             if let Some(close) = state.response_end(generation) {
-                state.corked = true;
+                self.shared.set_corked(true);
                 return Poll::Ready(Some(close));
             }
             if self.shared.stream.closed() {
                 return Poll::Ready(None);
             }
             state.waker = Some(cx.waker().clone());
-            state.corked = false;
+            self.shared.set_corked(false);
             drop(state.flush(&self.shared.stream));
             Poll::Pending
         }));

@@ -38,6 +38,17 @@ pub(super) struct ConnShared {
     ended: AtomicU64,
     /// Mirrors [`ConnState::draining`] for the lock-free reads.
     draining: AtomicBool,
+    /// The driver is running and writes out `out` before it waits for
+    /// anything: writers may leave their output in `out` (up to
+    /// `chunk_size`), so that the responses to pipelined requests leave
+    /// in one write. Cleared by the driver under the lock, with the flush
+    /// that follows; set without it (a writer that misses the setting
+    /// only writes out itself).
+    corked: AtomicBool,
+    /// The driver waits for a request with nothing of one received: a
+    /// drain closes the connection at once. Set under the lock (where
+    /// `draining` is checked), cleared without it.
+    idle: AtomicBool,
     /// When the connection was made: what `received_nanos` counts from.
     epoch: Instant,
     /// When the input carrying the requests being read arrived, in
@@ -87,11 +98,6 @@ pub(super) struct Exchange {
 pub(super) struct ConnState {
     /// Encoded output not handed to the stream yet.
     pub(super) out: WriteBuffer,
-    /// The driver is running and writes out `out` before it waits for
-    /// anything: writers may leave their output in `out` (up to
-    /// `chunk_size`), so that the responses to pipelined requests leave
-    /// in one write.
-    pub(super) corked: bool,
     /// The request last installed, until it is retired: the one being
     /// answered, or the one before it while a request that began is not
     /// installed yet.
@@ -103,11 +109,6 @@ pub(super) struct ConnState {
     pub(super) waker: Option<Waker>,
     /// Close after the current response, and at once when idle.
     pub(super) draining: bool,
-    /// The driver waits for a request with nothing of one received.
-    pub(super) idle: bool,
-    /// The `Date` of responses written while corked: read when the input
-    /// they answer arrived, once for a whole pipelined batch.
-    pub(super) date: HeaderValue,
 }
 
 impl ConnShared {
@@ -119,17 +120,16 @@ impl ConnShared {
             closing: AtomicBool::new(false),
             ended: AtomicU64::new(0),
             draining: AtomicBool::new(false),
+            corked: AtomicBool::new(true),
+            idle: AtomicBool::new(false),
             epoch: Instant::now(),
             received_nanos: AtomicU64::new(0),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
-                corked: true,
                 exchange: None,
                 generation: 0,
                 waker: None,
                 draining: false,
-                idle: false,
-                date: date::now(),
             }),
         }
     }
@@ -164,7 +164,7 @@ impl ConnShared {
     /// future of the last write.
     pub(super) fn uncork(&self) -> Option<WriteFuture> {
         let mut state = self.lock();
-        state.corked = false;
+        self.set_corked(false);
         state.flush(&self.stream)
     }
 
@@ -172,7 +172,7 @@ impl ConnShared {
     /// `waker` is woken by a [`close`](Self::close).
     pub(super) fn uncork_waiting(&self, waker: &Waker) {
         let mut state = self.lock();
-        state.corked = false;
+        self.set_corked(false);
         if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             state.waker = Some(waker.clone());
         }
@@ -201,7 +201,31 @@ impl ConnShared {
 
     /// The driver runs again: writers may leave their output to it.
     pub(super) fn cork(&self) {
-        self.lock().corked = true;
+        self.set_corked(true);
+    }
+
+    /// Sets whether the driver runs (see `corked`); `false` only under
+    /// the lock, before the flush.
+    pub(super) fn set_corked(&self, corked: bool) {
+        self.corked.store(corked, Ordering::Relaxed);
+    }
+
+    /// Sets whether the driver waits idle (see `idle`); `true` only under
+    /// the lock, once `draining` was checked.
+    pub(super) fn set_idle(&self, idle: bool) {
+        self.idle.store(idle, Ordering::Relaxed);
+    }
+
+    /// The `Date` of a response written now: the time the input it
+    /// answers arrived while the driver runs (once for a whole pipelined
+    /// batch), else the current time.
+    pub(super) fn with_date<R>(&self, f: impl FnOnce(&HeaderValue) -> R) -> R {
+        let at = if self.corked.load(Ordering::Relaxed) {
+            self.received()
+        } else {
+            Instant::now()
+        };
+        date::with_at(at, f)
     }
 
     /// Closes the stream and wakes the driver if it waits for a response.
@@ -221,7 +245,7 @@ impl ConnShared {
             let mut state = self.lock();
             state.draining = true;
             self.draining.store(true, Ordering::Release);
-            state.idle
+            self.idle.load(Ordering::Relaxed)
         };
         if idle {
             self.stream.close();
@@ -238,16 +262,13 @@ impl ConnState {
         last
     }
 
-    /// Flushes unless corked with less than `chunk_size` gathered.
-    pub(super) fn flush_unless_corked(
-        &mut self,
-        stream: &IoStream,
-        chunk_size: usize,
-    ) -> Option<WriteFuture> {
-        if self.corked && self.out.len() < chunk_size {
+    /// Flushes unless `shared` is corked with less than its `chunk_size`
+    /// gathered.
+    pub(super) fn flush_unless_corked(&mut self, shared: &ConnShared) -> Option<WriteFuture> {
+        if shared.corked.load(Ordering::Relaxed) && self.out.len() < shared.chunk_size {
             return None;
         }
-        self.flush(stream)
+        self.flush(&shared.stream)
     }
 
     /// Writes raw bytes (an interim or error response) after what is
@@ -274,19 +295,6 @@ impl ConnState {
             },
             None => Some(true),
         }
-    }
-
-    /// Refreshes the `Date` of responses unless it is the one of a
-    /// corked batch, read when the batch arrived.
-    pub(super) fn refresh_date(&mut self) {
-        if !self.corked {
-            self.date = date::now();
-        }
-    }
-
-    /// Sets the `Date` of the responses to input that arrived `now`.
-    pub(super) fn date_input(&mut self, now: Instant) {
-        self.date = date::at(now);
     }
 
     /// Makes `begun` the current exchange, unless it (or a later request)

@@ -148,37 +148,40 @@ impl ResponseWriter {
         let (flush, waker) = {
             let mut state = self.shared.lock_for(&self.begun);
             let state = &mut *state;
-            state.refresh_date();
-            let defaults = DefaultFields {
-                date: Some(&state.date),
-                content_length: Some(body.len() as u64),
-            };
             let exchange = waiting_exchange(&mut state.exchange, self.begun.generation)?;
             let close = exchange.close || exchange.body_unread || state.draining;
             // Nothing of a response refused half-way (a body that does not
             // match its `Content-Length`) goes out.
             let mark = state.out.mark();
-            let encoded = encode_response_head_with(
-                &start_line,
-                headers,
-                defaults,
-                &exchange.request,
-                close,
-                &mut state.out,
-            )
-            .and_then(|(mut encoder, must_close)| {
-                let head = exchange.request.head_request;
-                let len = if head { 0 } else { body.len() as u64 };
-                if let Err(error) = encoder.check_whole_body(len) {
-                    state.out.rewind(mark);
-                    return Err(error);
-                }
-                if !head {
-                    encoder.encode(body, &mut state.out)?;
-                }
-                encoder.finish(&mut state.out)?;
-                Ok(must_close)
-            });
+            let encoded = self
+                .shared
+                .with_date(|date| {
+                    let defaults = DefaultFields {
+                        date: Some(date),
+                        content_length: Some(body.len() as u64),
+                    };
+                    encode_response_head_with(
+                        &start_line,
+                        headers,
+                        defaults,
+                        &exchange.request,
+                        close,
+                        &mut state.out,
+                    )
+                })
+                .and_then(|(mut encoder, must_close)| {
+                    let head = exchange.request.head_request;
+                    let len = if head { 0 } else { body.len() as u64 };
+                    if let Err(error) = encoder.check_whole_body(len) {
+                        state.out.rewind(mark);
+                        return Err(error);
+                    }
+                    if !head {
+                        encoder.encode(body, &mut state.out)?;
+                    }
+                    encoder.finish(&mut state.out)?;
+                    Ok(must_close)
+                });
             let must_close = match encoded {
                 Ok(must_close) => must_close,
                 Err(error) => {
@@ -199,7 +202,7 @@ impl ResponseWriter {
             self.shared
                 .publish_end(self.begun.generation, exchange.close);
             self.done = true;
-            let flush = state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size);
+            let flush = state.flush_unless_corked(&self.shared);
             (flush, state.take_waker())
         };
         if let Some(waker) = waker {
@@ -235,8 +238,7 @@ impl ResponseWriter {
                 self.shared
                     .publish_end(self.begun.generation, exchange.close);
             }
-            let result = result
-                .map(|()| state.flush_unless_corked(&self.shared.stream, self.shared.chunk_size));
+            let result = result.map(|()| state.flush_unless_corked(&self.shared));
             (result, if finished { state.take_waker() } else { None })
         };
         if let Some(waker) = waker {
