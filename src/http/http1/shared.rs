@@ -257,6 +257,10 @@ impl ConnState {
     /// Hands the gathered output to the stream, in order; returns the
     /// future of the last write.
     pub(super) fn flush(&mut self, stream: &IoStream) -> Option<WriteFuture> {
+        // What the stream takes at once is written from where it was
+        // formatted; an error shows in the write of the rest below.
+        self.out
+            .write_staged(|staged| stream.try_write(staged).unwrap_or(0));
         let mut last = None;
         self.out.drain(|bytes| last = Some(stream.write(bytes)));
         last

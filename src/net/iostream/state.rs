@@ -358,6 +358,41 @@ impl State {
         }
     }
 
+    /// Writes `data` straight to a plain transport with nothing queued,
+    /// counted as if it had been queued and written; `Ok(0)` when the
+    /// transport would block or is not plain.
+    pub(crate) fn poll_write_direct(
+        &mut self,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Result<usize, StreamError> {
+        if self.transport.is_tls() || self.transport.is_handshaking() {
+            return Ok(0);
+        }
+        loop {
+            match self
+                .transport
+                .poll_write_vectored(cx, &[io::IoSlice::new(data)])
+            {
+                Poll::Ready(Ok(0)) => {
+                    self.write_failed(io::ErrorKind::WriteZero.into());
+                    return Err(self.closed_error());
+                }
+                Poll::Ready(Ok(written)) => {
+                    self.writes.count_direct(written);
+                    self.mark_flushed();
+                    return Ok(written);
+                }
+                Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(e)) => {
+                    self.write_failed(e);
+                    return Err(self.closed_error());
+                }
+                Poll::Pending => return Ok(0),
+            }
+        }
+    }
+
     fn write_failed(&mut self, error: io::Error) {
         if !is_connection_reset(&error) {
             tracing::warn!(target: crate::util::log_target::GEN_LOG, "Write error: {error}");

@@ -174,6 +174,32 @@ impl IoStream {
         }
     }
 
+    /// Writes what the transport takes of `data` at once, without
+    /// waiting and without queueing the rest, and returns how much that
+    /// was: the write for data that is not kept (the caller writes the
+    /// rest with [`write`](Self::write)). Takes nothing (`Ok(0)`) while
+    /// earlier writes are still queued, so that the order holds, and on a
+    /// TLS stream, whose records are queued as they are sealed. Fails at
+    /// once on a closed stream or a read-only pipe; a write error closes
+    /// the stream, as a queued write's does.
+    pub fn try_write(&self, data: &[u8]) -> Result<usize, StreamError> {
+        self.shared.with_state(|s| {
+            if s.closed {
+                return Err(s.closed_error());
+            }
+            if matches!(s.transport, Transport::PipeRx(_)) {
+                return Err(StreamError::io(io::Error::new(
+                    io::ErrorKind::Unsupported,
+                    "cannot write to the read end of a pipe",
+                )));
+            }
+            if data.is_empty() || !s.writes.is_empty() || s.flusher_running {
+                return Ok(0);
+            }
+            s.poll_write_direct(&mut Context::from_waker(Waker::noop()), data)
+        })
+    }
+
     /// Starts the one task that writes the queue out and exits when it is
     /// empty or the stream closed (the close wakes it).
     ///
@@ -239,6 +265,37 @@ mod tests {
 
     fn waiters(stream: &IoStream) -> usize {
         stream.shared.with_state(|s| s.write_waiters.len())
+    }
+
+    #[tokio::test]
+    async fn try_write_writes_at_once_and_counts_as_written() {
+        use tokio::io::AsyncReadExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let stream = IoStream::from_tcp(client.unwrap());
+        let mut peer = accepted.unwrap().0;
+        assert_eq!(stream.try_write(b"hello, ").unwrap(), 7);
+        assert_eq!(stream.try_write(b"").unwrap(), 0);
+        // A write after it waits for nothing more than its own bytes.
+        stream.write(&b"world"[..]).await.unwrap();
+        let mut got = [0u8; 12];
+        peer.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"hello, world");
+        stream.close();
+        assert!(matches!(
+            stream.try_write(b"late"),
+            Err(StreamError::Closed(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn try_write_takes_nothing_while_writes_are_queued() {
+        let (stream, _peer, write) = stuck_write().await;
+        assert_eq!(stream.try_write(b"jump the queue").unwrap(), 0);
+        drop(write);
     }
 
     #[tokio::test]

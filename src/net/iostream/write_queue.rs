@@ -40,6 +40,14 @@ impl WriteQueue {
         self.queued_total
     }
 
+    /// Counts `written` bytes written around the queue (while it was
+    /// empty) as queued and written.
+    pub(crate) fn count_direct(&mut self, written: usize) {
+        debug_assert!(self.chunks.is_empty());
+        self.queued_total += written as u64;
+        self.written_total += written as u64;
+    }
+
     /// Bytes queued and not yet written.
     pub(crate) fn len(&self) -> usize {
         self.len

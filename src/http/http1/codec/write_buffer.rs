@@ -117,6 +117,16 @@ impl WriteBuffer {
         all.freeze()
     }
 
+    /// Hands what is buffered to `write_now` when it is all in the
+    /// staging buffer, and drops from it as much as `write_now` says it
+    /// wrote: output written where it was formatted, not split off.
+    pub(crate) fn write_staged(&mut self, write_now: impl FnOnce(&[u8]) -> usize) {
+        if self.pieces.is_empty() && !self.staging.is_empty() {
+            let written = write_now(&self.staging).min(self.staging.len());
+            bytes::Buf::advance(&mut self.staging, written);
+        }
+    }
+
     /// A mark to [`rewind`](Self::rewind) to: what is buffered now.
     pub(crate) fn mark(&self) -> (usize, usize) {
         (self.pieces.len(), self.staging.len())
@@ -173,6 +183,23 @@ impl WriteBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_staged_drops_what_was_written_and_leaves_kept_pieces_alone() {
+        let mut out = WriteBuffer::new();
+        out.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
+        out.write_staged(|staged| {
+            assert_eq!(staged, b"HTTP/1.1 200 OK\r\n\r\n");
+            9
+        });
+        assert_eq!(out.take_bytes(), &b"200 OK\r\n\r\n"[..]);
+        out.push(Bytes::from(vec![b'x'; COPY_LIMIT]));
+        out.extend_from_slice(b"tail");
+        out.write_staged(|_| unreachable!("a kept piece goes first"));
+        assert_eq!(out.len(), COPY_LIMIT + 4);
+        out.take();
+        out.write_staged(|_| unreachable!("nothing is buffered"));
+    }
 
     #[test]
     fn small_pieces_are_joined_and_order_is_kept() {
