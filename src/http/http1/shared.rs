@@ -261,6 +261,9 @@ impl ConnState {
         // formatted; an error shows in the write of the rest below.
         self.out
             .write_staged(|staged| stream.try_write(staged).unwrap_or(0));
+        if self.out.is_empty() {
+            return None;
+        }
         let mut last = None;
         self.out.drain(|bytes| last = Some(stream.write(bytes)));
         last

@@ -137,10 +137,12 @@ fn begin_read(s: &mut State) -> Result<(), StreamError> {
     Ok(())
 }
 
-/// Unmarks the pending read and lets the close monitor watch again.
+/// Unmarks the pending read and lets the close monitor watch again. The
+/// read's waker stays: the next read of the same task need not store it
+/// again (until then, a close or a finished handshake wakes that task for
+/// nothing, which is harmless).
 fn end_read(s: &mut State) {
     s.reading = false;
-    s.read_waker = None;
     if let Some(waker) = s.monitor_waker.take() {
         waker.wake();
     }

@@ -109,8 +109,8 @@ pub(crate) struct State {
     pub(crate) read_buf: BytesMut,
     /// A read is pending (one at a time).
     pub(crate) reading: bool,
-    /// The pending read's waker while it waits (on the socket or for the
-    /// handshake).
+    /// The waker of the last read that waited (on the socket or for the
+    /// handshake): the pending read's, while there is one.
     pub(crate) read_waker: Option<Waker>,
     /// The close monitor's waker, and whether it runs.
     pub(crate) monitor_waker: Option<Waker>,
