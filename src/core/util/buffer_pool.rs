@@ -9,6 +9,11 @@
 //! small pool of its kind on its thread, and the next buffer of that kind
 //! needed there is taken from it: what the pools hold is bounded per
 //! thread, not per connection.
+//!
+//! Each thread also has one scratch buffer ([`with_scratch`]): a stream
+//! with nothing buffered reads into it, and keeps a copy of what arrived
+//! when that is small, so that a request that arrives whole takes no
+//! buffer from a pool at all.
 
 use std::cell::RefCell;
 use std::thread::LocalKey;

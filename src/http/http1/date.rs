@@ -29,9 +29,10 @@ pub(super) fn now() -> HeaderValue {
     at(Instant::now())
 }
 
-/// The `Date` value at `now`, an instant just read: the wall clock is
-/// read (and the value formatted) once a second, when the second it was
-/// read in is over.
+/// The `Date` value at `now`, an instant read recently (when the input
+/// a response answers arrived, or just now): the wall clock is read (and
+/// the value formatted) once a second, when the second it was read in is
+/// over; an earlier instant gets the value cached.
 pub(super) fn at(now: Instant) -> HeaderValue {
     with_at(now, HeaderValue::clone)
 }

@@ -15,12 +15,14 @@ use tokio::time::{Instant, Sleep, sleep_until};
 /// before the deadline of the wait in progress it is moved to that
 /// deadline. A wait with an earlier deadline moves it at once.
 ///
-/// The armed timer keeps the waker it was last polled with, so it is
-/// polled again only when it fired or the task polling differs.
+/// The armed timer holds the waker of the last poll that registered one
+/// (a poll with the task's budget left: one without it registers
+/// nothing), so it is polled again only when it fired, the task polling
+/// differs, or no waker is known to be registered.
 #[derive(Default)]
 pub(super) struct ReadTimer {
     sleep: Option<Pin<Box<Sleep>>>,
-    /// The waker the armed timer holds.
+    /// The waker the armed timer is known to hold.
     polled_with: Option<Waker>,
 }
 
@@ -50,9 +52,14 @@ impl ReadTimer {
                 if holds_waker && !sleep.is_elapsed() {
                     return Poll::Pending;
                 }
+                // Out of budget, the timer returns `Pending` without
+                // registering the waker (the task is rescheduled instead).
+                let budget = tokio::task::coop::has_budget_remaining();
                 match sleep.as_mut().poll(cx) {
                     Poll::Pending => {
-                        if !holds_waker {
+                        if !budget {
+                            *polled_with = None;
+                        } else if !holds_waker {
                             *polled_with = Some(cx.waker().clone());
                         }
                         return Poll::Pending;
@@ -125,6 +132,31 @@ mod tests {
             tokio::spawn(async move { timer.run(deadline, std::future::pending::<()>()).await });
         assert_eq!(waited.await.unwrap(), None);
         assert_eq!(Instant::now(), deadline);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_first_polled_out_of_budget_still_times_out() {
+        // In a task of its own: a task's waker is the same on every poll,
+        // so the timer's poll is skipped while it is known to hold it.
+        let waited = tokio::spawn(async {
+            let mut timer = ReadTimer::default();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut wait = Box::pin(timer.run(deadline, std::future::pending::<()>()));
+            let first = poll_fn(|cx| {
+                // The task's budget used up: the timer registers no waker.
+                while tokio::task::coop::has_budget_remaining() {
+                    let _ = pin!(tokio::task::coop::consume_budget()).poll(cx);
+                }
+                Poll::Ready(wait.as_mut().poll(cx))
+            })
+            .await;
+            assert!(first.is_pending());
+            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
+            (waited, Instant::now() == deadline)
+        });
+        let (waited, at_deadline) = waited.await.unwrap();
+        assert_eq!(waited, Ok(None), "the wait must end at its deadline");
+        assert!(at_deadline);
     }
 
     #[tokio::test(start_paused = true)]

@@ -52,8 +52,10 @@ pub(super) struct ConnShared {
     /// When the connection was made: what `received_nanos` counts from.
     epoch: Instant,
     /// When the input carrying the requests being read arrived, in
-    /// nanoseconds after `epoch`. Only the driver writes and reads it, so
-    /// reading it needs no lock.
+    /// nanoseconds after `epoch`. Only the driver writes it; the driver
+    /// reads it, and so does a writer for the `Date` of a response made
+    /// while the driver runs (a stale value there only gives the `Date`
+    /// of an earlier second), so reading it needs no lock.
     received_nanos: AtomicU64,
     state: Mutex<ConnState>,
 }

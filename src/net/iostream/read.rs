@@ -198,10 +198,11 @@ fn eof_error(partial_data: bool) -> Option<StreamError> {
 }
 
 /// Takes the first `n` buffered bytes: without copying when they are
-/// many or the whole of a small buffer, else as a copy (see
-/// [`COPY_MAX`]).
+/// many or the whole of a small buffer made for one read, else as a copy
+/// (see [`COPY_MAX`]).
 fn take(s: &mut State, n: usize) -> Bytes {
-    if n == s.read_buf.len() && s.read_buf.capacity() <= COPY_MAX {
+    if n == s.read_buf.len() && s.read_buf_small {
+        s.read_buf_small = false;
         return std::mem::take(&mut s.read_buf).freeze();
     }
     if n <= COPY_MAX {
@@ -441,6 +442,22 @@ mod tests {
     use tokio::net::{TcpListener, TcpStream};
 
     use super::*;
+
+    #[test]
+    fn take_hands_over_only_a_small_buffer_made_for_one_read_whole() {
+        let mut s = State::new(super::super::transport::Transport::Closed);
+        // The tail of a chunk: copied out, the chunk stays with the stream.
+        s.read_buf = BytesMut::with_capacity(64 * 1024);
+        s.read_buf.extend_from_slice(&[b'x'; 100]);
+        assert_eq!(take(&mut s, 100), vec![b'x'; 100]);
+        assert!(s.read_buf.capacity() > 0, "the chunk went with the result");
+        // A buffer of the size of one small read: handed over whole.
+        s.read_buf = BytesMut::from(&b"GET / HTTP/1.1\r\n\r\n"[..]);
+        s.read_buf_small = true;
+        assert_eq!(take(&mut s, 18), &b"GET / HTTP/1.1\r\n\r\n"[..]);
+        assert_eq!(s.read_buf.capacity(), 0);
+        assert!(!s.read_buf_small);
+    }
 
     /// A connected loopback pair: (accepted end, connecting end).
     async fn tcp_pair() -> (IoStream, IoStream) {

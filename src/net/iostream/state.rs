@@ -107,10 +107,15 @@ pub(crate) struct State {
     pub(crate) limits: Limits,
     /// Received bytes not yet returned by a read.
     pub(crate) read_buf: BytesMut,
+    /// `read_buf` is a small buffer of the size of what one read brought
+    /// (see `fill_through_scratch`): handing it over whole pins no chunk.
+    pub(crate) read_buf_small: bool,
     /// A read is pending (one at a time).
     pub(crate) reading: bool,
     /// The waker of the last read that waited (on the socket or for the
-    /// handshake): the pending read's, while there is one.
+    /// handshake), kept after that read ended so that the next read of
+    /// the same task need not store it again. The pending read's once it
+    /// has waited.
     pub(crate) read_waker: Option<Waker>,
     /// The close monitor's waker, and whether it runs.
     pub(crate) monitor_waker: Option<Waker>,
@@ -139,6 +144,7 @@ impl State {
             error: None,
             limits: Limits::default(),
             read_buf: BytesMut::new(),
+            read_buf_small: false,
             reading: false,
             read_waker: None,
             monitor_waker: None,
@@ -245,6 +251,7 @@ impl State {
         } else if spare < want {
             self.read_buf.reserve(want);
         }
+        self.read_buf_small = false;
         let mut limited = (&mut self.read_buf).limit(want);
         let result = pin!(self.transport.read_buf(&mut limited)).poll(cx);
         if result.is_pending() && self.read_buf.is_empty() {
@@ -271,12 +278,14 @@ impl State {
         let State {
             transport,
             read_buf,
+            read_buf_small,
             ..
         } = self;
         buffer_pool::with_scratch(want, |scratch| {
             let result = pin!(transport.read_buf(&mut scratch.limit(want))).poll(cx);
             if !scratch.is_empty() {
-                *read_buf = if scratch.len() <= COPY_MAX {
+                *read_buf_small = scratch.len() <= COPY_MAX;
+                *read_buf = if *read_buf_small {
                     BytesMut::from(&scratch[..])
                 } else {
                     std::mem::take(scratch)

@@ -1,5 +1,7 @@
 //! Writes: queued at once, written out in order by at most one flusher
-//! task, each resolved when its last byte reached the kernel.
+//! task, each resolved when its last byte reached the kernel; and
+//! [`IoStream::try_write`], which writes around an empty queue what the
+//! transport takes at once.
 
 use std::future::{Future, poll_fn};
 use std::io;

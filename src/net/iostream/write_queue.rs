@@ -23,7 +23,7 @@ pub(crate) struct WriteQueue {
     chunks: VecDeque<Bytes>,
     /// Bytes queued and not yet written.
     len: usize,
-    /// Total bytes ever queued.
+    /// Total bytes ever queued (direct writes counted as queued).
     queued_total: u64,
     /// Total bytes ever written to the transport.
     written_total: u64,
@@ -57,7 +57,7 @@ impl WriteQueue {
         self.len == 0
     }
 
-    /// Total bytes ever queued.
+    /// Total bytes ever queued (direct writes counted as queued).
     pub(crate) fn queued_total(&self) -> u64 {
         self.queued_total
     }
