@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 
 use super::error::{StreamBufferFullError, StreamError};
-use super::state::{Shared, store_waker};
+use super::state::{Shared, State, store_waker};
 use super::stream::IoStream;
 use super::transport::Transport;
 
@@ -106,6 +106,20 @@ impl WriteFuture {
     }
 }
 
+/// Fails on a closed stream or on the read end of a pipe.
+fn check_writable(s: &State) -> Result<(), StreamError> {
+    if s.closed {
+        return Err(s.closed_error());
+    }
+    if matches!(s.transport, Transport::PipeRx(_)) {
+        return Err(StreamError::io(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "cannot write to the read end of a pipe",
+        )));
+    }
+    Ok(())
+}
+
 fn failed(error: StreamError) -> WriteFuture {
     WriteFuture {
         inner: WriteState::Failed(Some(error)),
@@ -123,15 +137,7 @@ impl IoStream {
     pub fn write(&self, data: impl Into<Bytes>) -> WriteFuture {
         let data = data.into();
         let queued = self.shared.with_state(|s| {
-            if s.closed {
-                return Err(s.closed_error());
-            }
-            if matches!(s.transport, Transport::PipeRx(_)) {
-                return Err(StreamError::io(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "cannot write to the read end of a pipe",
-                )));
-            }
+            check_writable(s)?;
             if let Some(limit) = s.limits.max_write_buffer_size
                 && s.writes.len() + data.len() > limit
             {
@@ -186,15 +192,7 @@ impl IoStream {
     /// the stream, as a queued write's does.
     pub fn try_write(&self, data: &[u8]) -> Result<usize, StreamError> {
         self.shared.with_state(|s| {
-            if s.closed {
-                return Err(s.closed_error());
-            }
-            if matches!(s.transport, Transport::PipeRx(_)) {
-                return Err(StreamError::io(io::Error::new(
-                    io::ErrorKind::Unsupported,
-                    "cannot write to the read end of a pipe",
-                )));
-            }
+            check_writable(s)?;
             if data.is_empty() || !s.writes.is_empty() || s.flusher_running {
                 return Ok(0);
             }
