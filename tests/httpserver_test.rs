@@ -40,6 +40,7 @@ use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpOutputError,
     HttpServerConnectionDelegate, HttpServerRequest, RequestStartLine, ResponseStartLine,
+    format_timestamp,
 };
 use supercell::netutil::{AddressFamily, bind_sockets};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
@@ -1268,6 +1269,76 @@ async fn drain_finishes_requests_in_flight_with_connection_close() {
     assert_eq!(server.http_server().connection_count(), 0);
     // No longer accepting.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+/// A server answering every request with `len` bytes, after waiting
+/// `wait` first when it is not zero, without waiting for the response to
+/// be sent.
+fn large_response_server(len: usize, wait: Duration) -> HttpTestServer {
+    serve(
+        HttpServerSettings::default(),
+        move |_request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            drop(writer.respond(200, HttpHeaders::new(), vec![b'x'; len]));
+        },
+    )
+}
+
+#[tokio::test]
+async fn drain_lets_a_response_written_at_once_finish() {
+    const BODY: usize = 8 * 1024 * 1024;
+    // Answered at once (written as it is made, nothing gathered with it)
+    // and after a wait: either way the connection is idle, and ended by
+    // a drain, only once the response is out.
+    for wait in [Duration::ZERO, Duration::from_millis(20)] {
+        let server = large_response_server(BODY, wait);
+        let mut client = RawClient::connect(addr_of(&server)).await;
+        client.send(get("/", &[])).await;
+        // The client does not read yet: the response is stuck in the
+        // socket buffers.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let drain = tokio::spawn({
+            let http = server.http_server().clone();
+            async move { http.drain(Duration::from_secs(30)).await }
+        });
+        let response = tokio::time::timeout(Duration::from_secs(30), client.get_response())
+            .await
+            .expect("the response arrives");
+        assert_eq!(response.body.len(), BODY, "after waiting {wait:?}");
+        assert!(client.closed_within(Duration::from_secs(5)).await);
+        drain.await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_response_after_a_wait_is_dated_when_it_is_written() {
+    // The `Date` of a response made as the request arrives is the arrival
+    // time; one made after the handler waited is the time it is written.
+    let server = serve(
+        HttpServerSettings::default(),
+        |request: HttpServerRequest, mut writer: ResponseWriter| async move {
+            if request.path() == "/late" {
+                tokio::time::sleep(Duration::from_millis(2500)).await;
+            }
+            let _ = writer.respond(200, HttpHeaders::new(), "").await;
+        },
+    );
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    // A response at once first: the server's `Date` of this second is
+    // made, and the late request arrives in the same second (mostly).
+    let sent = std::time::SystemTime::now();
+    client.send(get("/", &[])).await;
+    client.get_response().await;
+    client.send(get("/late", &[])).await;
+    let response = client.get_response().await;
+    let date = response.header("Date").expect("a Date").to_owned();
+    // At least two whole seconds after the second the request was sent in.
+    let written: Vec<String> = (2..=8)
+        .map(|seconds| format_timestamp(sent + Duration::from_secs(seconds)))
+        .collect();
+    assert!(written.contains(&date), "{date} is not in {written:?}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -84,6 +84,34 @@ pub(crate) fn with_scratch<R>(capacity: usize, f: impl FnOnce(&mut BytesMut) -> 
         .flatten()
 }
 
+/// Takes this thread's scratch buffer out, empty, for a caller that
+/// formats into it and gives it back with [`return_scratch`]; the next
+/// scratch user before then gets another. `None` when it is in use
+/// further up the stack or the thread is tearing down its locals.
+pub(crate) fn take_scratch() -> Option<BytesMut> {
+    SCRATCH
+        .try_with(|scratch| {
+            let mut scratch = scratch.try_borrow_mut().ok()?;
+            scratch.clear();
+            Some(std::mem::take(&mut *scratch))
+        })
+        .ok()
+        .flatten()
+}
+
+/// Gives back a buffer taken with [`take_scratch`]: it is the scratch
+/// buffer again, emptied, unless another as large took its place.
+pub(crate) fn return_scratch(mut buf: BytesMut) {
+    buf.clear();
+    let _ = SCRATCH.try_with(|scratch| {
+        if let Ok(mut scratch) = scratch.try_borrow_mut()
+            && scratch.capacity() < buf.capacity()
+        {
+            *scratch = buf;
+        }
+    });
+}
+
 /// Gives up `buf`, emptied: kept in `pool` when its whole memory is free
 /// again and holds from `least` to `most` bytes, dropped otherwise.
 pub(crate) fn give(pool: Pool, mut buf: BytesMut, least: usize, most: usize) {
@@ -172,6 +200,23 @@ mod tests {
             with_scratch(16, |scratch| scratch.as_ptr()),
             Some(taken.as_ptr())
         );
+    }
+
+    #[test]
+    fn the_scratch_buffer_taken_out_comes_back_with_its_memory() {
+        let address = with_scratch(2048, |scratch| scratch.as_ptr()).unwrap();
+        let mut taken = take_scratch().expect("the scratch buffer is free");
+        assert_eq!(taken.as_ptr(), address);
+        assert!(taken.is_empty() && taken.capacity() >= 2048);
+        taken.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\n");
+        // While it is out, the slot is empty: a nested user gets another.
+        assert_eq!(with_scratch(0, |scratch| scratch.capacity()), Some(0));
+        return_scratch(taken);
+        let again = with_scratch(2048, |scratch| (scratch.as_ptr(), scratch.len()));
+        assert_eq!(again, Some((address, 0)), "the same memory, emptied");
+        // A smaller buffer does not replace a larger scratch buffer.
+        return_scratch(BytesMut::with_capacity(16));
+        assert_eq!(with_scratch(0, |scratch| scratch.as_ptr()), Some(address));
     }
 
     #[test]

@@ -134,7 +134,7 @@ impl Http1ServerConnection {
             if buf.is_empty() {
                 (current, whole) = (None, None);
             }
-            let head = match self.read_head(&mut buf, &mut timer).await {
+            let head = match self.read_head(&mut buf, &mut timer, generation).await {
                 Ok(head) => head,
                 Err(HeadError::Malformed(error)) => {
                     self.log_malformed(&error);
@@ -147,6 +147,11 @@ impl Http1ServerConnection {
             let input = std::mem::take(&mut buf);
             let (end, rest) = if head.body == BodyLength::Empty && delegate.answers_whole_requests()
             {
+                if input.is_empty() {
+                    // No later response to gather this one with: it goes
+                    // out as it is written.
+                    self.shared.set_corked(false);
+                }
                 let slot = whole.get_or_insert_with(empty_slot);
                 slot.set(
                     self.whole_exchange(delegate, head, input, generation)

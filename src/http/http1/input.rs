@@ -30,11 +30,13 @@ impl Http1ServerConnection {
     /// Reads until a complete request head is buffered and parses it,
     /// within `header_timeout` of the connection starting to wait for it
     /// (once the previous response is out). Between requests the buffer
-    /// is released.
+    /// is released. `answered`: the last request begun, whose response
+    /// is finished.
     pub(super) async fn read_head(
         &self,
         buf: &mut BytesMut,
         timer: &mut ReadTimer,
+        answered: u64,
     ) -> Result<RequestHead, HeadError> {
         let max = self.params.max_header_size;
         // Known once the connection has to wait (not for a head that is
@@ -57,8 +59,9 @@ impl Http1ServerConnection {
             }
             let timeout = self.params.header_timeout;
             let deadline = || *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+            let clean = idle && self.shared.published_clean(answered);
             let data = self
-                .receive(deadline, idle, Some(&mut *timer))
+                .receive(deadline, idle, clean, Some(&mut *timer))
                 .await
                 .map_err(|_| HeadError::Gone)?;
             append(buf, data);
@@ -69,15 +72,27 @@ impl Http1ServerConnection {
     /// the `deadline` computed once what was written is out (a response
     /// the peer is slow to take does not count against the wait that
     /// follows it). `idle`: nothing of a request is buffered, so a
-    /// draining connection ends here. `timer`: the connection's timer for
+    /// draining connection ends here. `clean`: idle, and the last
+    /// response left clean (see [`ConnShared::published_clean`]), so
+    /// there is nothing to write out. `timer`: the connection's timer for
     /// waits for a request head, else one is armed for this wait alone.
+    ///
+    /// [`ConnShared::published_clean`]: super::shared::ConnShared::published_clean
     pub(super) async fn receive(
         &self,
         deadline: impl FnOnce() -> Option<Instant>,
         idle: bool,
+        clean: bool,
         timer: Option<&mut ReadTimer>,
     ) -> Result<Bytes, Gone> {
-        let last_write = {
+        let last_write = if clean {
+            // Nothing to write out or to wait for: no lock.
+            self.shared.set_corked(false);
+            if !self.shared.enter_idle() {
+                return Err(Gone::Closed);
+            }
+            None
+        } else {
             let mut state = self.shared.lock();
             if idle && state.draining {
                 return Err(Gone::Closed);
@@ -85,6 +100,10 @@ impl Http1ServerConnection {
             self.shared.set_corked(false);
             let last_write = state.flush(&self.shared.stream);
             if idle {
+                // What writers wrote out themselves may still be queued:
+                // wait for that too.
+                let last_write =
+                    last_write.or_else(|| Some(self.shared.stream.write(Bytes::new())));
                 // An idle connection holds no output buffer either.
                 state.out.release();
                 if last_write.as_ref().is_none_or(WriteFuture::is_sent) {
@@ -125,7 +144,7 @@ impl Http1ServerConnection {
         }
         .await;
         self.shared.set_idle(false);
-        self.shared.set_corked(true);
+        self.shared.start_running();
         if result.is_ok() {
             self.shared.mark_received(std::time::Instant::now());
         }

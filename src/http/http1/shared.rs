@@ -32,9 +32,11 @@ pub(super) struct ConnShared {
     closing: AtomicBool,
     /// The last finished response, published by whoever finished it (in
     /// the same locked section): its request's generation shifted left
-    /// once, with the low bit set when the connection closes after it.
-    /// Lets the driver see a finished response without taking the lock;
-    /// anything else (not finished yet, given up) is read under the lock.
+    /// twice, with bit 1 set when the response went out whole at once
+    /// and left no output buffer (see [`published_clean`](Self::published_clean))
+    /// and bit 0 set when the connection closes after it. Lets the driver
+    /// see a finished response without taking the lock; anything else
+    /// (not finished yet, given up) is read under the lock.
     ended: AtomicU64,
     /// Mirrors [`ConnState::draining`] for the lock-free reads.
     draining: AtomicBool,
@@ -42,12 +44,19 @@ pub(super) struct ConnShared {
     /// anything: writers may leave their output in `out` (up to
     /// `chunk_size`), so that the responses to pipelined requests leave
     /// in one write. Cleared by the driver under the lock, with the flush
-    /// that follows; set without it (a writer that misses the setting
-    /// only writes out itself).
+    /// that follows, or before it runs the delegate of a request with
+    /// nothing buffered after it (no later response to gather with); set
+    /// without it (a writer that misses the setting only writes out
+    /// itself).
     corked: AtomicBool,
+    /// The driver runs since input arrived, without having waited for a
+    /// delegate: a response written now takes its `Date` from when that
+    /// input arrived.
+    running: AtomicBool,
     /// The driver waits for a request with nothing of one received: a
-    /// drain closes the connection at once. Set under the lock (where
-    /// `draining` is checked), cleared without it.
+    /// drain closes the connection at once. Set after `draining` is
+    /// checked, under the lock or (see [`enter_idle`](Self::enter_idle))
+    /// in sequentially consistent order with it; cleared without it.
     idle: AtomicBool,
     /// When the connection was made: what `received_nanos` counts from.
     epoch: Instant,
@@ -120,9 +129,11 @@ impl ConnShared {
             context: Arc::new(context),
             chunk_size,
             closing: AtomicBool::new(false),
-            ended: AtomicU64::new(0),
+            // Nothing was written before the first request.
+            ended: AtomicU64::new(CLEAN),
             draining: AtomicBool::new(false),
             corked: AtomicBool::new(true),
+            running: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             epoch: Instant::now(),
             received_nanos: AtomicU64::new(0),
@@ -175,25 +186,50 @@ impl ConnShared {
     pub(super) fn uncork_waiting(&self, waker: &Waker) {
         let mut state = self.lock();
         self.set_corked(false);
+        self.running.store(false, Ordering::Relaxed);
         if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             state.waker = Some(waker.clone());
         }
         drop(state.flush(&self.stream));
     }
 
-    /// Publishes that the response to `generation` is finished and
-    /// whether the connection closes after it. Called with the lock held,
+    /// Publishes that the response to `generation` is finished, whether
+    /// the connection closes after it, and whether it left `clean`: all
+    /// out at once, no output buffer held. Called with the lock held,
     /// once the exchange's `phase` and `close` are final.
-    pub(super) fn publish_end(&self, generation: u64, close: bool) {
-        self.ended
-            .store(generation << 1 | u64::from(close), Ordering::Release);
+    pub(super) fn publish_end(&self, generation: u64, close: bool, clean: bool) {
+        let flags = u64::from(close) | if clean { CLEAN } else { 0 };
+        self.ended.store(generation << 2 | flags, Ordering::Release);
     }
 
     /// [`ConnState::response_end`] for a response published finished,
     /// without the lock; `None` when it was not (yet): ask under the lock.
     pub(super) fn published_end(&self, generation: u64) -> Option<bool> {
         let ended = self.ended.load(Ordering::Acquire);
-        (ended >> 1 == generation).then(|| ended & 1 == 1 || self.draining.load(Ordering::Acquire))
+        (ended >> 2 == generation).then(|| ended & 1 == 1 || self.draining.load(Ordering::Acquire))
+    }
+
+    /// Whether the response to `generation`, the last request, was
+    /// published clean: nothing is gathered, in flight or held for output,
+    /// so that waiting for the next request has nothing to write out and
+    /// needs no lock (nothing writes for a finished request).
+    pub(super) fn published_clean(&self, generation: u64) -> bool {
+        self.ended.load(Ordering::Acquire) == generation << 2 | CLEAN
+    }
+
+    /// Marks the driver idle without the lock, unless the connection
+    /// drains (then `false`): the store of `idle` and the load of
+    /// `draining` here and the store of `draining` and the load of `idle`
+    /// in [`drain`](Self::drain) are in one total order, so at least one
+    /// side sees the other and an idle connection never misses its drain.
+    pub(super) fn enter_idle(&self) -> bool {
+        self.idle.store(true, Ordering::SeqCst);
+        !self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Whether writers leave their output to the driver (see `corked`).
+    pub(super) fn corked(&self) -> bool {
+        self.corked.load(Ordering::Relaxed)
     }
 
     /// Whether [`close`](Self::close) was called.
@@ -218,11 +254,17 @@ impl ConnShared {
         self.idle.store(idle, Ordering::Relaxed);
     }
 
+    /// Input arrived and the driver runs: sets `corked` and `running`.
+    pub(super) fn start_running(&self) {
+        self.set_corked(true);
+        self.running.store(true, Ordering::Relaxed);
+    }
+
     /// The `Date` of a response written now: the time the input it
     /// answers arrived while the driver runs (once for a whole pipelined
     /// batch), else the current time.
     pub(super) fn with_date<R>(&self, f: impl FnOnce(&HeaderValue) -> R) -> R {
-        let at = if self.corked.load(Ordering::Relaxed) {
+        let at = if self.running.load(Ordering::Relaxed) {
             self.received()
         } else {
             Instant::now()
@@ -246,14 +288,18 @@ impl ConnShared {
         let idle = {
             let mut state = self.lock();
             state.draining = true;
-            self.draining.store(true, Ordering::Release);
-            self.idle.load(Ordering::Relaxed)
+            // In one order with `enter_idle`'s.
+            self.draining.store(true, Ordering::SeqCst);
+            self.idle.load(Ordering::SeqCst)
         };
         if idle {
             self.stream.close();
         }
     }
 }
+
+/// The bit of `ConnShared::ended` for a response that left clean.
+const CLEAN: u64 = 2;
 
 impl ConnState {
     /// Hands the gathered output to the stream, in order; returns the

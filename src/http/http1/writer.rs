@@ -10,13 +10,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use super::codec::{DefaultFields, WriteBuffer, encode_response_head, encode_response_head_with};
+use super::codec::{
+    DefaultFields, RequestInfo, WriteBuffer, encode_response_head, encode_response_head_with,
+};
 use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
 };
 use crate::iostream::WriteFuture;
+use crate::util::buffer_pool;
 use crate::util::log_target::APP_LOG;
 
 /// The write side of one request on an HTTP/1 server connection: the
@@ -145,43 +148,39 @@ impl ResponseWriter {
             code,
             reason: Cow::Borrowed(reason(code)),
         };
+        let body_len = body.len();
         let (flush, waker) = {
             let mut state = self.shared.lock_for(&self.begun);
             let state = &mut *state;
             let exchange = waiting_exchange(&mut state.exchange, self.begun.generation)?;
             let close = exchange.close || exchange.body_unread || state.draining;
-            // Nothing of a response refused half-way (a body that does not
-            // match its `Content-Length`) goes out.
-            let mark = state.out.mark();
-            let encoded = self
-                .shared
-                .with_date(|date| {
-                    let defaults = DefaultFields {
-                        date: Some(date),
-                        content_length: Some(body.len() as u64),
-                    };
-                    encode_response_head_with(
-                        &start_line,
-                        headers,
-                        defaults,
-                        &exchange.request,
-                        close,
-                        &mut state.out,
-                    )
-                })
-                .and_then(|(mut encoder, must_close)| {
-                    let head = exchange.request.head_request;
-                    let len = if head { 0 } else { body.len() as u64 };
-                    if let Err(error) = encoder.check_whole_body(len) {
-                        state.out.rewind(mark);
-                        return Err(error);
+            let request = &exchange.request;
+            let shared = &*self.shared;
+            let encode = |out: &mut WriteBuffer| {
+                encode_whole(shared, &start_line, headers, body, request, close, out)
+            };
+            // A small response that nothing gathered waits for is
+            // formatted in the thread's scratch buffer and written from
+            // there: only what the socket does not take at once is kept.
+            let scratch =
+                (!self.shared.corked() && state.out.is_empty() && WriteBuffer::copies(body_len))
+                    .then(buffer_pool::take_scratch)
+                    .flatten();
+            let encoded = match scratch {
+                Some(scratch) => {
+                    let mut formatted = WriteBuffer::over(scratch);
+                    let encoded = encode(&mut formatted);
+                    if encoded.is_ok() {
+                        let stream = &self.shared.stream;
+                        state.out.write_through(&mut formatted, |now| {
+                            stream.try_write(now).unwrap_or(0)
+                        });
                     }
-                    if !head {
-                        encoder.encode(body, &mut state.out)?;
-                    }
-                    encoder.finish(&mut state.out)?;
-                    Ok(must_close)
-                });
+                    buffer_pool::return_scratch(formatted.into_staging());
+                    encoded
+                }
+                None => encode(&mut state.out),
+            };
             let must_close = match encoded {
                 Ok(must_close) => must_close,
                 Err(error) => {
@@ -199,10 +198,18 @@ impl ResponseWriter {
             };
             exchange.close |= must_close || close;
             exchange.phase = Phase::Finished;
-            self.shared
-                .publish_end(self.begun.generation, exchange.close);
+            let close = exchange.close;
             self.done = true;
             let flush = state.flush_unless_corked(&self.shared);
+            // All out at once while the driver gathers nothing: the
+            // connection holds no output buffer for its wait.
+            let clean = !self.shared.corked()
+                && state.out.is_empty()
+                && flush.as_ref().is_none_or(WriteFuture::is_sent);
+            if clean {
+                state.out.release();
+            }
+            self.shared.publish_end(self.begun.generation, close, clean);
             (flush, state.take_waker())
         };
         if let Some(waker) = waker {
@@ -236,7 +243,7 @@ impl ResponseWriter {
             let finished = matches!(exchange.phase, Phase::Finished);
             if finished {
                 self.shared
-                    .publish_end(self.begun.generation, exchange.close);
+                    .publish_end(self.begun.generation, exchange.close, false);
             }
             let result = result.map(|()| state.flush_unless_corked(&self.shared));
             (result, if finished { state.take_waker() } else { None })
@@ -267,7 +274,7 @@ impl ResponseWriter {
                     // Dropped by a panic: the connection closes after it.
                     exchange.close |= draining || exchange.body_unread || std::thread::panicking();
                     self.shared
-                        .publish_end(self.begun.generation, exchange.close);
+                        .publish_end(self.begun.generation, exchange.close, false);
                     let response =
                         error_response::internal_error(exchange.close, &exchange.request);
                     drop(state.write_raw(&self.shared.stream, response));
@@ -277,7 +284,7 @@ impl ResponseWriter {
                         exchange.close = true;
                     }
                     self.shared
-                        .publish_end(self.begun.generation, exchange.close);
+                        .publish_end(self.begun.generation, exchange.close, false);
                 }
             }
             state.take_waker()
@@ -286,6 +293,40 @@ impl ResponseWriter {
             waker.wake();
         }
     }
+}
+
+/// Encodes a whole response (head, with the `Date` of `shared`, and
+/// `body`, left out for a `HEAD` request) into `out`; returns whether the connection must close after
+/// it. Nothing of a response refused half-way (a body that does not
+/// match its `Content-Length`) stays in `out`.
+fn encode_whole(
+    shared: &ConnShared,
+    start_line: &ResponseStartLine,
+    headers: &HttpHeaders,
+    body: Bytes,
+    request: &RequestInfo,
+    close: bool,
+    out: &mut WriteBuffer,
+) -> Result<bool, HttpOutputError> {
+    let mark = out.mark();
+    let (mut encoder, must_close) = shared.with_date(|date| {
+        let defaults = DefaultFields {
+            date: Some(date),
+            content_length: Some(body.len() as u64),
+        };
+        encode_response_head_with(start_line, headers, defaults, request, close, out)
+    })?;
+    let head = request.head_request;
+    let len = if head { 0 } else { body.len() as u64 };
+    if let Err(error) = encoder.check_whole_body(len) {
+        out.rewind(mark);
+        return Err(error);
+    }
+    if !head {
+        encoder.encode(body, out)?;
+    }
+    encoder.finish(out)?;
+    Ok(must_close)
 }
 
 /// The exchange `generation` if nothing of its response is written yet.

@@ -71,9 +71,15 @@ impl WriteBuffer {
         self.staging.extend_from_slice(bytes);
     }
 
+    /// Whether a piece of `len` bytes is copied by [`push`](Self::push)
+    /// (else kept as it is).
+    pub(crate) fn copies(len: usize) -> bool {
+        len < COPY_LIMIT
+    }
+
     /// Appends `bytes`: copied when small, kept as it is when big.
     pub fn push(&mut self, bytes: Bytes) {
-        if bytes.len() < COPY_LIMIT {
+        if WriteBuffer::copies(bytes.len()) {
             self.staging.extend_from_slice(&bytes);
         } else {
             self.flush_staging();
@@ -127,6 +133,50 @@ impl WriteBuffer {
         }
     }
 
+    /// An empty buffer that formats into `staging` (emptied): a buffer
+    /// lent for one response, given back with
+    /// [`into_staging`](Self::into_staging).
+    pub(crate) fn over(mut staging: BytesMut) -> WriteBuffer {
+        staging.clear();
+        WriteBuffer {
+            staging,
+            ..WriteBuffer::default()
+        }
+    }
+
+    /// The staging buffer, emptied, back from [`over`](Self::over).
+    pub(crate) fn into_staging(mut self) -> BytesMut {
+        self.staging.clear();
+        self.staging
+    }
+
+    /// Writes what `formatted` holds through `write_now` when it is all
+    /// staged, and appends what was not written to this buffer, after
+    /// what this one holds; `formatted` is left empty, its staging memory
+    /// still its own (nothing here refers to it).
+    pub(crate) fn write_through(
+        &mut self,
+        formatted: &mut WriteBuffer,
+        write_now: impl FnOnce(&[u8]) -> usize,
+    ) {
+        let written = if self.is_empty() && formatted.pieces.is_empty() {
+            write_now(&formatted.staging).min(formatted.staging.len())
+        } else {
+            0
+        };
+        if !formatted.pieces.is_empty() {
+            self.flush_staging();
+            self.pieces_len += formatted.pieces_len;
+            self.pieces.append(&mut formatted.pieces);
+            formatted.pieces_len = 0;
+        }
+        let rest = &formatted.staging[written..];
+        if !rest.is_empty() {
+            self.staging(rest.len()).extend_from_slice(rest);
+        }
+        formatted.staging.clear();
+    }
+
     /// A mark to [`rewind`](Self::rewind) to: what is buffered now.
     pub(crate) fn mark(&self) -> (usize, usize) {
         (self.pieces.len(), self.staging.len())
@@ -174,6 +224,10 @@ impl WriteBuffer {
     /// taken from it is no longer held (else it is dropped). An idle
     /// connection releases its buffer so that it holds none.
     pub fn release(&mut self) {
+        if self.staging.capacity() == 0 && self.pieces.capacity() == 0 {
+            self.last_staged = 0;
+            return;
+        }
         let staging = std::mem::take(&mut self.staging);
         *self = WriteBuffer::new();
         buffer_pool::give(Pool::Write, staging, STAGING_CAPACITY, STAGING_MAX_KEPT);
@@ -199,6 +253,42 @@ mod tests {
         assert_eq!(out.len(), COPY_LIMIT + 4);
         out.take();
         out.write_staged(|_| unreachable!("nothing is buffered"));
+    }
+
+    #[test]
+    fn write_through_keeps_what_was_not_written_in_order_and_lends_no_memory() {
+        let lent = BytesMut::with_capacity(256);
+        let address = lent.as_ptr();
+        let mut formatted = WriteBuffer::over(lent);
+        formatted.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\nbody");
+        let mut out = WriteBuffer::new();
+        out.write_through(&mut formatted, |now| {
+            assert_eq!(now, b"HTTP/1.1 200 OK\r\n\r\nbody");
+            now.len()
+        });
+        assert!(out.is_empty() && formatted.is_empty());
+        assert_eq!(
+            out.staging.capacity(),
+            0,
+            "nothing was kept: no buffer taken"
+        );
+        formatted.extend_from_slice(b"HTTP/1.1 204 No Content\r\n\r\n");
+        out.write_through(&mut formatted, |_| 9);
+        assert_eq!(out.take_bytes(), &b"204 No Content\r\n\r\n"[..]);
+        // Pieces kept whole go first, then the staged rest; nothing is
+        // written around output already buffered.
+        out.extend_from_slice(b"a");
+        let big = Bytes::from(vec![b'c'; COPY_LIMIT]);
+        formatted.push(big.clone());
+        formatted.extend_from_slice(b"d");
+        out.write_through(&mut formatted, |_| unreachable!("output is buffered"));
+        assert_eq!(
+            out.take(),
+            [Bytes::from_static(b"a"), big, Bytes::from_static(b"d")]
+        );
+        let back = formatted.into_staging();
+        assert_eq!(back.as_ptr(), address, "the lent buffer comes back");
+        assert!(back.is_empty());
     }
 
     #[test]
