@@ -529,6 +529,16 @@ fn http_server_request_test_repr_does_not_contain_headers() {
 // ---- HttpServerRequest beyond Tornado's tests ----
 
 #[test]
+fn request_with_an_empty_or_blank_query_has_no_arguments() {
+    for line in ["GET /p HTTP/1.1", "GET /p? HTTP/1.1", "GET /p?& HTTP/1.1"] {
+        let request = request(line, "", b"");
+        assert_eq!(request.path(), "/p", "{line}");
+        assert!(request.query_arguments().is_empty(), "{line}");
+        assert!(request.arguments().is_empty(), "{line}");
+    }
+}
+
+#[test]
 fn request_query_arguments_keep_blank_values() {
     let request = request(
         "GET /p?a=&b&c=1&c=%20 HTTP/1.1",

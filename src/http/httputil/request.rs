@@ -120,20 +120,26 @@ impl HttpServerRequest {
             path: uri,
             version,
         } = start_line;
-        let query_arguments = query_arguments(split_query(&uri).1);
+        // Most targets have no query: then no map is made at all.
+        let query = split_query(&uri).1;
+        let form = Some(query)
+            .filter(|query| !query.is_empty())
+            .map(query_arguments)
+            .filter(|arguments| !arguments.is_empty())
+            .map(|query_arguments| {
+                Box::new(Form {
+                    arguments: query_arguments.clone(),
+                    query_arguments,
+                    ..Form::default()
+                })
+            });
         HttpServerRequest {
             method,
             uri,
             version,
             headers,
             body,
-            form: (!query_arguments.is_empty()).then(|| {
-                Box::new(Form {
-                    arguments: query_arguments.clone(),
-                    query_arguments,
-                    ..Form::default()
-                })
-            }),
+            form,
             context: context.into(),
             start_time: received,
             finish_time: None,
@@ -332,9 +338,6 @@ fn after_authority(target: &str) -> Option<&str> {
 
 /// The arguments of `query` (blank values kept).
 fn query_arguments(query: &str) -> Arguments {
-    if query.is_empty() {
-        return Arguments::default();
-    }
     parse_qs_bytes(query, true)
         .into_iter()
         .map(|(name, values)| (name, values.into_iter().map(Bytes::from).collect()))
