@@ -1315,30 +1315,49 @@ async fn drain_lets_a_response_written_at_once_finish() {
 #[tokio::test]
 async fn a_response_after_a_wait_is_dated_when_it_is_written() {
     // The `Date` of a response made as the request arrives is the arrival
-    // time; one made after the handler waited is the time it is written.
+    // time; one made after a wait is the time it is written: whether the
+    // handler waited, or returned and left its writer to a task that
+    // answers later (the connection waits for that response).
     let server = serve(
         HttpServerSettings::default(),
         |request: HttpServerRequest, mut writer: ResponseWriter| async move {
-            if request.path() == "/late" {
-                tokio::time::sleep(Duration::from_millis(2500)).await;
+            let late = Duration::from_millis(2500);
+            match request.path() {
+                "/late" => {
+                    tokio::time::sleep(late).await;
+                    let _ = writer.respond(200, HttpHeaders::new(), "").await;
+                }
+                "/later-by-a-task" => {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(late).await;
+                        let _ = writer.respond(200, HttpHeaders::new(), "").await;
+                    });
+                }
+                _ => {
+                    let _ = writer.respond(200, HttpHeaders::new(), "").await;
+                }
             }
-            let _ = writer.respond(200, HttpHeaders::new(), "").await;
         },
     );
-    let mut client = RawClient::connect(addr_of(&server)).await;
-    // A response at once first: the server's `Date` of this second is
-    // made, and the late request arrives in the same second (mostly).
-    let sent = std::time::SystemTime::now();
-    client.send(get("/", &[])).await;
-    client.get_response().await;
-    client.send(get("/late", &[])).await;
-    let response = client.get_response().await;
-    let date = response.header("Date").expect("a Date").to_owned();
-    // At least two whole seconds after the second the request was sent in.
-    let written: Vec<String> = (2..=8)
-        .map(|seconds| format_timestamp(sent + Duration::from_secs(seconds)))
-        .collect();
-    assert!(written.contains(&date), "{date} is not in {written:?}");
+    for path in ["/late", "/later-by-a-task"] {
+        let mut client = RawClient::connect(addr_of(&server)).await;
+        // A response at once first: the server's `Date` of this second is
+        // made, and the late request arrives in the same second (mostly).
+        let sent = std::time::SystemTime::now();
+        client.send(get("/", &[])).await;
+        client.get_response().await;
+        client.send(get(path, &[])).await;
+        let response = client.get_response().await;
+        let date = response.header("Date").expect("a Date").to_owned();
+        // At least two whole seconds after the second the request was sent in.
+        let written: Vec<String> = (2..=8)
+            .map(|seconds| format_timestamp(sent + Duration::from_secs(seconds)))
+            .collect();
+        assert!(
+            written.contains(&date),
+            "{path}: {date} is not in {written:?}"
+        );
+    }
 }
 
 #[tokio::test(start_paused = true)]

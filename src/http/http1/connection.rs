@@ -145,13 +145,11 @@ impl Http1ServerConnection {
             };
             generation += 1;
             let input = std::mem::take(&mut buf);
-            let (end, rest) = if head.body == BodyLength::Empty && delegate.answers_whole_requests()
-            {
-                if input.is_empty() {
-                    // No later response to gather this one with: it goes
-                    // out as it is written.
-                    self.shared.set_corked(false);
-                }
+            let whole_request = head.body == BodyLength::Empty && delegate.answers_whole_requests();
+            // No later response to gather this one with: a whole response
+            // goes out as it is written.
+            self.shared.set_alone(whole_request && input.is_empty());
+            let (end, rest) = if whole_request {
                 let slot = whole.get_or_insert_with(empty_slot);
                 slot.set(
                     self.whole_exchange(delegate, head, input, generation)

@@ -85,6 +85,7 @@ impl Http1ServerConnection {
         clean: bool,
         timer: Option<&mut ReadTimer>,
     ) -> Result<Bytes, Gone> {
+        self.shared.stop_running();
         let last_write = if clean {
             // Nothing to write out or to wait for: no lock.
             self.shared.set_corked(false);

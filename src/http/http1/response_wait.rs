@@ -36,6 +36,7 @@ impl Http1ServerConnection {
             }
             state.waker = Some(cx.waker().clone());
             self.shared.set_corked(false);
+            self.shared.stop_running();
             drop(state.flush(&self.shared.stream));
             Poll::Pending
         }));

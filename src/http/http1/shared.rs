@@ -49,9 +49,15 @@ pub(super) struct ConnShared {
     /// without it (a writer that misses the setting only writes out
     /// itself).
     corked: AtomicBool,
-    /// The driver runs since input arrived, without having waited for a
-    /// delegate: a response written now takes its `Date` from when that
-    /// input arrived.
+    /// The request being answered has nothing buffered after it (no
+    /// later response to gather its response with): a whole response
+    /// (`respond`) goes out as it is written, even while corked.
+    /// Streamed responses are still gathered, so that a head and body
+    /// written without a wait leave in one write.
+    alone: AtomicBool,
+    /// The driver runs since input arrived, without having waited: a
+    /// response written now takes its `Date` from when that input
+    /// arrived.
     running: AtomicBool,
     /// The driver waits for a request with nothing of one received: a
     /// drain closes the connection at once. Set after `draining` is
@@ -133,6 +139,7 @@ impl ConnShared {
             ended: AtomicU64::new(CLEAN),
             draining: AtomicBool::new(false),
             corked: AtomicBool::new(true),
+            alone: AtomicBool::new(false),
             running: AtomicBool::new(false),
             idle: AtomicBool::new(false),
             epoch: Instant::now(),
@@ -186,7 +193,7 @@ impl ConnShared {
     pub(super) fn uncork_waiting(&self, waker: &Waker) {
         let mut state = self.lock();
         self.set_corked(false);
-        self.running.store(false, Ordering::Relaxed);
+        self.stop_running();
         if !state.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
             state.waker = Some(waker.clone());
         }
@@ -227,9 +234,17 @@ impl ConnShared {
         !self.draining.load(Ordering::SeqCst)
     }
 
-    /// Whether writers leave their output to the driver (see `corked`).
-    pub(super) fn corked(&self) -> bool {
-        self.corked.load(Ordering::Relaxed)
+    /// Whether a whole response is written out as it is made: the driver
+    /// gathers nothing (see `corked`), or nothing is buffered after the
+    /// request (see `alone`).
+    pub(super) fn writes_through(&self) -> bool {
+        !self.corked.load(Ordering::Relaxed) || self.alone.load(Ordering::Relaxed)
+    }
+
+    /// Sets whether the request being answered has nothing buffered after
+    /// it (see `alone`).
+    pub(super) fn set_alone(&self, alone: bool) {
+        self.alone.store(alone, Ordering::Relaxed);
     }
 
     /// Whether [`close`](Self::close) was called.
@@ -242,8 +257,10 @@ impl ConnShared {
         self.set_corked(true);
     }
 
-    /// Sets whether the driver runs (see `corked`); `false` only under
-    /// the lock, before the flush.
+    /// Sets whether the driver runs (see `corked`); `false` under the
+    /// lock before a flush, or without it where no writer can have
+    /// gathered anything (the connection waits idle after a response that
+    /// went out whole).
     pub(super) fn set_corked(&self, corked: bool) {
         self.corked.store(corked, Ordering::Relaxed);
     }
@@ -258,6 +275,12 @@ impl ConnShared {
     pub(super) fn start_running(&self) {
         self.set_corked(true);
         self.running.store(true, Ordering::Relaxed);
+    }
+
+    /// The driver waits (for input, or for a response its delegate left
+    /// to a writer): a response written meanwhile is dated when written.
+    pub(super) fn stop_running(&self) {
+        self.running.store(false, Ordering::Relaxed);
     }
 
     /// The `Date` of a response written now: the time the input it

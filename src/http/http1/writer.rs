@@ -159,13 +159,14 @@ impl ResponseWriter {
             let encode = |out: &mut WriteBuffer| {
                 encode_whole(shared, &start_line, headers, body, request, close, out)
             };
-            // A small response that nothing gathered waits for is
-            // formatted in the thread's scratch buffer and written from
-            // there: only what the socket does not take at once is kept.
-            let scratch =
-                (!self.shared.corked() && state.out.is_empty() && WriteBuffer::copies(body_len))
-                    .then(buffer_pool::take_scratch)
-                    .flatten();
+            // A small response written out at once is formatted in the
+            // thread's scratch buffer and written from there: only what
+            // the socket does not take at once is kept.
+            let write_now = self.shared.writes_through();
+            let scratch = (write_now && state.out.is_empty() && WriteBuffer::copies(body_len))
+                .then(buffer_pool::take_scratch)
+                .flatten();
+            let formatted_apart = scratch.is_some();
             let encoded = match scratch {
                 Some(scratch) => {
                     let mut formatted = WriteBuffer::over(scratch);
@@ -200,13 +201,19 @@ impl ResponseWriter {
             exchange.phase = Phase::Finished;
             let close = exchange.close;
             self.done = true;
-            let flush = state.flush_unless_corked(&self.shared);
-            // All out at once while the driver gathers nothing: the
-            // connection holds no output buffer for its wait.
-            let clean = !self.shared.corked()
+            // Whether `out` holds anything (or memory) of this response.
+            let out_used = !formatted_apart || !state.out.is_empty();
+            let flush = if write_now {
+                state.flush(&self.shared.stream)
+            } else {
+                state.flush_unless_corked(&self.shared)
+            };
+            // All out at once, nothing gathered with it: the connection
+            // holds no output buffer for its wait.
+            let clean = write_now
                 && state.out.is_empty()
                 && flush.as_ref().is_none_or(WriteFuture::is_sent);
-            if clean {
+            if clean && out_used {
                 state.out.release();
             }
             self.shared.publish_end(self.begun.generation, close, clean);

@@ -224,10 +224,6 @@ impl WriteBuffer {
     /// taken from it is no longer held (else it is dropped). An idle
     /// connection releases its buffer so that it holds none.
     pub fn release(&mut self) {
-        if self.staging.capacity() == 0 && self.pieces.capacity() == 0 {
-            self.last_staged = 0;
-            return;
-        }
         let staging = std::mem::take(&mut self.staging);
         *self = WriteBuffer::new();
         buffer_pool::give(Pool::Write, staging, STAGING_CAPACITY, STAGING_MAX_KEPT);
