@@ -44,10 +44,9 @@ pub(super) struct ConnShared {
     /// anything: writers may leave their output in `out` (up to
     /// `chunk_size`), so that the responses to pipelined requests leave
     /// in one write. Cleared by the driver under the lock, with the flush
-    /// that follows, or before it runs the delegate of a request with
-    /// nothing buffered after it (no later response to gather with); set
-    /// without it (a writer that misses the setting only writes out
-    /// itself).
+    /// that follows, or without it as it waits idle after a response that
+    /// left clean (nothing was gathered); set without it (a writer that
+    /// misses the setting only writes out itself).
     corked: AtomicBool,
     /// The request being answered has nothing buffered after it (no
     /// later response to gather its response with): a whole response
@@ -257,10 +256,10 @@ impl ConnShared {
         self.set_corked(true);
     }
 
-    /// Sets whether the driver runs (see `corked`); `false` under the
-    /// lock before a flush, or without it where no writer can have
-    /// gathered anything (the connection waits idle after a response that
-    /// went out whole).
+    /// Sets whether writers leave their output to the driver (see
+    /// `corked`); `false` under the lock before a flush, or without it
+    /// where no writer can have gathered anything (the connection waits
+    /// idle after a response that left clean).
     pub(super) fn set_corked(&self, corked: bool) {
         self.corked.store(corked, Ordering::Relaxed);
     }
