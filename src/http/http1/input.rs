@@ -84,7 +84,7 @@ impl Http1ServerConnection {
         idle: bool,
         clean: bool,
         timer: Option<&mut ReadTimer>,
-    ) -> Result<Bytes, Gone> {
+    ) -> Result<BytesMut, Gone> {
         self.shared.stop_running();
         let last_write = if clean {
             // Nothing to write out or to wait for: no lock.
@@ -132,7 +132,7 @@ impl Http1ServerConnection {
                     self.shared.set_idle(true);
                 }
             }
-            let read = stream.read_bytes(READ_SIZE, true);
+            let read = stream.read_bytes_mut(READ_SIZE, true);
             let read = match (deadline(), timer) {
                 (Some(deadline), Some(timer)) => timer.run(deadline, read).await,
                 (Some(deadline), None) => timeout_at(deadline, read).await.ok(),
@@ -155,11 +155,11 @@ impl Http1ServerConnection {
 
 /// Appends received `data` to `buf`, taking it over without a copy when
 /// `buf` is empty.
-pub(super) fn append(buf: &mut BytesMut, data: Bytes) {
+pub(super) fn append(buf: &mut BytesMut, data: impl Into<BytesMut> + AsRef<[u8]>) {
     if buf.is_empty() {
-        *buf = BytesMut::from(data);
+        *buf = data.into();
     } else {
-        buf.extend_from_slice(&data);
+        buf.extend_from_slice(data.as_ref());
     }
 }
 

@@ -158,7 +158,7 @@ struct TargetRead<'a> {
 }
 
 impl Future for TargetRead<'_> {
-    type Output = Result<Bytes, StreamError>;
+    type Output = Result<BytesMut, StreamError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
@@ -200,24 +200,24 @@ fn eof_error(partial_data: bool) -> Option<StreamError> {
 /// Takes the first `n` buffered bytes: without copying when they are
 /// many or the whole of a small buffer made for one read, else as a copy
 /// (see [`COPY_MAX`]).
-fn take(s: &mut State, n: usize) -> Bytes {
+fn take(s: &mut State, n: usize) -> BytesMut {
     if n == s.read_buf.len() && s.read_buf_small {
         s.read_buf_small = false;
-        return std::mem::take(&mut s.read_buf).freeze();
+        return std::mem::take(&mut s.read_buf);
     }
     if n <= COPY_MAX {
-        let bytes = Bytes::copy_from_slice(&s.read_buf[..n]);
+        let bytes = BytesMut::from(&s.read_buf[..n]);
         bytes::Buf::advance(&mut s.read_buf, n);
         return bytes;
     }
-    s.read_buf.split_to(n).freeze()
+    s.read_buf.split_to(n)
 }
 
 fn poll_read_target(
     s: &mut State,
     cx: &mut Context<'_>,
     target: &mut Target<'_>,
-) -> Poll<Result<Bytes, StreamError>> {
+) -> Poll<Result<BytesMut, StreamError>> {
     loop {
         match target.find(&s.read_buf) {
             Ok(Some(n)) => return Poll::Ready(Ok(take(s, n))),
@@ -245,7 +245,7 @@ fn poll_read_target(
         let need = target.need(s.read_buf.len());
         match s.poll_fill(cx, need) {
             Poll::Ready(Ok(0)) if matches!(target, Target::Available { .. }) => {
-                return Poll::Ready(Ok(Bytes::new()));
+                return Poll::Ready(Ok(BytesMut::new()));
             }
             Poll::Ready(Ok(0)) => {
                 let until_close = matches!(target, Target::UntilClose);
@@ -365,6 +365,7 @@ impl IoStream {
             scanned: 0,
         })
         .await
+        .map(BytesMut::freeze)
     }
 
     /// Reads until the first match of `regex` and returns the data up to
@@ -381,14 +382,29 @@ impl IoStream {
         regex: &Regex,
         max_bytes: Option<usize>,
     ) -> Result<Bytes, StreamError> {
-        self.read_target(Target::Regex { regex, max_bytes }).await
+        self.read_target(Target::Regex { regex, max_bytes })
+            .await
+            .map(BytesMut::freeze)
     }
 
     /// Reads `num_bytes` bytes; with `partial`, returns as soon as any
     /// bytes are there (at most `num_bytes`). `read_bytes(0, _)` returns
     /// empty at once.
     pub async fn read_bytes(&self, num_bytes: usize, partial: bool) -> Result<Bytes, StreamError> {
-        self.read_target(Target::Bytes { num_bytes, partial }).await
+        self.read_bytes_mut(num_bytes, partial)
+            .await
+            .map(BytesMut::freeze)
+    }
+
+    /// [`read_bytes`](Self::read_bytes), the data left mutable: for a
+    /// reader that appends it to a buffer of its own (a small read is
+    /// handed over as the buffer it was read into, not frozen and thawed).
+    pub(crate) fn read_bytes_mut(
+        &self,
+        num_bytes: usize,
+        partial: bool,
+    ) -> impl Future<Output = Result<BytesMut, StreamError>> + '_ {
+        self.read_target(Target::Bytes { num_bytes, partial })
     }
 
     /// Reads what arrives, at most `max_bytes` (at least one byte is
@@ -400,7 +416,7 @@ impl IoStream {
     pub async fn read_available(&self, max_bytes: usize) -> Result<Option<Bytes>, StreamError> {
         let max = max_bytes.max(1);
         let data = self.read_target(Target::Available { max }).await?;
-        Ok((!data.is_empty()).then_some(data))
+        Ok((!data.is_empty()).then(|| data.freeze()))
     }
 
     /// Reads into `buf` until it is full (or, with `partial`, until any
@@ -431,7 +447,9 @@ impl IoStream {
     /// closed stream, returns what is still buffered. Fails only when the
     /// data outgrows `max_buffer_size` (or another read is pending).
     pub async fn read_until_close(&self) -> Result<Bytes, StreamError> {
-        self.read_target(Target::UntilClose).await
+        self.read_target(Target::UntilClose)
+            .await
+            .map(BytesMut::freeze)
     }
 }
 
