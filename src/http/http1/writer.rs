@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::codec::{
     DefaultFields, RequestInfo, WriteBuffer, encode_response_head, encode_response_head_with,
@@ -18,7 +18,7 @@ use super::{date, error_response};
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
 };
-use crate::iostream::WriteFuture;
+use crate::iostream::{IoStream, WriteFuture};
 use crate::util::buffer_pool;
 use crate::util::log_target::APP_LOG;
 
@@ -169,16 +169,7 @@ impl ResponseWriter {
             let formatted_apart = scratch.is_some();
             let encoded = match scratch {
                 Some(scratch) => {
-                    let mut formatted = WriteBuffer::over(scratch);
-                    let encoded = encode(&mut formatted);
-                    if encoded.is_ok() {
-                        let stream = &self.shared.stream;
-                        state.out.write_through(&mut formatted, |now| {
-                            stream.try_write(now).unwrap_or(0)
-                        });
-                    }
-                    buffer_pool::return_scratch(formatted.into_staging());
-                    encoded
+                    write_through(scratch, &self.shared.stream, &mut state.out, encode)
                 }
                 None => encode(&mut state.out),
             };
@@ -302,10 +293,28 @@ impl ResponseWriter {
     }
 }
 
+/// Encodes a response with `encode` into `scratch` (the thread's scratch
+/// buffer, given back after) and writes it to `stream` from there; what
+/// the socket does not take at once goes to `out`, which is empty.
+fn write_through(
+    scratch: BytesMut,
+    stream: &IoStream,
+    out: &mut WriteBuffer,
+    encode: impl FnOnce(&mut WriteBuffer) -> Result<bool, HttpOutputError>,
+) -> Result<bool, HttpOutputError> {
+    let mut formatted = WriteBuffer::over(scratch);
+    let encoded = encode(&mut formatted);
+    if encoded.is_ok() {
+        out.write_through(&mut formatted, |now| stream.try_write(now).unwrap_or(0));
+    }
+    buffer_pool::return_scratch(formatted.into_staging());
+    encoded
+}
+
 /// Encodes a whole response (head, with the `Date` of `shared`, and
-/// `body`, left out for a `HEAD` request) into `out`; returns whether the connection must close after
-/// it. Nothing of a response refused half-way (a body that does not
-/// match its `Content-Length`) stays in `out`.
+/// `body`, left out for a `HEAD` request) into `out`; returns whether the
+/// connection must close after it. Nothing of a response refused half-way
+/// (a body that does not match its `Content-Length`) stays in `out`.
 fn encode_whole(
     shared: &ConnShared,
     start_line: &ResponseStartLine,
