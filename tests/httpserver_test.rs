@@ -1004,6 +1004,32 @@ async fn idle_timeout_test_idle_after_use() {
     server.stop().await;
 }
 
+/// The wait for the next request starts once the last response is out:
+/// at once for a response written as its request arrived, and not from
+/// the request's arrival for a response written after a wait.
+#[tokio::test(start_paused = true)]
+async fn idle_timeout_test_counts_from_the_response() {
+    let settings = HttpServerSettings {
+        idle_connection_timeout: Duration::from_secs(10),
+        ..HttpServerSettings::default()
+    };
+    let server = serve(settings, |request, mut writer| async move {
+        if request.path() == "/slow" {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        let _ = writer.respond(200, HttpHeaders::new(), "ok").await;
+    });
+    for path in ["/", "/slow"] {
+        let mut client = RawClient::connect(addr_of(&server)).await;
+        client.send(get(path, &[])).await;
+        assert_eq!(client.get_response().await.body, "ok");
+        client
+            .assert_closed_after(Duration::from_millis(9_900), Duration::from_millis(10_100))
+            .await;
+    }
+    server.stop().await;
+}
+
 // ---- BodyLimitsTest
 
 /// Counts the body it streams; `?expected_size=N` and `?body_timeout=S`

@@ -58,8 +58,19 @@ impl Http1ServerConnection {
                 *buf = BytesMut::new();
             }
             let timeout = self.params.header_timeout;
-            let deadline = || *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
             let clean = idle && self.shared.published_clean(answered);
+            // A wait that follows a response written at once, without the
+            // driver having waited since the request arrived, starts then
+            // (give or take the moment it took to answer): no clock read.
+            let since = if clean {
+                self.shared.running_since()
+            } else {
+                None
+            };
+            let deadline = || {
+                *deadline
+                    .get_or_insert_with(|| timeout.map(|t| since.unwrap_or_else(Instant::now) + t))
+            };
             let data = self
                 .receive(deadline, idle, clean, Some(&mut *timer))
                 .await
@@ -147,7 +158,7 @@ impl Http1ServerConnection {
         self.shared.set_idle(false);
         self.shared.start_running();
         if result.is_ok() {
-            self.shared.mark_received(std::time::Instant::now());
+            self.shared.mark_received(Instant::now().into_std());
         }
         result
     }

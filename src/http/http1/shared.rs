@@ -141,7 +141,7 @@ impl ConnShared {
             alone: AtomicBool::new(false),
             running: AtomicBool::new(false),
             idle: AtomicBool::new(false),
-            epoch: Instant::now(),
+            epoch: tokio::time::Instant::now().into_std(),
             received_nanos: AtomicU64::new(0),
             state: Mutex::new(ConnState {
                 out: WriteBuffer::new(),
@@ -164,6 +164,14 @@ impl ConnShared {
     /// When the input of the requests being read arrived.
     pub(super) fn received(&self) -> Instant {
         self.epoch + Duration::from_nanos(self.received_nanos.load(Ordering::Relaxed))
+    }
+
+    /// When the input being answered arrived, while the driver runs
+    /// without having waited since (see `running`); `None` otherwise.
+    pub(super) fn running_since(&self) -> Option<tokio::time::Instant> {
+        self.running
+            .load(Ordering::Relaxed)
+            .then(|| tokio::time::Instant::from_std(self.received()))
     }
 
     /// The connection's state, with `begun` installed as the current

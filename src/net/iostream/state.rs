@@ -11,7 +11,7 @@ use bytes::{BufMut, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
 
 use super::error::{StreamBufferFullError, StreamError};
-use super::transport::Transport;
+use super::transport::{Socket, Transport};
 use super::write_queue::{WriteQueue, empty_slices};
 use super::write_waiters::WriteWaiters;
 use crate::util::buffer_pool::{self, Pool};
@@ -110,6 +110,9 @@ pub(crate) struct State {
     /// `read_buf` is a small buffer of the size of what one read brought
     /// (see `fill_through_scratch`): handing it over whole pins no chunk.
     pub(crate) read_buf_small: bool,
+    /// The last read from the TCP socket found nothing to read without
+    /// trying (see `poll_fill`): the next one tries at once.
+    pub(crate) read_armed: bool,
     /// A read is pending (one at a time).
     pub(crate) reading: bool,
     /// The waker of the last read that waited (on the socket or for the
@@ -145,6 +148,7 @@ impl State {
             limits: Limits::default(),
             read_buf: BytesMut::new(),
             read_buf_small: false,
+            read_armed: false,
             reading: false,
             read_waker: None,
             monitor_waker: None,
@@ -244,6 +248,17 @@ impl State {
             _ => {}
         }
         if self.read_buf.capacity() == 0 {
+            // Nothing buffered: a TCP socket with nothing to read says so
+            // before any buffer is set up for the read (the usual wait
+            // for a next request or message).
+            // The poll after that one, woken by the socket, reads at once.
+            if let Transport::Plain(Socket::Tcp(tcp)) = &self.transport
+                && !std::mem::take(&mut self.read_armed)
+                && tcp.poll_read_ready(cx).is_pending()
+            {
+                self.read_armed = true;
+                return Poll::Pending;
+            }
             if let Some(result) = self.fill_through_scratch(cx, want) {
                 return result;
             }
