@@ -15,7 +15,7 @@ use super::error_response::refusal;
 use super::input::HeadError;
 use super::read_timer::ReadTimer;
 use super::shared::{Begun, ConnShared, Phase};
-use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger};
+use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger, slot};
 use crate::httputil::{HttpHeaders, HttpServerConnectionDelegate, RequestContext};
 use crate::iostream::IoStream;
 use crate::util::log_target::GEN_LOG;
@@ -119,9 +119,10 @@ impl Http1ServerConnection {
         // The request under way lives in a box, so that an idle
         // connection's future holds only what waiting for a request
         // takes, not what a request and its delegate take. The box is kept
-        // while pipelined requests are buffered (one allocation for a
-        // whole batch, or two when it mixes the kinds below) and released
-        // when the connection goes idle. A request answered whole has a
+        // while pipelined requests are buffered (one box for a whole
+        // batch, or two when it mixes the kinds below) and given back to
+        // the thread when the connection goes idle, for the next request
+        // of any connection (see `slot`). A request answered whole has a
         // box of its own: its future is the smaller one, and most
         // requests are of that kind.
         let mut current = None;
@@ -132,7 +133,8 @@ impl Http1ServerConnection {
         let mut generation = 0;
         let end = loop {
             if buf.is_empty() {
-                (current, whole) = (None, None);
+                release(&mut current);
+                release(&mut whole);
             }
             let head = match self.read_head(&mut buf, &mut timer, generation).await {
                 Ok(head) => head,
@@ -150,14 +152,14 @@ impl Http1ServerConnection {
             // goes out as it is written.
             self.shared.set_alone(whole_request && input.is_empty());
             let (end, rest) = if whole_request {
-                let slot = whole.get_or_insert_with(empty_slot);
+                let slot = whole.get_or_insert_with(slot::take);
                 slot.set(
                     self.whole_exchange(delegate, head, input, generation)
                         .fuse(),
                 );
                 slot.as_mut().await
             } else {
-                let slot = current.get_or_insert_with(empty_slot);
+                let slot = current.get_or_insert_with(slot::take);
                 slot.set(self.exchange(delegate, head, input, generation).fuse());
                 slot.as_mut().await
             };
@@ -166,7 +168,9 @@ impl Http1ServerConnection {
                 break end;
             }
         };
-        drop((buf, current, whole));
+        drop(buf);
+        release(&mut current);
+        release(&mut whole);
         drop(self.shared.uncork());
         match end {
             End::Linger => linger::close(&self.shared.stream).await,
@@ -230,9 +234,10 @@ impl Http1ServerConnection {
     }
 }
 
-/// A box for a request's future, empty: allocated first, then written, so
-/// that the empty slot is a tag to set, not a whole future's size to copy
-/// in.
-fn empty_slot<F: Future>() -> Pin<Box<Fuse<F>>> {
-    Box::into_pin(Box::write(Box::new_uninit(), Fuse::terminated()))
+/// Gives the box of a finished request's future back to the thread (see
+/// [`slot`]).
+fn release<F: Future>(slot: &mut Option<Pin<Box<Fuse<F>>>>) {
+    if let Some(slot) = slot.take() {
+        slot::give_back(slot);
+    }
 }

@@ -81,6 +81,7 @@ mod params;
 mod read_timer;
 mod response_wait;
 mod shared;
+mod slot;
 mod whole;
 mod writer;
 
