@@ -65,7 +65,7 @@ impl Http1ServerConnection {
                 Ok(Decoded::NeedMore) => {
                     let idle = self.params.idle_timeout;
                     let until = || earliest(deadline, idle.map(|t| Instant::now() + t));
-                    match self.receive(until, false, false, None).await {
+                    match self.receive(until, None, false, false, None).await {
                         Ok(data) => {
                             append(buf, data);
                             continue;

@@ -72,7 +72,7 @@ impl Http1ServerConnection {
                     .get_or_insert_with(|| timeout.map(|t| since.unwrap_or_else(Instant::now) + t))
             };
             let data = self
-                .receive(deadline, idle, clean, Some(&mut *timer))
+                .receive(deadline, since, idle, clean, Some(&mut *timer))
                 .await
                 .map_err(|_| HeadError::Gone)?;
             append(buf, data);
@@ -87,11 +87,14 @@ impl Http1ServerConnection {
     /// response left clean (see [`ConnShared::published_clean`]), so
     /// there is nothing to write out. `timer`: the connection's timer for
     /// waits for a request head, else one is armed for this wait alone.
+    /// `running_since`: for a clean wait, when the driver last started
+    /// running without a wait (see [`ReadTimer::run`]).
     ///
     /// [`ConnShared::published_clean`]: super::shared::ConnShared::published_clean
     pub(super) async fn receive(
         &self,
         deadline: impl FnOnce() -> Option<Instant>,
+        running_since: Option<Instant>,
         idle: bool,
         clean: bool,
         timer: Option<&mut ReadTimer>,
@@ -145,7 +148,7 @@ impl Http1ServerConnection {
             }
             let read = stream.read_bytes_mut(READ_SIZE, true);
             let read = match (deadline(), timer) {
-                (Some(deadline), Some(timer)) => timer.run(deadline, read).await,
+                (Some(deadline), Some(timer)) => timer.run(deadline, running_since, read).await,
                 (Some(deadline), None) => timeout_at(deadline, read).await.ok(),
                 (None, _) => Some(read.await),
             };

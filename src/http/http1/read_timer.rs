@@ -22,24 +22,42 @@ use tokio::time::{Instant, Sleep, sleep_until};
 #[derive(Default)]
 pub(super) struct ReadTimer {
     sleep: Option<Pin<Box<Sleep>>>,
+    /// The deadline the timer is armed for, kept here too: reading it
+    /// from the timer would touch the timer's memory on every wait.
+    armed: Option<Instant>,
     /// The waker the armed timer is known to hold.
     polled_with: Option<Waker>,
 }
 
 impl ReadTimer {
     /// Runs `future` until `deadline`; `None` when the deadline passed
-    /// first (the future is dropped).
+    /// first (the future is dropped). `running_since`: an instant since
+    /// which the calling task has run without waiting; when the timer's
+    /// deadline is later, the timer cannot have fired unseen (it would
+    /// have woken the task, which then polls this again), so the first
+    /// poll does not look at it.
     pub(super) async fn run<F: Future>(
         &mut self,
         deadline: Instant,
+        running_since: Option<Instant>,
         future: F,
     ) -> Option<F::Output> {
         let mut future = pin!(future);
-        let ReadTimer { sleep, polled_with } = self;
+        let ReadTimer {
+            sleep,
+            armed,
+            polled_with,
+        } = self;
+        if sleep.is_none() {
+            *armed = Some(deadline);
+        }
         let sleep = sleep.get_or_insert_with(|| Box::pin(sleep_until(deadline)));
-        if sleep.deadline() > deadline {
+        let mut unfired = armed.is_some_and(|armed| running_since.is_some_and(|t| armed > t));
+        if armed.is_none_or(|armed| armed > deadline) {
             sleep.as_mut().reset(deadline);
+            *armed = Some(deadline);
             *polled_with = None;
+            unfired = false;
         }
         poll_fn(|cx| {
             if let Poll::Ready(output) = future.as_mut().poll(cx) {
@@ -49,7 +67,9 @@ impl ReadTimer {
                 let holds_waker = polled_with
                     .as_ref()
                     .is_some_and(|waker| waker.will_wake(cx.waker()));
-                if holds_waker && !sleep.is_elapsed() {
+                // Only the first poll may skip the look.
+                let unfired = std::mem::take(&mut unfired);
+                if holds_waker && (unfired || !sleep.is_elapsed()) {
                     return Poll::Pending;
                 }
                 // Out of budget, the timer returns `Pending` without
@@ -64,13 +84,14 @@ impl ReadTimer {
                         }
                         return Poll::Pending;
                     }
-                    Poll::Ready(()) if sleep.deadline() >= deadline => {
+                    Poll::Ready(()) if armed.is_some_and(|armed| armed >= deadline) => {
                         *polled_with = None;
                         return Poll::Ready(None);
                     }
                     // Fired for an earlier wait's deadline: move it on.
                     Poll::Ready(()) => {
                         sleep.as_mut().reset(deadline);
+                        *armed = Some(deadline);
                         *polled_with = None;
                     }
                 }
@@ -91,13 +112,15 @@ mod tests {
         let mut timer = ReadTimer::default();
         let start = Instant::now();
         let first = timer
-            .run(start + Duration::from_secs(10), async { 1 })
+            .run(start + Duration::from_secs(10), None, async { 1 })
             .await;
         assert_eq!(first, Some(1));
         // Armed for 10 s; this wait's deadline is 30 s: it must not end
         // at 10 s.
         let pending = std::future::pending::<()>();
-        let second = timer.run(start + Duration::from_secs(30), pending).await;
+        let second = timer
+            .run(start + Duration::from_secs(30), None, pending)
+            .await;
         assert_eq!(second, None);
         assert_eq!(Instant::now(), start + Duration::from_secs(30));
     }
@@ -107,11 +130,17 @@ mod tests {
         let mut timer = ReadTimer::default();
         let start = Instant::now();
         assert_eq!(
-            timer.run(start + Duration::from_secs(60), async {}).await,
+            timer
+                .run(start + Duration::from_secs(60), None, async {})
+                .await,
             Some(())
         );
         let waited = timer
-            .run(start + Duration::from_secs(5), std::future::pending::<()>())
+            .run(
+                start + Duration::from_secs(5),
+                None,
+                std::future::pending::<()>(),
+            )
             .await;
         assert_eq!(waited, None);
         assert_eq!(Instant::now(), start + Duration::from_secs(5));
@@ -123,13 +152,16 @@ mod tests {
         let start = Instant::now();
         let deadline = start + Duration::from_secs(10);
         // Armed and polled by this task, then left waiting.
-        let mut first = Box::pin(timer.run(deadline, std::future::pending::<()>()));
+        let mut first = Box::pin(timer.run(deadline, None, std::future::pending::<()>()));
         let polled = std::future::poll_fn(|cx| Poll::Ready(first.as_mut().poll(cx))).await;
         assert!(polled.is_pending());
         drop(first);
         // The next wait runs in another task: the timer must wake that one.
-        let waited =
-            tokio::spawn(async move { timer.run(deadline, std::future::pending::<()>()).await });
+        let waited = tokio::spawn(async move {
+            timer
+                .run(deadline, None, std::future::pending::<()>())
+                .await
+        });
         assert_eq!(waited.await.unwrap(), None);
         assert_eq!(Instant::now(), deadline);
     }
@@ -141,7 +173,7 @@ mod tests {
         let waited = tokio::spawn(async {
             let mut timer = ReadTimer::default();
             let deadline = Instant::now() + Duration::from_secs(10);
-            let mut wait = Box::pin(timer.run(deadline, std::future::pending::<()>()));
+            let mut wait = Box::pin(timer.run(deadline, None, std::future::pending::<()>()));
             let first = poll_fn(|cx| {
                 // The task's budget used up: the timer registers no waker.
                 while tokio::task::coop::has_budget_remaining() {
@@ -159,6 +191,71 @@ mod tests {
         assert!(at_deadline);
     }
 
+    /// A wait that registered the timer's waker and then ended with its
+    /// future, leaving the timer armed for `armed_at`.
+    async fn armed_and_left(timer: &mut ReadTimer, armed_at: Instant) {
+        let data = tokio::time::sleep(Duration::from_secs(1));
+        assert_eq!(timer.run(armed_at, None, data).await, Some(()));
+    }
+
+    /// Runs `f` in a task of its own: a task's waker is the same on every
+    /// poll, so the timer is known to hold it.
+    async fn in_task<F: Future<Output = ()> + Send + 'static>(f: F) {
+        tokio::spawn(f).await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_that_ran_since_before_the_armed_deadline_still_times_out() {
+        in_task(async {
+            let mut timer = ReadTimer::default();
+            let start = Instant::now();
+            armed_and_left(&mut timer, start + Duration::from_secs(10)).await;
+            // Its first poll leaves the timer alone; the timer still
+            // fires at 10 s and is moved on to this wait's deadline.
+            let now = Instant::now();
+            let deadline = now + Duration::from_secs(30);
+            let wait = timer.run(deadline, Some(now), std::future::pending::<()>());
+            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
+            assert_eq!(waited, Ok(None));
+            assert_eq!(Instant::now(), deadline);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_that_ran_since_before_a_timer_never_polled_still_times_out() {
+        in_task(async {
+            let mut timer = ReadTimer::default();
+            let start = Instant::now();
+            // Armed, but its future ready at once: the timer holds no waker.
+            let armed_at = start + Duration::from_secs(10);
+            assert_eq!(timer.run(armed_at, None, async {}).await, Some(()));
+            let wait = timer.run(armed_at, Some(start), std::future::pending::<()>());
+            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
+            assert_eq!(waited, Ok(None), "the timer's firing went unseen");
+            assert_eq!(Instant::now(), armed_at);
+        })
+        .await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timer_that_fired_while_nobody_waited_is_seen_by_the_next_wait() {
+        in_task(async {
+            let mut timer = ReadTimer::default();
+            let start = Instant::now();
+            armed_and_left(&mut timer, start + Duration::from_secs(10)).await;
+            // The timer fires at 10 s while the task does something else.
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            let now = Instant::now();
+            let deadline = now + Duration::from_secs(30);
+            let wait = timer.run(deadline, Some(now), std::future::pending::<()>());
+            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
+            assert_eq!(waited, Ok(None), "the fired timer went unseen");
+            assert_eq!(Instant::now(), deadline);
+        })
+        .await;
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_future_that_ends_first_wins() {
         let mut timer = ReadTimer::default();
@@ -168,7 +265,9 @@ mod tests {
             7
         };
         assert_eq!(
-            timer.run(start + Duration::from_secs(3), sleepy).await,
+            timer
+                .run(start + Duration::from_secs(3), None, sleepy)
+                .await,
             Some(7)
         );
         assert_eq!(Instant::now(), start + Duration::from_secs(2));
