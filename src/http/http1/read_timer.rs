@@ -204,6 +204,16 @@ mod tests {
         tokio::spawn(f).await.unwrap();
     }
 
+    /// Waits on `timer` with nothing arriving, as a wait whose task ran
+    /// since `since`, and checks that the wait ends at `deadline` (a
+    /// firing that went unseen would leave it waiting).
+    async fn ends_at(timer: &mut ReadTimer, deadline: Instant, since: Option<Instant>) {
+        let wait = timer.run(deadline, since, std::future::pending::<()>());
+        let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
+        assert_eq!(waited, Ok(None), "the timer's firing went unseen");
+        assert_eq!(Instant::now(), deadline);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_wait_that_ran_since_before_the_armed_deadline_still_times_out() {
         in_task(async {
@@ -213,11 +223,7 @@ mod tests {
             // Its first poll leaves the timer alone; the timer still
             // fires at 10 s and is moved on to this wait's deadline.
             let now = Instant::now();
-            let deadline = now + Duration::from_secs(30);
-            let wait = timer.run(deadline, Some(now), std::future::pending::<()>());
-            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
-            assert_eq!(waited, Ok(None));
-            assert_eq!(Instant::now(), deadline);
+            ends_at(&mut timer, now + Duration::from_secs(30), Some(now)).await;
         })
         .await;
     }
@@ -230,10 +236,7 @@ mod tests {
             // Armed, but its future ready at once: the timer holds no waker.
             let armed_at = start + Duration::from_secs(10);
             assert_eq!(timer.run(armed_at, None, async {}).await, Some(()));
-            let wait = timer.run(armed_at, Some(start), std::future::pending::<()>());
-            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
-            assert_eq!(waited, Ok(None), "the timer's firing went unseen");
-            assert_eq!(Instant::now(), armed_at);
+            ends_at(&mut timer, armed_at, Some(start)).await;
         })
         .await;
     }
@@ -247,11 +250,7 @@ mod tests {
             // The timer fires at 10 s while the task does something else.
             tokio::time::sleep(Duration::from_secs(15)).await;
             let now = Instant::now();
-            let deadline = now + Duration::from_secs(30);
-            let wait = timer.run(deadline, Some(now), std::future::pending::<()>());
-            let waited = tokio::time::timeout(Duration::from_secs(60), wait).await;
-            assert_eq!(waited, Ok(None), "the fired timer went unseen");
-            assert_eq!(Instant::now(), deadline);
+            ends_at(&mut timer, now + Duration::from_secs(30), Some(now)).await;
         })
         .await;
     }

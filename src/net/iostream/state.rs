@@ -33,8 +33,10 @@ pub(crate) const COPY_MAX: usize = 4096;
 /// What runs once when the stream closes.
 pub(crate) type CloseCallback = Box<dyn FnOnce() + Send>;
 
-/// The size limits of a stream.
+/// The size limits of a stream; the two a read looks at first (see
+/// `State`'s layout).
 #[derive(Debug, Clone, Copy)]
+#[repr(C)]
 pub(crate) struct Limits {
     pub(crate) max_buffer_size: usize,
     pub(crate) read_chunk_size: usize,
