@@ -21,12 +21,17 @@ use tokio::time::{Instant, Sleep, sleep_until};
 /// differs, or no waker is known to be registered.
 #[derive(Default)]
 pub(super) struct ReadTimer {
-    sleep: Option<Pin<Box<Sleep>>>,
-    /// The deadline the timer is armed for, kept here too: reading it
-    /// from the timer would touch the timer's memory on every wait.
-    armed: Option<Instant>,
+    /// The timer, once a wait armed it.
+    armed: Option<Armed>,
     /// The waker the armed timer is known to hold.
     polled_with: Option<Waker>,
+}
+
+/// An armed timer and its deadline, kept beside it: reading the deadline
+/// from the timer would touch the timer's memory on every wait.
+struct Armed {
+    sleep: Pin<Box<Sleep>>,
+    deadline: Instant,
 }
 
 impl ReadTimer {
@@ -43,19 +48,18 @@ impl ReadTimer {
         future: F,
     ) -> Option<F::Output> {
         let mut future = pin!(future);
-        let ReadTimer {
+        let ReadTimer { armed, polled_with } = self;
+        let Armed {
             sleep,
-            armed,
-            polled_with,
-        } = self;
-        if sleep.is_none() {
-            *armed = Some(deadline);
-        }
-        let sleep = sleep.get_or_insert_with(|| Box::pin(sleep_until(deadline)));
-        let mut unfired = armed.is_some_and(|armed| running_since.is_some_and(|t| armed > t));
-        if armed.is_none_or(|armed| armed > deadline) {
+            deadline: armed,
+        } = armed.get_or_insert_with(|| Armed {
+            sleep: Box::pin(sleep_until(deadline)),
+            deadline,
+        });
+        let mut unfired = running_since.is_some_and(|t| *armed > t);
+        if *armed > deadline {
             sleep.as_mut().reset(deadline);
-            *armed = Some(deadline);
+            *armed = deadline;
             *polled_with = None;
             unfired = false;
         }
@@ -84,14 +88,14 @@ impl ReadTimer {
                         }
                         return Poll::Pending;
                     }
-                    Poll::Ready(()) if armed.is_some_and(|armed| armed >= deadline) => {
+                    Poll::Ready(()) if *armed >= deadline => {
                         *polled_with = None;
                         return Poll::Ready(None);
                     }
                     // Fired for an earlier wait's deadline: move it on.
                     Poll::Ready(()) => {
                         sleep.as_mut().reset(deadline);
-                        *armed = Some(deadline);
+                        *armed = deadline;
                         *polled_with = None;
                     }
                 }
