@@ -7,10 +7,10 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 
 /// The longest target held inline.
-const INLINE: usize = 30;
+const INLINE: usize = 29;
 
 /// A request-target as sent (`/a?b`, `http://host/a`, `*`...): an
-/// immutable string that dereferences to `str`. Targets of up to 30 bytes
+/// immutable string that dereferences to `str`. Targets of up to 29 bytes
 /// (nearly all of them) are held inline, so reading a request allocates
 /// nothing for its target; longer ones are on the heap.
 ///
@@ -26,9 +26,12 @@ pub struct RequestTarget(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// The first `len` bytes are the target's, valid UTF-8.
+    /// The first `len` bytes are the target's, valid UTF-8 (what follows
+    /// them is never read); its first `?` is at `query`, which is `len`
+    /// when it has none.
     Inline {
         len: u8,
+        query: u8,
         bytes: [u8; INLINE],
     },
     Heap(Box<str>),
@@ -38,7 +41,7 @@ impl RequestTarget {
     /// The target as a string slice.
     pub fn as_str(&self) -> &str {
         match &self.0 {
-            Repr::Inline { len, bytes } => {
+            Repr::Inline { len, bytes, .. } => {
                 let bytes = &bytes[..usize::from(*len)];
                 debug_assert!(std::str::from_utf8(bytes).is_ok());
                 // SAFETY: `Inline` is only made (in `from`, below) from
@@ -52,6 +55,57 @@ impl RequestTarget {
             Repr::Heap(text) => text,
         }
     }
+
+    /// The target before its first `?`, and what follows that `?` (empty
+    /// when there is none).
+    ///
+    /// ```
+    /// use supercell::httputil::RequestTarget;
+    ///
+    /// assert_eq!(RequestTarget::from("/a?b=c?d").split_query(), ("/a", "b=c?d"));
+    /// assert_eq!(RequestTarget::from("/a").split_query(), ("/a", ""));
+    /// ```
+    pub fn split_query(&self) -> (&str, &str) {
+        let text = self.as_str();
+        let query = match &self.0 {
+            Repr::Inline { query, .. } => usize::from(*query),
+            Repr::Heap(_) => query_start(text),
+        };
+        match (text.get(..query), text.get(query + 1..)) {
+            (Some(path), Some(rest)) => (path, rest),
+            _ => (text, ""),
+        }
+    }
+
+    /// The target whose `len` bytes start `window`, all visible ASCII,
+    /// with its first `?` at `query` (`None`: it has none), as a request
+    /// parser finds it in its buffer. When `window` holds the
+    /// inline size or more, its first bytes are copied as one piece of
+    /// fixed size: no clearing first, no copy of variable length.
+    pub(crate) fn from_ascii_window(
+        window: &[u8],
+        len: usize,
+        query: Option<usize>,
+    ) -> RequestTarget {
+        let text = &window[..len];
+        debug_assert!(text.iter().all(|b| (0x21..0x7f).contains(b)));
+        debug_assert_eq!(query, text.iter().position(|&b| b == b'?'));
+        match window.get(..INLINE) {
+            Some(first) if len <= INLINE => RequestTarget(Repr::Inline {
+                len: len as u8,
+                query: query.unwrap_or(len) as u8,
+                bytes: first.try_into().unwrap_or([0; INLINE]),
+            }),
+            // Visible ASCII is UTF-8.
+            _ => RequestTarget::from(std::str::from_utf8(text).unwrap_or_default()),
+        }
+    }
+}
+
+/// Where the first `?` of `text` is; its length when it has none.
+fn query_start(text: &str) -> usize {
+    // Targets are short: a plain scan beats a searcher's setup.
+    text.bytes().position(|b| b == b'?').unwrap_or(text.len())
 }
 
 impl From<&str> for RequestTarget {
@@ -61,6 +115,7 @@ impl From<&str> for RequestTarget {
             bytes[..text.len()].copy_from_slice(text.as_bytes());
             RequestTarget(Repr::Inline {
                 len: text.len() as u8,
+                query: query_start(text) as u8,
                 bytes,
             })
         } else {
@@ -217,9 +272,9 @@ mod tests {
 
     #[test]
     fn multibyte_text_at_the_inline_edge_stays_whole() {
-        // A 3-byte character ending at byte 31: on the heap; at byte 30:
+        // A 3-byte character ending at byte 30: on the heap; at byte 29:
         // inline. From a `&str` and from a `String` alike.
-        for (ascii, inline) in [(28, false), (27, true)] {
+        for (ascii, inline) in [(27, false), (26, true)] {
             let text = format!("/{}\u{20ac}", "a".repeat(ascii - 1));
             assert_eq!(text.len(), ascii + 3);
             for target in [

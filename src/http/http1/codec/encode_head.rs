@@ -118,7 +118,8 @@ pub fn encode_response_head_with(
     if !(100..=999).contains(&code) {
         return Err(HttpOutputError::Misuse("status code outside 100-999"));
     }
-    if start_line.reason.bytes().any(is_control) {
+    let common_line = common_status_line(code, &start_line.reason);
+    if common_line.is_none() && start_line.reason.bytes().any(is_control) {
         return Err(HttpOutputError::Misuse(
             "control character in reason phrase",
         ));
@@ -165,10 +166,7 @@ pub fn encode_response_head_with(
     let date = defaults.date.filter(|_| !given.date);
     // Sized once, as closely as cheaply known: every piece below then fits,
     // and a buffer gathering many responses grows no sooner than it must.
-    let size = headers
-        .into_iter()
-        .map(|(name, value)| name.as_str().len() + value.len() + 4)
-        .sum::<usize>()
+    let size = given.fields_len
         + 16
         + start_line.reason.len()
         + connection.map_or(0, |value| 14 + value.len())
@@ -177,8 +175,8 @@ pub fn encode_response_head_with(
         + if framing == Framing::Chunked { 28 } else { 0 }
         + 2;
     let buf = out.staging(size);
-    match common_status_line(code, &start_line.reason) {
-        Some(line) => buf.put_slice(line),
+    match common_line {
+        Some(line) => line.put(buf),
         None => {
             buf.put_slice(b"HTTP/1.1 ");
             put_status_code(code, buf);
@@ -200,23 +198,31 @@ pub fn encode_response_head_with(
         buf.put_slice(b"\r\n");
     }
     if let Some(date) = date {
-        buf.put_slice(b"Date: ");
         match <&[u8; 29]>::try_from(date.as_bytes()) {
-            // An IMF-fixdate, copied as one fixed-size piece.
-            Ok(fixdate) => buf.put_slice(fixdate),
-            Err(_) => buf.put_slice(date.as_bytes()),
+            // An IMF-fixdate: the whole line is one piece of fixed size.
+            Ok(fixdate) => {
+                let mut line = *b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
+                line[6..35].copy_from_slice(fixdate);
+                buf.put_slice(&line);
+            }
+            Err(_) => {
+                buf.put_slice(b"Date: ");
+                buf.put_slice(date.as_bytes());
+                buf.put_slice(b"\r\n");
+            }
         }
-        buf.put_slice(b"\r\n");
     }
-    if let Some(length) = default_length {
-        buf.put_slice(b"Content-Length: ");
-        put_decimal(length, buf);
-        buf.put_slice(b"\r\n");
+    match default_length {
+        // The last field (a body of known length is never chunked): its
+        // line and the blank line after it go out as one piece.
+        Some(length) => put_content_length_and_end(length, buf),
+        None => {
+            if framing == Framing::Chunked {
+                buf.put_slice(b"Transfer-Encoding: chunked\r\n");
+            }
+            buf.put_slice(b"\r\n");
+        }
     }
-    if framing == Framing::Chunked {
-        buf.put_slice(b"Transfer-Encoding: chunked\r\n");
-    }
-    buf.put_slice(b"\r\n");
     Ok((BodyEncoder::new(framing), must_close))
 }
 
@@ -269,13 +275,16 @@ pub fn encode_request_head(
     Ok(BodyEncoder::new(framing))
 }
 
-/// The framing fields an application put in its headers.
+/// The framing fields an application put in its headers, and how long
+/// its fields are written.
 struct GivenFraming {
     content_length: Option<u64>,
     transfer_encoding: bool,
     connection: bool,
     close: bool,
     date: bool,
+    /// The bytes of every field line, `: ` and CRLF included.
+    fields_len: usize,
 }
 
 impl GivenFraming {
@@ -286,8 +295,10 @@ impl GivenFraming {
             connection: false,
             close: false,
             date: false,
+            fields_len: 0,
         };
         for (name, value) in headers {
+            given.fields_len += name.as_str().len() + value.len() + 4;
             if *name == CONTENT_LENGTH {
                 if given.content_length.is_none() {
                     let n = parse_content_length(value.as_bytes())
@@ -308,13 +319,32 @@ impl GivenFraming {
     }
 }
 
-/// The whole status line of the most common responses, when they carry
-/// their standard reason phrase.
-fn common_status_line(code: u16, reason: &str) -> Option<&'static [u8]> {
-    let (standard, line): (&str, &'static [u8]) = match code {
-        200 => ("OK", b"HTTP/1.1 200 OK\r\n"),
-        304 => ("Not Modified", b"HTTP/1.1 304 Not Modified\r\n"),
-        404 => ("Not Found", b"HTTP/1.1 404 Not Found\r\n"),
+/// The status line of one of the most common responses, carrying its
+/// standard reason phrase.
+#[derive(Clone, Copy)]
+enum CommonLine {
+    Ok,
+    NotModified,
+    NotFound,
+}
+
+impl CommonLine {
+    /// Writes the line: each a piece of fixed size, copied without a call.
+    fn put(self, buf: &mut BytesMut) {
+        match self {
+            CommonLine::Ok => buf.put_slice(b"HTTP/1.1 200 OK\r\n"),
+            CommonLine::NotModified => buf.put_slice(b"HTTP/1.1 304 Not Modified\r\n"),
+            CommonLine::NotFound => buf.put_slice(b"HTTP/1.1 404 Not Found\r\n"),
+        }
+    }
+}
+
+/// The common status line of `code` with `reason`, when it is one.
+fn common_status_line(code: u16, reason: &str) -> Option<CommonLine> {
+    let (standard, line) = match code {
+        200 => ("OK", CommonLine::Ok),
+        304 => ("Not Modified", CommonLine::NotModified),
+        404 => ("Not Found", CommonLine::NotFound),
         _ => return None,
     };
     // Byte by byte: the phrases are too short for a call to `memcmp`.
@@ -333,19 +363,25 @@ fn put_status_code(code: u16, buf: &mut BytesMut) {
     buf.put_slice(&digits);
 }
 
-/// Writes `n` in decimal.
-fn put_decimal(mut n: u64, buf: &mut BytesMut) {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+/// Writes a `Content-Length` line for `length` and the blank line ending
+/// the head: the prefix as one piece of fixed size, the digits and both
+/// line ends as one more.
+fn put_content_length_and_end(length: u64, buf: &mut BytesMut) {
+    buf.put_slice(b"Content-Length: ");
+    // Twenty digits at most, then CRLF CRLF.
+    let mut tail = [0u8; 24];
+    tail[20..].copy_from_slice(b"\r\n\r\n");
+    let mut start = 20;
+    let mut n = length;
     loop {
         start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
+        tail[start] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    buf.put_slice(&digits[start..]);
+    buf.put_slice(&tail[start..]);
 }
 
 /// Writes one field line: a known name as its Title-Case prefix, each a

@@ -50,11 +50,12 @@ pub(super) fn read(
     let buf = &buf[..end];
     let (method, method_len) = method(&buf[start..])?;
     let target_start = start + method_len;
-    let mut at = target_start + visible_run(&buf[target_start..]);
-    if at == target_start {
+    let (target_len, query) = target_run(&buf[target_start..]);
+    if target_len == 0 {
         return None;
     }
-    let path = ascii_target(&buf[target_start..at]);
+    let path = RequestTarget::from_ascii_window(&buf[target_start..], target_len, query);
+    let mut at = target_start + target_len;
     let version = version(buf.get(at..at + 11)?.try_into().ok()?)?;
     at += 11;
     let mut headers = HttpHeaders::with_capacity(8);
@@ -140,16 +141,25 @@ fn version(rest: &[u8; 11]) -> Option<Version> {
 }
 
 /// The length of the run of visible ASCII bytes `bytes` starts with (no
-/// space, no control byte, no obs-text).
-fn visible_run(bytes: &[u8]) -> usize {
+/// space, no control byte, no obs-text), and where its first `?` is.
+fn target_run(bytes: &[u8]) -> (usize, Option<usize>) {
     let mut at = 0;
+    let mut query = None;
     while let Some(word) = word_at(bytes, at) {
-        match first_outside(word, 0x21, 0x7e) {
-            Some(offset) => return at + offset,
+        let end = first_outside(word, 0x21, 0x7e);
+        if query.is_none() {
+            query = first_equal(word, b'?')
+                .filter(|&offset| end.is_none_or(|end| offset < end))
+                .map(|offset| at + offset);
+        }
+        match end {
+            Some(offset) => return (at + offset, query),
             None => at += 8,
         }
     }
-    at + bytes[at..].iter().take_while(|&&b| is_visible(b)).count()
+    let len = at + bytes[at..].iter().take_while(|&&b| is_visible(b)).count();
+    let query = query.or_else(|| (at..len).find(|&i| bytes[i] == b'?'));
+    (len, query)
 }
 
 /// The length of the run of field-value bytes `bytes` starts with:
@@ -191,19 +201,22 @@ fn first_outside(word: &[u8; 8], low: u8, high: u8) -> Option<usize> {
     (flagged != 0).then(|| flagged.trailing_zeros() as usize / 8)
 }
 
+/// Where the first byte of `word` equal to `byte` is, all eight tested at
+/// once: a byte equal to it is zero once `byte` is xored out, and only a
+/// zero byte borrows into its top bit when one is taken from each byte
+/// without a borrow coming into it from a lower byte (only later bytes
+/// may be flagged wrongly).
+fn first_equal(word: &[u8; 8], byte: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const TOPS: u64 = ONES * 0x80;
+    let x = u64::from_le_bytes(*word) ^ (ONES * u64::from(byte));
+    let flagged = x.wrapping_sub(ONES) & !x & TOPS;
+    (flagged != 0).then(|| flagged.trailing_zeros() as usize / 8)
+}
+
 /// Visible ASCII: no space, no control, no obs-text.
 fn is_visible(b: u8) -> bool {
     b.wrapping_sub(0x21) < 0x7f - 0x21
-}
-
-/// `bytes`, all visible ASCII, as a request-target.
-fn ascii_target(bytes: &[u8]) -> RequestTarget {
-    debug_assert!(bytes.iter().all(|&b| is_visible(b)));
-    // SAFETY: the caller checked that every byte is visible ASCII, which
-    // is valid UTF-8 (the check above repeats it in debug builds).
-    #[allow(unsafe_code)]
-    let text = unsafe { std::str::from_utf8_unchecked(bytes) };
-    RequestTarget::from(text)
 }
 
 /// What a field says about the message's framing.
@@ -266,6 +279,7 @@ mod tests {
         let (head, values) = fast(raw).unwrap();
         assert_eq!(head.start_line.method, Method::GET);
         assert_eq!(head.start_line.path, "/a?b=c");
+        assert_eq!(head.start_line.path.split_query(), ("/a", "b=c"));
         assert_eq!(head.start_line.version, Version::HTTP_11);
         assert_eq!(head.consumed, raw.len() - 4);
         let names: Vec<_> = (&head.headers)
@@ -285,7 +299,7 @@ mod tests {
                 let visible = is_visible(b);
                 let value = visible || b == b' ' || b == b'\t';
                 assert_eq!(
-                    visible_run(&bytes),
+                    target_run(&bytes).0,
                     if visible { 20 } else { at },
                     "{b:#x} at {at}"
                 );
@@ -299,6 +313,33 @@ mod tests {
     }
 
     #[test]
+    fn a_target_run_finds_its_first_question_mark_and_none_past_its_end() {
+        for end in 1..=20 {
+            for first in 0..20 {
+                let mut bytes = vec![b'a'; 20];
+                bytes[first] = b'?';
+                if first + 3 < 20 {
+                    bytes[first + 3] = b'?';
+                }
+                if end < 20 {
+                    bytes[end] = b' ';
+                }
+                let expected = (first < end).then_some(first);
+                assert_eq!(
+                    target_run(&bytes),
+                    (end, expected),
+                    "? at {first}, end {end}"
+                );
+            }
+        }
+        for b in 0..=255u8 {
+            let word = [b, b'?', 0, 0, 0, 0, 0, 0];
+            let expected = if b == b'?' { 0 } else { 1 };
+            assert_eq!(first_equal(&word, b'?'), Some(expected), "{b:#x}");
+        }
+    }
+
+    #[test]
     fn the_first_of_two_bytes_outside_ends_the_run() {
         // A byte above the range then one below it, and the reverse: the
         // carry or borrow of the first must not hide or move the answer.
@@ -307,7 +348,7 @@ mod tests {
                 let mut bytes = [b'a'; 16];
                 bytes[at] = first;
                 bytes[at + 1] = second;
-                assert_eq!(visible_run(&bytes), at, "{first:#x} {second:#x} at {at}");
+                assert_eq!(target_run(&bytes).0, at, "{first:#x} {second:#x} at {at}");
                 assert_eq!(value_run(&bytes), at, "{first:#x} {second:#x} at {at}");
             }
         }
