@@ -2,6 +2,7 @@
 //! header list that keeps the order fields were added in.
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 
 use http::header::{HeaderName, HeaderValue, InvalidHeaderName, InvalidHeaderValue};
 
@@ -38,13 +39,15 @@ pub enum HeaderError {
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HttpHeaders {
-    entries: Vec<(HeaderName, HeaderValue)>,
+    /// Given to the thread's pool as the list drops: never dropped in
+    /// place, so that no drop of the emptied list follows.
+    entries: ManuallyDrop<Vec<(HeaderName, HeaderValue)>>,
 }
 
 impl Drop for HttpHeaders {
     /// The list's storage goes to its thread's pool of field lists.
     fn drop(&mut self) {
-        field_pool::give(std::mem::take(&mut self.entries));
+        field_pool::give(ManuallyDrop::into_inner(std::mem::take(&mut self.entries)));
     }
 }
 
@@ -59,7 +62,7 @@ impl HttpHeaders {
     /// kept (each thread keeps at most 16 lists of 8 to 64 fields).
     pub fn with_capacity(n: usize) -> HttpHeaders {
         HttpHeaders {
-            entries: field_pool::take(n),
+            entries: ManuallyDrop::new(field_pool::take(n)),
         }
     }
 
@@ -221,7 +224,7 @@ fn write_title_case(f: &mut fmt::Formatter<'_>, name: &str) -> fmt::Result {
 /// as U+FFFD.
 impl fmt::Display for HttpHeaders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (name, value) in &self.entries {
+        for (name, value) in self.entries.iter() {
             write_title_case(f, name.as_str())?;
             writeln!(f, ": {}", String::from_utf8_lossy(value.as_bytes()))?;
         }
@@ -250,7 +253,7 @@ impl<'a> IntoIterator for &'a HttpHeaders {
 impl FromIterator<(HeaderName, HeaderValue)> for HttpHeaders {
     fn from_iter<I: IntoIterator<Item = (HeaderName, HeaderValue)>>(iter: I) -> HttpHeaders {
         HttpHeaders {
-            entries: iter.into_iter().collect(),
+            entries: ManuallyDrop::new(iter.into_iter().collect()),
         }
     }
 }
