@@ -1,66 +1,42 @@
 //! The `Date` header of responses (RFC 9110 §6.6.1), formatted at most once
 //! a second per thread.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use http::HeaderValue;
-
-use crate::httputil::format_timestamp;
-
-/// The `Date` value of the current second, and the instant it ends.
-struct Cached {
-    until: Option<Instant>,
-    value: HeaderValue,
-}
+use super::codec::HttpDate;
 
 thread_local! {
-    static CACHED: RefCell<Cached> = const {
-        RefCell::new(Cached {
-            until: None,
-            value: HeaderValue::from_static(""),
-        })
-    };
+    /// The `Date` of the current second, and the instant that second
+    /// ends (`None`: nothing cached yet).
+    static CACHED: Cell<(Option<Instant>, HttpDate)> =
+        const { Cell::new((None, HttpDate::UNIX_EPOCH)) };
 }
 
-/// The current time as an IMF-fixdate `Date` value
-/// (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub(super) fn now() -> HeaderValue {
+/// The current time as a `Date`.
+pub(super) fn now() -> HttpDate {
     at(Instant::now())
 }
 
-/// The `Date` value at `now`, an instant read recently (when the input
-/// a response answers arrived, or just now): the wall clock is read (and
-/// the value formatted) once a second, when the second it was read in is
-/// over; an earlier instant gets the value cached.
-pub(super) fn at(now: Instant) -> HeaderValue {
-    with_at(now, HeaderValue::clone)
-}
-
-/// Runs `f` with the `Date` value at `now` (see [`at`]), lent.
-pub(super) fn with_at<R>(now: Instant, f: impl FnOnce(&HeaderValue) -> R) -> R {
+/// The `Date` at `now`, an instant read recently (when the input a
+/// response answers arrived, or just now): the wall clock is read (and
+/// the date formatted) once a second, when the second it was read in is
+/// over; an earlier instant gets the date cached.
+pub(super) fn at(now: Instant) -> HttpDate {
     CACHED.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if cached.until.is_none_or(|until| now >= until) {
-            let since_epoch = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or_default();
-            let rest_of_second =
-                Duration::from_nanos(u64::from(1_000_000_000 - since_epoch.subsec_nanos()));
-            *cached = Cached {
-                until: Some(now + rest_of_second),
-                value: format(since_epoch.as_secs()),
-            };
+        let (until, date) = cached.get();
+        if until.is_some_and(|until| now < until) {
+            return date;
         }
-        f(&cached.value)
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let rest_of_second =
+            Duration::from_nanos(u64::from(1_000_000_000 - since_epoch.subsec_nanos()));
+        let date = HttpDate::from_unix_secs(i64::try_from(since_epoch.as_secs()).unwrap_or(0));
+        cached.set((Some(now + rest_of_second), date));
+        date
     })
-}
-
-/// Formats `secs` after the epoch as an IMF-fixdate.
-fn format(secs: u64) -> HeaderValue {
-    let text = format_timestamp(i64::try_from(secs).unwrap_or(0));
-    HeaderValue::from_maybe_shared(bytes::Bytes::from(text))
-        .unwrap_or_else(|_| HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }
 
 #[cfg(test)]
@@ -68,22 +44,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_imf_fixdate() {
-        assert_eq!(format(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
-        assert_eq!(format(0), "Thu, 01 Jan 1970 00:00:00 GMT");
-    }
-
-    #[test]
     fn now_is_a_current_date() {
         let value = now();
-        let text = value.to_str().unwrap();
+        let text = value.as_str();
         assert!(text.ends_with(" GMT"), "{text}");
         assert_eq!(text.len(), 29, "{text}");
     }
 
     #[test]
     fn the_wall_clock_is_read_again_once_its_second_is_over() {
-        let until = || CACHED.with(|cached| cached.borrow().until.unwrap());
+        let until = || CACHED.with(|cached| cached.get().0.unwrap());
         let start = Instant::now();
         let first = at(start);
         let first_until = until();

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 
+use super::codec::HttpDate;
 use bytes::Bytes;
-use http::HeaderValue;
 
 use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
 use super::date;
@@ -293,13 +293,13 @@ impl ConnShared {
     /// The `Date` of a response written now: the time the input it
     /// answers arrived while the driver runs (once for a whole pipelined
     /// batch), else the current time.
-    pub(super) fn with_date<R>(&self, f: impl FnOnce(&HeaderValue) -> R) -> R {
+    pub(super) fn date(&self) -> HttpDate {
         let at = if self.running.load(Ordering::Relaxed) {
             self.received()
         } else {
             Instant::now()
         };
-        date::with_at(at, f)
+        date::at(at)
     }
 
     /// Closes the stream and wakes the driver if it waits for a response.

@@ -325,13 +325,12 @@ fn encode_whole(
     out: &mut WriteBuffer,
 ) -> Result<bool, HttpOutputError> {
     let mark = out.mark();
-    let (mut encoder, must_close) = shared.with_date(|date| {
-        let defaults = DefaultFields {
-            date: Some(date),
-            content_length: Some(body.len() as u64),
-        };
-        encode_response_head_with(start_line, headers, defaults, request, close, out)
-    })?;
+    let defaults = DefaultFields {
+        date: Some(shared.date()),
+        content_length: Some(body.len() as u64),
+    };
+    let (mut encoder, must_close) =
+        encode_response_head_with(start_line, headers, defaults, request, close, out)?;
     let head = request.head_request;
     let len = if head { 0 } else { body.len() as u64 };
     if let Err(error) = encoder.check_whole_body(len) {
@@ -401,9 +400,8 @@ impl HttpConnection for ResponseWriter {
         chunk: Option<Bytes>,
     ) -> Result<(), HttpOutputError> {
         let interim = is_interim(start_line.code);
-        let date = (!interim).then(date::now);
         let defaults = DefaultFields {
-            date: date.as_ref(),
+            date: (!interim).then(date::now),
             content_length: None,
         };
         let flush = self.step(|exchange, out, draining| {

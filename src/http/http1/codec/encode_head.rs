@@ -9,10 +9,11 @@ use http::header::{
     CONTENT_TYPE, DATE, ETAG, EXPIRES, HeaderName, LAST_MODIFIED, LOCATION, SERVER, SET_COOKIE,
     TRANSFER_ENCODING, VARY,
 };
-use http::{HeaderValue, Method, Version};
+use http::{Method, Version};
 
 use super::body_encoder::{BodyEncoder, Framing};
 use super::framing::{list_elements, parse_content_length};
+use super::http_date::HttpDate;
 use super::{RequestHead, WriteBuffer};
 use crate::httputil::{HttpHeaders, HttpOutputError, RequestStartLine, ResponseStartLine};
 
@@ -96,9 +97,9 @@ pub fn encode_response_head(
 /// when these have none of that name: what a server adds to every
 /// response without making the application's headers longer.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct DefaultFields<'a> {
+pub struct DefaultFields {
     /// A `Date` value.
-    pub date: Option<&'a HeaderValue>,
+    pub date: Option<HttpDate>,
     /// A `Content-Length`, which then frames the body as if given (left
     /// out where no body framing may be sent: 1xx, 204, 304).
     pub content_length: Option<u64>,
@@ -106,10 +107,13 @@ pub struct DefaultFields<'a> {
 
 /// [`encode_response_head`] that also writes `defaults` the headers do
 /// not give. Nothing is written when it fails.
+// Inlined, so that the result is taken apart where it is used rather
+// than passed back in memory and read again in pieces of other sizes.
+#[inline(always)]
 pub fn encode_response_head_with(
     start_line: &ResponseStartLine,
     headers: &HttpHeaders,
-    defaults: DefaultFields<'_>,
+    defaults: DefaultFields,
     request: &RequestInfo,
     close: bool,
     out: &mut WriteBuffer,
@@ -170,7 +174,7 @@ pub fn encode_response_head_with(
         + 16
         + start_line.reason.len()
         + connection.map_or(0, |value| 14 + value.len())
-        + date.map_or(0, |value| 8 + value.len())
+        + date.map_or(0, |_| 37)
         + default_length.map_or(0, |_| 38)
         + if framing == Framing::Chunked { 28 } else { 0 }
         + 2;
@@ -198,19 +202,10 @@ pub fn encode_response_head_with(
         buf.put_slice(b"\r\n");
     }
     if let Some(date) = date {
-        match <&[u8; 29]>::try_from(date.as_bytes()) {
-            // An IMF-fixdate: the whole line is one piece of fixed size.
-            Ok(fixdate) => {
-                let mut line = *b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
-                line[6..35].copy_from_slice(fixdate);
-                buf.put_slice(&line);
-            }
-            Err(_) => {
-                buf.put_slice(b"Date: ");
-                buf.put_slice(date.as_bytes());
-                buf.put_slice(b"\r\n");
-            }
-        }
+        // The whole line is one piece of fixed size.
+        let mut line = *b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
+        line[6..35].copy_from_slice(date.as_bytes());
+        buf.put_slice(&line);
     }
     match default_length {
         // The last field (a body of known length is never chunked): its
@@ -685,9 +680,8 @@ mod tests {
     }
 
     fn with_defaults(code: u16, fields: &[(&str, &str)], method: Method, length: u64) -> String {
-        let date = HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT");
         let defaults = DefaultFields {
-            date: Some(&date),
+            date: Some(HttpDate::from_unix_secs(784_111_777)),
             content_length: Some(length),
         };
         let mut out = WriteBuffer::new();
@@ -733,9 +727,8 @@ mod tests {
 
     #[test]
     fn a_default_content_length_frames_the_body() {
-        let date = HeaderValue::from_static("Sun, 06 Nov 1994 08:49:37 GMT");
         let defaults = DefaultFields {
-            date: Some(&date),
+            date: Some(HttpDate::from_unix_secs(784_111_777)),
             content_length: Some(4),
         };
         let mut out = WriteBuffer::new();

@@ -67,6 +67,7 @@ mod error;
 mod fast_head;
 mod framing;
 mod head;
+mod http_date;
 mod request;
 mod request_reader;
 mod response;
@@ -80,6 +81,7 @@ pub use encode_head::{
 };
 pub use error::ParseError;
 pub use framing::BodyLength;
+pub use http_date::HttpDate;
 pub use request::{RequestHead, parse_request_head, parse_request_head_shared, split_request_head};
 pub use request_reader::RequestHeadReader;
 pub use response::{
