@@ -44,9 +44,10 @@ impl RequestTarget {
             Repr::Inline { len, bytes, .. } => {
                 let bytes = &bytes[..usize::from(*len)];
                 debug_assert!(std::str::from_utf8(bytes).is_ok());
-                // SAFETY: `Inline` is only made (in `from`, below) from
-                // the bytes of a `&str`, whole: valid UTF-8 (re-checked in
-                // debug builds).
+                // SAFETY: `Inline` is only made (in `from` and
+                // `from_ascii_window`, below) with its first `len` bytes
+                // those of a `&str`, whole, or ASCII checked there: valid
+                // UTF-8 (re-checked in debug builds).
                 #[allow(unsafe_code)]
                 unsafe {
                     std::str::from_utf8_unchecked(bytes)
@@ -77,21 +78,22 @@ impl RequestTarget {
         }
     }
 
-    /// The target whose `len` bytes start `window`, all visible ASCII,
-    /// with its first `?` at `query` (`None`: it has none), as a request
-    /// parser finds it in its buffer. When `window` holds the
-    /// inline size or more, its first bytes are copied as one piece of
-    /// fixed size: no clearing first, no copy of variable length.
+    /// The target whose `len` bytes start `window`, visible ASCII as a
+    /// request parser found them in its buffer, with its first `?` at
+    /// `query` (`None`: it has none). When `window` holds the inline size
+    /// or more, its first bytes are copied as one piece of fixed size: no
+    /// clearing first, no copy of variable length. (Bytes that are not
+    /// ASCII take the checked path, so `as_str` stays sound whatever the
+    /// caller passes.)
     pub(crate) fn from_ascii_window(
         window: &[u8],
         len: usize,
         query: Option<usize>,
     ) -> RequestTarget {
         let text = &window[..len];
-        debug_assert!(text.iter().all(|b| (0x21..0x7f).contains(b)));
         debug_assert_eq!(query, text.iter().position(|&b| b == b'?'));
         match window.get(..INLINE) {
-            Some(first) if len <= INLINE => RequestTarget(Repr::Inline {
+            Some(first) if len <= INLINE && text.is_ascii() => RequestTarget(Repr::Inline {
                 len: len as u8,
                 query: query.unwrap_or(len) as u8,
                 bytes: first.try_into().unwrap_or([0; INLINE]),
@@ -286,6 +288,26 @@ mod tests {
                 assert_eq!(String::from(target), text);
             }
         }
+    }
+
+    #[test]
+    fn a_target_from_a_parser_window_reads_back_and_splits_at_its_query() {
+        let window = b"/a?b=c HTTP/1.1\r\nHost: h\r\n\r\n";
+        let target = RequestTarget::from_ascii_window(window, 6, Some(2));
+        assert_eq!(target, "/a?b=c");
+        assert_eq!(target.split_query(), ("/a", "b=c"));
+        let plain = RequestTarget::from_ascii_window(b"/plain", 6, None);
+        assert_eq!(plain.split_query(), ("/plain", ""));
+        let long = format!("/{}?q HTTP/1.1\r\n", "x".repeat(40));
+        let target = RequestTarget::from_ascii_window(long.as_bytes(), 43, Some(41));
+        assert!(matches!(target.0, Repr::Heap(_)));
+        assert_eq!(target.split_query(), (&long[..41], "q"));
+        // Not ASCII: the checked path, never an inline target of it.
+        let bytes = "/\u{e9}t\u{e9} HTTP/1.1\r\n.........................".as_bytes();
+        assert_eq!(
+            RequestTarget::from_ascii_window(bytes, 6, None),
+            "/\u{e9}t\u{e9}"
+        );
     }
 
     #[test]
