@@ -726,6 +726,22 @@ mod tests {
     }
 
     #[test]
+    fn a_default_content_length_of_any_size_ends_the_head() {
+        let date = "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
+        for (length, digits) in [
+            (0, "0"),
+            (9, "9"),
+            (10, "10"),
+            (u64::MAX, "18446744073709551615"),
+        ] {
+            let text = with_defaults(200, &[("X-A", "b")], Method::GET, length);
+            let expected =
+                format!("HTTP/1.1 200 R\r\nX-A: b\r\n{date}Content-Length: {digits}\r\n\r\n");
+            assert_eq!(text, expected);
+        }
+    }
+
+    #[test]
     fn a_default_content_length_frames_the_body() {
         let defaults = DefaultFields {
             date: Some(HttpDate::from_unix_secs(784_111_777)),
