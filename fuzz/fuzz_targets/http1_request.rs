@@ -1,8 +1,9 @@
 //! Arbitrary bytes, split at a fuzzer-chosen point, through the request
 //! head parser and the body decoder, as a connection feeds them: it must
 //! not panic, must never report more consumed bytes than it was given,
-//! must give the same head and body whatever the split, and must never
-//! decode more body bytes than the input held.
+//! must give the same head and body whatever the split, must never
+//! decode more body bytes than the input held, and must split the target
+//! at its first `?`.
 #![no_main]
 
 use bytes::BytesMut;
@@ -96,5 +97,13 @@ fuzz_target!(|data: &[u8]| {
     }
     if let (Ok(Some(_)), Ok(_)) = &zero_copy {
         assert_eq!(zero_copy, whole);
+    }
+    // Where the fast reader found the query, if it did, is where it is.
+    for (head, _) in [&whole, &zero_copy] {
+        if let Ok(Some(head)) = head {
+            let path = head.start_line.path.as_str();
+            let naive = path.split_once('?').unwrap_or((path, ""));
+            assert_eq!(head.start_line.path.split_query(), naive);
+        }
     }
 });
