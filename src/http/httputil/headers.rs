@@ -279,6 +279,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_dropped_list_gives_its_storage_to_the_next_list_made_on_the_thread() {
+        let mut first = HttpHeaders::with_capacity(8);
+        first.append(http::header::HOST, HeaderValue::from_static("a"));
+        let storage = first.entries.as_ptr();
+        drop(first);
+        // An allocation of the same size between: had the storage been
+        // freed, the allocator would hand it to this one.
+        let between: Vec<(HeaderName, HeaderValue)> = Vec::with_capacity(8);
+        let second = HttpHeaders::with_capacity(8);
+        assert_eq!(second.entries.as_ptr(), storage);
+        assert_ne!(between.as_ptr(), storage);
+        assert!(second.is_empty());
+    }
+
+    #[test]
     fn set_replaces_every_field_of_the_name_in_place_of_the_first() {
         let mut h = HttpHeaders::new();
         h.add("A", "1").unwrap();

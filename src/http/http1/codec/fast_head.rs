@@ -192,13 +192,10 @@ fn word_at(bytes: &[u8], at: usize) -> Option<&[u8; 8]> {
 /// carry only moves to later bytes, so the first byte flagged is the
 /// first outside.
 fn first_outside(word: &[u8; 8], low: u8, high: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const TOPS: u64 = ONES * 0x80;
     let x = u64::from_le_bytes(*word);
     let below = x.wrapping_sub(ONES * u64::from(low)) & !x;
     let above = x.wrapping_add(ONES * u64::from(0x7f - high)) | x;
-    let flagged = (below | above) & TOPS;
-    (flagged != 0).then(|| flagged.trailing_zeros() as usize / 8)
+    first_flagged(below | above)
 }
 
 /// Where the first byte of `word` equal to `byte` is, all eight tested at
@@ -207,10 +204,17 @@ fn first_outside(word: &[u8; 8], low: u8, high: u8) -> Option<usize> {
 /// without a borrow coming into it from a lower byte (only later bytes
 /// may be flagged wrongly).
 fn first_equal(word: &[u8; 8], byte: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const TOPS: u64 = ONES * 0x80;
     let x = u64::from_le_bytes(*word) ^ (ONES * u64::from(byte));
-    let flagged = x.wrapping_sub(ONES) & !x & TOPS;
+    first_flagged(x.wrapping_sub(ONES) & !x)
+}
+
+/// A one in each byte of a word.
+const ONES: u64 = u64::from_le_bytes([1; 8]);
+
+/// Which byte of a word (little-endian) is the first with its top bit
+/// set in `flags`.
+fn first_flagged(flags: u64) -> Option<usize> {
+    let flagged = flags & (ONES * 0x80);
     (flagged != 0).then(|| flagged.trailing_zeros() as usize / 8)
 }
 
