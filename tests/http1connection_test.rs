@@ -1352,6 +1352,45 @@ async fn requests_without_a_body_go_whole_to_a_delegate_that_takes_them() {
     assert_eq!(client.get_response().await.body, "message");
 }
 
+#[tokio::test]
+async fn a_malformed_request_after_pipelined_whole_requests_is_answered_400_after_them() {
+    let addr = serve_delegate(WholeOrMessage {
+        whole_requests: true,
+    });
+    let mut client = RawClient::connect(addr).await;
+    let mut pipelined = get("/whole", &[]).repeat(2);
+    pipelined.extend(b"GET /bad path HTTP/1.1\r\nHost: x\r\n\r\n");
+    pipelined.extend(get("/whole", &[]));
+    client.send(pipelined).await;
+    for _ in 0..2 {
+        assert_eq!(client.get_response().await.body, "whole");
+    }
+    let refused = client.get_response().await;
+    assert_eq!(refused.code, 400);
+    assert!(refused.connection_has("close"));
+    assert!(client.read_until_close().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_head_split_after_pipelined_whole_requests_is_read_when_it_completes() {
+    let addr = serve_delegate(WholeOrMessage {
+        whole_requests: true,
+    });
+    let mut client = RawClient::connect(addr).await;
+    let next = get("/whole", &[]);
+    let (first_part, rest) = next.split_at(next.len() / 2);
+    let mut pipelined = get("/whole", &[]).repeat(2);
+    pipelined.extend(first_part);
+    client.send(pipelined).await;
+    for _ in 0..2 {
+        assert_eq!(client.get_response().await.body, "whole");
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    client.send(rest.to_vec()).await;
+    assert_eq!(client.get_response().await.body, "whole");
+    assert!(client.buffered().is_empty());
+}
+
 /// Says it takes whole requests but keeps the default
 /// `request_without_body`, which drops them.
 struct DropsWholeRequests;

@@ -15,6 +15,7 @@ use super::error_response::refusal;
 use super::input::HeadError;
 use super::read_timer::ReadTimer;
 use super::shared::{Begun, ConnShared, Phase};
+use super::whole::NextHead;
 use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger, slot};
 use crate::httputil::{HttpHeaders, HttpServerConnectionDelegate, RequestContext};
 use crate::iostream::IoStream;
@@ -122,21 +123,29 @@ impl Http1ServerConnection {
         // while pipelined requests are buffered (one box for a whole
         // batch, or two when it mixes the kinds below) and given back to
         // the thread when the connection goes idle, for the next request
-        // of any connection (see `slot`). A request answered whole has a
-        // box of its own: its future is the smaller one, and most
-        // requests are of that kind.
+        // of any connection (see `slot`). Requests answered whole have a
+        // box of their own: their future is the smaller one, and most
+        // requests are of that kind. One such future answers a whole run
+        // of them buffered one after the other (see `whole_exchanges`).
         let mut current = None;
         let mut whole = None;
         // Armed once for the waits for request heads (see `ReadTimer`).
         let mut timer = ReadTimer::default();
         // Requests begun so far; names the current one.
         let mut generation = 0;
+        // What a run of whole exchanges read of the request after it.
+        let mut next = None;
         let end = loop {
             if buf.is_empty() {
                 release(&mut current);
                 release(&mut whole);
             }
-            let head = match self.read_head(&mut buf, &mut timer, generation).await {
+            let head = match next.take() {
+                Some(NextHead::Read(head)) => Ok(head),
+                Some(NextHead::Malformed(error)) => Err(HeadError::Malformed(error)),
+                None => self.read_head(&mut buf, &mut timer, generation).await,
+            };
+            let head = match head {
                 Ok(head) => head,
                 Err(HeadError::Malformed(error)) => {
                     self.log_malformed(&error);
@@ -147,23 +156,23 @@ impl Http1ServerConnection {
             };
             generation += 1;
             let input = std::mem::take(&mut buf);
-            let whole_request = head.body == BodyLength::Empty && delegate.answers_whole_requests();
-            // No later response to gather this one with: a whole response
-            // goes out as it is written.
-            self.shared.set_alone(whole_request && input.is_empty());
-            let (end, rest) = if whole_request {
+            let end = if head.body == BodyLength::Empty && delegate.answers_whole_requests() {
                 let slot = whole.get_or_insert_with(slot::take);
                 slot.set(
-                    self.whole_exchange(delegate, head, input, generation)
+                    self.whole_exchanges(delegate, head, input, generation)
                         .fuse(),
                 );
-                slot.as_mut().await
+                let (end, rest, last, read) = slot.as_mut().await;
+                (buf, generation, next) = (rest, last, read);
+                end
             } else {
+                self.shared.set_alone(false);
                 let slot = current.get_or_insert_with(slot::take);
                 slot.set(self.exchange(delegate, head, input, generation).fuse());
-                slot.as_mut().await
+                let (end, rest) = slot.as_mut().await;
+                buf = rest;
+                end
             };
-            buf = rest;
             if !matches!(end, End::KeepAlive) {
                 break end;
             }

@@ -5,6 +5,8 @@
 //! left to the full parser, which accepts or refuses it; what this reader
 //! accepts, the full parser accepts too and reads the same way.
 
+use std::mem::MaybeUninit;
+
 use http::header::{self, HeaderName, HeaderValue};
 use http::{Method, Version};
 
@@ -15,8 +17,25 @@ use crate::httputil::{HttpHeaders, RequestStartLine, RequestTarget};
 pub(super) const FAST_FIELDS: usize = 32;
 
 /// Where each field value of a head read here lies in the buffer read
-/// (32-bit offsets, few entries: little stack to clear per head).
-pub(super) type FastSpans = [(u32, u32); FAST_FIELDS];
+/// (32-bit offsets), written as the fields are read: the first
+/// `headers.len()` entries of a head [`read`] returned are set (see
+/// [`written`]), the others may never have been.
+pub(super) type FastSpans = [MaybeUninit<(u32, u32)>; FAST_FIELDS];
+
+/// The first `count` spans of `spans`.
+///
+/// # Safety
+///
+/// `spans` was passed to a call of [`read`] that returned a head with at
+/// least `count` fields: `read` writes `spans[i]` before it adds the
+/// field `i`, so those entries are initialised.
+#[allow(unsafe_code)]
+pub(super) unsafe fn written(spans: &FastSpans, count: usize) -> &[(u32, u32)] {
+    let written = &spans[..count];
+    // SAFETY: initialised (the caller's promise); `MaybeUninit<T>` has
+    // the layout of `T`.
+    unsafe { &*(std::ptr::from_ref(written) as *const [(u32, u32)]) }
+}
 
 /// A head read by [`read`]: its start line, its fields (values still
 /// empty: where they lie is in the spans), what they say about framing,
@@ -96,7 +115,7 @@ pub(super) fn read(
             Role::Plain => {}
         }
         // Within `u32` (checked above).
-        spans[headers.len()] = (value_start as u32, value_end as u32);
+        spans[headers.len()] = MaybeUninit::new((value_start as u32, value_end as u32));
         headers.append(name, HeaderValue::from_static(""));
         at += 2;
     }
@@ -268,9 +287,11 @@ mod tests {
     use super::*;
 
     fn fast(raw: &[u8]) -> Option<(FastHead, Vec<&[u8]>)> {
-        let mut spans: FastSpans = [(0, 0); FAST_FIELDS];
+        let mut spans: FastSpans = [const { MaybeUninit::uninit() }; FAST_FIELDS];
         let head = read(raw, 0, 1024, &mut spans)?;
-        let values = spans[..head.headers.len()]
+        // SAFETY: the spans of the head `read` just returned.
+        #[allow(unsafe_code)]
+        let values = unsafe { written(&spans, head.headers.len()) }
             .iter()
             .map(|&(start, end)| &raw[start as usize..end as usize])
             .collect();
@@ -404,7 +425,7 @@ mod tests {
     #[test]
     fn stays_within_the_limit_and_the_stack_storage() {
         let raw = b"GET / HTTP/1.1\r\nHost: h\r\n\r\n";
-        let mut spans: FastSpans = [(0, 0); FAST_FIELDS];
+        let mut spans: FastSpans = [const { MaybeUninit::uninit() }; FAST_FIELDS];
         assert!(read(raw, 0, raw.len(), &mut spans).is_some());
         assert!(read(raw, 0, raw.len() - 1, &mut spans).is_none());
         let mut many = b"GET / HTTP/1.1\r\n".to_vec();

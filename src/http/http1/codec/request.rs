@@ -177,7 +177,9 @@ pub(super) fn split_complete(
     max: usize,
 ) -> Option<Result<RequestHead, ParseError>> {
     let start = head::head_start(buf).ok()??;
-    let mut fast_spans: FastSpans = [(0, 0); FAST_FIELDS];
+    // Not cleared: the fast reader writes the span of each field it reads
+    // before the field counts, and only those spans are read.
+    let mut fast_spans: FastSpans = [const { MaybeUninit::uninit() }; FAST_FIELDS];
     if let Some(fast) = fast_head::read(buf, start, max, &mut fast_spans) {
         let head = buf.split_to(fast.consumed).freeze();
         let mut headers = fast.headers;
@@ -185,10 +187,23 @@ pub(super) fn split_complete(
         // headers as it read this head.
         #[allow(unsafe_code)]
         unsafe {
-            head::fill_checked_values(&mut headers, head, &fast_spans);
+            let spans = fast_head::written(&fast_spans, headers.len());
+            head::fill_checked_values(&mut headers, head, spans);
         }
         return Some(complete(fast.start_line, headers, &fast.framing));
     }
+    split_with_httparse(buf, start, max)
+}
+
+/// [`split_complete`] for a head the fast reader left to `httparse`.
+/// Kept out of line, away from the code of the common case.
+#[cold]
+#[inline(never)]
+fn split_with_httparse(
+    buf: &mut BytesMut,
+    start: usize,
+    max: usize,
+) -> Option<Result<RequestHead, ParseError>> {
     let mut spans: ValueSpans = [(0, 0); STACK_HEADERS];
     let (consumed, start_line, mut headers) = match read_with_httparse(buf, start, max, &mut spans)?
     {

@@ -76,6 +76,19 @@ impl RequestHeadReader {
             self.count_parse();
             return result.map(Some);
         }
+        self.advance_in_pieces(buf, max)
+    }
+
+    /// [`advance`](Self::advance) for a head that did not arrive whole
+    /// (or that the one-pass parse left to the checks here). Kept out of
+    /// line, away from the code of the common case.
+    #[cold]
+    #[inline(never)]
+    fn advance_in_pieces(
+        &mut self,
+        buf: &mut BytesMut,
+        max: usize,
+    ) -> Result<Option<RequestHead>, ParseError> {
         let Some(start) = head::head_start(buf)? else {
             return Ok(None);
         };
