@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use bytes::BytesMut;
 use futures_util::FutureExt;
-use futures_util::future::Fuse;
+use futures_util::future::{Either, Fuse};
 
 use super::codec::BodyLength;
 use super::error_response::refusal;
@@ -140,38 +140,51 @@ impl Http1ServerConnection {
                 release(&mut current);
                 release(&mut whole);
             }
-            let head = match next.take() {
-                Some(NextHead::Read(head)) => Ok(head),
-                Some(NextHead::Malformed(error)) => Err(HeadError::Malformed(error)),
-                None => self.read_head(&mut buf, &mut timer, generation).await,
-            };
-            let head = match head {
-                Ok(head) => head,
-                Err(HeadError::Malformed(error)) => {
-                    self.log_malformed(&error);
-                    self.refuse(error.status(), None);
-                    break End::Linger;
+            // The head is read and moved into the future of the slot that
+            // runs its request within this block, so that it does not
+            // live on in this future's state while the request runs.
+            let run = {
+                let head = match next.take() {
+                    Some(NextHead::Read(head)) => Ok(*head),
+                    Some(NextHead::Malformed(error)) => Err(HeadError::Malformed(error)),
+                    None => self.read_head(&mut buf, &mut timer, generation).await,
+                };
+                let head = match head {
+                    Ok(head) => head,
+                    Err(HeadError::Malformed(error)) => {
+                        self.log_malformed(&error);
+                        self.refuse(error.status(), None);
+                        break End::Linger;
+                    }
+                    Err(HeadError::Gone) => break End::Close,
+                };
+                generation += 1;
+                let input = std::mem::take(&mut buf);
+                if head.body == BodyLength::Empty && delegate.answers_whole_requests() {
+                    let slot = whole.get_or_insert_with(slot::take);
+                    slot.set(
+                        self.whole_exchanges(delegate, head, input, generation)
+                            .fuse(),
+                    );
+                    Either::Left(slot)
+                } else {
+                    self.shared.set_alone(false);
+                    let slot = current.get_or_insert_with(slot::take);
+                    slot.set(self.exchange(delegate, head, input, generation).fuse());
+                    Either::Right(slot)
                 }
-                Err(HeadError::Gone) => break End::Close,
             };
-            generation += 1;
-            let input = std::mem::take(&mut buf);
-            let end = if head.body == BodyLength::Empty && delegate.answers_whole_requests() {
-                let slot = whole.get_or_insert_with(slot::take);
-                slot.set(
-                    self.whole_exchanges(delegate, head, input, generation)
-                        .fuse(),
-                );
-                let (end, rest, last, read) = slot.as_mut().await;
-                (buf, generation, next) = (rest, last, read);
-                end
-            } else {
-                self.shared.set_alone(false);
-                let slot = current.get_or_insert_with(slot::take);
-                slot.set(self.exchange(delegate, head, input, generation).fuse());
-                let (end, rest) = slot.as_mut().await;
-                buf = rest;
-                end
+            let end = match run {
+                Either::Left(slot) => {
+                    let (end, rest, last, read) = slot.as_mut().await;
+                    (buf, generation, next) = (rest, last, read);
+                    end
+                }
+                Either::Right(slot) => {
+                    let (end, rest) = slot.as_mut().await;
+                    buf = rest;
+                    end
+                }
             };
             if !matches!(end, End::KeepAlive) {
                 break end;

@@ -21,8 +21,9 @@ use crate::httputil::HttpServerConnectionDelegate;
 /// What was read of the request after a run of whole exchanges when it is
 /// not one of them.
 pub(super) enum NextHead {
-    /// A complete head, of a request with a body.
-    Read(RequestHead),
+    /// A complete head, of a request with a body (boxed: the driver's
+    /// future, which holds this, stays small while it waits).
+    Read(Box<RequestHead>),
     /// A head refused as malformed.
     Malformed(ParseError),
 }
@@ -75,7 +76,7 @@ impl Http1ServerConnection {
                 Err(error) => return (end, buf, generation, Some(NextHead::Malformed(error))),
             };
             if next.body != BodyLength::Empty {
-                return (end, buf, generation, Some(NextHead::Read(next)));
+                return (end, buf, generation, Some(NextHead::Read(Box::new(next))));
             }
             generation += 1;
             head = next;
