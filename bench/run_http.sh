@@ -6,9 +6,10 @@
 #                          [--concurrency N] [--idle N] [--server-only | --client-only]
 #
 # Servers run on core 0 (taskset -c 0), one thread each; wrk and the clients
-# run on core 1. Each round starts every server once, in an order rotated by
-# one per round, and runs on it, for DURATION seconds each: /plaintext and
-# /json at 64 connections, 256 connections, and 256 connections pipelined 16
+# run on core 1. Each round starts every server (a waiting server uses no
+# CPU) and runs each case on each server in turn, in an order of servers
+# rotated by one per round, for DURATION seconds each: /plaintext and /json
+# at 64 connections, 256 connections, and 256 connections pipelined 16
 # deep. For each run: wrk's requests/s, and the server's CPU time (utime +
 # stime from /proc/PID/stat) divided by the requests wrk counted. Then, on a
 # fresh server process, VmRSS before and after IDLE (5,000) keep-alive
@@ -153,7 +154,7 @@ run_wrk() {
     local cpu_us
     cpu_us="$(awk -v t="$((after - before))" -v hz="$clk_tck" -v n="$requests" \
         'BEGIN { printf "%.3f", t / hz * 1e6 / n }')"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$case" "$rps" "$cpu_us" "$errors" >> "$out/server.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$case" "$rps" "$cpu_us" "$errors" "$round" >> "$out/server.tsv"
     printf '  %-10s %-18s %12s req/s %8s µs/req %s\n' "$name" "$case" "$rps" "$cpu_us" "$errors"
 }
 
@@ -166,18 +167,36 @@ cases=(
     "json/256x16 /json 256 16"
 )
 
-bench_server() {
-    local name="$1"
-    start_server "$name"
-    # Warm-up: both routes, not measured.
+# start_warm NAME: starts the server and warms it up on both routes (not
+# measured); sets server_pid, server_port.
+start_warm() {
+    start_server "$1"
     timeout 30 taskset -c 1 wrk -t1 -c64 -d2s "http://127.0.0.1:$server_port/plaintext" > /dev/null 2>&1 || true
     timeout 30 taskset -c 1 wrk -t1 -c64 -d1s "http://127.0.0.1:$server_port/json" > /dev/null 2>&1 || true
-    local spec
-    for spec in "${cases[@]}"; do
-        # shellcheck disable=SC2086
-        run_wrk "$name" $spec
+}
+
+# bench_round NAME...: starts every server (a waiting server uses no CPU),
+# then runs each case on each server in turn, in the given order, so that
+# the runs of one case on the different servers follow each other within
+# seconds and the machine's drift over the round does not favour any.
+bench_round() {
+    local names=("$@") pids=() ports=() i spec
+    for i in "${!names[@]}"; do
+        start_warm "${names[$i]}"
+        pids[i]=$server_pid
+        ports[i]=$server_port
     done
-    stop_pid "$server_pid"
+    for spec in "${cases[@]}"; do
+        for i in "${!names[@]}"; do
+            server_pid=${pids[$i]}
+            server_port=${ports[$i]}
+            # shellcheck disable=SC2086
+            run_wrk "${names[$i]}" $spec
+        done
+    done
+    for i in "${!names[@]}"; do
+        stop_pid "${pids[$i]}"
+    done
 }
 
 bench_memory() {
@@ -212,6 +231,23 @@ bench_memory() {
     per_conn="$(awk -v a="$after" -v b="$before" -v n="$idle" 'BEGIN { printf "%.2f", (a - b) / n }')"
     printf '%s\tidle/%s\t%s\t%s\t%s\n' "$name" "$idle" "$per_conn" "$before" "$after" >> "$out/memory.tsv"
     printf '  %-10s idle/%-13s %8s KiB/conn (VmRSS %s -> %s KiB)\n' "$name" "$idle" "$per_conn" "$before" "$after"
+}
+
+# ratio_cell FILE NAME CASE: "median (min–max)" over the rounds of the
+# supercell's requests/s divided by NAME's in the same round and case.
+ratio_cell() {
+    awk -F '\t' -v s="$2" -v c="$3" '
+        $2 == c && $1 == "supercell" { mine[$6] = $3 }
+        $2 == c && $1 == s { theirs[$6] = $3 }
+        END { for (r in mine) if (r in theirs && theirs[r] > 0) print mine[r] / theirs[r] }' "$1" |
+        sort -g |
+        awk '
+            { v[NR] = $1 }
+            END {
+                if (NR == 0) { printf "—"; exit }
+                m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+                printf "%.3f (%.3f–%.3f)", m, v[1], v[NR]
+            }'
 }
 
 # median_cell FILE NAME CASE COLUMN SCALE DECIMALS: "median (min–max)".
@@ -255,10 +291,11 @@ if [ "$mode" != client ]; then
     for round in $(seq 1 "$rounds"); do
         echo "## round $round"
         count=${#server_list[@]}
+        order=()
         for i in $(seq 0 $((count - 1))); do
-            name="${server_list[$(((i + round - 1) % count))]}"
-            bench_server "$name"
+            order+=("${server_list[$(((i + round - 1) % count))]}")
         done
+        bench_round "${order[@]}"
         for i in $(seq 0 $((count - 1))); do
             name="${server_list[$(((i + round - 1) % count))]}"
             bench_memory "$name"
@@ -277,6 +314,27 @@ if [ "$mode" != client ]; then
         echo "User memory (VmRSS) per idle keep-alive connection, KiB: median (min–max)"
         echo
         print_table "case" "$out/memory.tsv" 3 1 1 "idle/$idle"
+        if [[ " $servers " == *" supercell "* ]]; then
+            echo
+            echo "supercell's requests/s over each server's, same case and round: median (min–max) of $rounds rounds"
+            echo
+            local_header="| case |" local_rule="|---|"
+            for name in $servers; do
+                [ "$name" = supercell ] && continue
+                local_header="$local_header $name |"
+                local_rule="$local_rule---|"
+            done
+            echo "$local_header"
+            echo "$local_rule"
+            for case in "${case_names[@]}"; do
+                row="| $case |"
+                for name in $servers; do
+                    [ "$name" = supercell ] && continue
+                    row="$row $(ratio_cell "$out/server.tsv" "$name" "$case") |"
+                done
+                echo "$row"
+            done
+        fi
         if awk -F '\t' '$5 != "" { found = 1 } END { exit !found }' "$out/server.tsv"; then
             echo
             echo "Runs where wrk reported errors:"
