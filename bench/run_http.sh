@@ -233,28 +233,11 @@ bench_memory() {
     printf '  %-10s idle/%-13s %8s KiB/conn (VmRSS %s -> %s KiB)\n' "$name" "$idle" "$per_conn" "$before" "$after"
 }
 
-# ratio_cell FILE NAME CASE: "median (min–max)" over the rounds of the
-# supercell's requests/s divided by NAME's in the same round and case.
-ratio_cell() {
-    awk -F '\t' -v s="$2" -v c="$3" '
-        $2 == c && $1 == "supercell" { mine[$6] = $3 }
-        $2 == c && $1 == s { theirs[$6] = $3 }
-        END { for (r in mine) if (r in theirs && theirs[r] > 0) print mine[r] / theirs[r] }' "$1" |
-        sort -g |
-        awk '
-            { v[NR] = $1 }
-            END {
-                if (NR == 0) { printf "—"; exit }
-                m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-                printf "%.3f (%.3f–%.3f)", m, v[1], v[NR]
-            }'
-}
-
-# median_cell FILE NAME CASE COLUMN SCALE DECIMALS: "median (min–max)".
-median_cell() {
-    awk -F '\t' -v s="$2" -v c="$3" -v col="$4" '$1 == s && $2 == c { print $col }' "$1" |
-        sort -g |
-        awk -v scale="$5" -v d="$6" '
+# median_range SCALE DECIMALS: "median (min–max)" of the numbers on
+# standard input (one per line), each divided by SCALE; "—" for none.
+median_range() {
+    sort -g |
+        awk -v scale="$1" -v d="$2" '
             { v[NR] = $1 / scale }
             END {
                 if (NR == 0) { printf "—"; exit }
@@ -264,20 +247,62 @@ median_cell() {
             }'
 }
 
-print_table() {
-    local title="$1" file="$2" col="$3" scale="$4" decimals="$5"
-    shift 5
-    local header="| $title |" rule="|---|" name case
-    for name in $servers; do
+# ratio_cell FILE NAME CASE: "median (min–max)" over the rounds of
+# supercell's requests/s divided by NAME's in the same round and case.
+ratio_cell() {
+    awk -F '\t' -v s="$2" -v c="$3" '
+        $2 == c && $1 == "supercell" { mine[$6] = $3 }
+        $2 == c && $1 == s { theirs[$6] = $3 }
+        END { for (r in mine) if (r in theirs && theirs[r] > 0) print mine[r] / theirs[r] }' "$1" |
+        median_range 1 3
+}
+
+# median_cell FILE NAME CASE COLUMN SCALE DECIMALS: "median (min–max)".
+median_cell() {
+    awk -F '\t' -v s="$2" -v c="$3" -v col="$4" '$1 == s && $2 == c { print $col }' "$1" |
+        median_range "$5" "$6"
+}
+
+# table_head TITLE NAME...: the header and rule lines of a table with a
+# column per NAME.
+table_head() {
+    local header="| $1 |" rule="|---|" name
+    shift
+    for name in "$@"; do
         header="$header $name |"
         rule="$rule---|"
     done
     echo "$header"
     echo "$rule"
+}
+
+print_table() {
+    local title="$1" file="$2" col="$3" scale="$4" decimals="$5"
+    shift 5
+    local name case
+    # shellcheck disable=SC2086
+    table_head "$title" $servers
     for case in "$@"; do
         local row="| $case |"
         for name in $servers; do
             row="$row $(median_cell "$file" "$name" "$case" "$col" "$scale" "$decimals") |"
+        done
+        echo "$row"
+    done
+}
+
+# print_ratio_table CASE...: supercell's requests/s over each other
+# server's, same case and round (see ratio_cell).
+print_ratio_table() {
+    local others=() name case
+    for name in $servers; do
+        [ "$name" = supercell ] || others+=("$name")
+    done
+    table_head "case" "${others[@]}"
+    for case in "$@"; do
+        local row="| $case |"
+        for name in "${others[@]}"; do
+            row="$row $(ratio_cell "$out/server.tsv" "$name" "$case") |"
         done
         echo "$row"
     done
@@ -318,22 +343,7 @@ if [ "$mode" != client ]; then
             echo
             echo "supercell's requests/s over each server's, same case and round: median (min–max) of $rounds rounds"
             echo
-            local_header="| case |" local_rule="|---|"
-            for name in $servers; do
-                [ "$name" = supercell ] && continue
-                local_header="$local_header $name |"
-                local_rule="$local_rule---|"
-            done
-            echo "$local_header"
-            echo "$local_rule"
-            for case in "${case_names[@]}"; do
-                row="| $case |"
-                for name in $servers; do
-                    [ "$name" = supercell ] && continue
-                    row="$row $(ratio_cell "$out/server.tsv" "$name" "$case") |"
-                done
-                echo "$row"
-            done
+            print_ratio_table "${case_names[@]}"
         fi
         if awk -F '\t' '$5 != "" { found = 1 } END { exit !found }' "$out/server.tsv"; then
             echo
