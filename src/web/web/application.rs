@@ -1,0 +1,244 @@
+//! [`Application`]: routes, settings, and serving them (Tornado's
+//! `tornado.web.Application`).
+
+use std::io;
+use std::sync::Arc;
+
+use bytes::BytesMut;
+
+use super::route::{AppTarget, compile};
+use super::{Context, HandlerFactory, Route, Settings};
+use crate::http1::ResponseWriter;
+use crate::httpserver::{HttpServer, HttpServerSettings};
+use crate::httputil::HttpServerRequest;
+use crate::routing::{
+    AnyMatches, DefaultHostMatches, HostMatches, PathArgs, ReverseUrl, RouteError, Rule, RuleRouter,
+};
+use crate::util::log_target::ACCESS_LOG;
+
+/// A web application: its routes and settings (Tornado's
+/// `Application`). It serves connections itself: pass it to
+/// [`HttpServer::new`], or call [`listen`](Self::listen).
+///
+/// Routes are tried in order; the first whose pattern matches the path
+/// (anchored at both ends) gets the request. Requests no route matches get
+/// the `default_handler` of the [`Settings`], or a `404 Not Found` page.
+/// Virtual hosts ([`add_handlers`](Self::add_handlers)) are tried before
+/// the routes for any host.
+///
+/// A cheap handle: clones share one application.
+///
+/// ```
+/// use supercell::web::{Application, Context, RequestHandler, Settings, WebResult, url};
+///
+/// struct MainHandler;
+///
+/// impl RequestHandler for MainHandler {
+///     async fn get(&mut self, cx: &mut Context) -> WebResult {
+///         cx.write("Hello, world")?;
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let app = Application::new(vec![url("/", || MainHandler).name("main")], Settings::default())?;
+/// assert_eq!(app.reverse_url("main", &[])?, "/");
+/// let server = app.listen(0, Some("127.0.0.1"))?;
+/// # server.stop();
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Application {
+    inner: Arc<AppInner>,
+}
+
+struct AppInner {
+    settings: Settings,
+    /// The virtual hosts' rules, then one for any host.
+    hosts: RuleRouter<AppTarget>,
+    /// The routes for any host.
+    any_host: RuleRouter<AppTarget>,
+    default_handler: HandlerFactory,
+}
+
+/// Where a request goes.
+pub(super) enum Destination<'a> {
+    Handler(&'a HandlerFactory, PathArgs),
+    Router(&'a Arc<dyn crate::routing::Router>, PathArgs),
+}
+
+impl Application {
+    /// An application serving `routes` with `settings`; fails on the first
+    /// invalid route pattern.
+    pub fn new(routes: Vec<Route>, settings: Settings) -> Result<Application, RouteError> {
+        let default_handler = settings
+            .default_handler
+            .clone()
+            .unwrap_or_else(|| HandlerFactory::new(|| super::ErrorHandler::new(404)));
+        Ok(Application {
+            inner: Arc::new(AppInner {
+                hosts: RuleRouter::new(vec![Rule::new(AnyMatches, AppTarget::AnyHost)]),
+                any_host: compile(routes)?,
+                settings,
+                default_handler,
+            }),
+        })
+    }
+
+    /// Adds routes for hosts whose name matches `host_pattern` (Tornado's
+    /// `add_handlers`), tried before those for any host and after virtual
+    /// hosts added earlier. With a `default_host` setting matching the
+    /// pattern, they also answer requests for any host that came without
+    /// `X-Real-Ip`.
+    ///
+    /// Call it before serving: it fails with [`RouteError::Shared`] once
+    /// the application is shared (cloned, or serving).
+    pub fn add_handlers(
+        &mut self,
+        host_pattern: &str,
+        routes: Vec<Route>,
+    ) -> Result<(), RouteError> {
+        let host = HostMatches::new(host_pattern)?;
+        let routes = Arc::new(compile(routes)?);
+        let inner = Arc::get_mut(&mut self.inner).ok_or(RouteError::Shared)?;
+        if let Some(default_host) = &inner.settings.default_host {
+            let matcher = DefaultHostMatches::new(default_host, &host);
+            inner
+                .any_host
+                .add_rules([Rule::new(matcher, AppTarget::Routes(Arc::clone(&routes)))]);
+        }
+        let last = inner.hosts.rules().len() - 1;
+        inner
+            .hosts
+            .insert_rule(last, Rule::new(host, AppTarget::Routes(routes)));
+        Ok(())
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The URL of the route named `name`, with `args` percent-encoded into
+    /// its groups (Tornado's `reverse_url`).
+    pub fn reverse_url(&self, name: &str, args: &[&str]) -> Result<String, RouteError> {
+        ReverseUrl::reverse_url(self, name, args)
+            .unwrap_or_else(|| Err(RouteError::UnknownName(name.to_owned())))
+    }
+
+    /// Serves the application on `port` of `address` (all interfaces when
+    /// `None`) with default server settings (Tornado's `listen`); returns
+    /// the server, listening.
+    pub fn listen(&self, port: u16, address: Option<&str>) -> io::Result<HttpServer> {
+        self.listen_with(port, address, HttpServerSettings::default())
+    }
+
+    /// [`listen`](Self::listen) with `settings` for the server.
+    pub fn listen_with(
+        &self,
+        port: u16,
+        address: Option<&str>,
+        settings: HttpServerSettings,
+    ) -> io::Result<HttpServer> {
+        let server = HttpServer::new(self.clone(), settings);
+        server.listen(port, address)?;
+        Ok(server)
+    }
+
+    /// Where `request` goes.
+    pub(super) fn destination(&self, request: &HttpServerRequest) -> Destination<'_> {
+        let found = self.inner.hosts.find_map(request, |rule, args| {
+            self.resolve(&rule.target, request, args)
+        });
+        found.unwrap_or_else(|| {
+            Destination::Handler(&self.inner.default_handler, PathArgs::default())
+        })
+    }
+
+    /// The handler factory for requests no route matches.
+    pub(super) fn default_handler(&self) -> &HandlerFactory {
+        &self.inner.default_handler
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        target: &'a AppTarget,
+        request: &HttpServerRequest,
+        args: PathArgs,
+    ) -> Option<Destination<'a>> {
+        let nested = |routes: &'a RuleRouter<AppTarget>| {
+            routes.find_map(request, |rule, args| {
+                self.resolve(&rule.target, request, args)
+            })
+        };
+        match target {
+            AppTarget::Handler(factory) => Some(Destination::Handler(factory, args)),
+            AppTarget::Router(router) => Some(Destination::Router(router, args)),
+            AppTarget::Routes(routes) => nested(routes),
+            AppTarget::AnyHost => nested(&self.inner.any_host),
+        }
+    }
+
+    /// The context of a request going to a handler.
+    pub(super) fn context(
+        &self,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+        compute_etag: fn(&Context) -> Option<String>,
+    ) -> Context {
+        Context {
+            request,
+            app: self.clone(),
+            writer: Some(writer),
+            path_args: Vec::new(),
+            path_kwargs: Vec::new(),
+            status: 200,
+            reason: None,
+            headers: Context::default_headers(),
+            buffer: BytesMut::new(),
+            headers_written: false,
+            finished: false,
+            compute_etag,
+        }
+    }
+
+    /// Writes the access log line of a finished request (Tornado's
+    /// `log_request`): the `log_function` setting's, or one at info level
+    /// below 400, warning below 500, error from 500.
+    pub fn log_request(&self, cx: &Context) {
+        if let Some(log) = &self.inner.settings.log_function {
+            log(cx);
+            return;
+        }
+        let status = cx.get_status();
+        let request = cx.request();
+        let millis = request.request_time().as_secs_f64() * 1000.0;
+        let (method, uri, ip) = (&request.method, &request.uri, request.remote_ip());
+        if status < 400 {
+            tracing::info!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+        } else if status < 500 {
+            tracing::warn!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+        } else {
+            tracing::error!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+        }
+    }
+}
+
+impl ReverseUrl for Application {
+    fn reverse_url(&self, name: &str, args: &[&str]) -> Option<Result<String, RouteError>> {
+        ReverseUrl::reverse_url(&self.inner.hosts, name, args)
+            .or_else(|| ReverseUrl::reverse_url(&self.inner.any_host, name, args))
+    }
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("settings", &self.inner.settings)
+            .field("hosts", &self.inner.hosts)
+            .field("any_host", &self.inner.any_host)
+            .finish()
+    }
+}

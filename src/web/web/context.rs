@@ -1,0 +1,140 @@
+//! [`Context`]: one request and its response under construction, the
+//! API Tornado's handlers inherit from `RequestHandler`.
+
+use bytes::BytesMut;
+
+use super::{Application, Settings};
+use crate::http1::ResponseWriter;
+use crate::httputil::{HttpConnection, HttpHeaders, HttpServerRequest};
+
+/// One request and the response being built for it (the API a Tornado
+/// handler inherits from `RequestHandler`): every [`RequestHandler`]
+/// method receives it.
+///
+/// - The request: [`request`](Self::request), the path arguments
+///   ([`path_args`](Self::path_args), [`path_kwarg`](Self::path_kwarg)),
+///   the query and form arguments (`get_argument` and its family),
+///   [`json_body`](Self::json_body).
+/// - The response: [`set_status`](Self::set_status),
+///   [`set_header`](Self::set_header) and its family,
+///   [`write`](Self::write), [`write_json`](Self::write_json),
+///   [`flush`](Self::flush), [`finish`](Self::finish),
+///   [`redirect`](Self::redirect), [`clear`](Self::clear).
+/// - The application: [`application`](Self::application),
+///   [`settings`](Self::settings), [`reverse_url`](Self::reverse_url).
+///
+/// [`RequestHandler`]: super::RequestHandler
+pub struct Context {
+    pub(super) request: HttpServerRequest,
+    pub(super) app: Application,
+    /// The write side; `None` once the response is finished.
+    pub(super) writer: Option<ResponseWriter>,
+    pub(super) path_args: Vec<Option<String>>,
+    pub(super) path_kwargs: Vec<(String, Option<String>)>,
+    pub(super) status: u16,
+    /// The reason phrase, when not the standard one.
+    pub(super) reason: Option<String>,
+    pub(super) headers: HttpHeaders,
+    /// Output written and not yet flushed.
+    pub(super) buffer: BytesMut,
+    pub(super) headers_written: bool,
+    pub(super) finished: bool,
+    /// The handler type's `compute_etag`.
+    pub(super) compute_etag: fn(&Context) -> Option<String>,
+}
+
+impl Context {
+    /// The request.
+    pub fn request(&self) -> &HttpServerRequest {
+        &self.request
+    }
+
+    /// The request, to change.
+    pub fn request_mut(&mut self) -> &mut HttpServerRequest {
+        &mut self.request
+    }
+
+    /// The application serving the request.
+    pub fn application(&self) -> &Application {
+        &self.app
+    }
+
+    /// The application's settings.
+    pub fn settings(&self) -> &Settings {
+        self.app.settings()
+    }
+
+    /// The path pattern's positional groups, percent-decoded (`None` for a
+    /// group that took no part in the match).
+    pub fn path_args(&self) -> &[Option<String>] {
+        &self.path_args
+    }
+
+    /// Positional group `index`, if it exists and took part in the match.
+    pub fn path_arg(&self, index: usize) -> Option<&str> {
+        self.path_args.get(index)?.as_deref()
+    }
+
+    /// The path pattern's named groups, percent-decoded, in the pattern's
+    /// order.
+    pub fn path_kwargs(&self) -> &[(String, Option<String>)] {
+        &self.path_kwargs
+    }
+
+    /// Named group `name`, if the pattern has it and it took part.
+    pub fn path_kwarg(&self, name: &str) -> Option<&str> {
+        self.path_kwargs
+            .iter()
+            .find(|(key, _)| key == name)?
+            .1
+            .as_deref()
+    }
+
+    /// The URL of the route named `name` with `args` in its groups
+    /// (Tornado's `reverse_url`).
+    pub fn reverse_url(
+        &self,
+        name: &str,
+        args: &[&str],
+    ) -> Result<String, crate::routing::RouteError> {
+        self.app.reverse_url(name, args)
+    }
+
+    /// Overrides the `max_body_size` of the server for this request's
+    /// body (Tornado's `set_max_body_size`): for a handler streaming its
+    /// body, from `prepare`.
+    pub fn set_max_body_size(&mut self, bytes: u64) {
+        if let Some(writer) = &mut self.writer {
+            writer.set_max_body_size(bytes);
+        }
+    }
+
+    /// Overrides the `body_timeout` of the server for this request's body:
+    /// for a handler streaming its body, from `prepare`.
+    pub fn set_body_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        if let Some(writer) = &mut self.writer {
+            writer.set_body_timeout(timeout);
+        }
+    }
+
+    /// Whether the response is finished.
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Whether the response head is written (after a
+    /// [`flush`](Self::flush)).
+    pub fn headers_written(&self) -> bool {
+        self.headers_written
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("request", &self.request)
+            .field("status", &self.status)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,228 @@
+//! An [`Application`] serving connections: each request is routed when
+//! its head arrives, its body gathered (or streamed to a handler that
+//! takes it piece by piece), then its handler run.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use futures_util::future::BoxFuture;
+
+use super::application::Destination;
+use super::{Application, HandlerFactory};
+use crate::http1::ResponseWriter;
+use crate::httputil::{
+    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
+    HttpServerRequest, RequestStartLine,
+};
+use crate::routing::{PathArgs, RoutedMessage};
+
+/// A request whose body streams to its handler, started.
+pub(super) trait StreamingRequest: Send {
+    /// Runs what comes before the body (`prepare`).
+    fn begin(&mut self) -> BoxFuture<'_, ()>;
+    /// A piece of body arrived.
+    fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()>;
+    /// The body ended: runs the verb method.
+    fn finish(&mut self) -> BoxFuture<'_, ()>;
+}
+
+/// The request a route is looked up for: its head, when its input
+/// arrived.
+fn request_of(
+    start_line: RequestStartLine,
+    headers: HttpHeaders,
+    writer: &ResponseWriter,
+) -> HttpServerRequest {
+    let context = Arc::clone(writer.context());
+    HttpServerRequest::received_at(
+        start_line,
+        headers,
+        Bytes::new(),
+        context,
+        writer.request_received(),
+    )
+}
+
+impl Application {
+    /// Runs a handler made by `factory` on a request read whole.
+    fn serve_with(
+        &self,
+        factory: &HandlerFactory,
+        request: HttpServerRequest,
+        args: PathArgs,
+        writer: ResponseWriter,
+    ) -> BoxFuture<'static, ()> {
+        let cx = self.context(request, writer, factory.compute_etag());
+        factory.serve(cx, args)
+    }
+}
+
+impl HttpServerConnectionDelegate<ResponseWriter> for Application {
+    type Message = AppMessage;
+
+    fn start_request(&self, writer: ResponseWriter) -> AppMessage {
+        AppMessage {
+            app: self.clone(),
+            state: State::Unrouted(Some(writer)),
+        }
+    }
+
+    fn answers_whole_requests(&self) -> bool {
+        true
+    }
+
+    fn request_without_body(
+        &self,
+        start_line: RequestStartLine,
+        headers: HttpHeaders,
+        writer: ResponseWriter,
+    ) -> impl Future<Output = ()> + Send {
+        let request = request_of(start_line, headers, &writer);
+        match self.destination(&request) {
+            Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
+            Destination::Router(router, args) => match router.serve_whole(request, args, writer) {
+                Ok(serve) => serve,
+                Err(declined) => self.serve_with(
+                    self.default_handler(),
+                    declined.request,
+                    PathArgs::default(),
+                    declined.writer,
+                ),
+            },
+        }
+    }
+}
+
+/// One request on a connection an [`Application`] serves.
+pub struct AppMessage {
+    app: Application,
+    state: State,
+}
+
+impl std::fmt::Debug for AppMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            State::Unrouted(_) => "unrouted",
+            State::Gathering(_) => "gathering the body",
+            State::Streaming(_) => "streaming the body",
+            State::Routed(_) => "routed elsewhere",
+            State::Done => "done",
+        };
+        f.debug_struct("AppMessage").field("state", &state).finish()
+    }
+}
+
+/// A request whose body is read whole before its handler runs.
+struct Gathering {
+    factory: HandlerFactory,
+    request: HttpServerRequest,
+    args: PathArgs,
+    writer: ResponseWriter,
+    body: BytesMut,
+}
+
+enum State {
+    /// The head has not arrived.
+    Unrouted(Option<ResponseWriter>),
+    /// The body is read whole before the handler runs.
+    Gathering(Box<Gathering>),
+    /// The body streams to a handler.
+    Streaming(Box<dyn StreamingRequest>),
+    /// The request went to a router that is not a handler.
+    Routed(Box<dyn RoutedMessage>),
+    Done,
+}
+
+/// The state for a request going to a handler made by `factory`.
+async fn to_handler(
+    app: &Application,
+    factory: &HandlerFactory,
+    request: HttpServerRequest,
+    args: PathArgs,
+    writer: ResponseWriter,
+) -> State {
+    if !factory.streams_body() {
+        return State::Gathering(Box::new(Gathering {
+            factory: factory.clone(),
+            request,
+            args,
+            writer,
+            body: BytesMut::new(),
+        }));
+    }
+    let cx = app.context(request, writer, factory.compute_etag());
+    let mut streaming = factory.start_streaming(cx, args);
+    streaming.begin().await;
+    State::Streaming(streaming)
+}
+
+impl HttpMessageDelegate for AppMessage {
+    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
+        let State::Unrouted(writer) = &mut self.state else {
+            return;
+        };
+        let Some(writer) = writer.take() else {
+            return;
+        };
+        let request = request_of(start_line, headers, &writer);
+        let app = self.app.clone();
+        self.state = match app.destination(&request) {
+            Destination::Handler(factory, args) => {
+                to_handler(&app, factory, request, args, writer).await
+            }
+            Destination::Router(router, args) => match router.find_handler(request, args, writer) {
+                Ok(message) => State::Routed(message),
+                Err(declined) => {
+                    let factory = app.default_handler();
+                    to_handler(
+                        &app,
+                        factory,
+                        declined.request,
+                        PathArgs::default(),
+                        declined.writer,
+                    )
+                    .await
+                }
+            },
+        };
+    }
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        match &mut self.state {
+            State::Gathering(gathering) => gathering.body.extend_from_slice(&chunk),
+            State::Streaming(streaming) => streaming.data_received(chunk).await,
+            State::Routed(message) => message.data_received(chunk).await,
+            State::Unrouted(_) | State::Done => {}
+        }
+    }
+
+    async fn finish(&mut self) {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Gathering(gathering) => {
+                let Gathering {
+                    factory,
+                    mut request,
+                    args,
+                    writer,
+                    body,
+                } = *gathering;
+                request.body = body.freeze();
+                request.parse_body();
+                self.app.serve_with(&factory, request, args, writer).await;
+            }
+            State::Streaming(mut streaming) => streaming.finish().await,
+            State::Routed(mut message) => message.finish().await,
+            State::Unrouted(_) | State::Done => {}
+        }
+    }
+
+    fn on_connection_close(&mut self) {
+        match &mut self.state {
+            State::Routed(message) => message.on_connection_close(),
+            // A streaming handler is told as its request is dropped.
+            State::Streaming(_) | State::Gathering(_) => self.state = State::Done,
+            State::Unrouted(_) | State::Done => {}
+        }
+    }
+}

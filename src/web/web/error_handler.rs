@@ -1,0 +1,30 @@
+//! [`ErrorHandler`]: answers every request with one error status.
+
+use super::{Context, HttpError, RequestHandler, WebResult};
+
+/// Answers every request with an error page for one status (Tornado's
+/// `ErrorHandler`); the application's default for requests no route
+/// matches is `ErrorHandler::new(404)`.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorHandler {
+    status: u16,
+}
+
+impl ErrorHandler {
+    /// A handler answering `status`.
+    pub fn new(status: u16) -> ErrorHandler {
+        ErrorHandler { status }
+    }
+}
+
+impl RequestHandler for ErrorHandler {
+    async fn prepare(&mut self, _: &mut Context) -> WebResult {
+        Err(HttpError::new(self.status).into())
+    }
+
+    /// Tornado's `ErrorHandler` lets its error page through the XSRF
+    /// check: the page comes first.
+    fn compute_etag(_: &Context) -> Option<String> {
+        None
+    }
+}

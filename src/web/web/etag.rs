@@ -1,0 +1,106 @@
+//! ETags: computing one for a response and matching it against the
+//! request's `If-None-Match` (Tornado's `compute_etag`,
+//! `set_etag_header`, `check_etag_header`).
+
+use std::fmt::Write as _;
+
+use super::Context;
+
+/// The entity tags in an `If-None-Match` value: `*`, or quoted tags with
+/// an optional `W/`; anything else between them is skipped.
+pub(super) fn entity_tags(value: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut rest = value;
+    while !rest.is_empty() {
+        let start = rest.find(['*', '"']).map(|at| {
+            // A `W/` right before the quote belongs to the tag.
+            if rest.as_bytes()[at] == b'"' && rest[..at].ends_with("W/") {
+                at - 2
+            } else {
+                at
+            }
+        });
+        let Some(start) = start else { break };
+        let tag = &rest[start..];
+        if let Some(after) = tag.strip_prefix('*') {
+            tags.push("*");
+            rest = after;
+            continue;
+        }
+        let open = tag.find('"').unwrap_or(0);
+        match tag[open + 1..].find('"') {
+            Some(close) => {
+                let end = open + 1 + close + 1;
+                tags.push(&tag[..end]);
+                rest = &tag[end..];
+            }
+            None => break,
+        }
+    }
+    tags
+}
+
+/// A tag compared weakly: without its `W/`.
+fn weak(tag: &str) -> &str {
+    tag.strip_prefix("W/").unwrap_or(tag)
+}
+
+impl Context {
+    /// The SHA-1 of the output written so far, hex and quoted: the
+    /// default `ETag`.
+    pub fn body_sha1_etag(&self) -> Option<String> {
+        let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.buffer);
+        let mut etag = String::with_capacity(42);
+        etag.push('"');
+        for byte in digest.as_ref() {
+            let _ = write!(etag, "{byte:02x}");
+        }
+        etag.push('"');
+        Some(etag)
+    }
+
+    /// Sets the `ETag` header from the handler's `compute_etag`, unless
+    /// it gives none.
+    pub fn set_etag_header(&mut self) {
+        if let Some(etag) = (self.compute_etag)(self)
+            && let Ok(value) = http::HeaderValue::from_str(&etag)
+        {
+            self.headers.insert(http::header::ETAG, value);
+        }
+    }
+
+    /// Whether the response's `ETag` matches the request's
+    /// `If-None-Match` (weak comparison; `*` matches any), so that a
+    /// `304 Not Modified` may answer.
+    pub fn check_etag_header(&self) -> bool {
+        let Some(computed) = self.headers.get("Etag").filter(|etag| !etag.is_empty()) else {
+            return false;
+        };
+        let Some(wanted) = self.request.headers.get("If-None-Match") else {
+            return false;
+        };
+        let tags = entity_tags(wanted);
+        match tags.first() {
+            None => false,
+            Some(&"*") => true,
+            Some(_) => tags.iter().any(|tag| weak(tag) == weak(computed)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_tags_are_read_as_tornado_reads_them() {
+        assert_eq!(
+            entity_tags(r#""a", W/"b",  "c""#),
+            [r#""a""#, r#"W/"b""#, r#""c""#]
+        );
+        assert_eq!(entity_tags("*"), ["*"]);
+        assert_eq!(entity_tags(r#"junk "x" "unterminated"#), [r#""x""#]);
+        assert_eq!(entity_tags(""), Vec::<&str>::new());
+        assert_eq!(entity_tags(r#"W/"""#), [r#"W/"""#]);
+    }
+}

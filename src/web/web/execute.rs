@@ -1,0 +1,266 @@
+//! Running a handler through a request (Tornado's `_execute` and its
+//! error handling): prepare, the verb method, finishing, errors.
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::Method;
+
+use super::delegate::StreamingRequest;
+use super::{Context, Finish, HttpError, RequestHandler, WebError, WebResult, arguments};
+use crate::httputil::HttpOutputError;
+use crate::routing::PathArgs;
+use crate::util::log_target::{APP_LOG, GEN_LOG};
+
+/// A handler and its request, under way. Dropped before it completes
+/// (the connection closed while the handler waited), it tells the
+/// handler through `on_connection_close`.
+pub(super) struct Running<H: RequestHandler> {
+    handler: H,
+    cx: Context,
+    args: Option<PathArgs>,
+    /// The handler is done: nothing more to call.
+    done: bool,
+}
+
+/// Runs `handler` through a request whose body, if any, is read.
+pub(super) async fn execute<H: RequestHandler>(handler: H, cx: Context, args: PathArgs) {
+    let mut running = Running::new(handler, cx, args);
+    if running.prelude().await {
+        running.verb().await;
+    }
+    running.complete();
+}
+
+/// Starts `handler` on a request whose body streams to it.
+pub(super) fn start_streaming<H: RequestHandler>(
+    handler: H,
+    cx: Context,
+    args: PathArgs,
+) -> Box<dyn StreamingRequest> {
+    Box::new(Running::new(handler, cx, args))
+}
+
+impl<H: RequestHandler> Running<H> {
+    fn new(handler: H, cx: Context, args: PathArgs) -> Running<H> {
+        Running {
+            handler,
+            cx,
+            args: Some(args),
+            done: false,
+        }
+    }
+
+    /// Everything before the verb method: the default headers, the
+    /// method check, the path arguments, `prepare`. Whether to go on.
+    async fn prelude(&mut self) -> bool {
+        self.handler.set_default_headers(&mut self.cx);
+        let result = self.prepare().await;
+        self.settle(result).await
+    }
+
+    async fn prepare(&mut self) -> WebResult {
+        let method = self.cx.request.method.as_str();
+        if !H::SUPPORTED_METHODS.contains(&method) {
+            return Err(HttpError::new(405).into());
+        }
+        let args = self.args.take().unwrap_or_default();
+        let decode = |value: Option<Vec<u8>>, name: &str| {
+            value
+                .map(|value| arguments::decode_argument(&value, name))
+                .transpose()
+        };
+        for value in args.args {
+            let decoded = decode(value, "path argument")?;
+            self.cx.path_args.push(decoded);
+        }
+        for (name, value) in args.kwargs {
+            let decoded = decode(value, &name)?;
+            self.cx.path_kwargs.push((name, decoded));
+        }
+        self.handler.prepare(&mut self.cx).await
+    }
+
+    /// The verb method, and finishing the response it left unfinished.
+    async fn verb(&mut self) {
+        let result = self.call_verb().await;
+        self.settle(result).await;
+    }
+
+    async fn call_verb(&mut self) -> WebResult {
+        let (handler, cx) = (&mut self.handler, &mut self.cx);
+        match cx.request.method.clone() {
+            Method::GET => handler.get(cx).await?,
+            Method::POST => handler.post(cx).await?,
+            Method::HEAD => handler.head(cx).await?,
+            Method::PUT => handler.put(cx).await?,
+            Method::DELETE => handler.delete(cx).await?,
+            Method::PATCH => handler.patch(cx).await?,
+            Method::OPTIONS => handler.options(cx).await?,
+            _ => handler.other_method(cx).await?,
+        }
+        if !cx.finished {
+            cx.finish().await?;
+        }
+        Ok(())
+    }
+
+    /// Answers an error, if there was one; whether to go on.
+    async fn settle(&mut self, result: WebResult) -> bool {
+        match result {
+            Ok(()) => !self.cx.finished,
+            Err(error) => {
+                handle_error(&mut self.handler, &mut self.cx, error).await;
+                false
+            }
+        }
+    }
+
+    /// The handler is done: `on_finish` if the response is finished.
+    fn complete(&mut self) {
+        self.done = true;
+        if self.cx.finished {
+            self.handler.on_finish(&mut self.cx);
+        }
+    }
+}
+
+impl<H: RequestHandler> Drop for Running<H> {
+    fn drop(&mut self) {
+        if !self.done && !self.cx.finished && !std::thread::panicking() {
+            self.done = true;
+            self.handler.on_connection_close(&mut self.cx);
+        }
+    }
+}
+
+impl<H: RequestHandler> StreamingRequest for Running<H> {
+    fn begin(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if !self.prelude().await {
+                self.complete();
+            }
+        })
+    }
+
+    fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if self.done {
+                return;
+            }
+            let result = self.handler.data_received(&mut self.cx, chunk).await;
+            if !self.settle(result).await {
+                self.complete();
+            }
+        })
+    }
+
+    fn finish(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if self.done {
+                return;
+            }
+            self.verb().await;
+            self.complete();
+        })
+    }
+}
+
+/// Answers `error` from a handler method (Tornado's
+/// `_handle_request_exception`): [`Finish`] finishes the response as it
+/// stands; a closed connection tells the handler; anything else is
+/// logged and, unless the response is finished, answered with an error
+/// page through [`send_error`].
+pub(super) async fn handle_error<H: RequestHandler>(
+    handler: &mut H,
+    cx: &mut Context,
+    error: WebError,
+) {
+    if let Some(finish) = error.downcast_ref::<Finish>() {
+        if !cx.finished {
+            let body = finish.body.clone().unwrap_or_default();
+            if let Err(error) = cx.finish_with(body).await {
+                log_error(cx, &error);
+            }
+        }
+        return;
+    }
+    if matches!(
+        error.downcast_ref::<HttpOutputError>(),
+        Some(HttpOutputError::Closed)
+    ) {
+        if !cx.finished {
+            handler.on_connection_close(cx);
+        }
+        cx.finished = true;
+        return;
+    }
+    log_error(cx, &error);
+    if !cx.finished {
+        send_error(handler, cx, error.status(), Some(&error)).await;
+    }
+}
+
+/// Logs an error from a handler (Tornado's `log_exception`): an
+/// [`HttpError`] with a log message as a warning on the general log,
+/// any other error on the application log.
+fn log_error(cx: &Context, error: &WebError) {
+    let request = cx.request();
+    let summary = format_args!(
+        "{} {} ({})",
+        request.method,
+        request.uri,
+        request.remote_ip()
+    );
+    match error.http_error() {
+        Some(HttpError {
+            status,
+            log_message: Some(message),
+            ..
+        }) => tracing::warn!(target: GEN_LOG, "{status} {summary}: {message}"),
+        Some(_) => {}
+        None => tracing::error!(target: APP_LOG, "Uncaught exception {summary}: {error}"),
+    }
+}
+
+/// Answers the request with an error page for `status` (Tornado's
+/// `send_error`): what was written and not flushed is dropped, the status
+/// and headers reset, and the handler's
+/// [`write_error`](RequestHandler::write_error) writes the page. After a
+/// flush the status cannot change any more: the response is only
+/// finished.
+pub async fn send_error<H: RequestHandler>(
+    handler: &mut H,
+    cx: &mut Context,
+    status: u16,
+    error: Option<&WebError>,
+) {
+    if cx.finished {
+        return;
+    }
+    if cx.headers_written {
+        tracing::error!(target: GEN_LOG, "Cannot send error response after headers written");
+        if let Err(error) = cx.finish().await {
+            tracing::error!(target: GEN_LOG, "Failed to finish the request: {error}");
+        }
+        return;
+    }
+    cx.clear();
+    handler.set_default_headers(cx);
+    let reason = error.and_then(WebError::http_error).and_then(|e| e.reason);
+    let set = match reason {
+        Some(reason) => cx.set_status_reason(status, reason),
+        None => cx.set_status(status),
+    };
+    if set.is_err() {
+        let _ = cx.set_status(500);
+    }
+    let status = cx.get_status();
+    if let Err(error) = handler.write_error(cx, status, error).await {
+        tracing::error!(target: APP_LOG, "Uncaught exception in write_error: {error}");
+    }
+    if !cx.finished
+        && let Err(error) = cx.finish().await
+    {
+        tracing::error!(target: GEN_LOG, "Failed to send the error page: {error}");
+    }
+}

@@ -1,0 +1,174 @@
+//! [`RequestHandler`]: the methods a handler overrides (Tornado's
+//! `RequestHandler` subclass hooks); the base-class API is on
+//! [`Context`].
+
+use std::future::Future;
+
+use bytes::Bytes;
+
+use super::{Context, HttpError, WebError, WebResult};
+
+/// Tornado's default `SUPPORTED_METHODS`.
+pub const DEFAULT_SUPPORTED_METHODS: &[&str] =
+    &["GET", "HEAD", "POST", "DELETE", "PATCH", "PUT", "OPTIONS"];
+
+/// What a method a handler does not implement answers: `405`.
+fn not_implemented() -> impl Future<Output = WebResult> + Send {
+    std::future::ready(Err(HttpError::new(405).into()))
+}
+
+/// A request handler (Tornado's `RequestHandler` subclass): one value is
+/// made per request by the route's factory (which plays `initialize`),
+/// then [`prepare`](Self::prepare), the method named by the request's
+/// verb, and [`on_finish`](Self::on_finish) run in turn. Each receives
+/// the request's [`Context`], which holds Tornado's base-class API
+/// (`write`, `finish`, `set_header`, `get_argument`, cookies, ...).
+///
+/// Every method has a default: verbs answer `405 Method Not Allowed`, the
+/// other hooks do nothing. When the verb method returns `Ok` without
+/// finishing, the response is finished for it; when it returns an
+/// error, the error decides the response (see [`WebError`]).
+///
+/// ```
+/// use supercell::web::{Context, RequestHandler, WebResult};
+///
+/// struct Greeter {
+///     greeting: String,
+/// }
+///
+/// impl RequestHandler for Greeter {
+///     async fn get(&mut self, cx: &mut Context) -> WebResult {
+///         let name = cx.get_argument_or("name", "world")?;
+///         cx.write(format!("{}, {name}!", self.greeting))?;
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait RequestHandler: Send + Sized + 'static {
+    /// The methods this handler answers; any other is refused with `405`
+    /// before `prepare`. Default: GET, HEAD, POST, DELETE, PATCH, PUT,
+    /// OPTIONS.
+    const SUPPORTED_METHODS: &'static [&'static str] = DEFAULT_SUPPORTED_METHODS;
+
+    /// Whether the body is handed to [`data_received`](Self::data_received)
+    /// piece by piece as it arrives (Tornado's `@stream_request_body`)
+    /// instead of being read whole before the verb method runs.
+    /// `prepare` then runs when the head arrives, before the body, and may
+    /// change the body limits (`Context::set_max_body_size`). Default:
+    /// `false`.
+    const STREAM_REQUEST_BODY: bool = false;
+
+    /// Sets headers every response of this handler starts with (called
+    /// as the response is reset: when the handler starts, and before an
+    /// error page). Default: nothing.
+    fn set_default_headers(&mut self, cx: &mut Context) {
+        let _ = cx;
+    }
+
+    /// Runs before the verb method; finishing the response here ends the
+    /// request. Default: nothing.
+    fn prepare(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        async { Ok(()) }
+    }
+
+    /// A piece of a streamed body (only with
+    /// [`STREAM_REQUEST_BODY`](Self::STREAM_REQUEST_BODY)). An error ends
+    /// the request as from a verb method. Default: refuses the body with
+    /// `400`.
+    fn data_received(
+        &mut self,
+        cx: &mut Context,
+        chunk: Bytes,
+    ) -> impl Future<Output = WebResult> + Send {
+        let _ = (cx, chunk);
+        std::future::ready(Err(HttpError::new(400)
+            .log_message("this handler does not take a streamed body")
+            .into()))
+    }
+
+    /// Answers `GET`.
+    fn get(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `HEAD`.
+    fn head(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `POST`.
+    fn post(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `DELETE`.
+    fn delete(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `PATCH`.
+    fn patch(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `PUT`.
+    fn put(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers `OPTIONS`.
+    fn options(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Answers a method in [`SUPPORTED_METHODS`](Self::SUPPORTED_METHODS)
+    /// that is none of the seven above (WebDAV's `PROPFIND`, say).
+    /// Default: `405`.
+    fn other_method(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {
+        let _ = cx;
+        not_implemented()
+    }
+
+    /// Writes the page of an error response; the status and reason are
+    /// set and the output cleared before it is called, and the response
+    /// is finished after it unless it did. `error` is what caused it, if
+    /// anything did. Default: a small HTML page with the status and
+    /// reason, or with `serve_traceback` on, the error as plain text.
+    fn write_error(
+        &mut self,
+        cx: &mut Context,
+        status: u16,
+        error: Option<&WebError>,
+    ) -> impl Future<Output = WebResult> + Send {
+        std::future::ready(cx.write_default_error_page(status, error))
+    }
+
+    /// Runs after the response is finished, for cleanup and logging (not
+    /// for output). Default: nothing.
+    fn on_finish(&mut self, cx: &mut Context) {
+        let _ = cx;
+    }
+
+    /// Runs when the client's connection closed before the response was
+    /// finished: the request's work under way is cancelled (its future
+    /// dropped) first. Default: nothing.
+    fn on_connection_close(&mut self, cx: &mut Context) {
+        let _ = cx;
+    }
+
+    /// The `ETag` of a finished response with status 200 to `GET` or
+    /// `HEAD` that set none (Tornado's `compute_etag`), from the body
+    /// written; `None` for no `ETag`. Default: the body's SHA-1, hex,
+    /// quoted.
+    fn compute_etag(cx: &Context) -> Option<String> {
+        cx.body_sha1_etag()
+    }
+}

@@ -1,0 +1,305 @@
+//! The response side of [`Context`]: status, headers, body, flushing and
+//! finishing (Tornado's `RequestHandler` output methods).
+
+use std::fmt::{self, Write as _};
+
+use bytes::Bytes;
+use http::Method;
+use serde::Serialize;
+
+use super::error::usage;
+use super::{Context, WebError, WebResult};
+use crate::httputil::{HttpConnection, HttpHeaders, ResponseStartLine};
+
+/// Headers removed from a response that may not have a body (1xx, 204,
+/// 304): those describing a body (Tornado's `_clear_headers_for_304`).
+const ENTITY_HEADERS: &[&str] = &[
+    "Allow",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Content-MD5",
+    "Content-Range",
+    "Content-Type",
+    "Last-Modified",
+];
+
+/// The `Server` header every response starts with.
+const SERVER: &str = concat!("supercell/", env!("CARGO_PKG_VERSION"));
+
+/// Whether a response with `status` may have a body.
+fn body_allowed(status: u16) -> bool {
+    !((100..200).contains(&status) || status == 204 || status == 304)
+}
+
+/// Checks a header value as Tornado does: no control characters (CR and
+/// LF included: no header injection).
+fn checked_value(name: &str, value: impl fmt::Display) -> WebResult<String> {
+    let mut text = String::new();
+    let _ = write!(text, "{value}");
+    if text.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return Err(usage(format!("unsafe value for header {name}: {text:?}")));
+    }
+    Ok(text)
+}
+
+impl Context {
+    /// The headers a response starts with: `Server` and
+    /// `Content-Type: text/html; charset=UTF-8` (the connection adds
+    /// `Date`).
+    pub(super) fn default_headers() -> HttpHeaders {
+        let mut headers = HttpHeaders::with_capacity(8);
+        headers.insert(http::header::SERVER, http::HeaderValue::from_static(SERVER));
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/html; charset=UTF-8"),
+        );
+        headers
+    }
+
+    /// Resets the status, headers and output written so far (Tornado's
+    /// `clear`; the handler's `set_default_headers` is not run again).
+    pub fn clear(&mut self) {
+        self.headers = Context::default_headers();
+        self.buffer.clear();
+        self.status = 200;
+        self.reason = None;
+    }
+
+    /// Sets the status, with its standard reason phrase (`Unknown` for a
+    /// code without one). Any code from 100 to 999 is accepted.
+    pub fn set_status(&mut self, status: u16) -> WebResult {
+        if !(100..=999).contains(&status) {
+            return Err(usage(format!("invalid status code {status}")));
+        }
+        self.status = status;
+        self.reason = None;
+        Ok(())
+    }
+
+    /// Sets the status with its reason phrase.
+    pub fn set_status_reason(&mut self, status: u16, reason: impl Into<String>) -> WebResult {
+        self.set_status(status)?;
+        let reason = checked_value("reason", reason.into())?;
+        self.reason = Some(reason);
+        Ok(())
+    }
+
+    /// The status.
+    pub fn get_status(&self) -> u16 {
+        self.status
+    }
+
+    /// The response headers so far.
+    pub fn response_headers(&self) -> &HttpHeaders {
+        &self.headers
+    }
+
+    /// Sets header `name` to `value`, replacing any earlier value. Fails
+    /// for an invalid name or a value with a control character.
+    pub fn set_header(&mut self, name: &str, value: impl fmt::Display) -> WebResult {
+        let value = checked_value(name, value)?;
+        self.headers.set(name, &value)?;
+        Ok(())
+    }
+
+    /// Adds a value for header `name`, keeping the earlier ones (for
+    /// headers such as `Set-Cookie`).
+    pub fn add_header(&mut self, name: &str, value: impl fmt::Display) -> WebResult {
+        let value = checked_value(name, value)?;
+        self.headers.add(name, &value)?;
+        Ok(())
+    }
+
+    /// Removes header `name` (undoing `set_header` and `add_header`, and
+    /// removing a default header).
+    pub fn clear_header(&mut self, name: &str) {
+        self.headers.remove(name);
+    }
+
+    /// Adds `chunk` to the output (Tornado's `write` of bytes or text).
+    /// Nothing is sent until [`flush`](Self::flush) or
+    /// [`finish`](Self::finish).
+    pub fn write(&mut self, chunk: impl AsRef<[u8]>) -> WebResult {
+        if self.finished {
+            return Err(usage("Cannot write() after finish()"));
+        }
+        self.buffer.extend_from_slice(chunk.as_ref());
+        Ok(())
+    }
+
+    /// Adds `value` as JSON to the output and sets `Content-Type:
+    /// application/json; charset=UTF-8` (Tornado's `write` of a dict).
+    pub fn write_json<T: Serialize + ?Sized>(&mut self, value: &T) -> WebResult {
+        if self.finished {
+            return Err(usage("Cannot write() after finish()"));
+        }
+        let json = crate::escape::json_encode(value)?;
+        self.set_header("Content-Type", "application/json; charset=UTF-8")?;
+        self.buffer.extend_from_slice(json.as_bytes());
+        Ok(())
+    }
+
+    /// The output written and not yet flushed.
+    pub fn pending_output(&self) -> &[u8] {
+        &self.buffer
+    }
+
+    /// The start line of the response.
+    fn start_line(&self) -> ResponseStartLine {
+        let reason = match &self.reason {
+            Some(reason) => reason.clone().into(),
+            None => crate::httputil::reason_phrase(self.status)
+                .unwrap_or("Unknown")
+                .into(),
+        };
+        ResponseStartLine {
+            version: http::Version::HTTP_11,
+            code: self.status,
+            reason,
+        }
+    }
+
+    /// Sends what is written so far (the head first, the first time),
+    /// waiting until the client's connection took it. The response then
+    /// streams: chunked on HTTP/1.1 unless a `Content-Length` was set.
+    pub async fn flush(&mut self) -> WebResult {
+        if self.finished {
+            return Err(usage("Cannot flush() after finish()"));
+        }
+        let chunk = self.buffer.split().freeze();
+        self.send(chunk).await
+    }
+
+    /// Writes `chunk` to the connection, the head first if it is not
+    /// written yet.
+    async fn send(&mut self, chunk: Bytes) -> WebResult {
+        let start_line = (!self.headers_written).then(|| self.start_line());
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(usage("the response is finished"));
+        };
+        if let Some(start_line) = start_line {
+            self.headers_written = true;
+            if !body_allowed(self.status) && !chunk.is_empty() {
+                return Err(usage(format!("Cannot send body with {}", self.status)));
+            }
+            let chunk = (!chunk.is_empty()).then_some(chunk);
+            writer
+                .write_headers(start_line, &self.headers, chunk)
+                .await?;
+        } else if !chunk.is_empty() {
+            writer.write(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// Finishes the response (Tornado's `finish`): sends the output, with
+    /// `Content-Length` when nothing was flushed yet. A `200` response to
+    /// `GET` or `HEAD` without an `ETag` gets one (see
+    /// [`RequestHandler::compute_etag`](super::RequestHandler::compute_etag)),
+    /// and becomes `304 Not Modified` without a body when the request's
+    /// `If-None-Match` matches it. A 1xx, 204 or 304 response may have no
+    /// body (an error), and loses the headers describing one.
+    pub async fn finish(&mut self) -> WebResult {
+        if self.finished {
+            return Err(usage("finish() called twice"));
+        }
+        if self.headers_written {
+            let chunk = self.buffer.split().freeze();
+            self.send(chunk).await?;
+            return self.end().await;
+        }
+        if self.status == 200
+            && matches!(self.request.method, Method::GET | Method::HEAD)
+            && !self.headers.contains("Etag")
+        {
+            self.set_etag_header();
+            if self.check_etag_header() {
+                self.buffer.clear();
+                self.status = 304;
+                self.reason = None;
+            }
+        }
+        if !body_allowed(self.status) {
+            if !self.buffer.is_empty() {
+                return Err(usage(format!("Cannot send body with {}", self.status)));
+            }
+            for name in ENTITY_HEADERS {
+                self.headers.remove(name);
+            }
+        }
+        let body = self.buffer.split().freeze();
+        if self.reason.is_some() {
+            // A reason phrase of its own needs the streaming path.
+            self.send(body).await?;
+            return self.end().await;
+        }
+        let headers = std::mem::take(&mut self.headers);
+        self.headers_written = true;
+        self.finished = true;
+        self.request.mark_finished();
+        let Some(mut writer) = self.writer.take() else {
+            return Err(usage("the response is finished"));
+        };
+        let sent = writer.respond(self.status, headers, body);
+        self.app.log_request(self);
+        sent.await.map_err(WebError::from)
+    }
+
+    /// [`write`](Self::write)s `chunk`, then [`finish`](Self::finish)es.
+    pub async fn finish_with(&mut self, chunk: impl AsRef<[u8]>) -> WebResult {
+        self.write(chunk)?;
+        self.finish().await
+    }
+
+    /// Ends a response whose head is written.
+    async fn end(&mut self) -> WebResult {
+        self.finished = true;
+        self.request.mark_finished();
+        let Some(mut writer) = self.writer.take() else {
+            return Err(usage("the response is finished"));
+        };
+        self.app.log_request(self);
+        writer.finish().await.map_err(WebError::from)
+    }
+
+    /// Redirects to `url` (relative or absolute) and finishes: status
+    /// `301` when `permanent`, else `302`, unless `status` (300 to 399)
+    /// is given.
+    pub async fn redirect(&mut self, url: &str, permanent: bool, status: Option<u16>) -> WebResult {
+        if self.headers_written {
+            return Err(usage("Cannot redirect after headers have been written"));
+        }
+        let status = match status {
+            Some(status) if (300..=399).contains(&status) => status,
+            Some(status) => return Err(usage(format!("{status} is not a redirect status"))),
+            None if permanent => 301,
+            None => 302,
+        };
+        self.set_status(status)?;
+        self.set_header("Location", url)?;
+        self.finish().await
+    }
+
+    /// The page [`RequestHandler::write_error`](super::RequestHandler::write_error)
+    /// writes by default: with `serve_traceback` on and an error, the
+    /// error and its causes as plain text; otherwise an HTML page saying
+    /// the status and reason.
+    pub fn write_default_error_page(&mut self, status: u16, error: Option<&WebError>) -> WebResult {
+        if let Some(error) = error.filter(|_| self.settings().serve_traceback()) {
+            self.set_header("Content-Type", "text/plain")?;
+            let mut text = format!("{error}\n");
+            let mut source = error.inner().source();
+            while let Some(cause) = source {
+                let _ = writeln!(text, "caused by: {cause}");
+                source = cause.source();
+            }
+            return self.write(text);
+        }
+        let reason = self.start_line().reason;
+        let reason = crate::escape::xhtml_escape(&reason).into_owned();
+        self.write(format!(
+            "<html><title>{status}: {reason}</title><body>{status}: {reason}</body></html>"
+        ))
+    }
+}
