@@ -15,6 +15,12 @@ use crate::httputil::HttpServerRequest;
 /// message side of Tornado's `HTTPMessageDelegate`, once the head has
 /// been routed). Object-safe, so targets of any type share one router.
 pub trait RoutedMessage: Send {
+    /// Runs once the head is routed, before any body is read: where a
+    /// handler may change the body limits. Default: nothing.
+    fn begin(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+
     /// A piece of body arrived.
     fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()>;
 

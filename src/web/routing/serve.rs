@@ -109,6 +109,9 @@ impl<R: Router + ?Sized> HttpMessageDelegate for RoutingMessage<R> {
             Ok(message) => State::Routed(message),
             Err(declined) => State::NotFound(Some(declined.writer)),
         };
+        if let State::Routed(message) = &mut self.state {
+            message.begin().await;
+        }
     }
 
     async fn data_received(&mut self, chunk: Bytes) {

@@ -48,6 +48,10 @@ impl<M: HttpMessageDelegate> DelegateMessage<M> {
 }
 
 impl<M: HttpMessageDelegate> RoutedMessage for DelegateMessage<M> {
+    fn begin(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(self.send_head())
+    }
+
     fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             self.send_head().await;

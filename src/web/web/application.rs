@@ -147,19 +147,20 @@ impl Application {
         Ok(server)
     }
 
-    /// Where `request` goes.
-    pub(super) fn destination(&self, request: &HttpServerRequest) -> Destination<'_> {
+    /// Where `request` goes, passing over the routers at the addresses in
+    /// `declined`, which declined it already: the search goes on after
+    /// them, as Tornado's does.
+    pub(super) fn destination(
+        &self,
+        request: &HttpServerRequest,
+        declined: &[usize],
+    ) -> Destination<'_> {
         let found = self.inner.hosts.find_map(request, |rule, args| {
-            self.resolve(&rule.target, request, args)
+            self.resolve(&rule.target, request, args, declined)
         });
         found.unwrap_or_else(|| {
             Destination::Handler(&self.inner.default_handler, PathArgs::default())
         })
-    }
-
-    /// The handler factory for requests no route matches.
-    pub(super) fn default_handler(&self) -> &HandlerFactory {
-        &self.inner.default_handler
     }
 
     fn resolve<'a>(
@@ -167,14 +168,16 @@ impl Application {
         target: &'a AppTarget,
         request: &HttpServerRequest,
         args: PathArgs,
+        declined: &[usize],
     ) -> Option<Destination<'a>> {
         let nested = |routes: &'a RuleRouter<AppTarget>| {
             routes.find_map(request, |rule, args| {
-                self.resolve(&rule.target, request, args)
+                self.resolve(&rule.target, request, args, declined)
             })
         };
         match target {
             AppTarget::Handler(factory) => Some(Destination::Handler(factory, args)),
+            AppTarget::Router(router) if declined.contains(&router_address(router)) => None,
             AppTarget::Router(router) => Some(Destination::Router(router, args)),
             AppTarget::Routes(routes) => nested(routes),
             AppTarget::AnyHost => nested(&self.inner.any_host),
@@ -224,6 +227,12 @@ impl Application {
             tracing::error!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
         }
     }
+}
+
+/// Where a router lives: what tells routers apart while a request is
+/// routed.
+pub(super) fn router_address(router: &Arc<dyn crate::routing::Router>) -> usize {
+    Arc::as_ptr(router).cast::<()>() as usize
 }
 
 impl ReverseUrl for Application {

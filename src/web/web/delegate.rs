@@ -8,14 +8,14 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use futures_util::future::BoxFuture;
 
-use super::application::Destination;
+use super::application::{Destination, router_address};
 use super::{Application, HandlerFactory};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
     HttpServerRequest, RequestStartLine,
 };
-use crate::routing::{PathArgs, RoutedMessage};
+use crate::routing::{Declined, PathArgs, ReverseUrl, RouteError, RoutedMessage, Router};
 
 /// A request whose body streams to its handler, started.
 pub(super) trait StreamingRequest: Send {
@@ -78,19 +78,7 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Application {
         headers: HttpHeaders,
         writer: ResponseWriter,
     ) -> impl Future<Output = ()> + Send {
-        let request = request_of(start_line, headers, &writer);
-        match self.destination(&request) {
-            Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
-            Destination::Router(router, args) => match router.serve_whole(request, args, writer) {
-                Ok(serve) => serve,
-                Err(declined) => self.serve_with(
-                    self.default_handler(),
-                    declined.request,
-                    PathArgs::default(),
-                    declined.writer,
-                ),
-            },
-        }
+        self.serve_request(request_of(start_line, headers, &writer), writer)
     }
 }
 
@@ -135,7 +123,7 @@ enum State {
 }
 
 /// The state for a request going to a handler made by `factory`.
-async fn to_handler(
+fn to_handler(
     app: &Application,
     factory: &HandlerFactory,
     request: HttpServerRequest,
@@ -152,43 +140,45 @@ async fn to_handler(
         }));
     }
     let cx = app.context(request, writer, factory.compute_etag());
-    let mut streaming = factory.start_streaming(cx, args);
-    streaming.begin().await;
-    State::Streaming(streaming)
+    State::Streaming(factory.start_streaming(cx, args))
 }
 
-impl HttpMessageDelegate for AppMessage {
-    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
-        let State::Unrouted(writer) = &mut self.state else {
-            return;
-        };
-        let Some(writer) = writer.take() else {
-            return;
-        };
-        let request = request_of(start_line, headers, &writer);
-        let app = self.app.clone();
-        self.state = match app.destination(&request) {
-            Destination::Handler(factory, args) => {
-                to_handler(&app, factory, request, args, writer).await
-            }
-            Destination::Router(router, args) => match router.find_handler(request, args, writer) {
-                Ok(message) => State::Routed(message),
-                Err(declined) => {
-                    let factory = app.default_handler();
-                    to_handler(
-                        &app,
-                        factory,
-                        declined.request,
-                        PathArgs::default(),
-                        declined.writer,
-                    )
-                    .await
+impl AppMessage {
+    /// A message for `request`, routed within `app`.
+    fn routed(app: &Application, request: HttpServerRequest, writer: ResponseWriter) -> AppMessage {
+        let (mut request, mut writer) = (request, writer);
+        let mut declined = Vec::new();
+        let state = loop {
+            match app.destination(&request, &declined) {
+                Destination::Handler(factory, args) => {
+                    break to_handler(app, factory, request, args, writer);
                 }
-            },
+                Destination::Router(router, args) => {
+                    match router.find_handler(request, args, writer) {
+                        Ok(message) => break State::Routed(message),
+                        Err(back) => (request, writer) = (back.request, back.writer),
+                    }
+                    declined.push(router_address(router));
+                }
+            }
         };
+        AppMessage {
+            app: app.clone(),
+            state,
+        }
     }
 
-    async fn data_received(&mut self, chunk: Bytes) {
+    /// What runs once the head is routed, before the body: a streaming
+    /// handler's `prepare`.
+    async fn begin(&mut self) {
+        match &mut self.state {
+            State::Streaming(streaming) => streaming.begin().await,
+            State::Routed(message) => message.begin().await,
+            State::Unrouted(_) | State::Gathering(_) | State::Done => {}
+        }
+    }
+
+    async fn body_piece(&mut self, chunk: Bytes) {
         match &mut self.state {
             State::Gathering(gathering) => gathering.body.extend_from_slice(&chunk),
             State::Streaming(streaming) => streaming.data_received(chunk).await,
@@ -197,7 +187,7 @@ impl HttpMessageDelegate for AppMessage {
         }
     }
 
-    async fn finish(&mut self) {
+    async fn end(&mut self) {
         match std::mem::replace(&mut self.state, State::Done) {
             State::Gathering(gathering) => {
                 let Gathering {
@@ -217,12 +207,126 @@ impl HttpMessageDelegate for AppMessage {
         }
     }
 
-    fn on_connection_close(&mut self) {
+    fn closed(&mut self) {
         match &mut self.state {
             State::Routed(message) => message.on_connection_close(),
             // A streaming handler is told as its request is dropped.
             State::Streaming(_) | State::Gathering(_) => self.state = State::Done,
             State::Unrouted(_) | State::Done => {}
+        }
+    }
+}
+
+impl HttpMessageDelegate for AppMessage {
+    async fn headers_received(&mut self, start_line: RequestStartLine, headers: HttpHeaders) {
+        let State::Unrouted(writer) = &mut self.state else {
+            return;
+        };
+        let Some(writer) = writer.take() else {
+            return;
+        };
+        let request = request_of(start_line, headers, &writer);
+        *self = AppMessage::routed(&self.app, request, writer);
+        self.begin().await;
+    }
+
+    async fn data_received(&mut self, chunk: Bytes) {
+        self.body_piece(chunk).await;
+    }
+
+    async fn finish(&mut self) {
+        self.end().await;
+    }
+
+    fn on_connection_close(&mut self) {
+        self.closed();
+    }
+}
+
+impl RoutedMessage for AppMessage {
+    fn begin(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(AppMessage::begin(self))
+    }
+
+    fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()> {
+        Box::pin(self.body_piece(chunk))
+    }
+
+    fn finish(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(self.end())
+    }
+
+    fn on_connection_close(&mut self) {
+        self.closed();
+    }
+}
+
+/// An application nested under another router (Tornado's `Application`
+/// as a rule target): it routes the request among its own routes, and
+/// answers it with its default handler when none matches.
+impl Router for Application {
+    fn find_handler(
+        &self,
+        request: HttpServerRequest,
+        _: PathArgs,
+        writer: ResponseWriter,
+    ) -> Result<Box<dyn RoutedMessage>, Box<Declined>> {
+        Ok(Box::new(AppMessage::routed(self, request, writer)))
+    }
+
+    fn serve_whole(
+        &self,
+        request: HttpServerRequest,
+        _: PathArgs,
+        writer: ResponseWriter,
+    ) -> Result<BoxFuture<'static, ()>, Box<Declined>> {
+        Ok(self.serve_request(request, writer))
+    }
+
+    fn reverse_url(&self, name: &str, args: &[&str]) -> Option<Result<String, RouteError>> {
+        ReverseUrl::reverse_url(self, name, args)
+    }
+}
+
+impl Application {
+    /// The message for a request going to a handler made by `factory`
+    /// with path arguments `args`, whatever the routes say (Tornado's
+    /// `get_handler_delegate`): for routers of their own that pick
+    /// handlers.
+    pub fn get_handler_delegate(
+        &self,
+        request: HttpServerRequest,
+        factory: &HandlerFactory,
+        args: PathArgs,
+        writer: ResponseWriter,
+    ) -> Box<dyn RoutedMessage> {
+        Box::new(AppMessage {
+            app: self.clone(),
+            state: to_handler(self, factory, request, args, writer),
+        })
+    }
+
+    /// Serves a request without a body.
+    fn serve_request(
+        &self,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+    ) -> BoxFuture<'static, ()> {
+        let (mut request, mut writer) = (request, writer);
+        let mut declined = Vec::new();
+        loop {
+            match self.destination(&request, &declined) {
+                Destination::Handler(factory, args) => {
+                    return self.serve_with(factory, request, args, writer);
+                }
+                Destination::Router(router, args) => {
+                    match router.serve_whole(request, args, writer) {
+                        Ok(serve) => return serve,
+                        Err(back) => (request, writer) = (back.request, back.writer),
+                    }
+                    declined.push(router_address(router));
+                }
+            }
         }
     }
 }
