@@ -202,6 +202,7 @@ impl Application {
             headers: Context::default_headers(),
             buffer: BytesMut::new(),
             headers_written: false,
+            new_cookies: Vec::new(),
             finished: false,
             compute_etag,
         }

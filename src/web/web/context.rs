@@ -38,6 +38,8 @@ pub struct Context {
     /// Output written and not yet flushed.
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,
+    /// Cookies set, by name, as `Set-Cookie` values.
+    pub(super) new_cookies: Vec<(String, String)>,
     pub(super) finished: bool,
     /// The handler type's `compute_etag`.
     pub(super) compute_etag: fn(&Context) -> Option<String>,

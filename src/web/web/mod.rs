@@ -50,6 +50,7 @@
 mod application;
 mod arguments;
 mod context;
+mod cookie;
 mod delegate;
 mod error;
 mod error_handler;
@@ -64,6 +65,7 @@ mod settings;
 pub use application::Application;
 pub use arguments::{ArgumentSource, decode_argument};
 pub use context::Context;
+pub use cookie::{CookieOptions, SameSite};
 pub use delegate::AppMessage;
 pub use error::{Finish, HttpError, MissingArgumentError, UsageError, WebError, WebResult};
 pub use error_handler::ErrorHandler;

@@ -174,6 +174,9 @@ impl Context {
     /// Writes `chunk` to the connection, the head first if it is not
     /// written yet.
     async fn send(&mut self, chunk: Bytes) -> WebResult {
+        if !self.headers_written {
+            self.emit_cookies();
+        }
         let start_line = (!self.headers_written).then(|| self.start_line());
         let Some(writer) = self.writer.as_mut() else {
             return Err(usage("the response is finished"));
@@ -234,6 +237,7 @@ impl Context {
             self.send(body).await?;
             return self.end().await;
         }
+        self.emit_cookies();
         let headers = std::mem::take(&mut self.headers);
         self.headers_written = true;
         self.finished = true;

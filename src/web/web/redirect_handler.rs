@@ -52,7 +52,8 @@ pub(super) fn fill_template(template: &str, args: &[Option<String>]) -> String {
             rest = &tail[2..];
             continue;
         }
-        if let Some(close) = tail.find('}')
+        if tail.starts_with('{')
+            && let Some(close) = tail.find('}')
             && let Ok(index) = tail[1..close].parse::<usize>()
         {
             out.push_str(args.get(index).and_then(Option::as_deref).unwrap_or(""));
