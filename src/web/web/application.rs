@@ -2,10 +2,11 @@
 //! `tornado.web.Application`).
 
 use std::io;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
+use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
 use super::{Context, HandlerFactory, Route, Settings};
 use crate::http1::ResponseWriter;
@@ -189,7 +190,7 @@ impl Application {
         &self,
         request: HttpServerRequest,
         writer: ResponseWriter,
-        compute_etag: fn(&Context) -> Option<String>,
+        hooks: Hooks,
     ) -> Context {
         Context {
             request,
@@ -204,7 +205,8 @@ impl Application {
             headers_written: false,
             new_cookies: Vec::new(),
             finished: false,
-            compute_etag,
+            hooks,
+            current_user: OnceLock::new(),
         }
     }
 

@@ -3,7 +3,10 @@
 
 use bytes::BytesMut;
 
-use super::{Application, Settings};
+use std::sync::OnceLock;
+
+use super::hooks::Hooks;
+use super::{Application, CurrentUser, Settings, WebResult};
 use crate::http1::ResponseWriter;
 use crate::httputil::{HttpConnection, HttpHeaders, HttpServerRequest};
 
@@ -41,8 +44,10 @@ pub struct Context {
     /// Cookies set, by name, as `Set-Cookie` values.
     pub(super) new_cookies: Vec<(String, String)>,
     pub(super) finished: bool,
-    /// The handler type's `compute_etag`.
-    pub(super) compute_etag: fn(&Context) -> Option<String>,
+    /// The handler type's functions.
+    pub(super) hooks: Hooks,
+    /// The current user, once asked for or set.
+    pub(super) current_user: OnceLock<Option<CurrentUser>>,
 }
 
 impl Context {
@@ -117,6 +122,34 @@ impl Context {
         if let Some(writer) = &mut self.writer {
             writer.set_body_timeout(timeout);
         }
+    }
+
+    /// The user the request is authenticated as (Tornado's
+    /// `current_user`): the one set with
+    /// [`set_current_user`](Self::set_current_user), or else what the
+    /// handler's [`get_current_user`](super::RequestHandler::get_current_user)
+    /// finds, asked once.
+    pub fn current_user(&self) -> Option<&CurrentUser> {
+        self.current_user
+            .get_or_init(|| (self.hooks.get_current_user)(self))
+            .as_ref()
+    }
+
+    /// The current user, if there is one and it is a `T`.
+    pub fn current_user_as<T: std::any::Any>(&self) -> Option<&T> {
+        self.current_user()?.downcast_ref()
+    }
+
+    /// Sets the current user (Tornado's `self.current_user = ...`, for a
+    /// user looked up asynchronously in `prepare`).
+    pub fn set_current_user(&mut self, user: Option<CurrentUser>) {
+        self.current_user = OnceLock::from(user);
+    }
+
+    /// Where users who are not logged in are sent: the handler's
+    /// [`get_login_url`](super::RequestHandler::get_login_url).
+    pub fn get_login_url(&self) -> WebResult<String> {
+        (self.hooks.get_login_url)(self)
     }
 
     /// Whether the response is finished.

@@ -53,7 +53,7 @@ impl Application {
         args: PathArgs,
         writer: ResponseWriter,
     ) -> BoxFuture<'static, ()> {
-        let cx = self.context(request, writer, factory.compute_etag());
+        let cx = self.context(request, writer, factory.hooks());
         factory.serve(cx, args)
     }
 }
@@ -139,7 +139,7 @@ fn to_handler(
             body: BytesMut::new(),
         }));
     }
-    let cx = app.context(request, writer, factory.compute_etag());
+    let cx = app.context(request, writer, factory.hooks());
     State::Streaming(factory.start_streaming(cx, args))
 }
 

@@ -62,7 +62,7 @@ impl Context {
     /// Sets the `ETag` header from the handler's `compute_etag`, unless
     /// it gives none.
     pub fn set_etag_header(&mut self) {
-        if let Some(etag) = (self.compute_etag)(self)
+        if let Some(etag) = (self.hooks.compute_etag)(self)
             && let Ok(value) = http::HeaderValue::from_str(&etag)
         {
             self.headers.insert(http::header::ETAG, value);

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use bytes::Bytes;
 
-use super::{Context, HttpError, WebError, WebResult};
+use super::{Context, CurrentUser, HttpError, WebError, WebResult};
 
 /// Tornado's default `SUPPORTED_METHODS`.
 pub const DEFAULT_SUPPORTED_METHODS: &[&str] =
@@ -162,6 +162,27 @@ pub trait RequestHandler: Send + Sized + 'static {
     /// dropped) first. Default: nothing.
     fn on_connection_close(&mut self, cx: &mut Context) {
         let _ = cx;
+    }
+
+    /// The user the request is authenticated as, for
+    /// [`Context::current_user`] (Tornado's `get_current_user`), asked at
+    /// most once per request and only when needed: usually read from a
+    /// signed cookie. A user found asynchronously (in a database) is set
+    /// with [`Context::set_current_user`] in `prepare` instead. Default:
+    /// nobody.
+    fn get_current_user(cx: &Context) -> Option<CurrentUser> {
+        let _ = cx;
+        None
+    }
+
+    /// Where [`Context::authenticated`] sends users who are not logged in
+    /// (Tornado's `get_login_url`). Default: the `login_url` setting, an
+    /// error without one.
+    fn get_login_url(cx: &Context) -> WebResult<String> {
+        cx.settings()
+            .login_url
+            .clone()
+            .ok_or_else(|| super::error::usage("authenticated needs the login_url setting"))
     }
 
     /// The `ETag` of a finished response with status 200 to `GET` or

@@ -56,7 +56,9 @@ mod error;
 mod error_handler;
 mod etag;
 mod execute;
+mod guards;
 mod handler;
+mod hooks;
 mod output;
 mod redirect_handler;
 mod route;
@@ -71,6 +73,7 @@ pub use error::{Finish, HttpError, MissingArgumentError, UsageError, WebError, W
 pub use error_handler::ErrorHandler;
 pub use execute::send_error;
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
+pub use hooks::CurrentUser;
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};
 pub use settings::{LogFunction, Settings};

@@ -8,6 +8,7 @@ use futures_util::future::BoxFuture;
 
 use super::delegate::StreamingRequest;
 use super::execute::{execute, start_streaming};
+use super::hooks::Hooks;
 use super::{Context, RequestHandler};
 use crate::routing::{
     Matcher, PathArgs, PathMatches, ReverseUrl, RouteError, Router, Rule, RuleRouter,
@@ -44,9 +45,9 @@ impl HandlerFactory {
         self.0.start_streaming(cx, args)
     }
 
-    /// The handler type's `compute_etag`.
-    pub(super) fn compute_etag(&self) -> fn(&Context) -> Option<String> {
-        self.0.compute_etag()
+    /// The handler type's functions its contexts call.
+    pub(super) fn hooks(&self) -> Hooks {
+        self.0.hooks()
     }
 }
 
@@ -61,7 +62,7 @@ trait ErasedFactory: Send + Sync + 'static {
     fn serve(&self, cx: Context, args: PathArgs) -> BoxFuture<'static, ()>;
     fn streams_body(&self) -> bool;
     fn start_streaming(&self, cx: Context, args: PathArgs) -> Box<dyn StreamingRequest>;
-    fn compute_etag(&self) -> fn(&Context) -> Option<String>;
+    fn hooks(&self) -> Hooks;
 }
 
 struct Factory<F>(F);
@@ -83,8 +84,8 @@ where
         start_streaming((self.0)(), cx, args)
     }
 
-    fn compute_etag(&self) -> fn(&Context) -> Option<String> {
-        H::compute_etag
+    fn hooks(&self) -> Hooks {
+        Hooks::of::<H>()
     }
 }
 

@@ -35,6 +35,9 @@ pub struct Settings {
     /// `default_handler_class` with its `default_handler_args`). Default:
     /// a `404 Not Found` page.
     pub default_handler: Option<HandlerFactory>,
+    /// Where [`Context::authenticated`](super::Context::authenticated)
+    /// sends users who are not logged in. Default: none.
+    pub login_url: Option<String>,
     /// Writes the access log line of each request instead of the
     /// standard one (Tornado's `log_function`). Default: none.
     pub log_function: Option<LogFunction>,
@@ -54,6 +57,7 @@ impl fmt::Debug for Settings {
             .field("serve_traceback", &self.serve_traceback)
             .field("default_host", &self.default_host)
             .field("default_handler", &self.default_handler.is_some())
+            .field("login_url", &self.login_url)
             .field("log_function", &self.log_function.is_some())
             .finish()
     }

@@ -1,0 +1,31 @@
+//! [`Hooks`]: the handler type's functions the [`Context`] calls on its
+//! own (while finishing, or when asked for the current user).
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::{Context, RequestHandler, WebResult};
+
+/// The user a request is authenticated as: any value, shared (see
+/// [`Context::current_user`]).
+pub type CurrentUser = Arc<dyn Any + Send + Sync>;
+
+/// The associated functions of a handler type that its requests'
+/// contexts call.
+#[derive(Clone, Copy)]
+pub(super) struct Hooks {
+    pub(super) compute_etag: fn(&Context) -> Option<String>,
+    pub(super) get_current_user: fn(&Context) -> Option<CurrentUser>,
+    pub(super) get_login_url: fn(&Context) -> WebResult<String>,
+}
+
+impl Hooks {
+    /// The hooks of handler type `H`.
+    pub(super) fn of<H: RequestHandler>() -> Hooks {
+        Hooks {
+            compute_etag: H::compute_etag,
+            get_current_user: H::get_current_user,
+            get_login_url: H::get_login_url,
+        }
+    }
+}
