@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
+use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
 use super::{Context, HandlerFactory, Route, Settings};
@@ -192,7 +193,13 @@ impl Application {
         writer: ResponseWriter,
         hooks: Hooks,
     ) -> Context {
+        let transform = self
+            .inner
+            .settings
+            .compress_response
+            .then(|| Box::new(GzipTransform::new(request.headers.get("Accept-Encoding"))));
         Context {
+            transform,
             request,
             app: self.clone(),
             writer: Some(writer),

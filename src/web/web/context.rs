@@ -5,6 +5,7 @@ use bytes::BytesMut;
 
 use std::sync::OnceLock;
 
+use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::{Application, CurrentUser, Settings, WebResult};
 use crate::http1::ResponseWriter;
@@ -44,6 +45,8 @@ pub struct Context {
     /// Cookies set, by name, as `Set-Cookie` values.
     pub(super) new_cookies: Vec<(String, String)>,
     pub(super) finished: bool,
+    /// Compresses the output, with `compress_response` on.
+    pub(super) transform: Option<Box<GzipTransform>>,
     /// The handler type's functions.
     pub(super) hooks: Hooks,
     /// The current user, once asked for or set.

@@ -57,6 +57,7 @@ mod error_handler;
 mod etag;
 mod execute;
 mod guards;
+mod gzip_transform;
 mod handler;
 mod hooks;
 mod output;

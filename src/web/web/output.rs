@@ -168,12 +168,19 @@ impl Context {
             return Err(usage("Cannot flush() after finish()"));
         }
         let chunk = self.buffer.split().freeze();
-        self.send(chunk).await
+        self.send(chunk, false).await
     }
 
     /// Writes `chunk` to the connection, the head first if it is not
     /// written yet.
-    async fn send(&mut self, chunk: Bytes) -> WebResult {
+    async fn send(&mut self, chunk: Bytes, finishing: bool) -> WebResult {
+        let chunk = match &mut self.transform {
+            Some(gzip) if !self.headers_written => {
+                gzip.first_chunk(&mut self.headers, chunk, finishing)
+            }
+            Some(gzip) => gzip.chunk(chunk, finishing),
+            None => chunk,
+        };
         if !self.headers_written {
             self.emit_cookies();
         }
@@ -209,7 +216,7 @@ impl Context {
         }
         if self.headers_written {
             let chunk = self.buffer.split().freeze();
-            self.send(chunk).await?;
+            self.send(chunk, true).await?;
             return self.end().await;
         }
         if self.status == 200
@@ -234,9 +241,13 @@ impl Context {
         let body = self.buffer.split().freeze();
         if self.reason.is_some() {
             // A reason phrase of its own needs the streaming path.
-            self.send(body).await?;
+            self.send(body, true).await?;
             return self.end().await;
         }
+        let body = match &mut self.transform {
+            Some(gzip) => gzip.first_chunk(&mut self.headers, body, true),
+            None => body,
+        };
         self.emit_cookies();
         let headers = std::mem::take(&mut self.headers);
         self.headers_written = true;

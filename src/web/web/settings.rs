@@ -23,6 +23,12 @@ pub struct Settings {
     /// Development mode: turns on `serve_traceback` unless that is set.
     /// Default: off.
     pub debug: bool,
+    /// Compresses responses with gzip for clients that accept it (Tornado's
+    /// `compress_response`): text and the textual application types
+    /// (JSON, JavaScript, XML, SVG), when the body is at least 1 KiB or
+    /// streams; every response then says `Vary: Accept-Encoding`.
+    /// Default: off.
+    pub compress_response: bool,
     /// Whether error pages show the error that caused them. Default:
     /// `debug`.
     pub serve_traceback: Option<bool>,
@@ -54,6 +60,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("debug", &self.debug)
+            .field("compress_response", &self.compress_response)
             .field("serve_traceback", &self.serve_traceback)
             .field("default_host", &self.default_host)
             .field("default_handler", &self.default_handler.is_some())

@@ -1,0 +1,113 @@
+//! [`GzipTransform`]: gzip compression of responses between the handler's
+//! output and the connection (Tornado's `GZipContentEncoding`, applied
+//! when the `compress_response` setting is on).
+
+use std::io::Write;
+
+use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::httputil::HttpHeaders;
+
+/// Responses shorter than this, finished in one go, are not compressed.
+pub(super) const MIN_LENGTH: usize = 1024;
+
+/// Tornado's compression level.
+const LEVEL: u32 = 6;
+
+/// Whether a response of `media_type` is worth compressing: text, and
+/// the textual application types.
+fn compressible(media_type: &str) -> bool {
+    media_type.starts_with("text/")
+        || matches!(
+            media_type,
+            "application/javascript"
+                | "application/x-javascript"
+                | "application/xml"
+                | "application/atom+xml"
+                | "application/json"
+                | "application/xhtml+xml"
+                | "image/svg+xml"
+        )
+}
+
+/// Compresses one response when the client accepts gzip and the
+/// response is worth it.
+pub(super) struct GzipTransform {
+    /// The client accepts gzip (and, after the first chunk, the response
+    /// is being compressed).
+    gzipping: bool,
+    encoder: Option<GzEncoder<Vec<u8>>>,
+}
+
+impl GzipTransform {
+    /// A transform for a request with `accept_encoding`.
+    pub(super) fn new(accept_encoding: Option<&str>) -> GzipTransform {
+        GzipTransform {
+            gzipping: accept_encoding.is_some_and(|value| value.contains("gzip")),
+            encoder: None,
+        }
+    }
+
+    /// Transforms the first piece of the body, and the headers with it:
+    /// `Vary: Accept-Encoding` always; `Content-Encoding: gzip` (and a
+    /// `Content-Length` corrected, or removed while the body streams) when
+    /// compressing.
+    pub(super) fn first_chunk(
+        &mut self,
+        headers: &mut HttpHeaders,
+        chunk: Bytes,
+        finishing: bool,
+    ) -> Bytes {
+        let vary = headers.get_list("Vary").join(", ");
+        let vary = if vary.is_empty() {
+            "Accept-Encoding".to_owned()
+        } else {
+            format!("{vary}, Accept-Encoding")
+        };
+        let _ = headers.set("Vary", &vary);
+        if self.gzipping {
+            let media_type = headers
+                .get("Content-Type")
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            self.gzipping = compressible(&media_type)
+                && (!finishing || chunk.len() >= MIN_LENGTH)
+                && !headers.contains("Content-Encoding");
+        }
+        if !self.gzipping {
+            return chunk;
+        }
+        let _ = headers.set("Content-Encoding", "gzip");
+        self.encoder = Some(GzEncoder::new(Vec::new(), Compression::new(LEVEL)));
+        let chunk = self.chunk(chunk, finishing);
+        if headers.contains("Content-Length") {
+            if finishing {
+                let _ = headers.set("Content-Length", &chunk.len().to_string());
+            } else {
+                headers.remove("Content-Length");
+            }
+        }
+        chunk
+    }
+
+    /// Transforms a later piece of the body (the last when `finishing`).
+    pub(super) fn chunk(&mut self, chunk: Bytes, finishing: bool) -> Bytes {
+        let Some(encoder) = self.encoder.as_mut() else {
+            return chunk;
+        };
+        // Writing to a `Vec` cannot fail.
+        let _ = encoder.write_all(&chunk);
+        if finishing {
+            let encoder = self.encoder.take().map(GzEncoder::finish);
+            return Bytes::from(encoder.and_then(Result::ok).unwrap_or_default());
+        }
+        let _ = encoder.flush();
+        Bytes::from(std::mem::take(encoder.get_mut()))
+    }
+}
