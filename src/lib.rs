@@ -13,6 +13,7 @@
 //! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
 //!    [`tcpclient`], [`process`].
 //! 3. **HTTP** — [`httputil`], [`http1`], [`httpserver`], [`httpclient`].
+//! 4. **Web** — [`web`].
 //! 5. **Tools** — [`log`], [`testing`].
 //!
 //! ```
@@ -86,6 +87,10 @@ pub mod httpclient;
 pub mod httpserver;
 #[path = "http/httputil/mod.rs"]
 pub mod httputil;
+
+// Layer 4: web (src/web/).
+#[path = "web/mod.rs"]
+pub mod web;
 
 // Layer 5: tools (src/tools/).
 #[path = "tools/log/mod.rs"]
