@@ -211,6 +211,8 @@ impl Application {
             buffer: BytesMut::new(),
             headers_written: false,
             new_cookies: Vec::new(),
+            raw_xsrf: None,
+            xsrf_token: None,
             finished: false,
             hooks,
             current_user: OnceLock::new(),

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
+use super::xsrf::RawXsrfToken;
 use super::{Application, CurrentUser, Settings, WebResult};
 use crate::http1::ResponseWriter;
 use crate::httputil::{HttpConnection, HttpHeaders, HttpServerRequest};
@@ -45,6 +46,10 @@ pub struct Context {
     /// Cookies set, by name, as `Set-Cookie` values.
     pub(super) new_cookies: Vec<(String, String)>,
     pub(super) finished: bool,
+    /// The request's raw XSRF token, once read or made.
+    pub(super) raw_xsrf: Option<RawXsrfToken>,
+    /// The masked XSRF token handed out, once asked for.
+    pub(super) xsrf_token: Option<String>,
     /// Compresses the output, with `compress_response` on.
     pub(super) transform: Option<Box<GzipTransform>>,
     /// The handler type's functions.

@@ -77,6 +77,13 @@ impl<H: RequestHandler> Running<H> {
             let decoded = decode(value, &name)?;
             self.cx.path_kwargs.push((name, decoded));
         }
+        let safe = matches!(
+            self.cx.request.method,
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
+        if !safe && self.cx.settings().xsrf_cookies {
+            self.handler.check_xsrf_cookie(&mut self.cx)?;
+        }
         self.handler.prepare(&mut self.cx).await
     }
 

@@ -65,6 +65,14 @@ pub trait RequestHandler: Send + Sized + 'static {
         let _ = cx;
     }
 
+    /// Checks the request's XSRF token (Tornado's `check_xsrf_cookie`),
+    /// before `prepare`, for every method but `GET`, `HEAD` and `OPTIONS`
+    /// when the `xsrf_cookies` setting is on. Default:
+    /// [`Context::check_xsrf_cookie`].
+    fn check_xsrf_cookie(&mut self, cx: &mut Context) -> WebResult {
+        cx.check_xsrf_cookie()
+    }
+
     /// Runs before the verb method; finishing the response here ends the
     /// request. Default: nothing.
     fn prepare(&mut self, cx: &mut Context) -> impl Future<Output = WebResult> + Send {

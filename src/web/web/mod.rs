@@ -106,8 +106,10 @@ mod hooks;
 mod output;
 mod redirect_handler;
 mod route;
+mod secure_cookie;
 mod settings;
 mod signed_value;
+mod xsrf;
 mod xsrf_token;
 
 pub use application::Application;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::{Context, HandlerFactory};
+use super::{Context, CookieOptions, CookieSecret, HandlerFactory, SameSite, XsrfTokenVersion};
 
 /// A function writing the access log line of a finished request.
 pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
@@ -18,7 +18,7 @@ pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
 /// let settings = Settings { debug: true, ..Settings::default() };
 /// assert!(settings.serve_traceback());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Settings {
     /// Development mode: turns on `serve_traceback` unless that is set.
     /// Default: off.
@@ -41,12 +41,45 @@ pub struct Settings {
     /// `default_handler_class` with its `default_handler_args`). Default:
     /// a `404 Not Found` page.
     pub default_handler: Option<HandlerFactory>,
+    /// The secret signing secure cookies (and versioned secrets with the
+    /// key version to sign with: Tornado's `cookie_secret` and
+    /// `key_version`). Default: none (secure cookies fail).
+    pub cookie_secret: Option<CookieSecret>,
+    /// Checks the XSRF token of every request but `GET`, `HEAD` and
+    /// `OPTIONS` (Tornado's `xsrf_cookies`). Default: off.
+    pub xsrf_cookies: bool,
+    /// The format XSRF tokens are handed out in. Default: 2 (masked).
+    pub xsrf_cookie_version: XsrfTokenVersion,
+    /// The attributes of the `_xsrf` cookie (Tornado's
+    /// `xsrf_cookie_kwargs`). Default: path `/`, `SameSite=Lax`.
+    pub xsrf_cookie_kwargs: CookieOptions,
     /// Where [`Context::authenticated`](super::Context::authenticated)
     /// sends users who are not logged in. Default: none.
     pub login_url: Option<String>,
     /// Writes the access log line of each request instead of the
     /// standard one (Tornado's `log_function`). Default: none.
     pub log_function: Option<LogFunction>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            debug: false,
+            compress_response: false,
+            serve_traceback: None,
+            default_host: None,
+            default_handler: None,
+            cookie_secret: None,
+            xsrf_cookies: false,
+            xsrf_cookie_version: super::xsrf::default_version(),
+            xsrf_cookie_kwargs: CookieOptions {
+                samesite: Some(SameSite::Lax),
+                ..CookieOptions::default()
+            },
+            login_url: None,
+            log_function: None,
+        }
+    }
 }
 
 impl Settings {
@@ -64,6 +97,10 @@ impl fmt::Debug for Settings {
             .field("serve_traceback", &self.serve_traceback)
             .field("default_host", &self.default_host)
             .field("default_handler", &self.default_handler.is_some())
+            .field("cookie_secret", &self.cookie_secret)
+            .field("xsrf_cookies", &self.xsrf_cookies)
+            .field("xsrf_cookie_version", &self.xsrf_cookie_version)
+            .field("xsrf_cookie_kwargs", &self.xsrf_cookie_kwargs)
             .field("login_url", &self.login_url)
             .field("log_function", &self.log_function.is_some())
             .finish()

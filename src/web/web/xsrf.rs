@@ -1,0 +1,131 @@
+//! Cross-site request forgery protection on [`Context`] (Tornado's
+//! `xsrf_token`, `check_xsrf_cookie`, `xsrf_form_html`): a random token
+//! in the `_xsrf` cookie, handed out masked afresh each time, which every
+//! form submission must send back.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::{
+    Context, CookieOptions, HttpError, WebResult, XsrfTokenVersion, decode_xsrf_token,
+    encode_xsrf_token, new_xsrf_token, xsrf_tokens_equal,
+};
+use crate::escape::xhtml_escape;
+
+/// The XSRF token a request came with, or a new one.
+#[derive(Clone, Debug)]
+pub(super) struct RawXsrfToken {
+    /// Read from the request's cookie (not made here).
+    from_cookie: bool,
+    token: Vec<u8>,
+    timestamp: i64,
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+impl Context {
+    /// The raw token of the request's `_xsrf` cookie, or a new one.
+    fn raw_xsrf_token(&mut self) -> RawXsrfToken {
+        if let Some(raw) = &self.raw_xsrf {
+            return raw.clone();
+        }
+        let decoded = self
+            .get_cookie("_xsrf")
+            .and_then(|cookie| decode_xsrf_token(cookie).ok());
+        let raw = match decoded {
+            Some(decoded) => RawXsrfToken {
+                from_cookie: true,
+                token: decoded.token,
+                timestamp: decoded.timestamp.unwrap_or_else(unix_now),
+            },
+            None => RawXsrfToken {
+                from_cookie: false,
+                token: new_xsrf_token().to_vec(),
+                timestamp: unix_now(),
+            },
+        };
+        self.raw_xsrf = Some(raw.clone());
+        raw
+    }
+
+    /// The XSRF token for this request's forms (Tornado's `xsrf_token`):
+    /// the token of the `_xsrf` cookie, masked afresh (in the
+    /// `xsrf_cookie_version` setting's format). Without a valid cookie, a
+    /// new token is made and the cookie set, with the
+    /// `xsrf_cookie_kwargs` setting's attributes (expiring in 30 days for
+    /// a logged-in user). The same value for the whole request.
+    pub fn xsrf_token(&mut self) -> WebResult<String> {
+        if let Some(token) = &self.xsrf_token {
+            return Ok(token.clone());
+        }
+        let raw = self.raw_xsrf_token();
+        let version = self.settings().xsrf_cookie_version;
+        let token = encode_xsrf_token(&raw.token, raw.timestamp, version);
+        if !raw.from_cookie {
+            let mut options: CookieOptions = self.settings().xsrf_cookie_kwargs.clone();
+            if options.expires.is_none()
+                && options.expires_days.is_none()
+                && self.current_user().is_some()
+            {
+                options.expires_days = Some(30.0);
+            }
+            self.set_cookie("_xsrf", &token, &options)?;
+        }
+        self.xsrf_token = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Checks that the request sent back the token of its `_xsrf` cookie
+    /// (Tornado's `check_xsrf_cookie`), as the `_xsrf` argument or the
+    /// `X-Xsrftoken` or `X-Csrftoken` header: `403 Forbidden` otherwise.
+    /// With the `xsrf_cookies` setting on, it runs before `prepare` for
+    /// every method but `GET`, `HEAD` and `OPTIONS` (through the
+    /// handler's [`check_xsrf_cookie`](super::RequestHandler::check_xsrf_cookie)).
+    pub fn check_xsrf_cookie(&mut self) -> WebResult {
+        let sent = match self.get_argument_opt("_xsrf")? {
+            Some(token) => Some(token),
+            None => self
+                .request
+                .headers
+                .get("X-Xsrftoken")
+                .or_else(|| self.request.headers.get("X-Csrftoken"))
+                .map(str::to_owned),
+        };
+        let Some(sent) = sent else {
+            return Err(HttpError::new(403)
+                .log_message("'_xsrf' argument missing from POST")
+                .into());
+        };
+        let Ok(sent) = decode_xsrf_token(&sent) else {
+            return Err(HttpError::new(403)
+                .log_message("'_xsrf' argument has invalid format")
+                .into());
+        };
+        let expected = self.raw_xsrf_token();
+        if !xsrf_tokens_equal(&sent.token, &expected.token) {
+            return Err(HttpError::new(403)
+                .log_message("XSRF cookie does not match POST argument")
+                .into());
+        }
+        Ok(())
+    }
+
+    /// A hidden form field holding the XSRF token (Tornado's
+    /// `xsrf_form_html`), for every form that posts to this application
+    /// with `xsrf_cookies` on.
+    pub fn xsrf_form_html(&mut self) -> WebResult<String> {
+        let token = self.xsrf_token()?;
+        Ok(format!(
+            "<input type=\"hidden\" name=\"_xsrf\" value=\"{}\"/>",
+            xhtml_escape(&token)
+        ))
+    }
+}
+
+/// The default XSRF token version (2, masked).
+pub(super) fn default_version() -> XsrfTokenVersion {
+    XsrfTokenVersion::V2
+}
