@@ -1,6 +1,5 @@
-//! Tornado's "Hello, world" demo (`demos/helloworld/helloworld.py`) on
-//! [`HttpServer`]'s request callback: every request is answered
-//! `Hello, world`.
+//! Tornado's "Hello, world" demo (`demos/helloworld/helloworld.py`): an
+//! [`Application`] with one handler answering `GET /` with `Hello, world`.
 //!
 //! ```text
 //! cargo run --example helloworld -- --port 8888
@@ -12,7 +11,7 @@
 //! drains its connections and exits.
 
 use supercell::httpserver::{HttpServer, HttpServerSettings};
-use supercell::httputil::HttpHeaders;
+use supercell::web::{Application, Context, RequestHandler, Settings, WebResult, url};
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -24,21 +23,21 @@ mod server;
 /// The port used when `--port` is not given.
 const DEFAULT_PORT: u16 = 8888;
 
+/// Tornado's `MainHandler`.
+struct MainHandler;
+
+impl RequestHandler for MainHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("Hello, world")?;
+        Ok(())
+    }
+}
+
 /// Serves until SIGINT or SIGTERM.
 async fn serve(port: u16) -> std::io::Result<()> {
-    let server = HttpServer::from_callback(
-        |_request, mut writer| async move {
-            let mut headers = HttpHeaders::new();
-            headers.insert(
-                http::header::CONTENT_TYPE,
-                http::HeaderValue::from_static("text/plain; charset=UTF-8"),
-            );
-            if let Err(error) = writer.respond(200, headers, "Hello, world").await {
-                tracing::debug!("response not sent: {error}");
-            }
-        },
-        HttpServerSettings::default(),
-    );
+    let app = Application::new(vec![url("/", || MainHandler)], Settings::default())
+        .map_err(std::io::Error::other)?;
+    let server = HttpServer::new(app, HttpServerSettings::default());
     http_server::serve_until_stopped(server, port, None, |port| {
         println!("Listening on port {port}");
     })
