@@ -1415,3 +1415,97 @@ async fn a_whole_request_dropped_by_the_default_is_answered_500() {
     client.send(get("/", &[])).await;
     assert_eq!(client.get_response().await.code, 500);
 }
+
+/// Reports on `dropped` when the answer holding it is dropped.
+struct DropSignal(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        if let Some(dropped) = self.0.take() {
+            let _ = dropped.send(());
+        }
+    }
+}
+
+/// A server whose answers wait forever, each holding a drop signal.
+fn waiting_server() -> (
+    HttpServer,
+    SocketAddr,
+    mpsc::UnboundedReceiver<tokio::sync::oneshot::Receiver<()>>,
+) {
+    let (answers, answered) = mpsc::unbounded_channel();
+    let server = HttpServer::from_callback(
+        move |_request, _writer: ResponseWriter| {
+            let (dropped, on_drop) = tokio::sync::oneshot::channel();
+            let _ = answers.send(on_drop);
+            let signal = DropSignal(Some(dropped));
+            async move {
+                let _signal = signal;
+                std::future::pending::<()>().await;
+            }
+        },
+        HttpServerSettings::default(),
+    );
+    let addrs = server.listen(0, Some("127.0.0.1")).unwrap();
+    (server, addrs[0], answered)
+}
+
+#[tokio::test]
+async fn a_peer_closing_while_an_answer_waits_cancels_the_answer() {
+    for request in [
+        &b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"[..],
+        &b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"[..],
+    ] {
+        let (server, addr, mut answered) = waiting_server();
+        let client = IoStream::connect(addr).await.unwrap();
+        client.write(request).await.unwrap();
+        let on_drop = answered.recv().await.unwrap();
+        client.close();
+        tokio::time::timeout(Duration::from_secs(5), on_drop)
+            .await
+            .expect("the waiting answer was not dropped")
+            .unwrap();
+        server.stop();
+        server.close_all_connections().await;
+    }
+}
+
+#[tokio::test]
+async fn a_pipelined_request_arriving_while_an_answer_waits_is_kept() {
+    // The first answer waits for a signal; the request after it arrives
+    // meanwhile and must be answered after it, not lost.
+    let (release, released) = tokio::sync::watch::channel(false);
+    let server = HttpServer::from_callback(
+        move |request, mut writer: ResponseWriter| {
+            let mut released = released.clone();
+            async move {
+                if request.path() == "/first" {
+                    let _ = released.wait_for(|done| *done).await;
+                }
+                let _ = writer
+                    .respond(200, HttpHeaders::new(), request.path().to_owned())
+                    .await;
+            }
+        },
+        HttpServerSettings::default(),
+    );
+    let addr = server.listen(0, Some("127.0.0.1")).unwrap()[0];
+    let client = IoStream::connect(addr).await.unwrap();
+    client
+        .write(&b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n"[..])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    client
+        .write(&b"GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"[..])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    release.send(true).unwrap();
+    let responses = client.read_until_close().await.unwrap();
+    let text = String::from_utf8_lossy(&responses);
+    let first = text.find("/first").expect("first answered");
+    let second = text.find("/second").expect("second answered");
+    assert!(first < second, "{text}");
+    server.stop();
+}

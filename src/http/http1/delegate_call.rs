@@ -2,10 +2,13 @@
 
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
+use std::pin::{Pin, pin};
 use std::task::Poll;
 
+use bytes::BytesMut;
+
 use super::Http1ServerConnection;
+use super::input::{READ_SIZE, append};
 use crate::util::log_target::APP_LOG;
 use crate::util::panic_message;
 
@@ -13,7 +16,8 @@ use crate::util::panic_message;
 pub(super) enum Interrupted {
     /// It panicked (logged already).
     Panicked,
-    /// The connection was closed from outside (the call is dropped).
+    /// The connection was closed from outside, or the peer closed while
+    /// the call waited (the call is dropped).
     Closed,
 }
 
@@ -61,5 +65,36 @@ impl Http1ServerConnection {
             }
         })
         .await
+    }
+
+    /// [`call`](Self::call) for a call that answers a request whose input
+    /// is all read: while it waits, the connection is watched. Input that
+    /// arrives meanwhile (the next pipelined request) is buffered in `buf`,
+    /// up to one read's worth; when the peer closes (or ends its sending
+    /// side) first, the call is dropped, cancelling the work under way as
+    /// Tornado's `on_connection_close` and nginx's 499 do, and the result
+    /// is [`Interrupted::Closed`]. A call that finishes when first polled
+    /// (most do) watches nothing.
+    pub(super) async fn call_watching<F: Future>(
+        &self,
+        future: Pin<&mut F>,
+        buf: &mut BytesMut,
+    ) -> Result<F::Output, Interrupted> {
+        let mut call = pin!(self.call(future));
+        if let Poll::Ready(output) = poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx))).await {
+            return output;
+        }
+        let stream = &self.shared.stream;
+        while buf.len() < READ_SIZE {
+            tokio::select! {
+                biased;
+                output = &mut call => return output,
+                read = stream.read_available(READ_SIZE) => match read {
+                    Ok(Some(data)) => append(buf, data),
+                    Ok(None) | Err(_) => return Err(Interrupted::Closed),
+                },
+            }
+        }
+        call.await
     }
 }

@@ -125,7 +125,9 @@ impl Http1ServerConnection {
             }
             // As Tornado: `finish` only while the response is not finished.
             if read_whole && !answered && (!has_body || self.response_end(&begun).is_none()) {
-                let called = self.call(pin!(message.delegate.finish())).await;
+                let called = self
+                    .call_watching(pin!(message.delegate.finish()), &mut buf)
+                    .await;
                 if let Err(interrupted) = called {
                     break 'exchange self.interrupted(interrupted, &mut message, generation);
                 }

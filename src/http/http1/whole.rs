@@ -92,7 +92,7 @@ impl Http1ServerConnection {
         begun: &Begun,
         buf: &mut BytesMut,
     ) -> End {
-        match self.call(call).await {
+        match self.call_watching(call, buf).await {
             Err(Interrupted::Panicked) => {
                 // Whatever the writer still sends (a 500 as it is dropped)
                 // closes the connection, even when it was not dropped as

@@ -32,11 +32,11 @@ pub fn decode_argument(value: &[u8], name: &str) -> WebResult<String> {
     }
 }
 
-/// An argument value as handlers see it: decoded, the control characters
-/// other than whitespace replaced by spaces, and with `strip`
-/// surrounding whitespace removed.
-fn cleaned(value: &Bytes, name: &str, strip: bool) -> WebResult<String> {
-    let mut text = decode_argument(value, name)?;
+/// An argument value as handlers see it: decoded by the handler's
+/// `decode_argument`, the control characters other than whitespace
+/// replaced by spaces, and with `strip` surrounding whitespace removed.
+fn cleaned(cx: &Context, value: &Bytes, name: &str, strip: bool) -> WebResult<String> {
+    let mut text = (cx.hooks.decode_argument)(cx, value, name)?;
     if text.bytes().any(|b| matches!(b, 0x00..=0x08 | 0x0e..=0x1f)) {
         text = text
             .chars()
@@ -77,7 +77,7 @@ impl Context {
             .get(name)
             .map_or(&[][..], Vec::as_slice)
             .iter()
-            .map(|value| cleaned(value, name, strip))
+            .map(|value| cleaned(self, value, name, strip))
             .collect()
     }
 
@@ -91,7 +91,7 @@ impl Context {
         self.source(source)
             .get(name)
             .and_then(|values| values.last())
-            .map(|value| cleaned(value, name, strip))
+            .map(|value| cleaned(self, value, name, strip))
             .transpose()
     }
 

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use http::Method;
 
 use super::delegate::StreamingRequest;
-use super::{Context, Finish, HttpError, RequestHandler, WebError, WebResult, arguments};
+use super::{Context, Finish, HttpError, RequestHandler, WebError, WebResult};
 use crate::httputil::HttpOutputError;
 use crate::routing::PathArgs;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
@@ -64,19 +64,23 @@ impl<H: RequestHandler> Running<H> {
             return Err(HttpError::new(405).into());
         }
         let args = self.args.take().unwrap_or_default();
-        let decode = |value: Option<Vec<u8>>, name: &str| {
-            value
-                .map(|value| arguments::decode_argument(&value, name))
-                .transpose()
+        let decode = self.cx.hooks.decode_argument;
+        let cx = &self.cx;
+        let decoded = |value: Option<Vec<u8>>, name: &str| {
+            value.map(|value| decode(cx, &value, name)).transpose()
         };
-        for value in args.args {
-            let decoded = decode(value, "path argument")?;
-            self.cx.path_args.push(decoded);
-        }
-        for (name, value) in args.kwargs {
-            let decoded = decode(value, &name)?;
-            self.cx.path_kwargs.push((name, decoded));
-        }
+        let path_args = args
+            .args
+            .into_iter()
+            .map(|value| decoded(value, "path argument"))
+            .collect::<WebResult<Vec<_>>>()?;
+        let path_kwargs = args
+            .kwargs
+            .into_iter()
+            .map(|(name, value)| Ok((name.clone(), decoded(value, &name)?)))
+            .collect::<WebResult<Vec<_>>>()?;
+        self.cx.path_args = path_args;
+        self.cx.path_kwargs = path_kwargs;
         let safe = matches!(
             self.cx.request.method,
             Method::GET | Method::HEAD | Method::OPTIONS

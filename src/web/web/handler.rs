@@ -193,6 +193,15 @@ pub trait RequestHandler: Send + Sized + 'static {
             .ok_or_else(|| super::error::usage("authenticated needs the login_url setting"))
     }
 
+    /// Decodes an argument from the request (a path group, or a query or
+    /// form value; `name` says which) into text (Tornado's
+    /// `decode_argument`). Default: UTF-8, `400 Bad Request` when it is
+    /// not.
+    fn decode_argument(cx: &Context, value: &[u8], name: &str) -> WebResult<String> {
+        let _ = cx;
+        super::decode_argument(value, name)
+    }
+
     /// The `ETag` of a finished response with status 200 to `GET` or
     /// `HEAD` that set none (Tornado's `compute_etag`), from the body
     /// written; `None` for no `ETag`. Default: the body's SHA-1, hex,

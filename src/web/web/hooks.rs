@@ -17,6 +17,7 @@ pub(super) struct Hooks {
     pub(super) compute_etag: fn(&Context) -> Option<String>,
     pub(super) get_current_user: fn(&Context) -> Option<CurrentUser>,
     pub(super) get_login_url: fn(&Context) -> WebResult<String>,
+    pub(super) decode_argument: fn(&Context, &[u8], &str) -> WebResult<String>,
 }
 
 impl Hooks {
@@ -26,6 +27,7 @@ impl Hooks {
             compute_etag: H::compute_etag,
             get_current_user: H::get_current_user,
             get_login_url: H::get_login_url,
+            decode_argument: H::decode_argument,
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::error::usage;
 use super::{Context, WebError, WebResult};
-use crate::httputil::{HttpConnection, HttpHeaders, ResponseStartLine};
+use crate::httputil::{HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine};
 
 /// Headers removed from a response that may not have a body (1xx, 204,
 /// 304): those describing a body (Tornado's `_clear_headers_for_304`).
@@ -256,9 +256,9 @@ impl Context {
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
-        let sent = writer.respond(self.status, headers, body);
-        self.app.log_request(self);
-        sent.await.map_err(WebError::from)
+        let sent = writer.respond(self.status, headers, body).await;
+        self.log_unless_refused(&sent);
+        sent.map_err(WebError::from)
     }
 
     /// [`write`](Self::write)s `chunk`, then [`finish`](Self::finish)es.
@@ -274,8 +274,18 @@ impl Context {
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
-        self.app.log_request(self);
-        writer.finish().await.map_err(WebError::from)
+        let finished = writer.finish().await;
+        self.log_unless_refused(&finished);
+        finished.map_err(WebError::from)
+    }
+
+    /// Writes the access log line, unless the connection refused the
+    /// response (its framing was wrong: the error is logged instead, as
+    /// Tornado's). A response to a client that went away is logged.
+    fn log_unless_refused(&self, sent: &Result<(), HttpOutputError>) {
+        if matches!(sent, Ok(()) | Err(HttpOutputError::Closed)) {
+            self.app.log_request(self);
+        }
     }
 
     /// Redirects to `url` (relative or absolute) and finishes: status
