@@ -1,5 +1,5 @@
 //! The application the conformance checks run against: the HTTP routes of
-//! the conformance suite, served by [`HttpServer`]'s request callback.
+//! the conformance suite, as an [`Application`] of request handlers.
 //!
 //! ```text
 //! cargo run --release --example conformance -- --port 8888 --ws-port 9001
@@ -11,28 +11,33 @@
 //! | `POST, PUT /echo` | the request body, `application/octet-stream` |
 //! | `GET, HEAD /status/<code>` | that status, no body |
 //! | `GET /remote` | `remote_ip=<ip> protocol=<http or https>` |
-//! | `GET /chunked` | `chunk1\n`, `chunk2\n`, `chunk3\n`, each written on its own |
+//! | `GET /chunked` | `chunk1\n`, `chunk2\n`, `chunk3\n`, each flushed on its own |
+//! | `GET /redirect` | `RedirectHandler` to `/hello`, query kept |
 //! | `GET /plaintext` | `Hello, World!` as `text/plain` |
 //! | `GET /json` | `{"message":"Hello, World!"}` |
 //! | `GET, POST /args` | every argument (query and form body) and its values, as JSON |
 //! | `POST /upload` | one JSON object per uploaded file: field, file name, type, size, SHA-256 |
+//! | `GET /signed/set?name=N&value=V` | sets signed cookie `N` to `V`, `ok` |
+//! | `GET /signed/get?name=N` | the value of signed cookie `N`, `404` when missing or forged |
+//! | `GET /xsrf` | a form with the XSRF field (sets the `_xsrf` cookie) |
+//! | `POST /xsrf` | `ok` when the XSRF check passes, else `403` |
 //! | `GET /error` | a failing handler: `500` with the default error page |
-//! | anything else | `404` (`405` for a known path and another method) |
+//! | anything else | the default `404` |
 //!
 //! Settings: `xheaders` on, `idle_connection_timeout` 5 s, `body_timeout`
-//! 10 s, the default size limits. `--ws-port` is accepted for the
-//! WebSocket routes, which need the web framework; nothing listens there
-//! yet. Runs until SIGINT or SIGTERM, then drains its connections.
+//! 10 s, the default size limits; `cookie_secret`
+//! `supercell-conformance-secret`, `compress_response` on. `--ws-port` is
+//! accepted for the WebSocket route; nothing listens there yet. Runs until
+//! SIGINT or SIGTERM, then drains its connections.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::{HeaderValue, Method, header::CONTENT_TYPE};
-use supercell::http1::ResponseWriter;
+use serde_json::{Value, json};
 use supercell::httpserver::{HttpServer, HttpServerSettings};
-use supercell::httputil::{
-    HttpConnection, HttpHeaders, HttpOutputError, HttpServerRequest, ResponseStartLine,
+use supercell::web::{
+    Application, Context, CookieSecret, HttpError, RedirectHandler, RequestHandler, Settings,
+    WebError, WebResult, url,
 };
 
 #[path = "support/cli.rs"]
@@ -66,187 +71,215 @@ fn parse_ports(args: impl IntoIterator<Item = String>) -> Result<Ports, String> 
     Ok(ports)
 }
 
-/// Why a route could not answer normally.
-enum Failure {
-    /// The handler failed: answered 500.
-    Handler(String),
-    /// The response could not be written (the client went away).
-    Output(HttpOutputError),
-}
+/// `GET, HEAD /hello`.
+struct Hello;
 
-impl From<HttpOutputError> for Failure {
-    fn from(error: HttpOutputError) -> Self {
-        Failure::Output(error)
+impl RequestHandler for Hello {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("Hello, world")
+    }
+
+    async fn head(&mut self, cx: &mut Context) -> WebResult {
+        self.get(cx).await
     }
 }
 
-fn headers_with_type(content_type: &'static str) -> HttpHeaders {
-    let mut headers = HttpHeaders::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers
-}
+/// `POST, PUT /echo`.
+struct Echo;
 
-async fn text(
-    writer: &mut ResponseWriter,
-    code: u16,
-    body: impl Into<Bytes>,
-) -> Result<(), Failure> {
-    Ok(writer
-        .respond(code, headers_with_type("text/plain; charset=UTF-8"), body)
-        .await?)
-}
-
-async fn page(writer: &mut ResponseWriter, code: u16, reason: &str) -> Result<(), Failure> {
-    let body = format!("<html><title>{code}: {reason}</title><body>{code}: {reason}</body></html>");
-    Ok(writer
-        .respond(code, headers_with_type("text/html; charset=UTF-8"), body)
-        .await?)
-}
-
-async fn json(writer: &mut ResponseWriter, value: &serde_json::Value) -> Result<(), Failure> {
-    let body = serde_json::to_vec(value).map_err(|error| Failure::Handler(error.to_string()))?;
-    Ok(writer
-        .respond(
-            200,
-            headers_with_type("application/json; charset=UTF-8"),
-            body,
-        )
-        .await?)
-}
-
-/// The path without the scheme and authority of an absolute-form target.
-fn route_path(path: &str) -> &str {
-    for scheme in ["http://", "https://"] {
-        if let Some(rest) = path.strip_prefix(scheme) {
-            return rest.find('/').map_or("/", |slash| &rest[slash..]);
-        }
+impl RequestHandler for Echo {
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("Content-Type", "application/octet-stream")?;
+        let body = cx.request().body.clone();
+        cx.write(body)
     }
-    path
-}
 
-async fn route(request: &HttpServerRequest, writer: &mut ResponseWriter) -> Result<(), Failure> {
-    let method = &request.method;
-    let get_or_head = *method == Method::GET || *method == Method::HEAD;
-    let path = route_path(request.path());
-    match path {
-        "/hello" if get_or_head => text(writer, 200, "Hello, world").await,
-        "/echo" if *method == Method::POST || *method == Method::PUT => {
-            let headers = headers_with_type("application/octet-stream");
-            Ok(writer.respond(200, headers, request.body.clone()).await?)
-        }
-        "/remote" if *method == Method::GET => {
-            let body = format!(
-                "remote_ip={} protocol={}",
-                request.remote_ip(),
-                request.protocol()
-            );
-            text(writer, 200, body).await
-        }
-        "/chunked" if *method == Method::GET => {
-            let start_line = ResponseStartLine {
-                version: http::Version::HTTP_11,
-                code: 200,
-                reason: "OK".into(),
-            };
-            let headers = headers_with_type("text/plain; charset=UTF-8");
-            writer
-                .write_headers(start_line, &headers, Some(Bytes::from_static(b"chunk1\n")))
-                .await?;
-            writer.write(Bytes::from_static(b"chunk2\n")).await?;
-            writer.write(Bytes::from_static(b"chunk3\n")).await?;
-            Ok(writer.finish().await?)
-        }
-        "/plaintext" if *method == Method::GET => {
-            let headers = headers_with_type("text/plain");
-            Ok(writer.respond(200, headers, "Hello, World!").await?)
-        }
-        "/json" if *method == Method::GET => {
-            json(writer, &serde_json::json!({"message": "Hello, World!"})).await
-        }
-        "/args" if *method == Method::GET || *method == Method::POST => {
-            let arguments: BTreeMap<&str, Vec<String>> = request
-                .arguments()
-                .iter()
-                .map(|(name, values)| {
-                    let values = values
-                        .iter()
-                        .map(|value| String::from_utf8_lossy(value).into_owned())
-                        .collect();
-                    (name.as_str(), values)
-                })
-                .collect();
-            json(writer, &serde_json::json!(arguments)).await
-        }
-        "/upload" if *method == Method::POST => {
-            let fields: BTreeMap<_, _> = request.files().iter().collect();
-            let uploads: Vec<serde_json::Value> = fields
-                .into_iter()
-                .flat_map(|(field, files)| files.iter().map(move |file| (field, file)))
-                .map(|(field, file)| {
-                    serde_json::json!({
-                        "field": field,
-                        "filename": file.filename,
-                        "content_type": file.content_type,
-                        "size": file.body.len(),
-                        "sha256": hex(ring::digest::digest(&ring::digest::SHA256, &file.body).as_ref()),
-                    })
-                })
-                .collect();
-            json(writer, &serde_json::Value::Array(uploads)).await
-        }
-        "/error" if *method == Method::GET => {
-            Err(Failure::Handler("the /error route always fails".to_owned()))
-        }
-        _ => match path.strip_prefix("/status/").map(str::parse::<u16>) {
-            Some(Ok(code)) if (200..=599).contains(&code) && get_or_head => Ok(writer
-                .respond(code, HttpHeaders::new(), Bytes::new())
-                .await?),
-            Some(Ok(_)) => page(writer, 404, "Not Found").await,
-            Some(Err(_)) => page(writer, 404, "Not Found").await,
-            None if known(path) => page(writer, 405, "Method Not Allowed").await,
-            None => page(writer, 404, "Not Found").await,
-        },
+    async fn put(&mut self, cx: &mut Context) -> WebResult {
+        self.post(cx).await
     }
 }
 
-/// Whether `path` is one of the routes (for 405 against 404).
-fn known(path: &str) -> bool {
-    matches!(
-        path,
-        "/hello"
-            | "/echo"
-            | "/remote"
-            | "/chunked"
-            | "/plaintext"
-            | "/json"
-            | "/args"
-            | "/upload"
-            | "/error"
-    )
+/// `GET, HEAD /status/<code>`.
+struct Status;
+
+impl RequestHandler for Status {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let code = cx.path_arg(0).and_then(|code| code.parse::<u16>().ok());
+        match code {
+            Some(code) if (200..=599).contains(&code) => cx.set_status(code),
+            _ => Err(HttpError::new(404).into()),
+        }
+    }
+
+    async fn head(&mut self, cx: &mut Context) -> WebResult {
+        self.get(cx).await
+    }
+}
+
+/// `GET /remote`.
+struct Remote;
+
+impl RequestHandler for Remote {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let request = cx.request();
+        let body = format!(
+            "remote_ip={} protocol={}",
+            request.remote_ip(),
+            request.protocol()
+        );
+        cx.set_header("Content-Type", "text/plain; charset=UTF-8")?;
+        cx.write(body)
+    }
+}
+
+/// `GET /chunked`: three pieces, each flushed on its own.
+struct Chunked;
+
+impl RequestHandler for Chunked {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("Content-Type", "text/plain; charset=UTF-8")?;
+        cx.write("chunk1\n")?;
+        cx.flush().await?;
+        cx.write("chunk2\n")?;
+        cx.flush().await?;
+        cx.write("chunk3\n")
+    }
+}
+
+/// `GET /plaintext`.
+struct Plaintext;
+
+impl RequestHandler for Plaintext {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("Content-Type", "text/plain")?;
+        cx.write("Hello, World!")
+    }
+}
+
+/// `GET /json`.
+struct Json;
+
+impl RequestHandler for Json {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write_json(&json!({"message": "Hello, World!"}))
+    }
+}
+
+/// `GET, POST /args`.
+struct Args;
+
+impl RequestHandler for Args {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let names: Vec<String> = cx.request().arguments().keys().cloned().collect();
+        let mut arguments = BTreeMap::new();
+        for name in names {
+            let values = cx.get_arguments(&name)?;
+            arguments.insert(name, values);
+        }
+        cx.write_json(&arguments)
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        self.get(cx).await
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-async fn handle(request: HttpServerRequest, mut writer: ResponseWriter) {
-    match route(&request, &mut writer).await {
-        Ok(()) => {}
-        Err(Failure::Handler(why)) => {
-            tracing::error!("Uncaught exception {request}: {why}");
-            if let Err(error) = page(&mut writer, 500, "Internal Server Error").await {
-                tracing::debug!("error page not sent: {}", describe(&error));
-            }
-        }
-        Err(Failure::Output(error)) => tracing::debug!("response to {request} not sent: {error}"),
+/// `POST /upload`.
+struct Upload;
+
+impl RequestHandler for Upload {
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        let fields: BTreeMap<_, _> = cx.request().files().iter().collect();
+        let uploads: Vec<Value> = fields
+            .into_iter()
+            .flat_map(|(field, files)| files.iter().map(move |file| (field, file)))
+            .map(|(field, file)| {
+                let digest = ring::digest::digest(&ring::digest::SHA256, &file.body);
+                json!({
+                    "field": field,
+                    "filename": file.filename,
+                    "content_type": file.content_type,
+                    "size": file.body.len(),
+                    "sha256": hex(digest.as_ref()),
+                })
+            })
+            .collect();
+        cx.write_json(&uploads)
     }
 }
 
-fn describe(failure: &Failure) -> String {
-    match failure {
-        Failure::Handler(why) => why.clone(),
-        Failure::Output(error) => error.to_string(),
+/// `GET /signed/set` and `GET /signed/get`.
+struct Signed;
+
+impl RequestHandler for Signed {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let name = cx.get_argument("name")?;
+        if cx.path_arg(0) == Some("set") {
+            let value = cx.get_argument("value")?;
+            cx.set_secure_cookie(&name, value)?;
+            return cx.write("ok");
+        }
+        let value = cx.get_secure_cookie(&name)?;
+        let value = value.ok_or_else(|| HttpError::new(404))?;
+        cx.write(value)
     }
+}
+
+/// `GET, POST /xsrf`: the form, and the check the handler makes itself.
+struct Xsrf;
+
+impl RequestHandler for Xsrf {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let field = cx.xsrf_form_html()?;
+        cx.write(format!(
+            "<html><body><form method=\"post\" action=\"/xsrf\">{field}<input type=\"submit\"/></form></body></html>"
+        ))
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.check_xsrf_cookie()?;
+        cx.write("ok")
+    }
+}
+
+/// `GET /error`: fails with an unexpected error.
+struct Failing;
+
+impl RequestHandler for Failing {
+    async fn get(&mut self, _: &mut Context) -> WebResult {
+        Err(WebError::msg("the /error route always fails"))
+    }
+}
+
+/// The application.
+fn application() -> Result<Application, supercell::routing::RouteError> {
+    let settings = Settings {
+        cookie_secret: Some(CookieSecret::from("supercell-conformance-secret")),
+        compress_response: true,
+        ..Settings::default()
+    };
+    Application::new(
+        vec![
+            url("/hello", || Hello),
+            url("/echo", || Echo),
+            url(r"/status/([0-9]+)", || Status),
+            url("/remote", || Remote),
+            url("/chunked", || Chunked),
+            url("/redirect", || RedirectHandler::new("/hello")),
+            url("/plaintext", || Plaintext),
+            url("/json", || Json),
+            url("/args", || Args),
+            url("/upload", || Upload),
+            url("/signed/(set|get)", || Signed),
+            url("/xsrf", || Xsrf),
+            url("/error", || Failing),
+        ],
+        settings,
+    )
 }
 
 /// Serves until SIGINT or SIGTERM.
@@ -257,10 +290,11 @@ async fn serve(ports: Ports) -> std::io::Result<()> {
         body_timeout: Some(Duration::from_secs(10)),
         ..HttpServerSettings::default()
     };
-    let server = HttpServer::from_callback(handle, settings);
+    let app = application().map_err(std::io::Error::other)?;
+    let server = HttpServer::new(app, settings);
     http_server::serve_until_stopped(server, ports.http, Some("127.0.0.1"), |port| {
         println!(
-            "Listening on port {port} (WebSocket port {} reserved for the web framework)",
+            "Listening on port {port} (WebSocket port {} reserved for the WebSocket route)",
             ports.ws
         );
     })

@@ -2229,3 +2229,53 @@ async fn test_redirect_with_appending_argument() {
 async fn test_redirect_pattern() {
     check_redirect("/a/b/c", "/b/a/c").await;
 }
+
+// Beyond Tornado's tests.
+
+/// Takes a posted body whole.
+struct BodyTaker;
+
+impl RequestHandler for BodyTaker {
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        let len = cx.request().body.len();
+        cx.write(len.to_string())
+    }
+}
+
+/// Takes a posted body piece by piece.
+struct StreamedBodyTaker;
+
+impl RequestHandler for StreamedBodyTaker {
+    const STREAM_REQUEST_BODY: bool = true;
+
+    async fn data_received(&mut self, _: &mut Context, _: bytes::Bytes) -> WebResult {
+        Ok(())
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("done")
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_body_to_a_handler_is_answered_400_not_500() {
+    let app = Application::new(
+        vec![
+            url("/whole", || BodyTaker),
+            url("/streamed", || StreamedBodyTaker),
+        ],
+        Settings::default(),
+    )
+    .unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", server.http_port()).parse().unwrap();
+    for path in ["/whole", "/streamed"] {
+        let mut client = RawClient::connect(addr).await;
+        let head = format!("POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        client.send(format!("{head}5x\r\nhello\r\n0\r\n\r\n")).await;
+        let response = client.read_response(&http::Method::POST).await;
+        assert_eq!(response.code, 400, "{path}");
+        assert!(client.closed_within(Duration::from_secs(5)).await, "{path}");
+    }
+    server.stop().await;
+}

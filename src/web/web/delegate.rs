@@ -25,6 +25,8 @@ pub(super) trait StreamingRequest: Send {
     fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()>;
     /// The body ended: runs the verb method.
     fn finish(&mut self) -> BoxFuture<'_, ()>;
+    /// The connection closed first: tells the handler.
+    fn connection_closed(&mut self);
 }
 
 /// The request a route is looked up for: its head, when its input
@@ -207,11 +209,15 @@ impl AppMessage {
         }
     }
 
+    /// The connection closed (or refused the request) before the request
+    /// was complete. Nothing is dropped here: a writer dropped unfinished
+    /// would answer `500` before the connection's own answer (a `400` for
+    /// a malformed body).
     fn closed(&mut self) {
         match &mut self.state {
             State::Routed(message) => message.on_connection_close(),
-            // A streaming handler is told as its request is dropped.
-            State::Streaming(_) | State::Gathering(_) => self.state = State::Done,
+            State::Streaming(streaming) => streaming.connection_closed(),
+            State::Gathering(gathering) => gathering.body = BytesMut::new(),
             State::Unrouted(_) | State::Done => {}
         }
     }

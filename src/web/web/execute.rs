@@ -174,6 +174,13 @@ impl<H: RequestHandler> StreamingRequest for Running<H> {
             self.complete();
         })
     }
+
+    fn connection_closed(&mut self) {
+        if !self.done && !self.cx.finished {
+            self.done = true;
+            self.handler.on_connection_close(&mut self.cx);
+        }
+    }
 }
 
 /// Answers `error` from a handler method (Tornado's
