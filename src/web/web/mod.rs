@@ -1,6 +1,7 @@
 //! The web framework (Tornado's `tornado.web`): an [`Application`] of
 //! [`Route`]s to [`RequestHandler`]s, each request's [`Context`] holding
-//! Tornado's handler API, and the built-in handlers.
+//! Tornado's handler API, and the built-in handlers (among them
+//! [`StaticFileHandler`]).
 //!
 //! ```
 //! use supercell::testing::HttpTestServer;
@@ -60,6 +61,7 @@ mod output;
 mod redirect_handler;
 mod route;
 mod settings;
+mod static_file;
 
 pub use application::Application;
 pub use arguments::{ArgumentSource, decode_argument};
@@ -72,3 +74,7 @@ pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};
 pub use settings::{LogFunction, Settings};
+pub use static_file::{
+    ContentInfo, ContentStream, DefaultStaticFiles, StaticFileHandler, StaticFiles,
+    StaticHandlerArgs,
+};
