@@ -730,24 +730,30 @@ fn custom_static_file_test_server() -> HttpTestServer {
     HttpTestServer::new(Application::new(routes, settings).unwrap()).unwrap()
 }
 
-/// Tornado: CustomStaticFileTest.test_serve
-#[tokio::test]
-async fn custom_static_file_test_serve() {
-    let server = custom_static_file_test_server();
-    let response = server.fetch("/static/foo.42.txt").await;
-    assert_eq!(response.body, "bar");
-    assert_eq!(header(&response, "Etag"), Some("\"bar-1\""));
-    assert_eq!(header(&response, "Last-Modified"), None);
-    server.stop().await;
-}
+/// `CustomStaticFileTest`'s tests, in a module of their own: their names
+/// are also those of tests of other classes.
+mod custom_static_file_test {
+    use super::*;
 
-/// Tornado: CustomStaticFileTest.test_static_url
-#[tokio::test]
-async fn custom_static_file_test_static_url() {
-    let server = custom_static_file_test_server();
-    let response = server.fetch("/static_url/foo.txt").await;
-    assert_eq!(response.body, "/static/foo.42.txt");
-    server.stop().await;
+    /// Tornado: CustomStaticFileTest.test_serve
+    #[tokio::test]
+    async fn test_serve() {
+        let server = custom_static_file_test_server();
+        let response = server.fetch("/static/foo.42.txt").await;
+        assert_eq!(response.body, "bar");
+        assert_eq!(header(&response, "Etag"), Some("\"bar-1\""));
+        assert_eq!(header(&response, "Last-Modified"), None);
+        server.stop().await;
+    }
+
+    /// Tornado: CustomStaticFileTest.test_static_url
+    #[tokio::test]
+    async fn test_static_url() {
+        let server = custom_static_file_test_server();
+        let response = server.fetch("/static_url/foo.txt").await;
+        assert_eq!(response.body, "/static/foo.42.txt");
+        server.stop().await;
+    }
 }
 
 /// A server for the files of `root` under `/files/`.
