@@ -68,7 +68,9 @@ fn bench_lookup(c: &mut Criterion) {
                 |b, request| {
                     b.iter(|| {
                         let path = black_box(request).path();
-                        linear.iter().position(|regex| regex.captures(path).is_some())
+                        linear
+                            .iter()
+                            .position(|regex| regex.captures(path).is_some())
                     })
                 },
             );

@@ -12,8 +12,11 @@
 //!   [`qs_to_qsl`], [`split_host_and_port`].
 //! - Start lines: [`parse_request_start_line`],
 //!   [`parse_response_start_line`]; [`reason_phrase`] of a status code.
-//! - [`format_timestamp`] (HTTP dates), [`parse_cookie`] (as browsers send
-//!   cookies), [`encode_username_password`].
+//! - [`format_timestamp`] and [`parse_http_date`] (HTTP dates),
+//!   [`parse_cookie`] (as browsers send cookies),
+//!   [`encode_username_password`].
+//! - `Range` requests: [`parse_request_range`], [`RequestRange::resolve`],
+//!   [`content_range`].
 //! - The delegate traits connecting a connection to an application:
 //!   [`HttpServerConnectionDelegate`], [`HttpMessageDelegate`],
 //!   [`HttpConnection`].
@@ -62,6 +65,7 @@ mod header_value;
 mod headers;
 mod host;
 mod multipart;
+mod range;
 mod reason;
 mod request;
 mod start_line;
@@ -82,13 +86,14 @@ pub use host::split_host_and_port;
 pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,
 };
+pub use range::{RangeResponse, RequestRange, content_range, parse_request_range};
 pub use reason::reason_phrase;
 pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{
     RequestStartLine, ResponseStartLine, parse_request_start_line, parse_response_start_line,
 };
 pub use target::RequestTarget;
-pub use timestamp::{Timestamp, format_timestamp};
+pub use timestamp::{Timestamp, format_timestamp, parse_http_date};
 pub use url::{qs_to_qsl, url_concat};
 
 /// Tornado's `httputil` re-exports `escape.parse_qs_bytes`; so does this

@@ -1,4 +1,5 @@
-//! [`format_timestamp`]: dates as HTTP writes them.
+//! [`format_timestamp`] and [`parse_http_date`]: dates as HTTP writes
+//! and reads them.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -115,6 +116,39 @@ pub fn format_timestamp(time: impl Into<Timestamp>) -> String {
     )
 }
 
+/// Reads an HTTP date (as `If-Modified-Since` carries one): the
+/// IMF-fixdate of RFC 9110 (`Sun, 06 Nov 1994 08:49:37 GMT`) and the
+/// other forms of RFC 5322 with a numeric zone, and the two obsolete forms
+/// recipients must still accept, RFC 850 (`Sunday, 06-Nov-94 08:49:37
+/// GMT`) and asctime (`Sun Nov  6 08:49:37 1994`). `None` for anything
+/// else. Dates before 1970 are read too (some clients send one to defeat
+/// caches).
+///
+/// ```
+/// use supercell::httputil::{format_timestamp, parse_http_date};
+///
+/// let date = parse_http_date("Sun, 27 Jan 2013 18:43:20 GMT").unwrap();
+/// assert_eq!(date.unix_seconds(), 1_359_312_200);
+/// assert_eq!(parse_http_date(&format_timestamp(date)), Some(date));
+/// assert_eq!(parse_http_date("Sunday, 27-Jan-13 18:43:20 GMT"), Some(date));
+/// assert_eq!(parse_http_date("Sun Jan 27 18:43:20 2013"), Some(date));
+/// assert_eq!(parse_http_date("yesterday"), None);
+/// ```
+pub fn parse_http_date(value: &str) -> Option<Timestamp> {
+    let value = value.trim();
+    if let Ok(time) = DateTime::parse_from_rfc2822(value) {
+        return Some(Timestamp::from(time));
+    }
+    // RFC 850's two-digit years: 69 to 99 are read as 1969 to 1999, 00
+    // to 68 as 2000 to 2068.
+    if let Ok(time) = NaiveDateTime::parse_from_str(value, "%A, %d-%b-%y %H:%M:%S GMT") {
+        return Some(Timestamp::from(time));
+    }
+    NaiveDateTime::parse_from_str(value, "%a %b %e %H:%M:%S %Y")
+        .ok()
+        .map(Timestamp::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +171,24 @@ mod tests {
             "Fri, 31 Dec 9999 23:59:59 GMT"
         );
         assert_eq!(format_timestamp(f64::NAN), "Thu, 01 Jan 1970 00:00:00 GMT");
+    }
+
+    #[test]
+    fn http_dates_are_read_in_every_form() {
+        let read = |text| parse_http_date(text).map(Timestamp::unix_seconds);
+        assert_eq!(read("Fri, 01 Jan 1960 00:00:00 GMT"), Some(-315_619_200));
+        assert_eq!(read("  Thu, 01 Jan 1970 00:00:00 GMT "), Some(0));
+        assert_eq!(read("Thu, 01 Jan 1970 01:00:00 +0100"), Some(0));
+        assert_eq!(read("Thursday, 01-Jan-70 00:00:00 GMT"), Some(0));
+        assert_eq!(read("Thu Jan  1 00:00:00 1970"), Some(0));
+        for junk in [
+            "",
+            "0",
+            "Thu, 32 Jan 1970 00:00:00 GMT",
+            "1970-01-01T00:00:00Z",
+        ] {
+            assert_eq!(read(junk), None, "{junk:?}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use bytes::BytesMut;
 use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
+use super::static_file::{VersionCache, static_routes};
 use super::{Context, HandlerFactory, Route, Settings};
 use crate::http1::ResponseWriter;
 use crate::httpserver::{HttpServer, HttpServerSettings};
@@ -63,6 +64,8 @@ struct AppInner {
     /// The routes for any host.
     any_host: RuleRouter<AppTarget>,
     default_handler: HandlerFactory,
+    /// The versions of static files computed so far.
+    static_versions: VersionCache,
 }
 
 /// Where a request goes.
@@ -73,8 +76,11 @@ pub(super) enum Destination<'a> {
 
 impl Application {
     /// An application serving `routes` with `settings`; fails on the first
-    /// invalid route pattern.
+    /// invalid route pattern. With a `static_path` setting, the routes of
+    /// the static files come first (see [`Settings::static_path`]).
     pub fn new(routes: Vec<Route>, settings: Settings) -> Result<Application, RouteError> {
+        let mut routes = routes;
+        routes.splice(0..0, static_routes(&settings));
         let default_handler = settings
             .default_handler
             .clone()
@@ -85,6 +91,7 @@ impl Application {
                 any_host: compile(routes)?,
                 settings,
                 default_handler,
+                static_versions: VersionCache::default(),
             }),
         })
     }
@@ -121,6 +128,15 @@ impl Application {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The cache of static files' versions, unless the
+    /// `static_hash_cache` setting is off.
+    pub(super) fn static_versions(&self) -> Option<&VersionCache> {
+        self.inner
+            .settings
+            .static_hash_cache()
+            .then_some(&self.inner.static_versions)
     }
 
     /// The URL of the route named `name`, with `args` percent-encoded into

@@ -1,6 +1,7 @@
 //! The web framework (Tornado's `tornado.web`): an [`Application`] of
 //! [`Route`]s to [`RequestHandler`]s, each request's [`Context`] holding
-//! Tornado's handler API, and the built-in handlers.
+//! Tornado's handler API, and the built-in handlers (among them
+//! [`StaticFileHandler`]).
 //!
 //! ```
 //! use supercell::testing::HttpTestServer;
@@ -109,6 +110,7 @@ mod route;
 mod secure_cookie;
 mod settings;
 mod signed_value;
+mod static_file;
 mod xsrf;
 mod xsrf_token;
 
@@ -130,6 +132,10 @@ pub use signed_value::{
     DEFAULT_SIGNED_VALUE_VERSION, MAX_SUPPORTED_SIGNED_VALUE_VERSION, SignedValueError,
     SignedValueVersion, create_signed_value, create_signed_value_at, decode_signed_value,
     decode_signed_value_at, get_signature_key_version,
+};
+pub use static_file::{
+    ContentInfo, ContentStream, DefaultStaticFiles, StaticFileHandler, StaticFiles,
+    StaticHandlerArgs,
 };
 pub use xsrf_token::{
     DecodedXsrfToken, XSRF_TOKEN_LEN, XsrfTokenError, XsrfTokenVersion, decode_xsrf_token,

@@ -2,9 +2,13 @@
 //! (Tornado's `settings` keyword arguments).
 
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{Context, CookieOptions, CookieSecret, HandlerFactory, SameSite, XsrfTokenVersion};
+use super::{
+    Context, CookieOptions, CookieSecret, HandlerFactory, SameSite, StaticFiles, StaticHandlerArgs,
+    XsrfTokenVersion,
+};
 
 /// A function writing the access log line of a finished request.
 pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
@@ -17,6 +21,8 @@ pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
 ///
 /// let settings = Settings { debug: true, ..Settings::default() };
 /// assert!(settings.serve_traceback());
+/// assert!(!settings.static_hash_cache());
+/// assert_eq!(settings.static_url_prefix, "/static/");
 /// ```
 #[derive(Clone)]
 pub struct Settings {
@@ -59,6 +65,29 @@ pub struct Settings {
     /// Writes the access log line of each request instead of the
     /// standard one (Tornado's `log_function`). Default: none.
     pub log_function: Option<LogFunction>,
+    /// The directory of the static files: with it, the application serves
+    /// them under `static_url_prefix`, and `/favicon.ico` and
+    /// `/robots.txt` from it, with a
+    /// [`StaticFileHandler`](super::StaticFileHandler) (those routes come
+    /// before the application's own), and
+    /// [`Context::static_url`](super::Context::static_url) makes their
+    /// URLs. Default: none.
+    pub static_path: Option<PathBuf>,
+    /// The path under which the static files are served. Default:
+    /// `/static/`.
+    pub static_url_prefix: String,
+    /// How the static routes find, read and describe files, and how
+    /// static URLs are made (Tornado's `static_handler_class`: the
+    /// methods its subclass overrides). Default: none
+    /// ([`DefaultStaticFiles`](super::DefaultStaticFiles)).
+    pub static_handler_class: Option<Arc<dyn StaticFiles>>,
+    /// The arguments of the static routes' handler, such as its
+    /// `default_filename`. Default: none set.
+    pub static_handler_args: StaticHandlerArgs,
+    /// Whether the versions (content hashes) of static files are kept
+    /// once computed, for each file's modification time, instead of
+    /// computed anew for every static URL and response. Default: `!debug`.
+    pub static_hash_cache: Option<bool>,
 }
 
 impl Default for Settings {
@@ -78,6 +107,11 @@ impl Default for Settings {
             },
             login_url: None,
             log_function: None,
+            static_path: None,
+            static_url_prefix: "/static/".to_owned(),
+            static_handler_class: None,
+            static_handler_args: StaticHandlerArgs::default(),
+            static_hash_cache: None,
         }
     }
 }
@@ -86,6 +120,11 @@ impl Settings {
     /// Whether error pages show the error that caused them.
     pub fn serve_traceback(&self) -> bool {
         self.serve_traceback.unwrap_or(self.debug)
+    }
+
+    /// Whether static files' versions are kept once computed.
+    pub fn static_hash_cache(&self) -> bool {
+        self.static_hash_cache.unwrap_or(!self.debug)
     }
 }
 
@@ -103,6 +142,11 @@ impl fmt::Debug for Settings {
             .field("xsrf_cookie_kwargs", &self.xsrf_cookie_kwargs)
             .field("login_url", &self.login_url)
             .field("log_function", &self.log_function.is_some())
+            .field("static_path", &self.static_path)
+            .field("static_url_prefix", &self.static_url_prefix)
+            .field("static_handler_class", &self.static_handler_class.is_some())
+            .field("static_handler_args", &self.static_handler_args)
+            .field("static_hash_cache", &self.static_hash_cache)
             .finish()
     }
 }
