@@ -6,8 +6,9 @@
 //! - [`HttpServerRequest`] (query arguments, form bodies with
 //!   [`HttpServerRequest::parse_body`], cookies) and [`HttpFile`].
 //! - Form bodies: [`parse_body_arguments`], [`parse_multipart_form_data`]
-//!   (bounded by [`ParseMultipartConfig`]); header parameters:
-//!   [`parse_header_value`], [`encode_header_value`].
+//!   (bounded by [`ParseMultipartConfig`], refused with a
+//!   [`MultipartError`]); header parameters: [`parse_header_value`],
+//!   [`encode_header_value`].
 //! - URLs and query strings: [`url_concat`], [`parse_qs_bytes`],
 //!   [`qs_to_qsl`], [`split_host_and_port`].
 //! - Start lines: [`parse_request_start_line`],
@@ -62,6 +63,8 @@ mod header_value;
 mod headers;
 mod host;
 mod multipart;
+mod multipart_error;
+mod multipart_head;
 mod reason;
 mod request;
 mod start_line;
@@ -82,6 +85,7 @@ pub use host::split_host_and_port;
 pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,
 };
+pub use multipart_error::MultipartError;
 pub use reason::reason_phrase;
 pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{
