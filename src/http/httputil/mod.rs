@@ -6,7 +6,9 @@
 //! - [`HttpServerRequest`] (query arguments, form bodies with
 //!   [`HttpServerRequest::parse_body`], cookies) and [`HttpFile`].
 //! - Form bodies: [`parse_body_arguments`], [`parse_multipart_form_data`]
-//!   (bounded by [`ParseMultipartConfig`], refused with a
+//!   (bounded by [`ParseMultipartConfig`]), and [`MultipartParser`], which
+//!   reads a `multipart/form-data` body as it streams in, in
+//!   [`MultipartEvent`]s, without holding its parts (errors:
 //!   [`MultipartError`]); header parameters: [`parse_header_value`],
 //!   [`encode_header_value`].
 //! - URLs and query strings: [`url_concat`], [`parse_qs_bytes`],
@@ -63,8 +65,10 @@ mod header_value;
 mod headers;
 mod host;
 mod multipart;
+mod multipart_delimiter;
 mod multipart_error;
 mod multipart_head;
+mod multipart_stream;
 mod reason;
 mod request;
 mod start_line;
@@ -86,6 +90,7 @@ pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,
 };
 pub use multipart_error::MultipartError;
+pub use multipart_stream::{MultipartEvent, MultipartParser};
 pub use reason::reason_phrase;
 pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{

@@ -51,7 +51,8 @@ enum Field {
 /// an error, not a warning and a skipped part, and on any error
 /// `arguments` and `files` are left unchanged. The error's message is that
 /// of a [`MultipartError`]. The work is linear in the size of `data`, and
-/// no input makes it panic.
+/// no input makes it panic. [`MultipartParser`](super::MultipartParser)
+/// reads the same bodies as they arrive.
 ///
 /// ```
 /// use bytes::Bytes;

@@ -4,6 +4,7 @@ use super::HttpInputError;
 
 /// Why a `multipart/form-data` body was refused, one variant per cause.
 ///
+/// [`MultipartParser`](super::MultipartParser) returns it as it is;
 /// [`parse_multipart_form_data`](super::parse_multipart_form_data) returns
 /// it as an [`HttpInputError`] with the same message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +12,9 @@ pub enum MultipartError {
     /// The `boundary` parameter is empty (or only a pair of quotes).
     #[error("multipart/form-data boundary is empty")]
     EmptyBoundary,
+    /// The boundary holds a CR or an LF, which no header value can carry.
+    #[error("multipart/form-data boundary holds CR or LF")]
+    BoundaryLineBreak,
     /// The body ended before its closing `--boundary--`.
     #[error("Invalid multipart/form-data: no final boundary found")]
     NoFinalBoundary,
