@@ -6,8 +6,11 @@
 //! - [`HttpServerRequest`] (query arguments, form bodies with
 //!   [`HttpServerRequest::parse_body`], cookies) and [`HttpFile`].
 //! - Form bodies: [`parse_body_arguments`], [`parse_multipart_form_data`]
-//!   (bounded by [`ParseMultipartConfig`]); header parameters:
-//!   [`parse_header_value`], [`encode_header_value`].
+//!   (bounded by [`ParseMultipartConfig`]), and [`MultipartParser`], which
+//!   reads a `multipart/form-data` body as it streams in, in
+//!   [`MultipartEvent`]s, without holding its parts (errors:
+//!   [`MultipartError`]); header parameters: [`parse_header_value`],
+//!   [`encode_header_value`].
 //! - URLs and query strings: [`url_concat`], [`parse_qs_bytes`],
 //!   [`qs_to_qsl`], [`split_host_and_port`].
 //! - Start lines: [`parse_request_start_line`],
@@ -65,6 +68,10 @@ mod header_value;
 mod headers;
 mod host;
 mod multipart;
+mod multipart_delimiter;
+mod multipart_error;
+mod multipart_head;
+mod multipart_stream;
 mod range;
 mod reason;
 mod request;
@@ -86,6 +93,8 @@ pub use host::split_host_and_port;
 pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,
 };
+pub use multipart_error::MultipartError;
+pub use multipart_stream::{MultipartEvent, MultipartParser};
 pub use range::{RangeResponse, RequestRange, content_range, parse_request_range};
 pub use reason::reason_phrase;
 pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};

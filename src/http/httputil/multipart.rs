@@ -4,7 +4,8 @@
 use bytes::Bytes;
 use memchr::memmem;
 
-use super::{Arguments, Files, HttpFile, HttpHeaders, HttpInputError, parse_header_value};
+use super::multipart_head::PartHead;
+use super::{Arguments, Files, HttpFile, HttpInputError, MultipartError};
 
 /// Limits on a `multipart/form-data` body (Tornado's
 /// `ParseMultipartConfig`, without its `enabled` switch: not calling the
@@ -42,14 +43,16 @@ enum Field {
 /// anything after it is ignored. Each part needs headers ended by an empty
 /// line, a `Content-Disposition: form-data` with a non-empty `name` (and
 /// `filename` for a file, non-ASCII names and RFC 2231 `filename*` included;
-/// see [`parse_header_value`]), and a CRLF before the next boundary. A file
-/// without `Content-Type` gets `application/unknown`. Values and file bodies
-/// share `data`'s memory.
+/// see [`parse_header_value`](super::parse_header_value)), and a CRLF
+/// before the next boundary. A file without `Content-Type` gets
+/// `application/unknown`. Values and file bodies share `data`'s memory.
 ///
 /// Stricter than Tornado 5.0, as Tornado 6.5: the first malformed part is
 /// an error, not a warning and a skipped part, and on any error
-/// `arguments` and `files` are left unchanged. The work is linear in the
-/// size of `data`, and no input makes it panic.
+/// `arguments` and `files` are left unchanged. The error's message is that
+/// of a [`MultipartError`]. The work is linear in the size of `data`, and
+/// no input makes it panic. [`MultipartParser`](super::MultipartParser)
+/// reads the same bodies as they arrive.
 ///
 /// ```
 /// use bytes::Bytes;
@@ -95,20 +98,9 @@ pub fn parse_multipart_form_data_with(
     files: &mut Files,
     config: &ParseMultipartConfig,
 ) -> Result<(), HttpInputError> {
-    let boundary = match boundary {
-        [b'"', inner @ .., b'"'] => inner,
-        _ => boundary,
-    };
-    if boundary.is_empty() {
-        return Err(HttpInputError::new("multipart/form-data boundary is empty"));
-    }
-    let mut delimiter = Vec::with_capacity(boundary.len() + 4);
+    let mut delimiter = dash_boundary(boundary)?;
     delimiter.extend_from_slice(b"--");
-    delimiter.extend_from_slice(boundary);
-    delimiter.extend_from_slice(b"--");
-    let end = memmem::rfind(data, &delimiter).ok_or_else(|| {
-        HttpInputError::new("Invalid multipart/form-data: no final boundary found")
-    })?;
+    let end = memmem::rfind(data, &delimiter).ok_or(MultipartError::NoFinalBoundary)?;
     // Parts are separated by `--boundary\r\n`.
     delimiter.truncate(delimiter.len() - 2);
     delimiter.extend_from_slice(b"\r\n");
@@ -125,10 +117,7 @@ pub fn parse_multipart_form_data_with(
             continue;
         }
         if fields.len() == config.max_parts {
-            return Err(HttpInputError::new(format!(
-                "multipart/form-data has too many parts (more than {})",
-                config.max_parts
-            )));
+            return Err(MultipartError::TooManyParts(config.max_parts).into());
         }
         fields.push(parse_part(data, part_start, part_end, config)?);
     }
@@ -141,59 +130,46 @@ pub fn parse_multipart_form_data_with(
     Ok(())
 }
 
+/// `--boundary`, the start of every delimiter line: `boundary` without
+/// surrounding double quotes, after two dashes. An empty boundary is an
+/// error.
+pub(super) fn dash_boundary(boundary: &[u8]) -> Result<Vec<u8>, MultipartError> {
+    let boundary = match boundary {
+        [b'"', inner @ .., b'"'] => inner,
+        _ => boundary,
+    };
+    if boundary.is_empty() {
+        return Err(MultipartError::EmptyBoundary);
+    }
+    let mut delimiter = Vec::with_capacity(boundary.len() + 4);
+    delimiter.extend_from_slice(b"--");
+    delimiter.extend_from_slice(boundary);
+    Ok(delimiter)
+}
+
 /// Reads the part `data[start..end]`: its headers, its name and its value.
 fn parse_part(
     data: &Bytes,
     start: usize,
     end: usize,
     config: &ParseMultipartConfig,
-) -> Result<(String, Field), HttpInputError> {
+) -> Result<(String, Field), MultipartError> {
     let part = &data[start..end];
-    let eoh = memmem::find(part, b"\r\n\r\n")
-        .ok_or_else(|| HttpInputError::new("multipart/form-data missing headers"))?;
-    if eoh > config.max_part_header_size {
-        return Err(HttpInputError::new(
-            "multipart/form-data part header too large",
-        ));
-    }
-    let text = std::str::from_utf8(&part[..eoh])
-        .map_err(|_| HttpInputError::new("multipart/form-data part headers are not UTF-8"))?;
-    let headers = HttpHeaders::parse(text).map_err(|e| {
-        HttpInputError::new(format!("Invalid multipart/form-data part headers: {}", e.0))
-    })?;
-    let (disposition, mut params) =
-        parse_header_value(headers.get("Content-Disposition").unwrap_or(""));
-    if !disposition.eq_ignore_ascii_case("form-data") {
-        return Err(HttpInputError::new(
-            "Invalid multipart/form-data: part is not form-data",
-        ));
-    }
+    let eoh = memmem::find(part, b"\r\n\r\n").ok_or(MultipartError::MissingHeaders)?;
+    let mut head = PartHead::parse(&part[..eoh], config)?;
     // The value lies between the empty line and the CRLF that comes
     // before the next boundary.
     let value_start = eoh + 4;
     if part.len() < value_start + 2 || !part.ends_with(b"\r\n") {
-        return Err(HttpInputError::new(
-            "Invalid multipart/form-data: part does not end with CRLF",
-        ));
+        return Err(MultipartError::MissingCrlf);
     }
     let value = data.slice(start + value_start..end - 2);
-    let name = params
-        .remove("name")
-        .flatten()
-        .filter(|name| !name.is_empty())
-        .ok_or_else(|| HttpInputError::new("multipart/form-data value missing name"))?;
-    let field = match params
-        .remove("filename")
-        .flatten()
-        .filter(|f| !f.is_empty())
-    {
+    let name = head.take_name()?;
+    let field = match head.take_filename() {
         Some(filename) => Field::File(HttpFile {
             filename,
             body: value,
-            content_type: headers
-                .get("Content-Type")
-                .unwrap_or("application/unknown")
-                .to_owned(),
+            content_type: head.content_type("application/unknown"),
         }),
         None => Field::Argument(value),
     };
