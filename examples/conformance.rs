@@ -13,6 +13,7 @@
 //! | `GET /remote` | `remote_ip=<ip> protocol=<http or https>` |
 //! | `GET /chunked` | `chunk1\n`, `chunk2\n`, `chunk3\n`, each flushed on its own |
 //! | `GET /redirect` | `RedirectHandler` to `/hello`, query kept |
+//! | `GET, HEAD /static/test.txt` | `StaticFileHandler` |
 //! | `GET /plaintext` | `Hello, World!` as `text/plain` |
 //! | `GET /json` | `{"message":"Hello, World!"}` |
 //! | `GET, POST /args` | every argument (query and form body) and its values, as JSON |
@@ -26,11 +27,14 @@
 //!
 //! Settings: `xheaders` on, `idle_connection_timeout` 5 s, `body_timeout`
 //! 10 s, the default size limits; `cookie_secret`
-//! `supercell-conformance-secret`, `compress_response` on. `--ws-port` is
+//! `supercell-conformance-secret`, `compress_response` on; the static
+//! path is a directory made at start holding `test.txt` (a 45-byte line
+//! 20 times). `--ws-port` is
 //! accepted for the WebSocket route; nothing listens there yet. Runs until
 //! SIGINT or SIGTERM, then drains its connections.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -255,11 +259,21 @@ impl RequestHandler for Failing {
     }
 }
 
+/// The static directory: made afresh, holding `test.txt`.
+fn static_path() -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("supercell-conformance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let line = "The quick brown fox jumps over the lazy dog.\n";
+    std::fs::write(dir.join("test.txt"), line.repeat(20))?;
+    Ok(dir)
+}
+
 /// The application.
-fn application() -> Result<Application, supercell::routing::RouteError> {
+fn application(static_path: PathBuf) -> Result<Application, supercell::routing::RouteError> {
     let settings = Settings {
         cookie_secret: Some(CookieSecret::from("supercell-conformance-secret")),
         compress_response: true,
+        static_path: Some(static_path),
         ..Settings::default()
     };
     Application::new(
@@ -290,15 +304,18 @@ async fn serve(ports: Ports) -> std::io::Result<()> {
         body_timeout: Some(Duration::from_secs(10)),
         ..HttpServerSettings::default()
     };
-    let app = application().map_err(std::io::Error::other)?;
+    let static_path = static_path()?;
+    let app = application(static_path.clone()).map_err(std::io::Error::other)?;
     let server = HttpServer::new(app, settings);
-    http_server::serve_until_stopped(server, ports.http, Some("127.0.0.1"), |port| {
+    let served = http_server::serve_until_stopped(server, ports.http, Some("127.0.0.1"), |port| {
         println!(
             "Listening on port {port} (WebSocket port {} reserved for the WebSocket route)",
             ports.ws
         );
     })
-    .await
+    .await;
+    let _ = std::fs::remove_dir_all(static_path);
+    served
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -76,9 +76,12 @@ impl GzipTransform {
                 .unwrap_or("")
                 .trim()
                 .to_ascii_lowercase();
+            // A part of a body (a `206`'s `Content-Range`) is never
+            // compressed: its offsets count the body's own bytes.
             self.gzipping = compressible(&media_type)
                 && (!finishing || chunk.len() >= MIN_LENGTH)
-                && !headers.contains("Content-Encoding");
+                && !headers.contains("Content-Encoding")
+                && !headers.contains("Content-Range");
         }
         if !self.gzipping {
             return chunk;
