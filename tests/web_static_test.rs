@@ -1252,3 +1252,41 @@ proptest! {
         }
     }
 }
+
+/// The static files served with `compress_response` on (Tornado's
+/// `GzipTestCase` application).
+fn gzip_static_server() -> HttpTestServer {
+    let settings = Settings {
+        static_path: Some(static_dir()),
+        compress_response: true,
+        ..Settings::default()
+    };
+    HttpTestServer::new(Application::new(Vec::new(), settings).unwrap()).unwrap()
+}
+
+/// Tornado: GzipTestCase.test_gzip_static
+#[tokio::test]
+async fn test_gzip_static() {
+    let server = gzip_static_server();
+    let response = server.fetch("/robots.txt").await;
+    let encoding = header(&response, "Content-Encoding")
+        .or_else(|| header(&response, "X-Consumed-Content-Encoding"));
+    assert_eq!(encoding, Some("gzip"));
+    assert_eq!(header(&response, "Vary"), Some("Accept-Encoding"));
+    assert_eq!(response.body.to_vec(), robots_txt());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_range_of_a_static_file_is_never_compressed() {
+    let server = gzip_static_server();
+    let response = server
+        .fetch(request("/robots.txt", &[("Range", "bytes=0-9")]))
+        .await;
+    assert_eq!(response.code, 206);
+    assert!(header(&response, "Content-Encoding").is_none());
+    assert!(header(&response, "X-Consumed-Content-Encoding").is_none());
+    assert_eq!(response.body.to_vec(), robots_txt()[..10].to_vec());
+    assert_eq!(header(&response, "Content-Length"), Some("10"));
+    server.stop().await;
+}

@@ -1116,6 +1116,11 @@ async fn test_raise_with_reason() {
     assert_eq!(response.code, 682);
     assert_eq!(response.reason, "Foo");
     assert!(contains(&response.body, "682: Foo"));
+    // Sent with its length, as every response finished whole.
+    assert_eq!(
+        response.headers.get("Content-Length"),
+        Some(response.body.len().to_string().as_str())
+    );
     server.stop().await;
 }
 

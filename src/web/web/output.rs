@@ -240,7 +240,11 @@ impl Context {
         }
         let body = self.buffer.split().freeze();
         if self.reason.is_some() {
-            // A reason phrase of its own needs the streaming path.
+            // A reason phrase of its own needs the streaming path, with
+            // the length it would have had.
+            if body_allowed(self.status) && !self.headers.contains("Content-Length") {
+                self.headers.insert(http::header::CONTENT_LENGTH, body.len().into());
+            }
             self.send(body, true).await?;
             return self.end().await;
         }
