@@ -4,7 +4,7 @@
 use std::fmt;
 
 use regex::Regex;
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Hir, HirKind, Look};
 
 use super::matcher::{anchored, compile};
 use super::{Matcher, PathArgs, RouteError};
@@ -31,6 +31,8 @@ pub struct PathMatches {
     regex: Regex,
     named: bool,
     prefix: String,
+    /// The pattern is this text and nothing else: matched by comparing.
+    exact: bool,
     /// The pieces a URL is rebuilt from, when the pattern is simple
     /// enough.
     reverse: Option<Vec<Piece>>,
@@ -52,10 +54,12 @@ impl PathMatches {
         if named != 0 && named != groups {
             return Err(RouteError::MixedGroups(pattern.to_owned()));
         }
+        let (prefix, literal) = literal_prefix(pattern);
         Ok(PathMatches {
             pattern: pattern.to_owned(),
             named: named != 0,
-            prefix: literal_prefix(pattern),
+            exact: literal && groups == 0,
+            prefix,
             reverse: reverse_pieces(pattern, groups),
             regex,
         })
@@ -73,6 +77,9 @@ impl PathMatches {
 
     /// What a match of `path` captures, or `None` when it does not match.
     pub fn match_path(&self, path: &str) -> Option<PathArgs> {
+        if self.exact {
+            return (path == self.prefix).then(PathArgs::default);
+        }
         if self.regex.captures_len() == 1 {
             return self.regex.is_match(path).then(PathArgs::default);
         }
@@ -177,28 +184,34 @@ fn unescape(fragment: &str) -> Option<String> {
     Some(out)
 }
 
-/// The literal text every match of `pattern` (anchored) starts with.
-fn literal_prefix(pattern: &str) -> String {
+/// The literal text every match of `pattern` (anchored) starts with, and
+/// whether that text is all the pattern matches.
+fn literal_prefix(pattern: &str) -> (String, bool) {
     let Ok(hir) = regex_syntax::Parser::new().parse(&anchored(pattern)) else {
-        return String::new();
+        return (String::new(), false);
     };
     let mut prefix = Vec::new();
-    push_literal_start(&hir, &mut prefix);
-    String::from_utf8(prefix).unwrap_or_default()
+    let whole = push_literal_start(&hir, &mut prefix);
+    match String::from_utf8(prefix) {
+        Ok(prefix) => (prefix, whole),
+        Err(_) => (String::new(), false),
+    }
 }
 
 /// Appends the literal text `hir` starts with; whether all of `hir` is
 /// that literal (so what follows it continues the prefix).
 fn push_literal_start(hir: &Hir, prefix: &mut Vec<u8>) -> bool {
     match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Empty | HirKind::Look(Look::Start | Look::End) => true,
         HirKind::Literal(literal) => {
             prefix.extend_from_slice(&literal.0);
             true
         }
         HirKind::Capture(capture) => push_literal_start(&capture.sub, prefix),
         HirKind::Concat(items) => items.iter().all(|item| push_literal_start(item, prefix)),
-        HirKind::Class(_) | HirKind::Repetition(_) | HirKind::Alternation(_) => false,
+        HirKind::Look(_) | HirKind::Class(_) | HirKind::Repetition(_) | HirKind::Alternation(_) => {
+            false
+        }
     }
 }
 
@@ -208,6 +221,7 @@ mod tests {
 
     #[test]
     fn literal_prefix_stops_at_the_first_pattern_syntax() {
+        let literal_prefix = |pattern| super::literal_prefix(pattern).0;
         assert_eq!(literal_prefix("/user/(\\d+)"), "/user/");
         assert_eq!(literal_prefix("/static/(.*)"), "/static/");
         assert_eq!(literal_prefix("/a\\.json"), "/a.json");
@@ -217,6 +231,23 @@ mod tests {
         assert_eq!(literal_prefix("(?i)/abc"), "/");
         assert_eq!(literal_prefix("/(?P<id>x)y"), "/xy");
         assert_eq!(literal_prefix(".*"), "");
+    }
+
+    #[test]
+    fn only_wholly_literal_patterns_match_by_comparing() {
+        assert_eq!(literal_prefix("/plaintext"), ("/plaintext".into(), true));
+        assert_eq!(literal_prefix("/a\\.b$"), ("/a.b".into(), true));
+        assert_eq!(literal_prefix("/a\\b"), ("/a".into(), false));
+        assert_eq!(literal_prefix("/a(b)"), ("/ab".into(), true));
+        let grouped = PathMatches::new("/a(b)").unwrap();
+        assert_eq!(
+            grouped.match_path("/ab").unwrap().args,
+            [Some(b"b".to_vec())]
+        );
+        let exact = PathMatches::new("/plain").unwrap();
+        assert!(exact.match_path("/plain").is_some());
+        assert!(exact.match_path("/plainx").is_none());
+        assert!(exact.match_path("/plai").is_none());
     }
 
     #[test]

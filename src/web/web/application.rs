@@ -245,15 +245,32 @@ impl Application {
         }
         let status = cx.get_status();
         let request = cx.request();
-        let millis = request.request_time().as_secs_f64() * 1000.0;
-        let (method, uri, ip) = (&request.method, &request.uri, request.remote_ip());
+        let line = || {
+            let millis = request.request_time().as_secs_f64() * 1000.0;
+            let (method, uri, ip) = (&request.method, &request.uri, request.remote_ip());
+            format!("{status} {method} {uri} ({ip}) {millis:.2}ms")
+        };
         if status < 400 {
-            tracing::info!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+            tracing::info!(target: ACCESS_LOG, "{}", line());
         } else if status < 500 {
-            tracing::warn!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+            tracing::warn!(target: ACCESS_LOG, "{}", line());
         } else {
-            tracing::error!(target: ACCESS_LOG, "{status} {method} {uri} ({ip}) {millis:.2}ms");
+            tracing::error!(target: ACCESS_LOG, "{}", line());
         }
+    }
+
+    /// Whether a request finished with `status` gets an access log line
+    /// (a `log_function`, or a subscriber listening at its level): the
+    /// request's time is only taken then.
+    pub(super) fn logs_access(&self, status: u16) -> bool {
+        self.inner.settings.log_function.is_some()
+            || if status < 400 {
+                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::INFO)
+            } else if status < 500 {
+                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::WARN)
+            } else {
+                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::ERROR)
+            }
     }
 }
 

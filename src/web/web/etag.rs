@@ -2,9 +2,10 @@
 //! request's `If-None-Match` (Tornado's `compute_etag`,
 //! `set_etag_header`, `check_etag_header`).
 
-use std::fmt::Write as _;
+use sha1::{Digest, Sha1};
 
 use super::Context;
+use super::signed_value::hex_encode;
 
 /// The entity tags in an `If-None-Match` value: `*`, or quoted tags with
 /// an optional `W/`; anything else between them is skipped.
@@ -49,12 +50,10 @@ impl Context {
     /// The SHA-1 of the output written so far, hex and quoted: the
     /// default `ETag`.
     pub fn body_sha1_etag(&self) -> Option<String> {
-        let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.buffer);
-        let mut etag = String::with_capacity(42);
+        let digest = Sha1::digest(&self.buffer);
+        let mut etag = String::with_capacity(2 * digest.len() + 2);
         etag.push('"');
-        for byte in digest.as_ref() {
-            let _ = write!(etag, "{byte:02x}");
-        }
+        etag.push_str(&hex_encode(&digest));
         etag.push('"');
         Some(etag)
     }
@@ -63,7 +62,7 @@ impl Context {
     /// it gives none.
     pub fn set_etag_header(&mut self) {
         if let Some(etag) = (self.hooks.compute_etag)(self)
-            && let Ok(value) = http::HeaderValue::from_str(&etag)
+            && let Ok(value) = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(etag))
         {
             self.headers.insert(http::header::ETAG, value);
         }

@@ -103,6 +103,7 @@ mod execute;
 mod guards;
 mod gzip_transform;
 mod handler;
+mod header_text;
 mod hooks;
 mod output;
 mod redirect_handler;
@@ -123,6 +124,7 @@ pub use error::{Finish, HttpError, MissingArgumentError, UsageError, WebError, W
 pub use error_handler::ErrorHandler;
 pub use execute::send_error;
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
+pub use header_text::HeaderText;
 pub use hooks::CurrentUser;
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};

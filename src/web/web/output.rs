@@ -1,14 +1,15 @@
 //! The response side of [`Context`]: status, headers, body, flushing and
 //! finishing (Tornado's `RequestHandler` output methods).
 
-use std::fmt::{self, Write as _};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use bytes::Bytes;
 use http::Method;
 use serde::Serialize;
 
 use super::error::usage;
-use super::{Context, WebError, WebResult};
+use super::{Context, HeaderText, WebError, WebResult};
 use crate::httputil::{HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine};
 
 /// Headers removed from a response that may not have a body (1xx, 204,
@@ -34,9 +35,8 @@ fn body_allowed(status: u16) -> bool {
 
 /// Checks a header value as Tornado does: no control characters (CR and
 /// LF included: no header injection).
-fn checked_value(name: &str, value: impl fmt::Display) -> WebResult<String> {
-    let mut text = String::new();
-    let _ = write!(text, "{value}");
+fn checked_value<'a>(name: &str, value: &'a impl HeaderText) -> WebResult<Cow<'a, str>> {
+    let text = value.header_text();
     if text.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err(usage(format!("unsafe value for header {name}: {text:?}")));
     }
@@ -80,7 +80,8 @@ impl Context {
     /// Sets the status with its reason phrase.
     pub fn set_status_reason(&mut self, status: u16, reason: impl Into<String>) -> WebResult {
         self.set_status(status)?;
-        let reason = checked_value("reason", reason.into())?;
+        let reason: String = reason.into();
+        checked_value("reason", &reason)?;
         self.reason = Some(reason);
         Ok(())
     }
@@ -97,16 +98,16 @@ impl Context {
 
     /// Sets header `name` to `value`, replacing any earlier value. Fails
     /// for an invalid name or a value with a control character.
-    pub fn set_header(&mut self, name: &str, value: impl fmt::Display) -> WebResult {
-        let value = checked_value(name, value)?;
+    pub fn set_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
+        let value = checked_value(name, &value)?;
         self.headers.set(name, &value)?;
         Ok(())
     }
 
     /// Adds a value for header `name`, keeping the earlier ones (for
     /// headers such as `Set-Cookie`).
-    pub fn add_header(&mut self, name: &str, value: impl fmt::Display) -> WebResult {
-        let value = checked_value(name, value)?;
+    pub fn add_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
+        let value = checked_value(name, &value)?;
         self.headers.add(name, &value)?;
         Ok(())
     }
@@ -243,7 +244,8 @@ impl Context {
             // A reason phrase of its own needs the streaming path, with
             // the length it would have had.
             if body_allowed(self.status) && !self.headers.contains("Content-Length") {
-                self.headers.insert(http::header::CONTENT_LENGTH, body.len().into());
+                self.headers
+                    .insert(http::header::CONTENT_LENGTH, body.len().into());
             }
             self.send(body, true).await?;
             return self.end().await;
@@ -256,7 +258,6 @@ impl Context {
         let headers = std::mem::take(&mut self.headers);
         self.headers_written = true;
         self.finished = true;
-        self.request.mark_finished();
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
@@ -274,7 +275,6 @@ impl Context {
     /// Ends a response whose head is written.
     async fn end(&mut self) -> WebResult {
         self.finished = true;
-        self.request.mark_finished();
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
@@ -286,8 +286,11 @@ impl Context {
     /// Writes the access log line, unless the connection refused the
     /// response (its framing was wrong: the error is logged instead, as
     /// Tornado's). A response to a client that went away is logged.
-    fn log_unless_refused(&self, sent: &Result<(), HttpOutputError>) {
-        if matches!(sent, Ok(()) | Err(HttpOutputError::Closed)) {
+    fn log_unless_refused(&mut self, sent: &Result<(), HttpOutputError>) {
+        if matches!(sent, Ok(()) | Err(HttpOutputError::Closed))
+            && self.app.logs_access(self.status)
+        {
+            self.request.mark_finished();
             self.app.log_request(self);
         }
     }
