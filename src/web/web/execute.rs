@@ -22,13 +22,21 @@ pub(super) struct Running<H: RequestHandler> {
     done: bool,
 }
 
-/// Runs `handler` through a request whose body, if any, is read.
-pub(super) async fn execute<H: RequestHandler>(handler: H, cx: Context, args: PathArgs) {
+/// Runs `handler` through a request whose body, if any, is read. The
+/// handler and context are moved into place before the future is made,
+/// so that the future does not hold them twice.
+pub(super) fn execute<H: RequestHandler>(
+    handler: H,
+    cx: Context,
+    args: PathArgs,
+) -> impl Future<Output = ()> + Send {
     let mut running = Running::new(handler, cx, args);
-    if running.prelude().await {
-        running.verb().await;
+    async move {
+        if running.prelude().await {
+            running.verb().await;
+        }
+        running.complete();
     }
-    running.complete();
 }
 
 /// Starts `handler` on a request whose body streams to it.
@@ -120,7 +128,9 @@ impl<H: RequestHandler> Running<H> {
         match result {
             Ok(()) => !self.cx.finished,
             Err(error) => {
-                handle_error(&mut self.handler, &mut self.cx, error).await;
+                // Boxed: the error path's futures (an error page written
+                // and finished) would double the size of every request's.
+                Box::pin(handle_error(&mut self.handler, &mut self.cx, error)).await;
                 false
             }
         }

@@ -204,9 +204,9 @@ pub trait RequestHandler: Send + Sized + 'static {
 
     /// The `ETag` of a finished response with status 200 to `GET` or
     /// `HEAD` that set none (Tornado's `compute_etag`), from the body
-    /// written; `None` for no `ETag`. Default: the body's SHA-1, hex,
-    /// quoted.
+    /// written; `None` for no `ETag`. Default: a 128-bit hash of the
+    /// body, hex, quoted ([`Context::body_etag`]).
     fn compute_etag(cx: &Context) -> Option<String> {
-        cx.body_sha1_etag()
+        cx.body_etag()
     }
 }

@@ -217,8 +217,7 @@ impl Context {
         }
         if self.headers_written {
             let chunk = self.buffer.split().freeze();
-            self.send(chunk, true).await?;
-            return self.end().await;
+            return Box::pin(self.send_last(chunk)).await;
         }
         if self.status == 200
             && matches!(self.request.method, Method::GET | Method::HEAD)
@@ -247,8 +246,7 @@ impl Context {
                 self.headers
                     .insert(http::header::CONTENT_LENGTH, body.len().into());
             }
-            self.send(body, true).await?;
-            return self.end().await;
+            return Box::pin(self.send_last(body)).await;
         }
         let body = match &mut self.transform {
             Some(gzip) => gzip.first_chunk(&mut self.headers, body, true),
@@ -264,6 +262,14 @@ impl Context {
         let sent = writer.respond(self.status, headers, body).await;
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)
+    }
+
+    /// Sends the last piece of a response that streams, and ends it.
+    /// Called boxed: the whole-response path, the usual one, keeps its
+    /// future small without it.
+    async fn send_last(&mut self, chunk: Bytes) -> WebResult {
+        self.send(chunk, true).await?;
+        self.end().await
     }
 
     /// [`write`](Self::write)s `chunk`, then [`finish`](Self::finish)es.

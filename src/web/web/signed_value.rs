@@ -25,7 +25,7 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 const V1_MAX_FUTURE_SECONDS: f64 = 31.0 * SECONDS_PER_DAY;
 
 /// Lowercase hex digits.
-const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+pub(super) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// The format of a signed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -593,12 +593,13 @@ fn unix_seconds_f64(time: SystemTime) -> f64 {
 
 /// Lowercase hex.
 pub(super) fn hex_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX_DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(HEX_DIGITS[usize::from(b & 0x0f)]));
+    let mut out = vec![0; bytes.len() * 2];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX_DIGITS[usize::from(b >> 4)];
+        pair[1] = HEX_DIGITS[usize::from(b & 0x0f)];
     }
-    out
+    // Hex digits are ASCII: the check cannot fail.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Decodes hex of either case; `None` for an odd length or a non-hex byte.
