@@ -160,6 +160,20 @@ impl Context {
         (self.hooks.get_login_url)(self)
     }
 
+    /// Takes the request and the write side of its response out of the
+    /// context, for something else to answer it (what
+    /// [`FallbackHandler`](super::FallbackHandler) does): the response
+    /// counts as finished here. `None` once the response is started.
+    pub fn detach(&mut self) -> Option<(HttpServerRequest, ResponseWriter)> {
+        if self.headers_written || self.finished {
+            return None;
+        }
+        let writer = self.writer.take()?;
+        self.finished = true;
+        self.headers_written = true;
+        Some((self.request.clone(), writer))
+    }
+
     /// Whether the response is finished.
     pub fn finished(&self) -> bool {
         self.finished
