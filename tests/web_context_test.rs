@@ -1,0 +1,201 @@
+//! Settings and `Context` behaviour beyond Tornado's own tests: the
+//! access log (its levels and `log_function`), `serve_traceback`, typed
+//! JSON bodies, JSON output, and the checks on status codes and header
+//! values, over real sockets on 127.0.0.1.
+
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+use supercell::httpclient::HttpRequest;
+use supercell::testing::{ExpectLog, HttpTestServer};
+use supercell::util::log_target::{ACCESS_LOG, APP_LOG};
+use supercell::web::{Application, Context, RequestHandler, Settings, WebError, WebResult, url};
+use tracing::Level;
+
+#[derive(Deserialize, Serialize)]
+struct Point {
+    x: i32,
+    y: i32,
+}
+
+struct Statuses;
+
+impl RequestHandler for Statuses {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let status: u16 = cx.path_arg(0).unwrap_or("200").parse().unwrap_or(200);
+        cx.set_status(status)
+    }
+}
+
+struct Failing;
+
+impl RequestHandler for Failing {
+    async fn get(&mut self, _: &mut Context) -> WebResult {
+        Err(WebError::msg("the disk is on fire"))
+    }
+}
+
+struct Points;
+
+impl RequestHandler for Points {
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        let point: Point = cx.json_body()?;
+        cx.write_json(&Point {
+            x: point.y,
+            y: point.x,
+        })
+    }
+}
+
+struct Checks;
+
+impl RequestHandler for Checks {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let refused = [
+            cx.set_status(99).is_err(),
+            cx.set_status(1000).is_err(),
+            cx.set_header("X-Bad", "a\r\nInjected: yes").is_err(),
+            cx.set_header("X-Bad", "tab\there").is_err(),
+            cx.add_header("Bad Name", "x").is_err(),
+            cx.set_status_reason(299, "Fine\r\n").is_err(),
+        ];
+        cx.set_header("X-Number", 42)?;
+        cx.set_status_reason(299, "Fine")?;
+        cx.write(format!("{refused:?}"))
+    }
+}
+
+fn app(settings: Settings) -> Application {
+    Application::new(
+        vec![
+            url(r"/status/([0-9]+)", || Statuses),
+            url("/fail", || Failing),
+            url("/points", || Points),
+            url("/checks", || Checks),
+        ],
+        settings,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_access_log_level_follows_the_status() {
+    let info = ExpectLog::new(ACCESS_LOG, r"200 GET /status/200 \(127.0.0.1\) [0-9.]+ms")
+        .unwrap()
+        .level(Level::INFO);
+    let warn = ExpectLog::new(ACCESS_LOG, r"404 GET /status/404 ")
+        .unwrap()
+        .level(Level::WARN);
+    let error = ExpectLog::new(ACCESS_LOG, r"503 GET /status/503 ")
+        .unwrap()
+        .level(Level::ERROR);
+    let server = HttpTestServer::new(app(Settings::default())).unwrap();
+    for status in [200, 404, 503] {
+        assert_eq!(server.fetch(format!("/status/{status}")).await.code, status);
+    }
+    server.stop().await;
+    error.finish().unwrap();
+    warn.finish().unwrap();
+    info.finish().unwrap();
+}
+
+#[tokio::test]
+async fn log_function_replaces_the_access_log_line() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
+    let settings = Settings {
+        log_function: Some(Arc::new(move |cx: &Context| {
+            log.lock()
+                .unwrap()
+                .push(format!("{} {}", cx.get_status(), cx.request().path()));
+        })),
+        ..Settings::default()
+    };
+    let server = HttpTestServer::new(app(settings)).unwrap();
+    server.fetch("/status/201").await;
+    server.fetch("/nowhere").await;
+    server.stop().await;
+    assert_eq!(*seen.lock().unwrap(), ["201 /status/201", "404 /nowhere"]);
+}
+
+#[tokio::test]
+async fn error_pages_show_the_error_only_with_serve_traceback() {
+    let logged = ExpectLog::new(APP_LOG, ".*the disk is on fire").unwrap();
+    let plain = HttpTestServer::new(app(Settings::default())).unwrap();
+    let response = plain.fetch("/fail").await;
+    assert_eq!(response.code, 500);
+    assert_eq!(
+        response.body,
+        "<html><title>500: Internal Server Error</title><body>500: Internal Server Error</body></html>"
+    );
+    plain.stop().await;
+    let debug = HttpTestServer::new(app(Settings {
+        debug: true,
+        ..Settings::default()
+    }))
+    .unwrap();
+    let response = debug.fetch("/fail").await;
+    assert_eq!(response.code, 500);
+    assert_eq!(response.headers.get("Content-Type"), Some("text/plain"));
+    assert!(String::from_utf8_lossy(&response.body).contains("the disk is on fire"));
+    debug.stop().await;
+    logged.finish().unwrap();
+}
+
+#[tokio::test]
+async fn json_bodies_are_typed_and_checked() {
+    let server = HttpTestServer::new(app(Settings::default())).unwrap();
+    let post = |content_type: &str, body: &str| {
+        HttpRequest::new("/points")
+            .method("POST")
+            .header("Content-Type", content_type)
+            .body(body.to_owned())
+    };
+    let response = server
+        .fetch(post("application/json", r#"{"x":1,"y":2}"#))
+        .await;
+    assert_eq!(response.code, 200);
+    assert_eq!(response.body, r#"{"x":2,"y":1}"#);
+    assert_eq!(
+        response.headers.get("Content-Type"),
+        Some("application/json; charset=UTF-8")
+    );
+    let vendor = server
+        .fetch(post(
+            "application/vnd.api+json; charset=utf-8",
+            r#"{"x":3,"y":4}"#,
+        ))
+        .await;
+    assert_eq!(vendor.code, 200);
+    assert_eq!(
+        server
+            .fetch(post("application/json", r#"{"x":1}"#))
+            .await
+            .code,
+        400
+    );
+    assert_eq!(
+        server.fetch(post("application/json", "{nope")).await.code,
+        400
+    );
+    assert_eq!(
+        server
+            .fetch(post("text/plain", r#"{"x":1,"y":2}"#))
+            .await
+            .code,
+        415
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn status_codes_and_header_values_are_checked() {
+    let server = HttpTestServer::new(app(Settings::default())).unwrap();
+    let response = server.fetch("/checks").await;
+    assert_eq!(response.code, 299);
+    assert_eq!(response.reason, "Fine");
+    assert_eq!(response.headers.get("X-Number"), Some("42"));
+    assert!(response.headers.get("Injected").is_none());
+    assert_eq!(response.body, "[true, true, true, true, true, true]");
+    server.stop().await;
+}
