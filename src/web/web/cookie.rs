@@ -225,6 +225,16 @@ mod tests {
         assert_eq!(quoted(""), "");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn quoted_values_read_back_as_set(value in "[ -~]{0,40}") {
+            let header = format!("name={}", quoted(&value));
+            let parsed = crate::httputil::parse_cookie(&header);
+            let read = parsed.into_iter().find(|(name, _)| name == "name").map(|(_, v)| v);
+            proptest::prop_assert_eq!(read.unwrap_or_default(), value);
+        }
+    }
+
     #[test]
     fn attributes_come_in_python_order() {
         let options = CookieOptions {

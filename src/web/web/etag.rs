@@ -108,4 +108,13 @@ mod tests {
         assert_eq!(entity_tags(""), Vec::<&str>::new());
         assert_eq!(entity_tags(r#"W/"""#), [r#"W/"""#]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_if_none_match_reads_without_panicking(value in "[W/\"*, a-z\u{e9}]{0,32}") {
+            for tag in entity_tags(&value) {
+                proptest::prop_assert!(tag == "*" || tag.ends_with('"'));
+            }
+        }
+    }
 }

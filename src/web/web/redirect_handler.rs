@@ -90,4 +90,13 @@ mod tests {
         assert_eq!(fill_template("/{1}{{0}}{9}", &args), "/{0}");
         assert_eq!(fill_template("/{x}/}", &args), "/{x}/}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_template_fills_without_panicking(template in "[{}0-9a/]{0,24}") {
+            let args = [Some("A".to_owned()), None];
+            let filled = fill_template(&template, &args);
+            proptest::prop_assert!(filled.len() <= template.len() * 2);
+        }
+    }
 }
