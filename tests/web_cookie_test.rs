@@ -899,8 +899,8 @@ impl RequestHandler for CurrentUserHandler {
     }
 }
 
-/// Tornado: GetCurrentUserTest.test_get_current_user_is_lazy and
-/// test_get_current_user_works
+/// Tornado: GetCurrentUserTest.test_get_current_user_is_lazy
+/// Tornado: GetCurrentUserTest.test_get_current_user_works
 #[tokio::test]
 async fn test_get_current_user_is_lazy_and_works() {
     let app = Application::new(

@@ -2235,6 +2235,28 @@ async fn test_redirect_pattern() {
     check_redirect("/a/b/c", "/b/a/c").await;
 }
 
+/// Tornado: WSGISafeWebTest.test_no_gzip
+#[tokio::test]
+async fn test_no_gzip() {
+    let server = wsgi_safe_server();
+    let response = server.fetch("/get_argument").await;
+    assert!(
+        !response
+            .headers
+            .get("Vary")
+            .unwrap_or("")
+            .contains("Accept-Encoding")
+    );
+    assert!(
+        !response
+            .headers
+            .get("Content-Encoding")
+            .unwrap_or("")
+            .contains("gzip")
+    );
+    server.stop().await;
+}
+
 // Beyond Tornado's tests.
 
 /// Takes a posted body whole.
