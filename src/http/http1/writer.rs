@@ -16,7 +16,8 @@ use super::codec::{
 use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpOutputError, RequestContext, ResponseStartLine, reason_phrase,
+    HttpConnection, HttpHeaders, HttpOutputError, HttpServerRequest, RequestContext,
+    RequestStartLine, ResponseStartLine, reason_phrase,
 };
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::buffer_pool;
@@ -103,6 +104,19 @@ impl ResponseWriter {
     /// pipelined requests, the batch they came in).
     pub fn request_received(&self) -> Instant {
         self.received
+    }
+
+    /// The request this writer answers, from its start line, headers and
+    /// `body`: with the request's context, its time counted from when its
+    /// input arrived.
+    pub fn server_request(
+        &self,
+        start_line: RequestStartLine,
+        headers: HttpHeaders,
+        body: Bytes,
+    ) -> HttpServerRequest {
+        let context = Arc::clone(self.context());
+        HttpServerRequest::received_at(start_line, headers, body, context, self.received)
     }
 
     /// Writes a complete response in one go: the head (with

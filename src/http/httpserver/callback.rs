@@ -10,8 +10,8 @@ use futures_util::future::OptionFuture;
 
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
-    HttpServerRequest, RequestStartLine,
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest,
+    RequestStartLine,
 };
 
 /// The connection delegate calling a request callback (Tornado's
@@ -39,10 +39,7 @@ where
     ) -> impl Future<Output = ()> + Send {
         // What the message calls would hand the callback for a request
         // without a body (no body arguments to parse), in one call.
-        let context = Arc::clone(writer.context());
-        let received = writer.request_received();
-        let request =
-            HttpServerRequest::received_at(start_line, headers, Bytes::new(), context, received);
+        let request = writer.server_request(start_line, headers, Bytes::new());
         (self.callback)(request, writer)
     }
 
@@ -73,15 +70,7 @@ impl<F> CallbackMessage<F> {
         else {
             return None;
         };
-        let context = Arc::clone(writer.context());
-        let received = writer.request_received();
-        let mut request = HttpServerRequest::received_at(
-            start_line,
-            headers,
-            self.body.take(),
-            context,
-            received,
-        );
+        let mut request = writer.server_request(start_line, headers, self.body.take());
         request.parse_body();
         Some((request, writer))
     }

@@ -10,25 +10,8 @@ use bytes::Bytes;
 use super::{PathArgs, RoutedMessage, Router};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
-    HttpServerRequest, RequestStartLine,
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, RequestStartLine,
 };
-
-/// The request a router sees: its head, when its input arrived.
-fn routed_request(
-    start_line: RequestStartLine,
-    headers: HttpHeaders,
-    writer: &ResponseWriter,
-) -> HttpServerRequest {
-    let context = Arc::clone(writer.context());
-    HttpServerRequest::received_at(
-        start_line,
-        headers,
-        Bytes::new(),
-        context,
-        writer.request_received(),
-    )
-}
 
 /// Answers a request no target took: `404 Not Found`, no body.
 async fn not_found(mut writer: ResponseWriter) {
@@ -55,7 +38,7 @@ impl<R: Router + ?Sized> HttpServerConnectionDelegate<ResponseWriter> for Arc<R>
         headers: HttpHeaders,
         writer: ResponseWriter,
     ) -> impl Future<Output = ()> + Send {
-        let request = routed_request(start_line, headers, &writer);
+        let request = writer.server_request(start_line, headers, Bytes::new());
         let served = self.serve_whole(request, PathArgs::default(), writer);
         async move {
             match served {
@@ -101,7 +84,7 @@ impl<R: Router + ?Sized> HttpMessageDelegate for RoutingMessage<R> {
         let Some(writer) = writer.take() else {
             return;
         };
-        let request = routed_request(start_line, headers, &writer);
+        let request = writer.server_request(start_line, headers, Bytes::new());
         self.state = match self
             .router
             .find_handler(request, PathArgs::default(), writer)

@@ -3,7 +3,6 @@
 //! takes it piece by piece), then its handler run.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use futures_util::future::BoxFuture;
@@ -12,8 +11,8 @@ use super::application::{Destination, router_address};
 use super::{Application, HandlerFactory};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
-    HttpServerRequest, RequestStartLine,
+    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest,
+    RequestStartLine,
 };
 use crate::routing::{Declined, PathArgs, ReverseUrl, RouteError, RoutedMessage, Router};
 
@@ -27,23 +26,6 @@ pub(super) trait StreamingRequest: Send {
     fn finish(&mut self) -> BoxFuture<'_, ()>;
     /// The connection closed first: tells the handler.
     fn connection_closed(&mut self);
-}
-
-/// The request a route is looked up for: its head, when its input
-/// arrived.
-fn request_of(
-    start_line: RequestStartLine,
-    headers: HttpHeaders,
-    writer: &ResponseWriter,
-) -> HttpServerRequest {
-    let context = Arc::clone(writer.context());
-    HttpServerRequest::received_at(
-        start_line,
-        headers,
-        Bytes::new(),
-        context,
-        writer.request_received(),
-    )
 }
 
 impl Application {
@@ -80,7 +62,10 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Application {
         headers: HttpHeaders,
         writer: ResponseWriter,
     ) -> impl Future<Output = ()> + Send {
-        self.serve_request(request_of(start_line, headers, &writer), writer)
+        self.serve_request(
+            writer.server_request(start_line, headers, Bytes::new()),
+            writer,
+        )
     }
 }
 
@@ -231,7 +216,7 @@ impl HttpMessageDelegate for AppMessage {
         let Some(writer) = writer.take() else {
             return;
         };
-        let request = request_of(start_line, headers, &writer);
+        let request = writer.server_request(start_line, headers, Bytes::new());
         *self = AppMessage::routed(&self.app, request, writer);
         self.begin().await;
     }
