@@ -1,6 +1,7 @@
 //! `FallbackHandler`: requests under a supercell route answered by a
 //! request callback, and by a `tower::Service` (as an axum or tower
-//! application would be), over real sockets on 127.0.0.1.
+//! application would be), over real sockets on 127.0.0.1; and an
+//! `Application` answering as a `tower::Service`.
 
 use std::convert::Infallible;
 
@@ -109,5 +110,88 @@ async fn a_request_callback_answers_under_a_route() {
         (response.code, &response.body[..]),
         (200, &b"callback saw /callback/x"[..])
     );
+    server.stop().await;
+}
+
+// An application as a tower::Service.
+
+struct Streamed;
+
+impl RequestHandler for Streamed {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("X-Kind", "streamed")?;
+        cx.write("one ")?;
+        cx.flush().await?;
+        cx.write("two")
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        let body = cx.request().body.clone();
+        cx.set_status(201)?;
+        cx.write(body)
+    }
+}
+
+fn inner_app() -> Application {
+    Application::new(
+        vec![url("/inner/streamed", || Streamed)],
+        Settings::default(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_application_answers_as_a_tower_service() {
+    use tower::ServiceExt;
+    let app = inner_app();
+    let get = http::Request::get("/inner/streamed")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let response = app.clone().oneshot(get).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-kind"], "streamed");
+    assert!(response.headers().get("transfer-encoding").is_none());
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "one two"
+    );
+    let post = http::Request::post("/inner/streamed")
+        .body(Full::new(Bytes::from_static(b"payload")))
+        .unwrap();
+    let response = app.clone().oneshot(post).await.unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(
+        response.into_body().collect().await.unwrap().to_bytes(),
+        "payload"
+    );
+    let missing = http::Request::get("/elsewhere")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    assert_eq!(app.oneshot(missing).await.unwrap().status(), 404);
+}
+
+#[tokio::test]
+async fn an_application_as_a_service_mounts_under_another() {
+    let inner = FallbackHandler::new(TowerService::new(inner_app()));
+    let outer = Application::new(
+        vec![
+            url("/native", || Native),
+            url("/inner/.*", move || inner.clone()),
+        ],
+        Settings::default(),
+    )
+    .unwrap();
+    let server = HttpTestServer::new(outer).unwrap();
+    let response = server.fetch("/inner/streamed").await;
+    assert_eq!((response.code, &response.body[..]), (200, &b"one two"[..]));
+    let posted = server
+        .fetch(
+            HttpRequest::new("/inner/streamed")
+                .method("POST")
+                .body("sent"),
+        )
+        .await;
+    assert_eq!((posted.code, &posted.body[..]), (201, &b"sent"[..]));
+    assert_eq!(server.fetch("/native").await.body, "native");
     server.stop().await;
 }

@@ -113,6 +113,7 @@ mod secure_cookie;
 mod settings;
 mod signed_value;
 mod static_file;
+mod tower_service;
 mod xsrf;
 mod xsrf_token;
 
@@ -141,6 +142,7 @@ pub use static_file::{
     ContentInfo, ContentStream, DefaultStaticFiles, StaticFileHandler, StaticFiles,
     StaticHandlerArgs,
 };
+pub use tower_service::ServiceError;
 pub use xsrf_token::{
     DecodedXsrfToken, XSRF_TOKEN_LEN, XsrfTokenError, XsrfTokenVersion, decode_xsrf_token,
     encode_xsrf_token, encode_xsrf_token_with_mask, new_xsrf_token, xsrf_tokens_equal,
