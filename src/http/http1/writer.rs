@@ -17,7 +17,7 @@ use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, HttpServerRequest, RequestContext,
-    RequestStartLine, ResponseStartLine, reason_phrase,
+    RequestStartLine, ResponseStartLine, reason_or_unknown,
 };
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::buffer_pool;
@@ -160,7 +160,7 @@ impl ResponseWriter {
         let start_line = ResponseStartLine {
             version: http::Version::HTTP_11,
             code,
-            reason: Cow::Borrowed(reason(code)),
+            reason: Cow::Borrowed(reason_or_unknown(code)),
         };
         let body_len = body.len();
         let (flush, waker) = {
@@ -372,12 +372,6 @@ fn waiting_exchange(
         },
         _ => Err(HttpOutputError::Misuse("the response is finished")),
     }
-}
-
-/// The reason phrase of `code` (`Unknown` for codes without one, as
-/// Tornado's `RequestHandler` says).
-fn reason(code: u16) -> &'static str {
-    reason_phrase(code).unwrap_or("Unknown")
 }
 
 /// The future [`ResponseWriter::respond`] returns: resolves once the

@@ -2,6 +2,8 @@
 //! and [`FetchError`], why a fetch got no HTTP response.
 
 use std::fmt;
+
+use crate::httputil::reason_or_unknown;
 use std::sync::Arc;
 
 use super::response::HttpResponse;
@@ -162,12 +164,6 @@ impl std::error::Error for HttpClientError {
             .as_ref()
             .map(|cause| cause as &(dyn std::error::Error + 'static))
     }
-}
-
-/// The standard reason phrase of `code`, or `"Unknown"` (as Tornado's
-/// `httputil.responses.get(code, "Unknown")`).
-pub(crate) fn reason_or_unknown(code: u16) -> &'static str {
-    crate::httputil::reason_phrase(code).unwrap_or("Unknown")
 }
 
 impl From<FetchError> for HttpClientError {

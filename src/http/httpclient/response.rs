@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::error::{FetchError, HttpClientError, reason_or_unknown};
+use super::error::{FetchError, HttpClientError};
 use super::request::HttpRequest;
 use super::time_info::TimeInfo;
 use crate::httputil::HttpHeaders;
+use crate::httputil::reason_or_unknown;
 
 /// The outcome of a fetch (Tornado's `HTTPResponse`).
 ///

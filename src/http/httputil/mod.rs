@@ -96,6 +96,7 @@ pub use multipart::{
 pub use multipart_error::MultipartError;
 pub use multipart_stream::{MultipartEvent, MultipartParser};
 pub use range::{RangeResponse, RequestRange, content_range, parse_request_range};
+pub(crate) use reason::reason_or_unknown;
 pub use reason::reason_phrase;
 pub use request::{Arguments, Files, HttpFile, HttpServerRequest, NameHasher};
 pub use start_line::{

@@ -82,6 +82,12 @@ pub fn reason_phrase(code: u16) -> Option<&'static str> {
     })
 }
 
+/// The standard reason phrase of `code`, or `Unknown` (Tornado's
+/// `httputil.responses.get(code, "Unknown")`).
+pub(crate) fn reason_or_unknown(code: u16) -> &'static str {
+    reason_phrase(code).unwrap_or("Unknown")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

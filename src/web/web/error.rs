@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::error::Error;
 use std::fmt;
 
-use crate::httputil::reason_phrase;
+use crate::httputil::reason_or_unknown;
 
 /// An error that becomes an HTTP error response (Tornado's `HTTPError`):
 /// the handler's [`write_error`](super::RequestHandler::write_error)
@@ -56,7 +56,7 @@ impl HttpError {
     pub fn reason_phrase(&self) -> Cow<'_, str> {
         match &self.reason {
             Some(reason) => Cow::Borrowed(reason),
-            None => Cow::Borrowed(reason_phrase(self.status).unwrap_or("Unknown")),
+            None => Cow::Borrowed(reason_or_unknown(self.status)),
         }
     }
 }

@@ -5,7 +5,7 @@
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::Context;
-use super::signed_value::HEX_DIGITS;
+use super::hex::HEX_DIGITS;
 
 /// The entity tags in an `If-None-Match` value: `*`, or quoted tags with
 /// an optional `W/`; anything else between them is skipped.

@@ -15,7 +15,7 @@ use tower_service::Service;
 use super::{Context, RequestHandler, WebResult};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpServerRequest, ResponseStartLine, reason_phrase,
+    HttpConnection, HttpHeaders, HttpServerRequest, ResponseStartLine, reason_or_unknown,
 };
 use crate::util::log_target::APP_LOG;
 
@@ -135,7 +135,7 @@ where
     let start_line = ResponseStartLine {
         version: http::Version::HTTP_11,
         code,
-        reason: reason_phrase(code).unwrap_or("Unknown").into(),
+        reason: reason_or_unknown(code).into(),
     };
     let headers = HttpHeaders::from(&parts.headers);
     writer

@@ -105,6 +105,7 @@ mod guards;
 mod gzip_transform;
 mod handler;
 mod header_text;
+mod hex;
 mod hooks;
 mod output;
 mod redirect_handler;

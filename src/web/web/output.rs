@@ -150,9 +150,7 @@ impl Context {
     fn start_line(&self) -> ResponseStartLine {
         let reason = match &self.reason {
             Some(reason) => reason.clone().into(),
-            None => crate::httputil::reason_phrase(self.status)
-                .unwrap_or("Unknown")
-                .into(),
+            None => crate::httputil::reason_or_unknown(self.status).into(),
         };
         ResponseStartLine {
             version: http::Version::HTTP_11,

@@ -17,15 +17,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ring::hmac;
 
+use super::hex::{hex_decode_lower, hex_encode};
+
 /// Seconds in a day, for `max_age_days`.
 const SECONDS_PER_DAY: f64 = 86_400.0;
 
 /// How far in the future a version 1 timestamp may be before the value is
 /// taken for tampered: 31 days (fixed, whatever `max_age_days` is).
 const V1_MAX_FUTURE_SECONDS: f64 = 31.0 * SECONDS_PER_DAY;
-
-/// Lowercase hex digits.
-pub(super) const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// The format of a signed value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -591,46 +590,6 @@ fn unix_seconds_f64(time: SystemTime) -> f64 {
     }
 }
 
-/// Lowercase hex.
-pub(super) fn hex_encode(bytes: &[u8]) -> String {
-    let mut out = vec![0; bytes.len() * 2];
-    for (pair, &b) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX_DIGITS[usize::from(b >> 4)];
-        pair[1] = HEX_DIGITS[usize::from(b & 0x0f)];
-    }
-    // Hex digits are ASCII: the check cannot fail.
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// Decodes hex of either case; `None` for an odd length or a non-hex byte.
-pub(super) fn hex_decode(text: &[u8]) -> Option<Vec<u8>> {
-    hex_decode_with(text, |b| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    })
-}
-
-/// Decodes lowercase hex only, as the signatures are written (and as
-/// Tornado compares them, as text).
-fn hex_decode_lower(text: &[u8]) -> Option<Vec<u8>> {
-    hex_decode_with(text, |b| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    })
-}
-
-fn hex_decode_with(text: &[u8], digit: impl Fn(u8) -> Option<u8>) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    text.chunks_exact(2)
-        .map(|pair| Some(digit(pair[0])? << 4 | digit(pair[1])?))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -687,18 +646,6 @@ mod tests {
         for bad in [&b""[..], b"-", b"+1", b" 1", b"1 ", b"1_0", b"0x10"] {
             assert_eq!(parse_timestamp(bad), None);
         }
-    }
-
-    #[test]
-    fn hex_round_trips() {
-        let bytes: Vec<u8> = (0..=255).collect();
-        let hex = hex_encode(&bytes);
-        assert_eq!(hex_decode(hex.as_bytes()).unwrap(), bytes);
-        assert_eq!(hex_decode_lower(hex.as_bytes()).unwrap(), bytes);
-        assert_eq!(hex_decode(b"AbCd").unwrap(), [0xab, 0xcd]);
-        assert_eq!(hex_decode_lower(b"AbCd"), None);
-        assert_eq!(hex_decode(b"abc"), None);
-        assert_eq!(hex_decode(b"zz"), None);
     }
 
     #[test]

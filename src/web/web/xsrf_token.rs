@@ -9,7 +9,7 @@
 //! compression could leak (BREACH). Version 1, the legacy form, is the raw
 //! token in hex.
 
-use super::signed_value::{hex_decode, hex_encode};
+use super::hex::{hex_decode, hex_encode};
 
 /// Bytes in a newly made raw token (Tornado's 16).
 pub const XSRF_TOKEN_LEN: usize = 16;

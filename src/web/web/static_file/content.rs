@@ -1,7 +1,6 @@
 //! Reading static files: their metadata, their bytes in chunks, and the
 //! hash of their content.
 
-use std::fmt::Write as _;
 use std::io::{self, Read, SeekFrom};
 use std::ops::Range;
 use std::path::Path;
@@ -12,6 +11,7 @@ use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{ContentInfo, ContentStream};
+use crate::web::hex::hex_encode;
 
 /// The size of the chunks a file is read and sent in (Tornado's).
 pub(super) const CHUNK_SIZE: usize = 64 * 1024;
@@ -63,9 +63,5 @@ pub(super) fn md5_hex_of_file(path: &Path) -> io::Result<String> {
         };
         hasher.update(&buffer[..read]);
     }
-    let mut hex = String::with_capacity(32);
-    for byte in hasher.finalize().iter() {
-        let _ = write!(hex, "{byte:02x}");
-    }
-    Ok(hex)
+    Ok(hex_encode(&hasher.finalize()))
 }
