@@ -199,3 +199,51 @@ async fn status_codes_and_header_values_are_checked() {
     assert_eq!(response.body, "[true, true, true, true, true, true]");
     server.stop().await;
 }
+
+/// A streaming handler whose `prepare` sets the body limits.
+struct Limited;
+
+impl RequestHandler for Limited {
+    const STREAM_REQUEST_BODY: bool = true;
+
+    async fn prepare(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_max_body_size(10);
+        cx.set_body_timeout(Some(std::time::Duration::from_millis(200)));
+        Ok(())
+    }
+
+    async fn data_received(&mut self, _: &mut Context, _: bytes::Bytes) -> WebResult {
+        Ok(())
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("taken")
+    }
+}
+
+#[tokio::test]
+async fn prepare_sets_the_body_limits_at_their_edge() {
+    use supercell::iostream::IoStream;
+    let app = Application::new(vec![url("/limited", || Limited)], Settings::default()).unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let post = |size: usize| {
+        HttpRequest::new("/limited")
+            .method("POST")
+            .body("x".repeat(size))
+    };
+    assert_eq!(server.fetch(post(10)).await.code, 200);
+    assert_eq!(server.fetch(post(11)).await.code, 413);
+    // A body that stops coming: the connection closes after the timeout.
+    let addr = format!("127.0.0.1:{}", server.http_port()).parse().unwrap();
+    let client = IoStream::connect(addr).await.unwrap();
+    client
+        .write(&b"POST /limited HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"[..])
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let closed =
+        tokio::time::timeout(std::time::Duration::from_secs(5), client.read_until_close()).await;
+    assert!(closed.is_ok(), "the stalled body was not timed out");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3));
+    server.stop().await;
+}
