@@ -103,6 +103,9 @@ impl HttpHeaders {
         match self.entries.iter().position(|(n, _)| *n == name) {
             Some(first) => {
                 self.entries[first].1 = value;
+                if !self.entries[first + 1..].iter().any(|(n, _)| *n == name) {
+                    return;
+                }
                 let mut index = 0;
                 self.entries.retain(|(n, _)| {
                     let keep = index <= first || *n != name;
@@ -146,6 +149,12 @@ impl HttpHeaders {
             .iter()
             .filter(move |(n, _)| n.as_str().eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
+    }
+
+    /// The first value of the field `name`, by its parsed name (no name
+    /// parsing or case folding: for names known in advance).
+    pub fn get_value(&self, name: &HeaderName) -> Option<&HeaderValue> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
     /// Whether a field called `name` is present.

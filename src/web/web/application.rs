@@ -203,11 +203,12 @@ impl Application {
     }
 
     /// The context of a request going to a handler.
+    #[inline(always)]
     pub(super) fn context(
         &self,
         request: HttpServerRequest,
         writer: ResponseWriter,
-        hooks: Hooks,
+        hooks: &'static Hooks,
     ) -> Context {
         let transform = self
             .inner
@@ -220,18 +221,14 @@ impl Application {
             app: self.clone(),
             writer: Some(writer),
             path_args: Vec::new(),
-            path_kwargs: Vec::new(),
             status: 200,
-            reason: None,
             headers: Context::default_headers(),
             buffer: BytesMut::new(),
             headers_written: false,
-            new_cookies: Vec::new(),
-            raw_xsrf: None,
-            xsrf_token: None,
             finished: false,
             hooks,
             current_user: OnceLock::new(),
+            extras: None,
         }
     }
 

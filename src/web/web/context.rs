@@ -35,30 +35,62 @@ pub struct Context {
     /// The write side; `None` once the response is finished.
     pub(super) writer: Option<ResponseWriter>,
     pub(super) path_args: Vec<Option<String>>,
-    pub(super) path_kwargs: Vec<(String, Option<String>)>,
     pub(super) status: u16,
-    /// The reason phrase, when not the standard one.
-    pub(super) reason: Option<String>,
     pub(super) headers: HttpHeaders,
     /// Output written and not yet flushed.
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,
+    pub(super) finished: bool,
+    /// Compresses the output, with `compress_response` on.
+    pub(super) transform: Option<Box<GzipTransform>>,
+    /// The handler type's functions.
+    pub(super) hooks: &'static Hooks,
+    /// The current user, once asked for or set.
+    pub(super) current_user: OnceLock<Option<CurrentUser>>,
+    /// What few requests use, made on first use.
+    pub(super) extras: Option<Box<Extras>>,
+}
+
+/// The parts of a [`Context`] that few requests use, kept apart so that
+/// a context stays small: it moves a few times as a request starts.
+#[derive(Default)]
+pub(super) struct Extras {
+    /// The reason phrase, when not the standard one.
+    pub(super) reason: Option<String>,
+    pub(super) path_kwargs: Vec<(String, Option<String>)>,
     /// Cookies set, by name, as `Set-Cookie` values.
     pub(super) new_cookies: Vec<(String, String)>,
-    pub(super) finished: bool,
     /// The request's raw XSRF token, once read or made.
     pub(super) raw_xsrf: Option<RawXsrfToken>,
     /// The masked XSRF token handed out, once asked for.
     pub(super) xsrf_token: Option<String>,
-    /// Compresses the output, with `compress_response` on.
-    pub(super) transform: Option<Box<GzipTransform>>,
-    /// The handler type's functions.
-    pub(super) hooks: Hooks,
-    /// The current user, once asked for or set.
-    pub(super) current_user: OnceLock<Option<CurrentUser>>,
 }
 
 impl Context {
+    /// The parts few requests use, if any was used.
+    pub(super) fn extras(&self) -> Option<&Extras> {
+        self.extras.as_deref()
+    }
+
+    /// The parts few requests use, made if needed.
+    pub(super) fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// The reason phrase set, when not the standard one.
+    pub(super) fn custom_reason(&self) -> Option<&str> {
+        self.extras()?.reason.as_deref()
+    }
+
+    /// Sets the reason phrase (`None`: the standard one).
+    pub(super) fn set_custom_reason(&mut self, reason: Option<String>) {
+        match (&mut self.extras, reason) {
+            (Some(extras), reason) => extras.reason = reason,
+            (None, None) => {}
+            (None, Some(reason)) => self.extras_mut().reason = Some(reason),
+        }
+    }
+
     /// The request.
     pub fn request(&self) -> &HttpServerRequest {
         &self.request
@@ -93,12 +125,12 @@ impl Context {
     /// The path pattern's named groups, percent-decoded, in the pattern's
     /// order.
     pub fn path_kwargs(&self) -> &[(String, Option<String>)] {
-        &self.path_kwargs
+        self.extras().map_or(&[], |extras| &extras.path_kwargs)
     }
 
     /// Named group `name`, if the pattern has it and it took part.
     pub fn path_kwarg(&self, name: &str) -> Option<&str> {
-        self.path_kwargs
+        self.path_kwargs()
             .iter()
             .find(|(key, _)| key == name)?
             .1

@@ -169,9 +169,10 @@ impl Context {
             return Err(usage(format!("Invalid attributes for cookie {name:?}")));
         }
         let header = set_cookie_value(name, value, options);
-        match self.new_cookies.iter_mut().find(|(key, _)| key == name) {
+        let cookies = &mut self.extras_mut().new_cookies;
+        match cookies.iter_mut().find(|(key, _)| key == name) {
             Some(cookie) => cookie.1 = header,
-            None => self.new_cookies.push((name.to_owned(), header)),
+            None => cookies.push((name.to_owned(), header)),
         }
         Ok(())
     }
@@ -202,7 +203,10 @@ impl Context {
 
     /// Moves the cookies set into `Set-Cookie` headers.
     pub(super) fn emit_cookies(&mut self) {
-        for (_, value) in std::mem::take(&mut self.new_cookies) {
+        let Some(extras) = &mut self.extras else {
+            return;
+        };
+        for (_, value) in std::mem::take(&mut extras.new_cookies) {
             if let Ok(value) = http::HeaderValue::try_from(value) {
                 self.headers.append(http::header::SET_COOKIE, value);
             }

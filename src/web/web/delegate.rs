@@ -37,8 +37,7 @@ impl Application {
         args: PathArgs,
         writer: ResponseWriter,
     ) -> BoxFuture<'static, ()> {
-        let cx = self.context(request, writer, factory.hooks());
-        factory.serve(cx, args)
+        factory.serve(self, request, writer, args)
     }
 }
 

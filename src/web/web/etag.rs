@@ -5,7 +5,7 @@
 use xxhash_rust::xxh3::xxh3_128;
 
 use super::Context;
-use super::hex::HEX_DIGITS;
+use super::hex::hex_u128;
 
 /// The entity tags in an `If-None-Match` value: `*`, or quoted tags with
 /// an optional `W/`; anything else between them is skipped.
@@ -54,12 +54,8 @@ impl Context {
     /// response. Override
     /// [`compute_etag`](super::RequestHandler::compute_etag) for another.
     pub fn body_etag(&self) -> Option<String> {
-        let digest = xxh3_128(&self.buffer).to_be_bytes();
         let mut etag = [b'"'; 34];
-        for (pair, byte) in etag[1..33].chunks_exact_mut(2).zip(digest) {
-            pair[0] = HEX_DIGITS[usize::from(byte >> 4)];
-            pair[1] = HEX_DIGITS[usize::from(byte & 0x0f)];
-        }
+        etag[1..33].copy_from_slice(&hex_u128(xxh3_128(&self.buffer)));
         // Quotes and hex digits: ASCII, the check cannot fail.
         String::from_utf8(etag.to_vec()).ok()
     }
@@ -78,10 +74,20 @@ impl Context {
     /// `If-None-Match` (weak comparison; `*` matches any), so that a
     /// `304 Not Modified` may answer.
     pub fn check_etag_header(&self) -> bool {
-        let Some(computed) = self.headers.get("Etag").filter(|etag| !etag.is_empty()) else {
+        let Some(wanted) = self.request.headers.get_value(&http::header::IF_NONE_MATCH) else {
             return false;
         };
-        let Some(wanted) = self.request.headers.get("If-None-Match") else {
+        let Some(computed) = self
+            .headers
+            .get_value(&http::header::ETAG)
+            .filter(|etag| !etag.is_empty())
+        else {
+            return false;
+        };
+        let (Ok(wanted), Ok(computed)) = (
+            std::str::from_utf8(wanted.as_bytes()),
+            std::str::from_utf8(computed.as_bytes()),
+        ) else {
             return false;
         };
         let tags = entity_tags(wanted);

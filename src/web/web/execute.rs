@@ -25,6 +25,7 @@ pub(super) struct Running<H: RequestHandler> {
 /// Runs `handler` through a request whose body, if any, is read. The
 /// handler and context are moved into place before the future is made,
 /// so that the future does not hold them twice.
+#[inline(always)]
 pub(super) fn execute<H: RequestHandler>(
     handler: H,
     cx: Context,
@@ -49,6 +50,7 @@ pub(super) fn start_streaming<H: RequestHandler>(
 }
 
 impl<H: RequestHandler> Running<H> {
+    #[inline(always)]
     fn new(handler: H, cx: Context, args: PathArgs) -> Running<H> {
         Running {
             handler,
@@ -88,7 +90,9 @@ impl<H: RequestHandler> Running<H> {
             .map(|(name, value)| Ok((name.clone(), decoded(value, &name)?)))
             .collect::<WebResult<Vec<_>>>()?;
         self.cx.path_args = path_args;
-        self.cx.path_kwargs = path_kwargs;
+        if !path_kwargs.is_empty() {
+            self.cx.extras_mut().path_kwargs = path_kwargs;
+        }
         let safe = matches!(
             self.cx.request.method,
             Method::GET | Method::HEAD | Method::OPTIONS

@@ -35,6 +35,34 @@ pub(super) fn hex_decode_lower(text: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// Lowercase hex of `value`, most significant digit first: eight
+/// digits at a time, each nibble spread into a byte of its own and
+/// turned into its digit with arithmetic on the whole word.
+pub(super) fn hex_u128(value: u128) -> [u8; 32] {
+    let mut out = [0; 32];
+    for (digits, word) in out
+        .chunks_exact_mut(8)
+        .zip(value.to_be_bytes().chunks_exact(4))
+    {
+        let word = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        digits.copy_from_slice(&hex_u32(word).to_be_bytes());
+    }
+    out
+}
+
+/// The eight lowercase hex digits of `value`, most significant first
+/// when the result is read big-endian.
+fn hex_u32(value: u32) -> u64 {
+    let x = u64::from(value);
+    // Byte i of the result (from the least significant) gets nibble i.
+    let x = ((x & 0xffff_0000) << 16) | (x & 0xffff);
+    let x = ((x & 0x0000_ff00_0000_ff00) << 8) | (x & 0x0000_00ff_0000_00ff);
+    let x = ((x & 0x00f0_00f0_00f0_00f0) << 4) | (x & 0x000f_000f_000f_000f);
+    // 1 in each byte whose nibble is 10 or more (a letter).
+    let letters = ((x + 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101;
+    x + 0x3030_3030_3030_3030 + letters * u64::from(b'a' - b'0' - 10)
+}
+
 fn hex_decode_with(text: &[u8], digit: impl Fn(u8) -> Option<u8>) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
@@ -58,5 +86,23 @@ mod tests {
         assert_eq!(hex_decode_lower(b"AbCd"), None);
         assert_eq!(hex_decode(b"abc"), None);
         assert_eq!(hex_decode(b"zz"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hex_u128_is_hex_of_the_big_endian_bytes(value: u128) {
+            let expected = hex_encode(&value.to_be_bytes());
+            proptest::prop_assert_eq!(&hex_u128(value)[..], expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn hex_u128_edges() {
+        assert_eq!(&hex_u128(0), b"00000000000000000000000000000000");
+        assert_eq!(&hex_u128(u128::MAX), b"ffffffffffffffffffffffffffffffff");
+        assert_eq!(
+            &hex_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+            b"0123456789abcdeffedcba9876543210"
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! own (while finishing, or when asked for the current user).
 
 use std::any::Any;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::{Context, RequestHandler, WebResult};
@@ -12,7 +13,6 @@ pub type CurrentUser = Arc<dyn Any + Send + Sync>;
 
 /// The associated functions of a handler type that its requests'
 /// contexts call.
-#[derive(Clone, Copy)]
 pub(super) struct Hooks {
     pub(super) compute_etag: fn(&Context) -> Option<String>,
     pub(super) get_current_user: fn(&Context) -> Option<CurrentUser>,
@@ -21,13 +21,20 @@ pub(super) struct Hooks {
 }
 
 impl Hooks {
-    /// The hooks of handler type `H`.
-    pub(super) fn of<H: RequestHandler>() -> Hooks {
-        Hooks {
-            compute_etag: H::compute_etag,
-            get_current_user: H::get_current_user,
-            get_login_url: H::get_login_url,
-            decode_argument: H::decode_argument,
-        }
+    /// The hooks of handler type `H`, made once at compile time.
+    pub(super) fn of<H: RequestHandler>() -> &'static Hooks {
+        &HooksOf::<H>::HOOKS
     }
+}
+
+/// Where the hooks of handler type `H` are kept.
+struct HooksOf<H>(PhantomData<H>);
+
+impl<H: RequestHandler> HooksOf<H> {
+    const HOOKS: Hooks = Hooks {
+        compute_etag: H::compute_etag,
+        get_current_user: H::get_current_user,
+        get_login_url: H::get_login_url,
+        decode_argument: H::decode_argument,
+    };
 }

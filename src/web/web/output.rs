@@ -49,8 +49,8 @@ impl Context {
     /// `Date`).
     pub(super) fn default_headers() -> HttpHeaders {
         let mut headers = HttpHeaders::with_capacity(8);
-        headers.insert(http::header::SERVER, http::HeaderValue::from_static(SERVER));
-        headers.insert(
+        headers.append(http::header::SERVER, http::HeaderValue::from_static(SERVER));
+        headers.append(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("text/html; charset=UTF-8"),
         );
@@ -63,7 +63,7 @@ impl Context {
         self.headers = Context::default_headers();
         self.buffer.clear();
         self.status = 200;
-        self.reason = None;
+        self.set_custom_reason(None);
     }
 
     /// Sets the status, with its standard reason phrase (`Unknown` for a
@@ -73,7 +73,7 @@ impl Context {
             return Err(usage(format!("invalid status code {status}")));
         }
         self.status = status;
-        self.reason = None;
+        self.set_custom_reason(None);
         Ok(())
     }
 
@@ -82,7 +82,7 @@ impl Context {
         self.set_status(status)?;
         let reason: String = reason.into();
         checked_value("reason", &reason)?;
-        self.reason = Some(reason);
+        self.set_custom_reason(Some(reason));
         Ok(())
     }
 
@@ -148,8 +148,8 @@ impl Context {
 
     /// The start line of the response.
     fn start_line(&self) -> ResponseStartLine {
-        let reason = match &self.reason {
-            Some(reason) => reason.clone().into(),
+        let reason = match self.custom_reason() {
+            Some(reason) => reason.to_owned().into(),
             None => crate::httputil::reason_or_unknown(self.status).into(),
         };
         ResponseStartLine {
@@ -219,13 +219,13 @@ impl Context {
         }
         if self.status == 200
             && matches!(self.request.method, Method::GET | Method::HEAD)
-            && !self.headers.contains("Etag")
+            && self.headers.get_value(&http::header::ETAG).is_none()
         {
             self.set_etag_header();
             if self.check_etag_header() {
                 self.buffer.clear();
                 self.status = 304;
-                self.reason = None;
+                self.set_custom_reason(None);
             }
         }
         if !body_allowed(self.status) {
@@ -236,8 +236,8 @@ impl Context {
                 self.headers.remove(name);
             }
         }
-        let body = self.buffer.split().freeze();
-        if self.reason.is_some() {
+        let body = std::mem::take(&mut self.buffer).freeze();
+        if self.custom_reason().is_some() {
             // A reason phrase of its own needs the streaming path, with
             // the length it would have had.
             if body_allowed(self.status) && !self.headers.contains("Content-Length") {

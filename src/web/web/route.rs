@@ -9,7 +9,9 @@ use futures_util::future::BoxFuture;
 use super::delegate::StreamingRequest;
 use super::execute::{execute, start_streaming};
 use super::hooks::Hooks;
-use super::{Context, RequestHandler};
+use super::{Application, Context, RequestHandler};
+use crate::http1::ResponseWriter;
+use crate::httputil::HttpServerRequest;
 use crate::routing::{
     Matcher, PathArgs, PathMatches, ReverseUrl, RouteError, Router, Rule, RuleRouter,
 };
@@ -31,8 +33,14 @@ impl HandlerFactory {
     }
 
     /// Runs a request with a body read whole, or none.
-    pub(super) fn serve(&self, cx: Context, args: PathArgs) -> BoxFuture<'static, ()> {
-        self.0.serve(cx, args)
+    pub(super) fn serve(
+        &self,
+        app: &Application,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+        args: PathArgs,
+    ) -> BoxFuture<'static, ()> {
+        self.0.serve(app, request, writer, args)
     }
 
     /// Whether the handler takes its body piece by piece.
@@ -46,7 +54,7 @@ impl HandlerFactory {
     }
 
     /// The handler type's functions its contexts call.
-    pub(super) fn hooks(&self) -> Hooks {
+    pub(super) fn hooks(&self) -> &'static Hooks {
         self.0.hooks()
     }
 }
@@ -57,12 +65,31 @@ impl fmt::Debug for HandlerFactory {
     }
 }
 
+/// The future `make` makes, in an allocation made first, so that the
+/// future (most of it the request's context) can be made in place rather
+/// than moved there.
+#[inline(always)]
+fn boxed_in_place<F>(make: impl FnOnce() -> F) -> BoxFuture<'static, ()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let slot = Box::<F>::new_uninit();
+    let future: Box<F> = Box::write(slot, make());
+    Box::into_pin(future)
+}
+
 /// A [`HandlerFactory`] with its handler type erased.
 trait ErasedFactory: Send + Sync + 'static {
-    fn serve(&self, cx: Context, args: PathArgs) -> BoxFuture<'static, ()>;
+    fn serve(
+        &self,
+        app: &Application,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+        args: PathArgs,
+    ) -> BoxFuture<'static, ()>;
     fn streams_body(&self) -> bool;
     fn start_streaming(&self, cx: Context, args: PathArgs) -> Box<dyn StreamingRequest>;
-    fn hooks(&self) -> Hooks;
+    fn hooks(&self) -> &'static Hooks;
 }
 
 struct Factory<F>(F);
@@ -72,8 +99,21 @@ where
     H: RequestHandler,
     F: Fn() -> H + Send + Sync + 'static,
 {
-    fn serve(&self, cx: Context, args: PathArgs) -> BoxFuture<'static, ()> {
-        Box::pin(execute((self.0)(), cx, args))
+    fn serve(
+        &self,
+        app: &Application,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+        args: PathArgs,
+    ) -> BoxFuture<'static, ()> {
+        let handler = (self.0)();
+        boxed_in_place(move || {
+            execute(
+                handler,
+                app.context(request, writer, Hooks::of::<H>()),
+                args,
+            )
+        })
     }
 
     fn streams_body(&self) -> bool {
@@ -84,7 +124,7 @@ where
         start_streaming((self.0)(), cx, args)
     }
 
-    fn hooks(&self) -> Hooks {
+    fn hooks(&self) -> &'static Hooks {
         Hooks::of::<H>()
     }
 }

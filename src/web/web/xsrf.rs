@@ -29,7 +29,7 @@ fn unix_now() -> i64 {
 impl Context {
     /// The raw token of the request's `_xsrf` cookie, or a new one.
     fn raw_xsrf_token(&mut self) -> RawXsrfToken {
-        if let Some(raw) = &self.raw_xsrf {
+        if let Some(raw) = self.extras().and_then(|extras| extras.raw_xsrf.as_ref()) {
             return raw.clone();
         }
         let decoded = self
@@ -47,7 +47,7 @@ impl Context {
                 timestamp: unix_now(),
             },
         };
-        self.raw_xsrf = Some(raw.clone());
+        self.extras_mut().raw_xsrf = Some(raw.clone());
         raw
     }
 
@@ -58,7 +58,7 @@ impl Context {
     /// `xsrf_cookie_kwargs` setting's attributes (expiring in 30 days for
     /// a logged-in user). The same value for the whole request.
     pub fn xsrf_token(&mut self) -> WebResult<String> {
-        if let Some(token) = &self.xsrf_token {
+        if let Some(token) = self.extras().and_then(|extras| extras.xsrf_token.as_ref()) {
             return Ok(token.clone());
         }
         let raw = self.raw_xsrf_token();
@@ -74,7 +74,7 @@ impl Context {
             }
             self.set_cookie("_xsrf", &token, &options)?;
         }
-        self.xsrf_token = Some(token.clone());
+        self.extras_mut().xsrf_token = Some(token.clone());
         Ok(token)
     }
 
