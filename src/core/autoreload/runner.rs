@@ -20,7 +20,8 @@ use crate::util::log_target::GEN_LOG;
 /// the script). Never completes.
 ///
 /// The files are checked every [`DEFAULT_CHECK_TIME`]. On a change, a child
-/// still running is killed (and reaped) before the new one starts. A child
+/// still running is killed (and reaped) before the new one starts; only the
+/// child is killed, not processes it started itself. A child
 /// that ends by itself is logged ("Command exited normally", or with its
 /// status) and the runner waits for the next change; so is a command that
 /// cannot start (a program being rebuilt, say), which starts again at the
@@ -41,6 +42,7 @@ where
         .map(|arg| arg.as_ref().to_owned())
         .collect();
     let mut times = ModifyTimes::default();
+    // The baseline: changes from now on restart the command.
     let _ = times.first_change(&paths_of(&program));
     let mut ticks = tokio::time::interval(DEFAULT_CHECK_TIME);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
