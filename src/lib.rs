@@ -9,7 +9,7 @@
 //! The crate is layered; each layer uses only the layers below it:
 //!
 //! 1. **Async core** — [`util`], [`escape`], [`concurrent`], `gen` (spelled `r#gen`: `gen` is reserved in Rust 2024),
-//!    [`ioloop`], [`locks`], [`queues`].
+//!    [`ioloop`], [`locks`], [`queues`], [`autoreload`].
 //! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
 //!    [`tcpclient`], [`process`].
 //! 3. **HTTP** — [`httputil`], [`http1`], [`httpserver`], [`httpclient`].
@@ -51,6 +51,8 @@
 #![deny(unsafe_code)]
 
 // Layer 1: the async core (src/core/).
+#[path = "core/autoreload/mod.rs"]
+pub mod autoreload;
 #[path = "core/concurrent/mod.rs"]
 pub mod concurrent;
 #[path = "core/escape/mod.rs"]

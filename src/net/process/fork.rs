@@ -47,7 +47,8 @@ static CALLED: AtomicBool = AtomicBool::new(false);
 /// (from `netutil::bind_sockets`, which needs no
 /// runtime) are bound before the call. Each child's random generator
 /// (`rand`'s thread generator) is reseeded, so children do not draw the
-/// same numbers.
+/// same numbers. Autoreload is off in the children: a worker restarting
+/// itself would start the whole program, and its workers, again.
 ///
 /// # Errors
 ///
@@ -165,6 +166,8 @@ fn fork_child(id: usize) -> Result<Forked, ForkError> {
         0 => {
             // The only writer of TASK_ID, once per process: cannot be set.
             let _ = TASK_ID.set(id);
+            // A worker restarting itself would start the whole program again.
+            crate::autoreload::mark_forked_worker();
             if let Err(error) = rand::rng().reseed() {
                 tracing::warn!(target: GEN_LOG, "could not reseed the random generator of child {id}: {error}");
             }
