@@ -37,6 +37,7 @@ use supercell::autoreload;
 use supercell::log::{LogOptions, enable_pretty_logging};
 use supercell::netutil::{AddressFamily, bind_sockets};
 use supercell::process::fork_processes;
+use supercell::web::{Application, Settings};
 use tempdir::TempDir;
 
 /// Names the scenario a copy of this binary plays.
@@ -70,6 +71,10 @@ const TESTS: &[(&str, fn())] = &[
         a_replaced_executable_restarts_the_process,
     ),
     (
+        "an_application_in_debug_mode_autoreloads",
+        an_application_in_debug_mode_autoreloads,
+    ),
+    (
         "a_forked_worker_does_not_restart",
         a_forked_worker_does_not_restart,
     ),
@@ -97,6 +102,8 @@ fn play(scenario: &str, dir: &Path) -> ! {
         "server" => restarting_server(dir),
         "forked" => forked_worker(dir),
         "runner" => command_runner(dir),
+        "app_new" => debug_application(dir, false),
+        "app_listen" => debug_application(dir, true),
         other => panic!("unknown scenario {other}"),
     }
 }
@@ -167,6 +174,32 @@ fn restarting_server(dir: &Path) -> ! {
         autoreload::start_with(CHECK_TIME).unwrap();
         autoreload::start_with(CHECK_TIME).unwrap();
         say(&format!("run {run} {pid}"));
+        std::future::pending::<Infallible>().await
+    }) {}
+}
+
+/// An application in debug mode, which autoreloads, watching
+/// [`WATCHED`]: made inside the runtime (whose `Application::new` starts
+/// the checks), or, with `listen`, made before any runtime exists and
+/// started listening inside it (where `listen` starts them). Prints
+/// `app run N`.
+fn debug_application(dir: &Path, listen: bool) -> ! {
+    let settings = || Settings {
+        debug: true,
+        ..Settings::default()
+    };
+    let early = listen.then(|| Application::new(Vec::new(), settings()).unwrap());
+    let run = record_run(dir);
+    autoreload::watch(dir.join(WATCHED));
+    match current_thread_runtime().block_on(async move {
+        let _serving = match early {
+            Some(app) => Some(app.listen(0, Some("127.0.0.1")).unwrap()),
+            None => {
+                Application::new(Vec::new(), settings()).unwrap();
+                None
+            }
+        };
+        say(&format!("app run {run}"));
         std::future::pending::<Infallible>().await
     }) {}
 }
@@ -431,6 +464,19 @@ fn nothing_restarts_while_nothing_changes() {
     // Still checking: a change now restarts it.
     bump(&watched);
     assert!(server.next_line().starts_with("hook "));
+}
+
+/// An application with `debug` on starts autoreload, as Tornado's does: from
+/// `Application::new` inside a runtime, or else from `listen`.
+fn an_application_in_debug_mode_autoreloads() {
+    for scenario in ["app_new", "app_listen"] {
+        let dir = TempDir::new(scenario);
+        let watched = create_watched(dir.root());
+        let app = Scenario::start(&this_binary(), scenario, dir.root(), &[]);
+        assert_eq!(app.next_line(), "app run 1", "{scenario}");
+        bump(&watched);
+        assert_eq!(app.next_line(), "app run 2", "{scenario}");
+    }
 }
 
 fn a_replaced_executable_restarts_the_process() {

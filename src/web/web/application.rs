@@ -77,10 +77,16 @@ pub(super) enum Destination<'a> {
 impl Application {
     /// An application serving `routes` with `settings`; fails on the first
     /// invalid route pattern. With a `static_path` setting, the routes of
-    /// the static files come first (see [`Settings::static_path`]).
+    /// the static files come first (see [`Settings::static_path`]). With
+    /// `autoreload` on (or `debug`), it starts
+    /// [`autoreload`](crate::autoreload) when called inside a runtime.
     pub fn new(routes: Vec<Route>, settings: Settings) -> Result<Application, RouteError> {
         let mut routes = routes;
         routes.splice(0..0, static_routes(&settings));
+        if settings.autoreload() {
+            // Outside a runtime, `listen` starts it.
+            let _ = crate::autoreload::start();
+        }
         let default_handler = settings
             .default_handler
             .clone()
@@ -148,7 +154,8 @@ impl Application {
 
     /// Serves the application on `port` of `address` (all interfaces when
     /// `None`) with default server settings (Tornado's `listen`); returns
-    /// the server, listening.
+    /// the server, listening. With `autoreload` on (or `debug`), it
+    /// starts [`autoreload`](crate::autoreload) too.
     pub fn listen(&self, port: u16, address: Option<&str>) -> io::Result<HttpServer> {
         self.listen_with(port, address, HttpServerSettings::default())
     }
@@ -160,6 +167,9 @@ impl Application {
         address: Option<&str>,
         settings: HttpServerSettings,
     ) -> io::Result<HttpServer> {
+        if self.settings().autoreload() {
+            crate::autoreload::start().map_err(io::Error::other)?;
+        }
         let server = HttpServer::new(self.clone(), settings);
         server.listen(port, address)?;
         Ok(server)

@@ -132,7 +132,7 @@ pub use header_text::HeaderText;
 pub use hooks::CurrentUser;
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};
-pub use settings::{LogFunction, Settings};
+pub use settings::{DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE, LogFunction, Settings};
 pub use signed_value::{
     CookieSecret, DEFAULT_MAX_AGE_DAYS, DEFAULT_SIGNED_VALUE_MIN_VERSION,
     DEFAULT_SIGNED_VALUE_VERSION, MAX_SUPPORTED_SIGNED_VALUE_VERSION, SignedValueError,

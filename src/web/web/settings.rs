@@ -4,11 +4,15 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{
     Context, CookieOptions, CookieSecret, HandlerFactory, SameSite, StaticFiles, StaticHandlerArgs,
     XsrfTokenVersion,
 };
+
+/// The largest WebSocket message accepted by default, in bytes: 10 MiB.
+pub const DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE: usize = 10 * 1024 * 1024;
 
 /// A function writing the access log line of a finished request.
 pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
@@ -21,14 +25,23 @@ pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
 ///
 /// let settings = Settings { debug: true, ..Settings::default() };
 /// assert!(settings.serve_traceback());
+/// assert!(settings.autoreload());
 /// assert!(!settings.static_hash_cache());
 /// assert_eq!(settings.static_url_prefix, "/static/");
 /// ```
 #[derive(Clone)]
 pub struct Settings {
-    /// Development mode: turns on `serve_traceback` unless that is set.
-    /// Default: off.
+    /// Development mode: turns on `autoreload` and `serve_traceback`,
+    /// and turns off `static_hash_cache`, unless those are set. Default:
+    /// off.
     pub debug: bool,
+    /// Restarts the process when its executable or a file given to
+    /// [`autoreload::watch`](crate::autoreload::watch) changes (see
+    /// [`autoreload`](crate::autoreload)): started by
+    /// [`Application::new`](super::Application::new) inside a runtime, or
+    /// else by [`Application::listen`](super::Application::listen).
+    /// Default: `debug`.
+    pub autoreload: Option<bool>,
     /// Compresses responses with gzip for clients that accept it (Tornado's
     /// `compress_response`): text and the textual application types
     /// (JSON, JavaScript, XML, SVG), when the body is at least 1 KiB or
@@ -88,12 +101,23 @@ pub struct Settings {
     /// once computed, for each file's modification time, instead of
     /// computed anew for every static URL and response. Default: `!debug`.
     pub static_hash_cache: Option<bool>,
+    /// How often WebSocket connections are pinged to keep them alive
+    /// (Tornado's `websocket_ping_interval`). Default: never.
+    pub websocket_ping_interval: Option<Duration>,
+    /// How long a WebSocket connection may go without a pong before it is
+    /// closed (Tornado's `websocket_ping_timeout`). Default: three ping
+    /// intervals, at least 30 seconds.
+    pub websocket_ping_timeout: Option<Duration>,
+    /// The largest WebSocket message accepted, in bytes (Tornado's
+    /// `websocket_max_message_size`). Default: 10 MiB.
+    pub websocket_max_message_size: usize,
 }
 
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
             debug: false,
+            autoreload: None,
             compress_response: false,
             serve_traceback: None,
             default_host: None,
@@ -112,6 +136,9 @@ impl Default for Settings {
             static_handler_class: None,
             static_handler_args: StaticHandlerArgs::default(),
             static_hash_cache: None,
+            websocket_ping_interval: None,
+            websocket_ping_timeout: None,
+            websocket_max_message_size: DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE,
         }
     }
 }
@@ -120,6 +147,22 @@ impl Settings {
     /// Whether error pages show the error that caused them.
     pub fn serve_traceback(&self) -> bool {
         self.serve_traceback.unwrap_or(self.debug)
+    }
+
+    /// Whether the process restarts when its files change.
+    pub fn autoreload(&self) -> bool {
+        self.autoreload.unwrap_or(self.debug)
+    }
+
+    /// How long a WebSocket connection may go without a pong: the
+    /// setting, or else, with pings on, three intervals and at least 30
+    /// seconds; `None` with pings off.
+    pub fn websocket_ping_timeout(&self) -> Option<Duration> {
+        let interval = self.websocket_ping_interval?;
+        Some(
+            self.websocket_ping_timeout
+                .unwrap_or_else(|| (interval * 3).max(Duration::from_secs(30))),
+        )
     }
 
     /// Whether static files' versions are kept once computed.
@@ -132,6 +175,7 @@ impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Settings")
             .field("debug", &self.debug)
+            .field("autoreload", &self.autoreload)
             .field("compress_response", &self.compress_response)
             .field("serve_traceback", &self.serve_traceback)
             .field("default_host", &self.default_host)
@@ -147,6 +191,12 @@ impl fmt::Debug for Settings {
             .field("static_handler_class", &self.static_handler_class.is_some())
             .field("static_handler_args", &self.static_handler_args)
             .field("static_hash_cache", &self.static_hash_cache)
+            .field("websocket_ping_interval", &self.websocket_ping_interval)
+            .field("websocket_ping_timeout", &self.websocket_ping_timeout)
+            .field(
+                "websocket_max_message_size",
+                &self.websocket_max_message_size,
+            )
             .finish()
     }
 }
