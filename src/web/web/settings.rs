@@ -157,6 +157,20 @@ impl Settings {
     /// How long a WebSocket connection may go without a pong: the
     /// setting, or else, with pings on, three intervals and at least 30
     /// seconds; `None` with pings off.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use supercell::web::Settings;
+    ///
+    /// let ping = |secs| Settings {
+    ///     websocket_ping_interval: Some(Duration::from_secs(secs)),
+    ///     ..Settings::default()
+    /// };
+    /// assert_eq!(Settings::default().websocket_ping_timeout(), None);
+    /// assert_eq!(ping(5).websocket_ping_timeout(), Some(Duration::from_secs(30)));
+    /// assert_eq!(ping(20).websocket_ping_timeout(), Some(Duration::from_secs(60)));
+    /// assert_eq!(Settings::default().websocket_max_message_size, 10 * 1024 * 1024);
+    /// ```
     pub fn websocket_ping_timeout(&self) -> Option<Duration> {
         let interval = self.websocket_ping_interval?;
         Some(
