@@ -864,6 +864,65 @@ async fn test_failed_write_error() {
     server.stop().await;
 }
 
+// BuggyLoggingTest
+
+/// Fails, and its `log_exception` fails too (panics).
+struct BuggyLoggingHandler;
+
+impl RequestHandler for BuggyLoggingHandler {
+    async fn get(&mut self, _: &mut Context) -> WebResult {
+        Err(ZeroDivisionError.into())
+    }
+
+    fn log_exception(&mut self, _: &Context, _: &WebError) {
+        panic!("division by zero in log_exception");
+    }
+}
+
+/// Tornado: BuggyLoggingTest.test_buggy_log_exception
+#[tokio::test]
+async fn test_buggy_log_exception() {
+    let server = serve_one(|| BuggyLoggingHandler);
+    // Something is logged though the handler's logging is broken, and
+    // the client is not left waiting.
+    let expected = ExpectLog::new(APP_LOG, ".*division by zero in log_exception").unwrap();
+    let response = tokio::time::timeout(Duration::from_secs(10), server.fetch("/"))
+        .await
+        .expect("an answer or a closed connection");
+    assert_ne!(response.code, 200);
+    expected.finish().unwrap();
+    server.stop().await;
+}
+
+/// Logs errors its own way: records them, says nothing on the logs.
+struct QuietLoggingHandler(UnboundedSender<String>);
+
+impl RequestHandler for QuietLoggingHandler {
+    async fn get(&mut self, _: &mut Context) -> WebResult {
+        Err(ZeroDivisionError.into())
+    }
+
+    fn log_exception(&mut self, cx: &Context, error: &WebError) {
+        let _ = self.0.send(format!("{} {error}", cx.request().uri));
+    }
+}
+
+/// An overridden `log_exception` replaces the default line; the error
+/// page is still sent.
+#[tokio::test]
+async fn log_exception_can_be_overridden() {
+    let (sender, mut logged) = unbounded_channel();
+    let server = serve(vec![url("/quiet", move || {
+        QuietLoggingHandler(sender.clone())
+    })]);
+    let logs = LogCapture::start();
+    let response = server.fetch("/quiet").await;
+    assert_eq!(response.code, 500);
+    assert_eq!(logged.recv().await.unwrap(), "/quiet division by zero");
+    assert_eq!(logs.app_errors(), Vec::<String>::new());
+    server.stop().await;
+}
+
 // HostMatchingTest, DefaultHostMatchingTest
 
 /// Writes what it was made with (Tornado's `HostMatchingTest.Handler`).

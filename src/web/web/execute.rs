@@ -211,7 +211,7 @@ pub(super) async fn handle_error<H: RequestHandler>(
         if !cx.finished {
             let body = finish.body.clone().unwrap_or_default();
             if let Err(error) = cx.finish_with(body).await {
-                log_error(cx, &error);
+                log_exception(cx, &error);
             }
         }
         return;
@@ -226,16 +226,18 @@ pub(super) async fn handle_error<H: RequestHandler>(
         cx.finished = true;
         return;
     }
-    log_error(cx, &error);
+    handler.log_exception(cx, &error);
     if !cx.finished {
         send_error(handler, cx, error.status(), Some(&error)).await;
     }
 }
 
-/// Logs an error from a handler (Tornado's `log_exception`): an
-/// [`HttpError`] with a log message as a warning on the general log,
-/// any other error on the application log.
-fn log_error(cx: &Context, error: &WebError) {
+/// Logs an error from a handler the way Tornado's `log_exception` does
+/// by default: an [`HttpError`] with a log message as a warning on the
+/// general log (`"404 GET /x (127.0.0.1): message"`), another
+/// [`HttpError`] not at all, any other error on the application log
+/// (`"Uncaught exception GET /x (127.0.0.1): error"`).
+pub fn log_exception(cx: &Context, error: &WebError) {
     let request = cx.request();
     let summary = format_args!(
         "{} {} ({})",

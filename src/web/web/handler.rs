@@ -145,6 +145,16 @@ pub trait RequestHandler: Send + Sized + 'static {
         not_implemented()
     }
 
+    /// Logs an error a handler method failed with (Tornado's
+    /// `log_exception`), before the error page is sent. Default:
+    /// [`log_exception`](super::log_exception): an [`HttpError`] with a
+    /// log message as a warning on the general log, any other error on the
+    /// application log. A panic here is caught and logged as the
+    /// request's failure.
+    fn log_exception(&mut self, cx: &Context, error: &WebError) {
+        super::log_exception(cx, error);
+    }
+
     /// Writes the page of an error response; the status and reason are
     /// set and the output cleared before it is called, and the response
     /// is finished after it unless it did. `error` is what caused it, if

@@ -125,7 +125,7 @@ pub use cookie::{CookieOptions, SameSite};
 pub use delegate::AppMessage;
 pub use error::{Finish, HttpError, MissingArgumentError, UsageError, WebError, WebResult};
 pub use error_handler::ErrorHandler;
-pub use execute::send_error;
+pub use execute::{log_exception, send_error};
 pub use fallback::{Fallback, FallbackHandler, TowerService};
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
 pub use header_text::HeaderText;
