@@ -19,6 +19,33 @@ pub enum HeaderError {
     Value(#[from] InvalidHeaderValue),
 }
 
+/// `value` as a shared static value when it is one that responses set
+/// all the time (content types, mostly), so that setting it neither
+/// allocates nor copies.
+fn common_value(value: &str) -> Option<HeaderValue> {
+    /// A value checked at compile time.
+    macro_rules! shared {
+        ($text:literal) => {{
+            const VALUE: HeaderValue = HeaderValue::from_static($text);
+            VALUE
+        }};
+    }
+    Some(match value {
+        "text/plain" => shared!("text/plain"),
+        "text/plain; charset=UTF-8" => shared!("text/plain; charset=UTF-8"),
+        "text/html" => shared!("text/html"),
+        "text/html; charset=UTF-8" => shared!("text/html; charset=UTF-8"),
+        "application/json" => shared!("application/json"),
+        "application/json; charset=UTF-8" => shared!("application/json; charset=UTF-8"),
+        "application/octet-stream" => shared!("application/octet-stream"),
+        "text/css" => shared!("text/css"),
+        "application/javascript" => shared!("application/javascript"),
+        "no-cache" => shared!("no-cache"),
+        "close" => shared!("close"),
+        _ => return None,
+    })
+}
+
 /// HTTP header fields: names compare case-insensitively, a name may appear
 /// several times, and iteration yields fields in the order they were added.
 ///
@@ -93,7 +120,10 @@ impl HttpHeaders {
     /// old one, or goes last if there was none.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
         let name = HeaderName::from_bytes(name.as_bytes())?;
-        let value = HeaderValue::from_str(value)?;
+        let value = match common_value(value) {
+            Some(value) => value,
+            None => HeaderValue::from_str(value)?,
+        };
         self.insert(name, value);
         Ok(())
     }

@@ -59,6 +59,7 @@
 
 mod auth;
 mod body;
+pub(crate) mod body_pool;
 mod cookie;
 mod delegate;
 mod error;

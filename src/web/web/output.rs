@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use bytes::Bytes;
-use http::Method;
+use http::{HeaderValue, Method};
 use serde::Serialize;
 
 use super::error::usage;
@@ -48,12 +48,11 @@ impl Context {
     /// `Content-Type: text/html; charset=UTF-8` (the connection adds
     /// `Date`).
     pub(super) fn default_headers() -> HttpHeaders {
+        const SERVER_VALUE: HeaderValue = HeaderValue::from_static(SERVER);
+        const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=UTF-8");
         let mut headers = HttpHeaders::with_capacity(8);
-        headers.append(http::header::SERVER, http::HeaderValue::from_static(SERVER));
-        headers.append(
-            http::header::CONTENT_TYPE,
-            http::HeaderValue::from_static("text/html; charset=UTF-8"),
-        );
+        headers.append(http::header::SERVER, SERVER_VALUE);
+        headers.append(http::header::CONTENT_TYPE, HTML);
         headers
     }
 
@@ -125,8 +124,17 @@ impl Context {
         if self.finished {
             return Err(usage("Cannot write() after finish()"));
         }
-        self.buffer.extend_from_slice(chunk.as_ref());
+        self.output().extend_from_slice(chunk.as_ref());
         Ok(())
+    }
+
+    /// The output buffer, taken from the thread's pool when it has no room
+    /// yet.
+    fn output(&mut self) -> &mut bytes::BytesMut {
+        if self.buffer.capacity() == 0 {
+            self.buffer = crate::httputil::body_pool::take();
+        }
+        &mut self.buffer
     }
 
     /// Adds `value` as JSON to the output and sets `Content-Type:
@@ -137,7 +145,7 @@ impl Context {
         }
         let json = crate::escape::json_encode(value)?;
         self.set_header("Content-Type", "application/json; charset=UTF-8")?;
-        self.buffer.extend_from_slice(json.as_bytes());
+        self.output().extend_from_slice(json.as_bytes());
         Ok(())
     }
 

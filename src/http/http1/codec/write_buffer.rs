@@ -81,6 +81,7 @@ impl WriteBuffer {
     pub fn push(&mut self, bytes: Bytes) {
         if WriteBuffer::copies(bytes.len()) {
             self.staging.extend_from_slice(&bytes);
+            crate::httputil::body_pool::give(bytes);
         } else {
             self.flush_staging();
             self.pieces_len += bytes.len();
