@@ -174,6 +174,18 @@ fn linkify(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
     Ok(escape::linkify(&to_text(value), &options))
 }
 
+/// The text an expression writes; an undefined name is an error, as in
+/// Python.
+fn output_text(value: &Value) -> Result<String, Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "undefined name in expression",
+        ));
+    }
+    Ok(to_text(value))
+}
+
 /// An endless sequence, the loop under `{% while %}`.
 fn forever(_args: Rest<Value>) -> Value {
     Value::make_one_shot_iterator(std::iter::repeat(Value::from(())))
@@ -201,7 +213,7 @@ pub(crate) fn add_defaults(env: &mut Environment<'static>) {
     env.add_function("json_encode", json_encode);
     env.add_function("squeeze", squeeze);
     env.add_function("linkify", linkify);
-    env.add_function("_tt_string", |value: &Value| to_text(value));
+    env.add_function("_tt_string", output_text);
     env.add_function("_tt_forever", forever);
     env.add_function("_tt_namespace", minijinja::functions::namespace);
 }
