@@ -20,7 +20,7 @@ const MAX_LOAD_DEPTH: usize = 32;
 /// arguments).
 ///
 /// ```
-/// use supercell::template::{DictLoader, LoaderOptions, Namespace, Whitespace};
+/// use supercell::template::{BaseLoader, DictLoader, LoaderOptions, Namespace, Whitespace};
 ///
 /// let mut namespace = Namespace::new();
 /// namespace.insert("site", "Example");
@@ -319,7 +319,7 @@ impl BaseLoader for Loader {
 /// template's directory, as paths.
 ///
 /// ```
-/// use supercell::template::{DictLoader, Namespace};
+/// use supercell::template::{BaseLoader, DictLoader, Namespace};
 ///
 /// let loader = DictLoader::new([
 ///     ("base.html", "<title>{% block title %}{% end %}</title>"),
