@@ -13,7 +13,7 @@
 //! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
 //!    [`tcpclient`], [`process`].
 //! 3. **HTTP** — [`httputil`], [`http1`], [`httpserver`], [`httpclient`].
-//! 4. **Web** — [`routing`], [`web`].
+//! 4. **Web** — [`routing`], [`template`], [`web`].
 //! 5. **Tools** — [`log`], [`testing`].
 //!
 //! ```
@@ -93,6 +93,8 @@ pub mod httputil;
 // Layer 4: web (src/web/).
 #[path = "web/routing/mod.rs"]
 pub mod routing;
+#[path = "web/template/mod.rs"]
+pub mod template;
 #[path = "web/web/mod.rs"]
 pub mod web;
 
