@@ -93,5 +93,6 @@ pub use error::{Location, ParseError, RenderError, TemplateError};
 pub use loader::{BaseLoader, DictLoader, Loader, LoaderCore, LoaderOptions};
 pub use minijinja::{self, Value};
 pub use namespace::Namespace;
+pub(crate) use namespace::linkify as linkify_function;
 pub use template::{DEFAULT_AUTOESCAPE, Template, TemplateBuilder};
 pub use whitespace::{InvalidWhitespace, Whitespace, filter_whitespace};

@@ -156,7 +156,9 @@ fn squeeze(value: &Value) -> String {
     escape::squeeze(&to_text(value)).into_owned()
 }
 
-fn linkify(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
+/// The `linkify` template function: [`escape::linkify`] with the
+/// options given as keyword arguments.
+pub(crate) fn linkify(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
     let mut options = LinkifyOptions::default();
     if let Some(shorten) = kwargs.get::<Option<bool>>("shorten")? {
         options.shorten = shorten;

@@ -17,6 +17,7 @@ use crate::httputil::HttpServerRequest;
 use crate::routing::{
     AnyMatches, DefaultHostMatches, HostMatches, PathArgs, ReverseUrl, RouteError, Rule, RuleRouter,
 };
+use crate::template::BaseLoader;
 use crate::util::log_target::ACCESS_LOG;
 
 /// A web application: its routes and settings (Tornado's
@@ -66,6 +67,8 @@ struct AppInner {
     default_handler: HandlerFactory,
     /// The versions of static files computed so far.
     static_versions: VersionCache,
+    /// The loader made for the `template_path` setting, once made.
+    templates: OnceLock<Arc<dyn BaseLoader>>,
 }
 
 /// Where a request goes.
@@ -98,6 +101,7 @@ impl Application {
                 settings,
                 default_handler,
                 static_versions: VersionCache::default(),
+                templates: OnceLock::new(),
             }),
         })
     }
@@ -134,6 +138,11 @@ impl Application {
     /// The settings.
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Where the loader made for the `template_path` setting is kept.
+    pub(super) fn templates(&self) -> &OnceLock<Arc<dyn BaseLoader>> {
+        &self.inner.templates
     }
 
     /// The cache of static files' versions, unless the

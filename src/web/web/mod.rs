@@ -108,13 +108,16 @@ mod header_text;
 mod hex;
 mod hooks;
 mod output;
+mod page_modules;
 mod redirect_handler;
+mod render;
 mod route;
 mod secure_cookie;
 mod settings;
 mod signed_value;
 mod static_file;
 mod tower_service;
+mod ui;
 mod xsrf;
 mod xsrf_token;
 
@@ -144,6 +147,10 @@ pub use static_file::{
     StaticHandlerArgs,
 };
 pub use tower_service::ServiceError;
+pub use ui::{
+    TemplateHandler, UiMethod, UiMethods, UiModule, UiModuleFactory, UiModules, ui_method,
+    ui_module,
+};
 pub use xsrf_token::{
     DecodedXsrfToken, XSRF_TOKEN_LEN, XsrfTokenError, XsrfTokenVersion, decode_xsrf_token,
     encode_xsrf_token, encode_xsrf_token_with_mask, new_xsrf_token, xsrf_tokens_equal,

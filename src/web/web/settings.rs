@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use super::{
     Context, CookieOptions, CookieSecret, HandlerFactory, SameSite, StaticFiles, StaticHandlerArgs,
-    XsrfTokenVersion,
+    UiMethods, UiModules, XsrfTokenVersion,
 };
+use crate::template::{BaseLoader, Whitespace};
 
 /// The largest WebSocket message accepted by default, in bytes: 10 MiB.
 pub const DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE: usize = 10 * 1024 * 1024;
@@ -32,7 +33,8 @@ pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
 #[derive(Clone)]
 pub struct Settings {
     /// Development mode: turns on `autoreload` and `serve_traceback`,
-    /// and turns off `static_hash_cache`, unless those are set. Default:
+    /// and turns off `static_hash_cache` and `compiled_template_cache`,
+    /// unless those are set. Default:
     /// off.
     pub debug: bool,
     /// Restarts the process when its executable or a file given to
@@ -101,6 +103,33 @@ pub struct Settings {
     /// once computed, for each file's modification time, instead of
     /// computed anew for every static URL and response. Default: `!debug`.
     pub static_hash_cache: Option<bool>,
+    /// The directory of the application's templates (Tornado's
+    /// `template_path`), read by a [`Loader`](crate::template::Loader)
+    /// made on first use. Default: none (rendering needs this or
+    /// `template_loader`).
+    pub template_path: Option<PathBuf>,
+    /// The loader of the application's templates, in place of one made
+    /// for `template_path` (Tornado's `template_loader`). Default: none.
+    pub template_loader: Option<Arc<dyn BaseLoader>>,
+    /// The function escaping `{{ }}` output in templates from
+    /// `template_path`, `None` for no escaping (Tornado's `autoescape`).
+    /// Default: `xhtml_escape`.
+    pub autoescape: Option<String>,
+    /// The whitespace mode of templates from `template_path` (Tornado's
+    /// `template_whitespace`). Default: none (`single` for `.html` and
+    /// `.js` files, `all` for others).
+    pub template_whitespace: Option<Whitespace>,
+    /// Whether compiled templates are kept between requests (Tornado's
+    /// `compiled_template_cache`); off, templates are read again for each
+    /// request that renders. Default: not `debug`.
+    pub compiled_template_cache: Option<bool>,
+    /// Functions templates call by name (Tornado's `ui_methods`).
+    /// Default: none.
+    pub ui_methods: UiMethods,
+    /// Page parts templates use with `{% module Name(...) %}` (Tornado's
+    /// `ui_modules`), beside the built-in `Template`, `linkify` and
+    /// `xsrf_form_html`. Default: none.
+    pub ui_modules: UiModules,
     /// How often WebSocket connections are pinged to keep them alive
     /// (Tornado's `websocket_ping_interval`). Default: never.
     pub websocket_ping_interval: Option<Duration>,
@@ -136,6 +165,13 @@ impl Default for Settings {
             static_handler_class: None,
             static_handler_args: StaticHandlerArgs::default(),
             static_hash_cache: None,
+            template_path: None,
+            template_loader: None,
+            autoescape: Some(crate::template::DEFAULT_AUTOESCAPE.to_owned()),
+            template_whitespace: None,
+            compiled_template_cache: None,
+            ui_methods: UiMethods::new(),
+            ui_modules: UiModules::new(),
             websocket_ping_interval: None,
             websocket_ping_timeout: None,
             websocket_max_message_size: DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE,
@@ -179,6 +215,11 @@ impl Settings {
         )
     }
 
+    /// Whether compiled templates are kept between requests.
+    pub fn compiled_template_cache(&self) -> bool {
+        self.compiled_template_cache.unwrap_or(!self.debug)
+    }
+
     /// Whether static files' versions are kept once computed.
     pub fn static_hash_cache(&self) -> bool {
         self.static_hash_cache.unwrap_or(!self.debug)
@@ -205,6 +246,13 @@ impl fmt::Debug for Settings {
             .field("static_handler_class", &self.static_handler_class.is_some())
             .field("static_handler_args", &self.static_handler_args)
             .field("static_hash_cache", &self.static_hash_cache)
+            .field("template_path", &self.template_path)
+            .field("template_loader", &self.template_loader.is_some())
+            .field("autoescape", &self.autoescape)
+            .field("template_whitespace", &self.template_whitespace)
+            .field("compiled_template_cache", &self.compiled_template_cache)
+            .field("ui_methods", &self.ui_methods.keys().collect::<Vec<_>>())
+            .field("ui_modules", &self.ui_modules.keys().collect::<Vec<_>>())
             .field("websocket_ping_interval", &self.websocket_ping_interval)
             .field("websocket_ping_timeout", &self.websocket_ping_timeout)
             .field(

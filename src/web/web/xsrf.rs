@@ -26,6 +26,13 @@ fn unix_now() -> i64 {
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
 }
 
+/// What undoes a tentative XSRF token: whether the token and its cookie
+/// were there before.
+pub(super) struct XsrfUndo {
+    token_known: bool,
+    cookie_set: bool,
+}
+
 impl Context {
     /// The raw token of the request's `_xsrf` cookie, or a new one.
     fn raw_xsrf_token(&mut self) -> RawXsrfToken {
@@ -111,6 +118,33 @@ impl Context {
                 .into());
         }
         Ok(())
+    }
+
+    /// [`xsrf_form_html`](Self::xsrf_form_html) for a page that may not
+    /// use it: with what [`undo_xsrf_token`](Self::undo_xsrf_token)
+    /// needs to forget the token (and the cookie it set) if it does not.
+    pub(super) fn tentative_xsrf_form_html(&mut self) -> WebResult<(String, XsrfUndo)> {
+        let undo = XsrfUndo {
+            token_known: self
+                .extras()
+                .is_some_and(|extras| extras.xsrf_token.is_some()),
+            cookie_set: self
+                .extras()
+                .is_some_and(|extras| extras.new_cookies.iter().any(|(name, _)| name == "_xsrf")),
+        };
+        Ok((self.xsrf_form_html()?, undo))
+    }
+
+    /// Forgets the token [`tentative_xsrf_form_html`](Self::tentative_xsrf_form_html)
+    /// made, and the cookie it set, when they were not there before.
+    pub(super) fn undo_xsrf_token(&mut self, undo: XsrfUndo) {
+        let extras = self.extras_mut();
+        if !undo.token_known {
+            extras.xsrf_token = None;
+        }
+        if !undo.cookie_set {
+            extras.new_cookies.retain(|(name, _)| name != "_xsrf");
+        }
     }
 
     /// A hidden form field holding the XSRF token (Tornado's
