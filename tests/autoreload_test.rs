@@ -89,11 +89,7 @@ const TESTS: &[(&str, fn())] = &[
 ];
 
 fn main() {
-    if let Ok(scenario) = std::env::var(SCENARIO) {
-        let dir = std::env::var_os(SCENARIO_DIR).expect("the scenario's directory");
-        play(&scenario, Path::new(&dir));
-    }
-    harness::run(TESTS);
+    harness::main_with_scenarios(TESTS, SCENARIO, SCENARIO_DIR, play);
 }
 
 /// Plays `scenario` in this copy of the binary; never returns.

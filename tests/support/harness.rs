@@ -10,6 +10,22 @@
 
 use std::panic::{self, UnwindSafe};
 
+/// A scenario test binary's `main`: when the environment variable
+/// `scenario_var` names a scenario, plays it (in the directory
+/// `dir_var` names) and never returns; else runs `tests`.
+pub fn main_with_scenarios(
+    tests: &[(&str, fn())],
+    scenario_var: &str,
+    dir_var: &str,
+    play: fn(&str, &std::path::Path) -> !,
+) {
+    if let Ok(scenario) = std::env::var(scenario_var) {
+        let dir = std::env::var_os(dir_var).expect("the scenario's directory");
+        play(&scenario, std::path::Path::new(&dir));
+    }
+    run(tests);
+}
+
 /// Runs the tests the command line selects, prints a line per test and a
 /// summary, and exits with status 101 when one failed.
 pub fn run(tests: &[(&str, fn())]) {

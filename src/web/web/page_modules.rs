@@ -247,16 +247,17 @@ impl Resources {
             }
             Ok(unique)
         };
-        if !self.js_files.is_empty() {
-            let links: String = urls(self.js_files)?
+        // One tag per file, each URL once, in the order first named.
+        let tags = |paths: Vec<String>, tag: fn(&str) -> String| -> WebResult<String> {
+            Ok(urls(paths)?
                 .iter()
-                .map(|url| {
-                    format!(
-                        "<script src=\"{}\" type=\"text/javascript\"></script>",
-                        xhtml_escape(url)
-                    )
-                })
-                .collect();
+                .map(|url| tag(&xhtml_escape(url)))
+                .collect())
+        };
+        if !self.js_files.is_empty() {
+            let links = tags(self.js_files, |url| {
+                format!("<script src=\"{url}\" type=\"text/javascript\"></script>")
+            })?;
             insert(&mut html, Before::LastBody, &links)?;
         }
         if !self.js_embed.is_empty() {
@@ -267,15 +268,9 @@ impl Resources {
             insert(&mut html, Before::LastBody, &script)?;
         }
         if !self.css_files.is_empty() {
-            let links: String = urls(self.css_files)?
-                .iter()
-                .map(|url| {
-                    format!(
-                        "<link href=\"{}\" type=\"text/css\" rel=\"stylesheet\"/>",
-                        xhtml_escape(url)
-                    )
-                })
-                .collect();
+            let links = tags(self.css_files, |url| {
+                format!("<link href=\"{url}\" type=\"text/css\" rel=\"stylesheet\"/>")
+            })?;
             insert(&mut html, Before::Head, &links)?;
         }
         if !self.css_embed.is_empty() {
