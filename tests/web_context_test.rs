@@ -247,3 +247,39 @@ async fn prepare_sets_the_body_limits_at_their_edge() {
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
     server.stop().await;
 }
+
+/// Answers what `require_setting` says of each setting it is asked for.
+struct RequireSetting;
+
+impl RequestHandler for RequireSetting {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let mut answers = Vec::new();
+        for name in cx.get_arguments("name")? {
+            answers.push(match cx.require_setting(&name, "this feature") {
+                Ok(()) => "ok".to_owned(),
+                Err(error) => error.to_string(),
+            });
+        }
+        cx.write(answers.join("\n"))
+    }
+}
+
+/// `require_setting` fails, with Tornado's message, for a setting not
+/// set, and for a name that is no setting.
+#[tokio::test]
+async fn require_setting_names_what_is_missing() {
+    let settings = Settings {
+        login_url: Some("/login".to_owned()),
+        ..Settings::default()
+    };
+    let app = Application::new(vec![url("/", || RequireSetting)], settings).unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let response = server
+        .fetch("/?name=login_url&name=cookie_secret&name=no_such_setting")
+        .await;
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "ok\nYou must define the 'cookie_secret' setting in your application to use this feature\nthere is no setting named 'no_such_setting'"
+    );
+    server.stop().await;
+}

@@ -18,8 +18,8 @@ use supercell::httpclient::{HttpRequest, HttpResponse};
 use supercell::testing::{ExpectLog, HttpTestServer};
 use supercell::util::log_target::GEN_LOG;
 use supercell::web::{
-    Application, Context, CookieOptions, CookieSecret, CurrentUser, ErrorHandler, RequestHandler,
-    Settings, WebResult, XsrfTokenVersion, url,
+    Application, Context, CookieOptions, CookieSecret, CurrentUser, ErrorHandler, OutputTransform,
+    RequestHandler, Settings, WebResult, XsrfTokenVersion, url,
 };
 
 fn set_cookies(response: &HttpResponse) -> Vec<String> {
@@ -872,6 +872,105 @@ async fn test_vary_already_present_multiple() {
         Some("Accept-Language, Cookie, Accept-Encoding")
     );
     server.stop().await;
+}
+
+/// Counts the pieces of body it sees, says so in a header, and marks the
+/// status it was given: a transform of the application's own.
+struct Tally {
+    pieces: usize,
+}
+
+impl OutputTransform for Tally {
+    fn transform_first_chunk(
+        &mut self,
+        status: &mut u16,
+        headers: &mut supercell::httputil::HttpHeaders,
+        chunk: bytes::Bytes,
+        finishing: bool,
+    ) -> bytes::Bytes {
+        self.pieces += 1;
+        let _ = headers.set(
+            "X-First-Piece-Was-Last",
+            if finishing { "yes" } else { "no" },
+        );
+        let gzipped = headers.get("Content-Encoding").unwrap_or("no").to_owned();
+        let _ = headers.set("X-Gzipped-First", &gzipped);
+        let _ = headers.set("X-Status", &status.to_string());
+        *status = 203;
+        chunk
+    }
+
+    fn transform_chunk(&mut self, chunk: bytes::Bytes, finishing: bool) -> bytes::Bytes {
+        self.pieces += 1;
+        if !finishing {
+            return chunk;
+        }
+        let mut out = chunk.to_vec();
+        out.extend_from_slice(format!("[{} pieces]", self.pieces).as_bytes());
+        out.into()
+    }
+}
+
+/// Transforms added to an application run on every response, after
+/// gzip, on whole and streamed responses (Tornado's `add_transform`).
+#[tokio::test]
+async fn added_transforms_run_after_gzip() {
+    let mut app = Application::new(
+        vec![
+            get("/short", |cx| cx.write("short body")),
+            get("/long", |cx| cx.write("long body".repeat(200))),
+            url("/streamed", || Streamed),
+        ],
+        Settings {
+            compress_response: true,
+            ..Settings::default()
+        },
+    )
+    .unwrap();
+    app.add_transform(Arc::new(|_| Box::new(Tally { pieces: 0 })))
+        .unwrap();
+    let shared = app.clone();
+    assert!(
+        app.add_transform(Arc::new(|_| Box::new(Tally { pieces: 0 })))
+            .is_err()
+    );
+    drop(shared);
+    let server = HttpTestServer::new(app).unwrap();
+
+    let response = server.fetch("/short").await;
+    assert_eq!(response.code, 203);
+    assert_eq!(response.headers.get("X-First-Piece-Was-Last"), Some("yes"));
+    assert_eq!(response.headers.get("X-Status"), Some("200"));
+    // Too short to compress; gzip ran first and added its Vary.
+    assert_eq!(response.headers.get("X-Gzipped-First"), Some("no"));
+    assert_eq!(response.headers.get("Vary"), Some("Accept-Encoding"));
+    assert_eq!(body(&response), "short body");
+
+    // Long enough: compressed before this transform saw it.
+    let response = server.fetch("/long").await;
+    assert_eq!(response.headers.get("X-Gzipped-First"), Some("gzip"));
+    assert_eq!(body(&response), "long body".repeat(200));
+
+    let response = server
+        .fetch(HttpRequest::new("/streamed").decompress_response(false))
+        .await;
+    assert_eq!(response.code, 203);
+    assert_eq!(response.headers.get("X-First-Piece-Was-Last"), Some("no"));
+    assert_eq!(body(&response), "one two [3 pieces]");
+    server.stop().await;
+}
+
+/// Writes its body in two flushes and a finish.
+struct Streamed;
+
+impl RequestHandler for Streamed {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("one ")?;
+        cx.flush().await?;
+        cx.write("two ")?;
+        cx.flush().await?;
+        cx.finish().await
+    }
 }
 
 /// Counts its user lookups and answers whether the user was loaded.

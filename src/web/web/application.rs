@@ -10,7 +10,7 @@ use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
 use super::static_file::{VersionCache, static_routes};
-use super::{Context, HandlerFactory, Route, Settings};
+use super::{Context, HandlerFactory, OutputTransform, Route, Settings, TransformFactory};
 use crate::http1::ResponseWriter;
 use crate::httpserver::{HttpServer, HttpServerSettings};
 use crate::httputil::HttpServerRequest;
@@ -69,6 +69,8 @@ struct AppInner {
     static_versions: VersionCache,
     /// The loader made for the `template_path` setting, once made.
     templates: OnceLock<Arc<dyn BaseLoader>>,
+    /// The transforms added with `add_transform`.
+    transforms: Vec<TransformFactory>,
 }
 
 /// Where a request goes.
@@ -102,6 +104,7 @@ impl Application {
                 default_handler,
                 static_versions: VersionCache::default(),
                 templates: OnceLock::new(),
+                transforms: Vec::new(),
             }),
         })
     }
@@ -132,6 +135,18 @@ impl Application {
         inner
             .hosts
             .insert_rule(last, Rule::new(host, AppTarget::Routes(routes)));
+        Ok(())
+    }
+
+    /// Adds a transform every response goes through, after gzip and
+    /// those added before (Tornado's `add_transform`): `make` makes one
+    /// for each request.
+    ///
+    /// Call it before serving: it fails with [`RouteError::Shared`] once
+    /// the application is shared (cloned, or serving).
+    pub fn add_transform(&mut self, make: TransformFactory) -> Result<(), RouteError> {
+        let inner = Arc::get_mut(&mut self.inner).ok_or(RouteError::Shared)?;
+        inner.transforms.push(make);
         Ok(())
     }
 
@@ -229,13 +244,16 @@ impl Application {
         writer: ResponseWriter,
         hooks: &'static Hooks,
     ) -> Context {
-        let transform = self
-            .inner
-            .settings
-            .compress_response
-            .then(|| Box::new(GzipTransform::new(request.headers.get("Accept-Encoding"))));
+        let mut transforms: Vec<Box<dyn OutputTransform>> = Vec::new();
+        if self.inner.settings.compress_response {
+            let accept_encoding = request.headers.get("Accept-Encoding");
+            transforms.push(Box::new(GzipTransform::new(accept_encoding)));
+        }
+        for make in &self.inner.transforms {
+            transforms.push(make(&request));
+        }
         Context {
-            transform,
+            transforms,
             request,
             app: self.clone(),
             writer: Some(writer),

@@ -5,10 +5,9 @@ use bytes::BytesMut;
 
 use std::sync::OnceLock;
 
-use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::xsrf::RawXsrfToken;
-use super::{Application, CurrentUser, Settings, WebResult};
+use super::{Application, CurrentUser, OutputTransform, Settings, WebResult};
 use crate::http1::ResponseWriter;
 use crate::httputil::{HttpConnection, HttpHeaders, HttpServerRequest};
 
@@ -41,8 +40,9 @@ pub struct Context {
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,
     pub(super) finished: bool,
-    /// Compresses the output, with `compress_response` on.
-    pub(super) transform: Option<Box<GzipTransform>>,
+    /// What changes the output on its way out (gzip with
+    /// `compress_response` on, and the application's own).
+    pub(super) transforms: Vec<Box<dyn OutputTransform>>,
     /// The handler type's functions.
     pub(super) hooks: &'static Hooks,
     /// The current user, once asked for or set.
@@ -204,6 +204,22 @@ impl Context {
         self.finished = true;
         self.headers_written = true;
         Some((self.request.clone(), writer))
+    }
+
+    /// Fails with a [`UsageError`](super::UsageError) unless setting
+    /// `name` is set (Tornado's `require_setting`; see
+    /// [`Settings::is_set`]): "You must define the 'cookie_secret' setting
+    /// in your application to use secure cookies".
+    pub fn require_setting(&self, name: &str, feature: &str) -> WebResult {
+        match self.settings().is_set(name) {
+            Some(true) => Ok(()),
+            Some(false) => Err(super::error::usage(format!(
+                "You must define the '{name}' setting in your application to use {feature}"
+            ))),
+            None => Err(super::error::usage(format!(
+                "there is no setting named '{name}'"
+            ))),
+        }
     }
 
     /// Whether the response is finished.

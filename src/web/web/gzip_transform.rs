@@ -8,6 +8,7 @@ use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 
+use super::OutputTransform;
 use crate::httputil::HttpHeaders;
 
 /// Responses shorter than this, finished in one go, are not compressed.
@@ -49,13 +50,16 @@ impl GzipTransform {
             encoder: None,
         }
     }
+}
 
+impl OutputTransform for GzipTransform {
     /// Transforms the first piece of the body, and the headers with it:
     /// `Vary: Accept-Encoding` always; `Content-Encoding: gzip` (and a
     /// `Content-Length` corrected, or removed while the body streams) when
     /// compressing.
-    pub(super) fn first_chunk(
+    fn transform_first_chunk(
         &mut self,
+        _status: &mut u16,
         headers: &mut HttpHeaders,
         chunk: Bytes,
         finishing: bool,
@@ -88,7 +92,7 @@ impl GzipTransform {
         }
         let _ = headers.set("Content-Encoding", "gzip");
         self.encoder = Some(GzEncoder::new(Vec::new(), Compression::new(LEVEL)));
-        let chunk = self.chunk(chunk, finishing);
+        let chunk = self.transform_chunk(chunk, finishing);
         if headers.contains("Content-Length") {
             if finishing {
                 let _ = headers.set("Content-Length", &chunk.len().to_string());
@@ -100,7 +104,7 @@ impl GzipTransform {
     }
 
     /// Transforms a later piece of the body (the last when `finishing`).
-    pub(super) fn chunk(&mut self, chunk: Bytes, finishing: bool) -> Bytes {
+    fn transform_chunk(&mut self, chunk: Bytes, finishing: bool) -> Bytes {
         let Some(encoder) = self.encoder.as_mut() else {
             return chunk;
         };

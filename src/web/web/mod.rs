@@ -117,6 +117,7 @@ mod settings;
 mod signed_value;
 mod static_file;
 mod tower_service;
+mod transform;
 mod ui;
 mod xsrf;
 mod xsrf_token;
@@ -147,6 +148,7 @@ pub use static_file::{
     StaticHandlerArgs,
 };
 pub use tower_service::ServiceError;
+pub use transform::{OutputTransform, TransformFactory};
 pub use ui::{
     TemplateHandler, UiMethod, UiMethods, UiModule, UiModuleFactory, UiModules, ui_method,
     ui_module,

@@ -181,13 +181,19 @@ impl Context {
     /// Writes `chunk` to the connection, the head first if it is not
     /// written yet.
     async fn send(&mut self, chunk: Bytes, finishing: bool) -> WebResult {
-        let chunk = match &mut self.transform {
-            Some(gzip) if !self.headers_written => {
-                gzip.first_chunk(&mut self.headers, chunk, finishing)
-            }
-            Some(gzip) => gzip.chunk(chunk, finishing),
-            None => chunk,
-        };
+        let mut chunk = chunk;
+        for transform in &mut self.transforms {
+            chunk = if self.headers_written {
+                transform.transform_chunk(chunk, finishing)
+            } else {
+                transform.transform_first_chunk(
+                    &mut self.status,
+                    &mut self.headers,
+                    chunk,
+                    finishing,
+                )
+            };
+        }
         if !self.headers_written {
             self.emit_cookies();
         }
@@ -254,10 +260,10 @@ impl Context {
             }
             return Box::pin(self.send_last(body)).await;
         }
-        let body = match &mut self.transform {
-            Some(gzip) => gzip.first_chunk(&mut self.headers, body, true),
-            None => body,
-        };
+        let mut body = body;
+        for transform in &mut self.transforms {
+            body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
+        }
         self.emit_cookies();
         let headers = std::mem::take(&mut self.headers);
         self.headers_written = true;

@@ -215,6 +215,36 @@ impl Settings {
         )
     }
 
+    /// Whether setting `name` is set (given, or on for a switch), by its
+    /// Tornado name; `None` for a name that is not a setting here.
+    pub fn is_set(&self, name: &str) -> Option<bool> {
+        Some(match name {
+            "debug" => self.debug,
+            "autoreload" => self.autoreload(),
+            "compress_response" => self.compress_response,
+            "serve_traceback" => self.serve_traceback(),
+            "default_host" => self.default_host.is_some(),
+            "default_handler_class" => self.default_handler.is_some(),
+            "cookie_secret" => self.cookie_secret.is_some(),
+            "xsrf_cookies" => self.xsrf_cookies,
+            "login_url" => self.login_url.is_some(),
+            "log_function" => self.log_function.is_some(),
+            "static_path" => self.static_path.is_some(),
+            "static_handler_class" => self.static_handler_class.is_some(),
+            "static_hash_cache" => self.static_hash_cache(),
+            "template_path" => self.template_path.is_some(),
+            "template_loader" => self.template_loader.is_some(),
+            "autoescape" => self.autoescape.is_some(),
+            "template_whitespace" => self.template_whitespace.is_some(),
+            "compiled_template_cache" => self.compiled_template_cache(),
+            "ui_methods" => !self.ui_methods.is_empty(),
+            "ui_modules" => !self.ui_modules.is_empty(),
+            "websocket_ping_interval" => self.websocket_ping_interval.is_some(),
+            "websocket_ping_timeout" => self.websocket_ping_timeout().is_some(),
+            _ => return None,
+        })
+    }
+
     /// Whether compiled templates are kept between requests.
     pub fn compiled_template_cache(&self) -> bool {
         self.compiled_template_cache.unwrap_or(!self.debug)
