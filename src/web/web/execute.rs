@@ -74,6 +74,22 @@ impl<H: RequestHandler> Running<H> {
             return Err(HttpError::new(405).into());
         }
         let args = self.args.take().unwrap_or_default();
+        if !args.is_empty() {
+            self.decode_path_args(args)?;
+        }
+        let safe = matches!(
+            self.cx.request.method,
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
+        if !safe && self.cx.settings().xsrf_cookies {
+            self.handler.check_xsrf_cookie(&mut self.cx)?;
+        }
+        self.handler.prepare(&mut self.cx).await
+    }
+
+    /// Decodes the path arguments into the context with the handler's
+    /// `decode_argument`.
+    fn decode_path_args(&mut self, args: PathArgs) -> WebResult {
         let decode = self.cx.hooks.decode_argument;
         let cx = &self.cx;
         let decoded = |value: Option<Vec<u8>>, name: &str| {
@@ -93,14 +109,7 @@ impl<H: RequestHandler> Running<H> {
         if !path_kwargs.is_empty() {
             self.cx.extras_mut().path_kwargs = path_kwargs;
         }
-        let safe = matches!(
-            self.cx.request.method,
-            Method::GET | Method::HEAD | Method::OPTIONS
-        );
-        if !safe && self.cx.settings().xsrf_cookies {
-            self.handler.check_xsrf_cookie(&mut self.cx)?;
-        }
-        self.handler.prepare(&mut self.cx).await
+        Ok(())
     }
 
     /// The verb method, and finishing the response it left unfinished.
