@@ -222,6 +222,42 @@ async fn test_get_current_user_works() {
     server.stop().await;
 }
 
+/// Writes the current user (Tornado's `WithUserModule`).
+struct WithUserModule;
+
+impl UiModule for WithUserModule {
+    fn render(&self, handler: &TemplateHandler, _: &[Value]) -> Result<String, minijinja::Error> {
+        let user = handler
+            .current_user()
+            .and_then(|user| user.downcast_ref::<String>());
+        Ok(user.cloned().unwrap_or_else(|| "None".to_owned()))
+    }
+}
+
+/// Tornado: GetCurrentUserTest.test_get_current_user_from_ui_module_works
+#[tokio::test]
+async fn test_get_current_user_from_ui_module_works() {
+    let mut settings = Settings {
+        template_loader: Some(dict_loader(&[(
+            "with_user_module.html",
+            "{% module WithUserModule() %}",
+        )])),
+        ..Settings::default()
+    };
+    settings
+        .ui_modules
+        .insert("WithUserModule".to_owned(), ui_module(|| WithUserModule));
+    let server = serve_with(
+        vec![url("/with_user_module", || {
+            CurrentUserHandler("with_user_module.html")
+        })],
+        settings,
+    );
+    let response = server.fetch("/with_user_module").await;
+    assert_eq!(response.body, "True");
+    server.stop().await;
+}
+
 // Beyond Tornado's tests.
 
 /// A handler writing what `render_string` gives, as JSON.
