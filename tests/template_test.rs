@@ -749,6 +749,10 @@ fn runtime_errors_carry_template_and_line() {
     let err = render_error(template.generate(&ns()));
     assert_eq!(err.location.to_string(), "t.txt:3");
     assert!(err.message.contains("undefined"), "{err}");
+    assert!(
+        err.to_string().contains("in {{ missing }} at t.txt:3"),
+        "{err}"
+    );
 
     let template = Template::new("{% for x in 5 %}{% end %}").unwrap();
     let err = render_error(template.generate(&ns()));
@@ -756,7 +760,11 @@ fn runtime_errors_carry_template_and_line() {
 
     let template = Template::new("\n{{ nope(1) }}").unwrap();
     let err = render_error(template.generate(&ns()));
-    assert_eq!(err.to_string(), format!("{} at <string>:2", err.message));
+    assert_eq!(err.directive.as_deref(), Some("{{ nope(1) }}"));
+    assert_eq!(
+        err.to_string(),
+        format!("{} in {{{{ nope(1) }}}} at <string>:2", err.message)
+    );
 }
 
 #[test]
