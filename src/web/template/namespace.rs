@@ -186,6 +186,18 @@ fn output_text(value: &Value) -> Result<String, Error> {
     Ok(to_text(value))
 }
 
+/// The value a `{% set %}` assigns; an undefined name is an error, as in
+/// Python.
+fn defined(value: Value) -> Result<Value, Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "undefined name in assignment",
+        ));
+    }
+    Ok(value)
+}
+
 /// An endless sequence, the loop under `{% while %}`.
 fn forever(_args: Rest<Value>) -> Value {
     Value::make_one_shot_iterator(std::iter::repeat(Value::from(())))
@@ -214,6 +226,7 @@ pub(crate) fn add_defaults(env: &mut Environment<'static>) {
     env.add_function("squeeze", squeeze);
     env.add_function("linkify", linkify);
     env.add_function("_tt_string", output_text);
+    env.add_function("_tt_defined", defined);
     env.add_function("_tt_forever", forever);
     env.add_function("_tt_namespace", minijinja::functions::namespace);
 }

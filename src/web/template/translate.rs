@@ -291,10 +291,12 @@ impl Writer<'_, '_> {
             }
             Node::Set { statement, line } => {
                 self.open("{%", *line, format!("{{% set {statement} %}}"));
-                if is_assignment(statement) {
+                if let Some(equals) = assignment(statement) {
                     self.code("set ");
-                    self.code(statement);
-                    self.code(" %}");
+                    self.code(&statement[..equals]);
+                    self.code("= _tt_defined((");
+                    self.code(&statement[equals + 1..]);
+                    self.code(")) %}");
                 } else {
                     self.code("set _tt_discard = (");
                     self.code(statement);
@@ -481,10 +483,11 @@ fn string_literal(text: &str) -> String {
     out
 }
 
-/// Whether a `{% set %}` statement assigns (has an `=` outside brackets and
-/// strings that is no comparison); otherwise it is an expression evaluated
-/// for its effect, as a Python statement can be.
-fn is_assignment(statement: &str) -> bool {
+/// Where the `=` of a `{% set %}` statement that assigns is (the first `=`
+/// outside brackets and strings that is no comparison); a statement without
+/// one is an expression evaluated for its effect, as a Python statement can
+/// be.
+fn assignment(statement: &str) -> Option<usize> {
     let bytes = statement.as_bytes();
     let mut depth = 0usize;
     let mut quote = None;
@@ -509,7 +512,7 @@ fn is_assignment(statement: &str) -> bool {
                     let comparison =
                         next == Some(b'=') || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'));
                     if !comparison {
-                        return true;
+                        return Some(i);
                     }
                     i += 1;
                 }
@@ -518,7 +521,7 @@ fn is_assignment(statement: &str) -> bool {
         }
         i += 1;
     }
-    false
+    None
 }
 
 #[cfg(test)]
@@ -527,14 +530,14 @@ mod tests {
 
     #[test]
     fn assignments() {
-        assert!(is_assignment("x = 1"));
-        assert!(is_assignment("a, b = 1, 2"));
-        assert!(is_assignment("x = y == z"));
-        assert!(!is_assignment("items.append(1)"));
-        assert!(!is_assignment("f(a=1)"));
-        assert!(!is_assignment("x == 1"));
-        assert!(!is_assignment("x <= 1 or y != 2 or z >= 3"));
-        assert!(!is_assignment("'a = b'"));
+        assert_eq!(assignment("x = 1"), Some(2));
+        assert_eq!(assignment("a, b = 1, 2"), Some(5));
+        assert_eq!(assignment("x = y == z"), Some(2));
+        assert_eq!(assignment("items.append(1)"), None);
+        assert_eq!(assignment("f(a=1)"), None);
+        assert_eq!(assignment("x == 1"), None);
+        assert_eq!(assignment("x <= 1 or y != 2 or z >= 3"), None);
+        assert_eq!(assignment("'a = b'"), None);
     }
 
     #[test]
