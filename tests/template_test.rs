@@ -276,7 +276,7 @@ fn template_test_non_ascii_name() {
 /// Tornado: StackTraceTest.test_error_line_number_expression
 #[test]
 fn stack_trace_test_error_line_number_expression() {
-    let loader = dict_loader(&[("test.html", "one\ntwo{{1//0}}\nthree\n        ")]);
+    let loader = dict_loader(&[("test.html", "one\ntwo{{1/0}}\nthree\n        ")]);
     let err = render_error(loader.load("test.html").unwrap().generate(&ns()));
     assert_eq!(err.location.to_string(), "test.html:2");
     assert!(err.to_string().contains("test.html:2"), "{err}");
@@ -285,7 +285,7 @@ fn stack_trace_test_error_line_number_expression() {
 /// Tornado: StackTraceTest.test_error_line_number_directive
 #[test]
 fn stack_trace_test_error_line_number_directive() {
-    let loader = dict_loader(&[("test.html", "one\ntwo{%if 1//0%}\nthree{%end%}\n        ")]);
+    let loader = dict_loader(&[("test.html", "one\ntwo{%if 1/0%}\nthree{%end%}\n        ")]);
     let err = render_error(loader.load("test.html").unwrap().generate(&ns()));
     assert_eq!(err.location.to_string(), "test.html:2");
 }
@@ -295,7 +295,7 @@ fn stack_trace_test_error_line_number_directive() {
 fn stack_trace_test_error_line_number_module() {
     let loader = Arc::new(dict_loader(&[
         ("base.html", "{% module Template('sub.html') %}"),
-        ("sub.html", "{{1//0}}"),
+        ("sub.html", "{{1/0}}"),
     ]));
     let modules_loader = Arc::clone(&loader);
     let render = move |path: String| -> Result<String, supercell::template::minijinja::Error> {
@@ -317,7 +317,7 @@ fn stack_trace_test_error_line_number_module() {
 fn stack_trace_test_error_line_number_include() {
     let loader = dict_loader(&[
         ("base.html", "{% include 'sub.html' %}"),
-        ("sub.html", "{{1//0}}"),
+        ("sub.html", "{{1/0}}"),
     ]);
     let err = render_error(loader.load("base.html").unwrap().generate(&ns()));
     assert!(
@@ -330,7 +330,7 @@ fn stack_trace_test_error_line_number_include() {
 #[test]
 fn stack_trace_test_error_line_number_extends_base_error() {
     let loader = dict_loader(&[
-        ("base.html", "{{1//0}}"),
+        ("base.html", "{{1/0}}"),
         ("sub.html", "{% extends 'base.html' %}"),
     ]);
     let err = render_error(loader.load("sub.html").unwrap().generate(&ns()));
@@ -344,7 +344,7 @@ fn stack_trace_test_error_line_number_extends_sub_error() {
         ("base.html", "{% block 'block' %}{% end %}"),
         (
             "sub.html",
-            "\n{% extends 'base.html' %}\n{% block 'block' %}\n{{1//0}}\n{% end %}\n            ",
+            "\n{% extends 'base.html' %}\n{% block 'block' %}\n{{1/0}}\n{% end %}\n            ",
         ),
     ]);
     let err = render_error(loader.load("sub.html").unwrap().generate(&ns()));
@@ -360,7 +360,7 @@ fn stack_trace_test_multi_includes() {
     let loader = dict_loader(&[
         ("a.html", "{% include 'b.html' %}"),
         ("b.html", "{% include 'c.html' %}"),
-        ("c.html", "{{1//0}}"),
+        ("c.html", "{{1/0}}"),
     ]);
     let err = render_error(loader.load("a.html").unwrap().generate(&ns()));
     assert!(
@@ -749,6 +749,10 @@ fn runtime_errors_carry_template_and_line() {
     let err = render_error(template.generate(&ns()));
     assert_eq!(err.location.to_string(), "t.txt:3");
     assert!(err.message.contains("undefined"), "{err}");
+    assert!(
+        err.to_string().contains("in {{ missing }} at t.txt:3"),
+        "{err}"
+    );
 
     let template = Template::new("{% for x in 5 %}{% end %}").unwrap();
     let err = render_error(template.generate(&ns()));
@@ -756,7 +760,11 @@ fn runtime_errors_carry_template_and_line() {
 
     let template = Template::new("\n{{ nope(1) }}").unwrap();
     let err = render_error(template.generate(&ns()));
-    assert_eq!(err.to_string(), format!("{} at <string>:2", err.message));
+    assert_eq!(err.directive.as_deref(), Some("{{ nope(1) }}"));
+    assert_eq!(
+        err.to_string(),
+        format!("{} in {{{{ nope(1) }}}} at <string>:2", err.message)
+    );
 }
 
 #[test]

@@ -74,13 +74,16 @@ impl std::error::Error for ParseError {}
 /// `{% include %}` and `{% block %}` directives that brought that line into
 /// the generated template, as Tornado's `# sub.html:4 (via base.html:1)`
 /// annotations. Displays as
-/// `"{message} at sub.html:4 (via base.html:1)"`.
+/// `"{message} in {{ x }} at sub.html:4 (via base.html:1)"`.
 #[derive(Debug)]
 pub struct RenderError {
     /// What went wrong.
     pub message: String,
     /// Where in a template's source the error happened.
     pub location: Location,
+    /// The failing expression or directive as written (e.g. `{{ x }}`),
+    /// when known.
+    pub directive: Option<String>,
     /// The directives that included `location`'s template, innermost first.
     pub via: Vec<Location>,
     source: Option<minijinja::Error>,
@@ -90,12 +93,14 @@ impl RenderError {
     pub(crate) fn new(
         message: String,
         location: Location,
+        directive: Option<String>,
         via: Vec<Location>,
         source: Option<minijinja::Error>,
     ) -> Self {
         RenderError {
             message,
             location,
+            directive,
             via,
             source,
         }
@@ -104,7 +109,11 @@ impl RenderError {
 
 impl fmt::Display for RenderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {}", self.message, self.location)?;
+        f.write_str(&self.message)?;
+        if let Some(directive) = &self.directive {
+            write!(f, " in {directive}")?;
+        }
+        write!(f, " at {}", self.location)?;
         if !self.via.is_empty() {
             f.write_str(" (via ")?;
             for (i, place) in self.via.iter().enumerate() {

@@ -46,7 +46,9 @@
 //!
 //! - `{{ expr }}`: the expression's value as text, escaped by the
 //!   autoescape function (`xhtml_escape` unless set otherwise);
-//!   `{% raw expr %}` is not escaped.
+//!   `{% raw expr %}` is not escaped. Values that are not strings are
+//!   written as Python's `str()` would (`True`, `None`, `['a', 1]`); bytes
+//!   are decoded as UTF-8.
 //! - `{# comment #}` and `{% comment text %}` are left out.
 //! - `{{!`, `{%!` and `{#!` write a literal `{{`, `{%` and `{#`.
 //! - `{% if cond %}...{% elif cond %}...{% else %}...{% end %}`.
@@ -76,6 +78,10 @@
 //! Every template gets the functions `escape` (and `xhtml_escape`),
 //! `url_escape`, `json_encode`, `squeeze` and `linkify` of
 //! [`crate::escape`]; Tornado's `datetime` module has no counterpart.
+//!
+//! Values are reference counted: a `namespace()` object stored in itself
+//! (`{% set ns.me = ns %}`), directly or through other namespaces, is never
+//! freed (Python's garbage collector would free it).
 //!
 //! Undefined names are errors, as in Python; errors carry the template
 //! name and line ([`ParseError`], [`RenderError`]).

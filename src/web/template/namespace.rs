@@ -1,6 +1,7 @@
 //! The names a template can use: values, functions and the defaults every
 //! template gets.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use minijinja::value::{Kwargs, Rest};
@@ -130,8 +131,15 @@ fn to_text(value: &Value) -> String {
     }
 }
 
-fn xhtml_escape(value: &Value) -> String {
-    escape::xhtml_escape(&to_text(value)).into_owned()
+fn xhtml_escape(value: &Value) -> Value {
+    match value.as_str() {
+        // Text with nothing to escape is returned as it is, not copied.
+        Some(text) => match escape::xhtml_escape(text) {
+            Cow::Borrowed(_) => value.clone(),
+            Cow::Owned(escaped) => Value::from(escaped),
+        },
+        None => Value::from(escape::xhtml_escape(&to_text(value)).into_owned()),
+    }
 }
 
 fn url_escape(value: &Value, plus: Option<bool>, kwargs: Kwargs) -> Result<String, Error> {
@@ -178,14 +186,29 @@ pub(crate) fn linkify(value: &Value, kwargs: Kwargs) -> Result<String, Error> {
 
 /// The text an expression writes; an undefined name is an error, as in
 /// Python.
-fn output_text(value: &Value) -> Result<String, Error> {
+fn output_text(value: &Value) -> Result<Value, Error> {
     if value.is_undefined() {
         return Err(Error::new(
             ErrorKind::UndefinedError,
             "undefined name in expression",
         ));
     }
-    Ok(to_text(value))
+    if value.as_str().is_some() {
+        return Ok(value.clone());
+    }
+    Ok(Value::from(to_text(value)))
+}
+
+/// The value a `{% set %}` assigns; an undefined name is an error, as in
+/// Python.
+fn defined(value: Value) -> Result<Value, Error> {
+    if value.is_undefined() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "undefined name in assignment",
+        ));
+    }
+    Ok(value)
 }
 
 /// An endless sequence, the loop under `{% while %}`.
@@ -216,6 +239,7 @@ pub(crate) fn add_defaults(env: &mut Environment<'static>) {
     env.add_function("squeeze", squeeze);
     env.add_function("linkify", linkify);
     env.add_function("_tt_string", output_text);
+    env.add_function("_tt_defined", defined);
     env.add_function("_tt_forever", forever);
     env.add_function("_tt_namespace", minijinja::functions::namespace);
 }

@@ -9,7 +9,7 @@ use super::error::{Location, ParseError, RenderError, TemplateError};
 use super::loader::{BaseLoader, LoadStack, load_nested};
 use super::namespace::{Namespace, add_defaults};
 use super::parse::{Node, parse};
-use super::translate::{Source, Translation, translate};
+use super::translate::{Origin, Source, Translation, translate};
 use super::whitespace::Whitespace;
 
 /// The autoescape function of templates that do not choose one.
@@ -108,25 +108,31 @@ impl Template {
     }
 
     fn render_error(&self, err: minijinja::Error) -> TemplateError {
-        let (location, via) = match self.origin_of(&err) {
-            Some((location, via)) => (location, via),
-            None => (
-                Location {
+        let message = error_message(&err);
+        let error = match self.origin_of(&err) {
+            Some(origin) => RenderError::new(
+                message,
+                origin.location.clone(),
+                origin.directive.clone(),
+                origin.via.clone(),
+                Some(err),
+            ),
+            None => {
+                let location = Location {
                     name: self.source.name.clone(),
                     line: 0,
-                },
-                Vec::new(),
-            ),
+                };
+                RenderError::new(message, location, None, Vec::new(), Some(err))
+            }
         };
-        RenderError::new(error_message(&err), location, via, Some(err)).into()
+        error.into()
     }
 
-    fn origin_of(&self, err: &minijinja::Error) -> Option<(Location, Vec<Location>)> {
+    fn origin_of(&self, err: &minijinja::Error) -> Option<&Origin> {
         if err.name() != Some(self.source.name.as_str()) {
             return None;
         }
-        let origin = self.translation.origin(err.line()?)?;
-        Some((origin.location.clone(), origin.via.clone()))
+        self.translation.origin(err.line()?)
     }
 }
 

@@ -38,6 +38,8 @@ pub(crate) struct Source {
 #[derive(Debug, Clone)]
 pub(crate) struct Origin {
     pub location: Location,
+    /// The directive or expression there, as written (e.g. `{{ x }}`).
+    pub directive: Option<String>,
     /// The include and block directives leading there, innermost first.
     pub via: Vec<Location>,
 }
@@ -89,6 +91,7 @@ pub(crate) fn translate(
                 name: root.name.clone(),
                 line: 0,
             },
+            directive: None,
             via: Vec::new(),
         }],
         loops: Vec::new(),
@@ -188,14 +191,15 @@ impl Writer<'_, '_> {
         Ok(())
     }
 
-    /// Starts a new translated line coming from `line` of the current
-    /// template.
-    fn new_line(&mut self, line: usize) {
+    /// Starts a new translated line coming from `directive` at `line` of
+    /// the current template.
+    fn new_line(&mut self, line: usize, directive: String) {
         let origin = Origin {
             location: Location {
                 name: self.current.name.clone(),
                 line,
             },
+            directive: Some(directive),
             via: self
                 .via
                 .iter()
@@ -227,10 +231,11 @@ impl Writer<'_, '_> {
         self.code.push_str(text);
     }
 
-    /// Opens a tag (`{{` or `{%`) whose contents start a line from `line`.
-    fn open(&mut self, tag: &str, line: usize) {
+    /// Opens a tag (`{{` or `{%`) whose contents start a line coming from
+    /// `directive` at `line`.
+    fn open(&mut self, tag: &str, line: usize, directive: String) {
         self.code.push_str(tag);
-        self.new_line(line);
+        self.new_line(line, directive);
     }
 
     fn write_body(&mut self, nodes: &[Node]) -> Result<(), TemplateError> {
@@ -253,7 +258,12 @@ impl Writer<'_, '_> {
                 }
             }
             Node::Expression { expr, line, raw } => {
-                self.open("{{", *line);
+                let directive = if *raw {
+                    format!("{{% raw {expr} %}}")
+                } else {
+                    format!("{{{{ {expr} }}}}")
+                };
+                self.open("{{", *line, directive);
                 let escape = if *raw {
                     None
                 } else {
@@ -274,17 +284,19 @@ impl Writer<'_, '_> {
                 }
             }
             Node::Module { expr, line } => {
-                self.open("{{", *line);
+                self.open("{{", *line, format!("{{% module {expr} %}}"));
                 self.code("_tt_string(_tt_modules.");
                 self.code(expr);
                 self.code(") }}");
             }
             Node::Set { statement, line } => {
-                self.open("{%", *line);
-                if is_assignment(statement) {
+                self.open("{%", *line, format!("{{% set {statement} %}}"));
+                if let Some(equals) = assignment(statement) {
                     self.code("set ");
-                    self.code(statement);
-                    self.code(" %}");
+                    self.code(&statement[..equals]);
+                    self.code("= _tt_defined((");
+                    self.code(&statement[equals + 1..]);
+                    self.code(")) %}");
                 } else {
                     self.code("set _tt_discard = (");
                     self.code(statement);
@@ -293,14 +305,14 @@ impl Writer<'_, '_> {
             }
             Node::Break { line } => {
                 if let Some(Some(flag)) = self.loops.last().cloned() {
-                    self.open("{%", *line);
+                    self.open("{%", *line, "{% break %}".to_owned());
                     self.code(&format!("set {flag}.broke = true %}}"));
                 }
-                self.open("{%", *line);
+                self.open("{%", *line, "{% break %}".to_owned());
                 self.code("break %}");
             }
             Node::Continue { line } => {
-                self.open("{%", *line);
+                self.open("{%", *line, "{% continue %}".to_owned());
                 self.code("continue %}");
             }
             Node::If {
@@ -308,8 +320,14 @@ impl Writer<'_, '_> {
                 otherwise,
             } => {
                 for (i, branch) in branches.iter().enumerate() {
-                    self.open("{%", branch.line);
-                    self.code(if i == 0 { "if " } else { "elif " });
+                    let keyword = if i == 0 { "if" } else { "elif" };
+                    self.open(
+                        "{%",
+                        branch.line,
+                        format!("{{% {keyword} {} %}}", branch.condition),
+                    );
+                    self.code(keyword);
+                    self.code(" ");
                     self.code(&branch.condition);
                     self.code(" %}");
                     self.write_body(&branch.body)?;
@@ -326,8 +344,9 @@ impl Writer<'_, '_> {
                 body,
                 otherwise,
             } => {
-                let flag = self.loop_flag(otherwise.is_some(), *line);
-                self.open("{%", *line);
+                let directive = format!("{{% for {clause} %}}");
+                let flag = self.loop_flag(otherwise.is_some(), *line, &directive);
+                self.open("{%", *line, directive);
                 self.code("for ");
                 self.code(clause);
                 self.code(" %}");
@@ -341,9 +360,10 @@ impl Writer<'_, '_> {
                 body,
                 otherwise,
             } => {
-                let flag = self.loop_flag(otherwise.is_some(), *line);
+                let directive = format!("{{% while {condition} %}}");
+                let flag = self.loop_flag(otherwise.is_some(), *line, &directive);
                 self.code("{% for _tt_step in _tt_forever() %}");
-                self.open("{%", *line);
+                self.open("{%", *line, directive);
                 self.code("if not (");
                 self.code(condition);
                 self.code(") %}{% break %}{% endif %}");
@@ -366,7 +386,7 @@ impl Writer<'_, '_> {
                 self.loops = outer_loops;
                 written?;
                 self.code("{% endset %}");
-                self.open("{{", *line);
+                self.open("{{", *line, format!("{{% apply {function} %}}"));
                 self.code("_tt_string(");
                 self.code(function);
                 self.code(&format!("({captured})) }}}}"));
@@ -407,13 +427,13 @@ impl Writer<'_, '_> {
     }
 
     /// For a loop with an `else`, declares the variable its `break`s set.
-    fn loop_flag(&mut self, has_else: bool, line: usize) -> Option<String> {
+    fn loop_flag(&mut self, has_else: bool, line: usize, directive: &str) -> Option<String> {
         if !has_else {
             return None;
         }
         let flag = format!("_tt_loop{}", self.counter);
         self.counter += 1;
-        self.open("{%", line);
+        self.open("{%", line, directive.to_owned());
         self.code(&format!("set {flag} = _tt_namespace(broke=false) %}}"));
         Some(flag)
     }
@@ -463,10 +483,11 @@ fn string_literal(text: &str) -> String {
     out
 }
 
-/// Whether a `{% set %}` statement assigns (has an `=` outside brackets and
-/// strings that is no comparison); otherwise it is an expression evaluated
-/// for its effect, as a Python statement can be.
-fn is_assignment(statement: &str) -> bool {
+/// Where the `=` of a `{% set %}` statement that assigns is (the first `=`
+/// outside brackets and strings that is no comparison); a statement without
+/// one is an expression evaluated for its effect, as a Python statement can
+/// be.
+fn assignment(statement: &str) -> Option<usize> {
     let bytes = statement.as_bytes();
     let mut depth = 0usize;
     let mut quote = None;
@@ -491,7 +512,7 @@ fn is_assignment(statement: &str) -> bool {
                     let comparison =
                         next == Some(b'=') || matches!(prev, Some(b'=' | b'!' | b'<' | b'>'));
                     if !comparison {
-                        return true;
+                        return Some(i);
                     }
                     i += 1;
                 }
@@ -500,7 +521,7 @@ fn is_assignment(statement: &str) -> bool {
         }
         i += 1;
     }
-    false
+    None
 }
 
 #[cfg(test)]
@@ -509,14 +530,14 @@ mod tests {
 
     #[test]
     fn assignments() {
-        assert!(is_assignment("x = 1"));
-        assert!(is_assignment("a, b = 1, 2"));
-        assert!(is_assignment("x = y == z"));
-        assert!(!is_assignment("items.append(1)"));
-        assert!(!is_assignment("f(a=1)"));
-        assert!(!is_assignment("x == 1"));
-        assert!(!is_assignment("x <= 1 or y != 2 or z >= 3"));
-        assert!(!is_assignment("'a = b'"));
+        assert_eq!(assignment("x = 1"), Some(2));
+        assert_eq!(assignment("a, b = 1, 2"), Some(5));
+        assert_eq!(assignment("x = y == z"), Some(2));
+        assert_eq!(assignment("items.append(1)"), None);
+        assert_eq!(assignment("f(a=1)"), None);
+        assert_eq!(assignment("x == 1"), None);
+        assert_eq!(assignment("x <= 1 or y != 2 or z >= 3"), None);
+        assert_eq!(assignment("'a = b'"), None);
     }
 
     #[test]
