@@ -63,11 +63,16 @@ impl Context {
     /// Sets the `ETag` header from the handler's `compute_etag`, unless
     /// it gives none.
     pub fn set_etag_header(&mut self) {
-        if let Some(etag) = (self.hooks.compute_etag)(self)
-            && let Ok(value) = http::HeaderValue::from_maybe_shared(bytes::Bytes::from(etag))
-        {
+        if let Some(value) = self.computed_etag() {
             self.headers.insert(http::header::ETAG, value);
         }
+    }
+
+    /// The handler's `compute_etag`, as a header value (none when it is
+    /// no valid one).
+    pub(super) fn computed_etag(&self) -> Option<http::HeaderValue> {
+        let etag = (self.hooks.compute_etag)(self)?;
+        http::HeaderValue::from_maybe_shared(bytes::Bytes::from(etag)).ok()
     }
 
     /// Whether the response's `ETag` matches the request's

@@ -235,7 +235,10 @@ impl Context {
             && matches!(self.request.method, Method::GET | Method::HEAD)
             && self.headers.get_value(&http::header::ETAG).is_none()
         {
-            self.set_etag_header();
+            // `set_etag_header`, knowing there is no `ETag` to replace.
+            if let Some(value) = self.computed_etag() {
+                self.headers.append(http::header::ETAG, value);
+            }
             if self.check_etag_header() {
                 self.buffer.clear();
                 self.status = 304;
