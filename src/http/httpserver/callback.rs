@@ -4,14 +4,14 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::FutureExt;
 use futures_util::future::OptionFuture;
 
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest,
-    RequestStartLine,
+    GatheredBody, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
+    HttpServerRequest, RequestStartLine,
 };
 
 /// The connection delegate calling a request callback (Tornado's
@@ -48,7 +48,7 @@ where
             callback: Arc::clone(&self.callback),
             writer: Some(writer),
             head: None,
-            body: Body::default(),
+            body: GatheredBody::default(),
         }
     }
 }
@@ -59,7 +59,7 @@ pub(super) struct CallbackMessage<F> {
     callback: Arc<F>,
     writer: Option<ResponseWriter>,
     head: Option<(RequestStartLine, HttpHeaders)>,
-    body: Body,
+    body: GatheredBody,
 }
 
 impl<F> CallbackMessage<F> {
@@ -73,35 +73,6 @@ impl<F> CallbackMessage<F> {
         let mut request = writer.server_request(start_line, headers, self.body.take());
         request.parse_body();
         Some((request, writer))
-    }
-}
-
-/// A body gathered from its pieces: a single piece is kept as it is.
-#[derive(Default)]
-struct Body {
-    first: Bytes,
-    rest: BytesMut,
-}
-
-impl Body {
-    fn push(&mut self, chunk: Bytes) {
-        if self.first.is_empty() && self.rest.is_empty() {
-            self.first = chunk;
-            return;
-        }
-        if self.rest.is_empty() {
-            self.rest.extend_from_slice(&self.first);
-            self.first = Bytes::new();
-        }
-        self.rest.extend_from_slice(&chunk);
-    }
-
-    fn take(&mut self) -> Bytes {
-        if self.rest.is_empty() {
-            std::mem::take(&mut self.first)
-        } else {
-            std::mem::take(&mut self.rest).freeze()
-        }
     }
 }
 
@@ -128,24 +99,6 @@ where
     }
 
     fn on_connection_close(&mut self) {
-        self.body = Body::default();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn body_keeps_a_single_piece_and_joins_several() {
-        let mut body = Body::default();
-        assert!(body.take().is_empty());
-        body.push(Bytes::from_static(b"one"));
-        assert_eq!(body.take(), "one");
-        for piece in ["a", "b", "c"] {
-            body.push(Bytes::from_static(piece.as_bytes()));
-        }
-        assert_eq!(body.take(), "abc");
-        assert!(body.take().is_empty());
+        self.body = GatheredBody::default();
     }
 }

@@ -64,6 +64,7 @@ mod cookie;
 mod delegate;
 mod error;
 mod field_pool;
+mod gathered_body;
 mod header_parse;
 mod header_value;
 mod headers;
@@ -88,6 +89,7 @@ pub use delegate::{
     HttpConnection, HttpMessageDelegate, HttpServerConnectionDelegate, RequestContext,
 };
 pub use error::{HttpInputError, HttpOutputError};
+pub(crate) use gathered_body::GatheredBody;
 pub use header_value::{HeaderParams, encode_header_value, parse_header_value};
 pub use headers::{HeaderError, HttpHeaders};
 pub use host::split_host_and_port;

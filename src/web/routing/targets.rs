@@ -4,13 +4,14 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
 use super::{Declined, PathArgs, RoutedMessage, Router};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest, RequestStartLine,
+    GatheredBody, HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest,
+    RequestStartLine,
 };
 
 /// Routes to any connection delegate (Tornado's rule target that is an
@@ -109,7 +110,7 @@ impl<F> std::fmt::Debug for CallbackTarget<F> {
 struct CallbackMessage<F> {
     callback: Arc<F>,
     pending: Option<(HttpServerRequest, ResponseWriter)>,
-    body: BytesMut,
+    body: GatheredBody,
 }
 
 impl<F, Fut> RoutedMessage for CallbackMessage<F>
@@ -118,7 +119,7 @@ where
     Fut: Future<Output = ()> + Send + 'static,
 {
     fn data_received(&mut self, chunk: Bytes) -> BoxFuture<'_, ()> {
-        self.body.extend_from_slice(&chunk);
+        self.body.push(chunk);
         Box::pin(async {})
     }
 
@@ -126,13 +127,13 @@ where
         let Some((mut request, writer)) = self.pending.take() else {
             return Box::pin(async {});
         };
-        request.body = std::mem::take(&mut self.body).freeze();
+        request.body = self.body.take();
         request.parse_body();
         Box::pin((self.callback)(request, writer))
     }
 
     fn on_connection_close(&mut self) {
-        self.body = BytesMut::new();
+        self.body = GatheredBody::default();
     }
 }
 
@@ -150,7 +151,7 @@ where
         Ok(Box::new(CallbackMessage {
             callback: Arc::clone(&self.0),
             pending: Some((request, writer)),
-            body: BytesMut::new(),
+            body: GatheredBody::default(),
         }))
     }
 

@@ -4,15 +4,15 @@
 
 use std::future::Future;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
 use super::application::{Destination, router_address};
 use super::{Application, HandlerFactory};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
-    HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate, HttpServerRequest,
-    RequestStartLine,
+    GatheredBody, HttpHeaders, HttpMessageDelegate, HttpServerConnectionDelegate,
+    HttpServerRequest, RequestStartLine,
 };
 use crate::routing::{Declined, PathArgs, ReverseUrl, RouteError, RoutedMessage, Router};
 
@@ -93,7 +93,7 @@ struct Gathering {
     request: HttpServerRequest,
     args: PathArgs,
     writer: ResponseWriter,
-    body: BytesMut,
+    body: GatheredBody,
 }
 
 enum State {
@@ -122,7 +122,7 @@ fn to_handler(
             request,
             args,
             writer,
-            body: BytesMut::new(),
+            body: GatheredBody::default(),
         }));
     }
     let cx = app.context(request, writer, factory.hooks());
@@ -166,7 +166,7 @@ impl AppMessage {
 
     async fn body_piece(&mut self, chunk: Bytes) {
         match &mut self.state {
-            State::Gathering(gathering) => gathering.body.extend_from_slice(&chunk),
+            State::Gathering(gathering) => gathering.body.push(chunk),
             State::Streaming(streaming) => streaming.data_received(chunk).await,
             State::Routed(message) => message.data_received(chunk).await,
             State::Unrouted(_) | State::Done => {}
@@ -181,9 +181,9 @@ impl AppMessage {
                     mut request,
                     args,
                     writer,
-                    body,
+                    mut body,
                 } = *gathering;
-                request.body = body.freeze();
+                request.body = body.take();
                 request.parse_body();
                 self.app.serve_with(&factory, request, args, writer).await;
             }
@@ -201,7 +201,7 @@ impl AppMessage {
         match &mut self.state {
             State::Routed(message) => message.on_connection_close(),
             State::Streaming(streaming) => streaming.connection_closed(),
-            State::Gathering(gathering) => gathering.body = BytesMut::new(),
+            State::Gathering(gathering) => gathering.body = GatheredBody::default(),
             State::Unrouted(_) | State::Done => {}
         }
     }
