@@ -32,12 +32,7 @@ pub(super) fn execute<H: RequestHandler>(
     args: PathArgs,
 ) -> impl Future<Output = ()> + Send {
     let mut running = Running::new(handler, cx, args);
-    async move {
-        if running.prelude().await {
-            running.verb().await;
-        }
-        running.complete();
-    }
+    async move { running.run_whole().await }
 }
 
 /// Starts `handler` on a request whose body streams to it.
@@ -58,6 +53,22 @@ impl<H: RequestHandler> Running<H> {
             args: Some(args),
             done: false,
         }
+    }
+
+    /// The whole of a request whose body is read: the default headers,
+    /// `prepare`, the verb method, an error answered if one came, and
+    /// `on_finish`. One state machine for it all, the usual path.
+    async fn run_whole(&mut self) {
+        self.handler.set_default_headers(&mut self.cx);
+        let mut result = self.prepare().await;
+        if result.is_ok() && !self.cx.finished {
+            result = self.call_verb().await;
+        }
+        if let Err(error) = result {
+            // Boxed, as in `settle`.
+            Box::pin(handle_error(&mut self.handler, &mut self.cx, error)).await;
+        }
+        self.complete();
     }
 
     /// Everything before the verb method: the default headers, the
