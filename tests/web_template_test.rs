@@ -470,6 +470,44 @@ async fn template_failures_are_500s() {
     bare.stop().await;
 }
 
+/// A template rendered twice through the `Template` module must ask for
+/// the same resources each time: resources are added once per template
+/// file (Tornado's rule), and differing ones are an error.
+#[tokio::test]
+async fn set_resources_must_agree_for_one_template() {
+    let server = serve_with(
+        vec![
+            url(
+                "/same",
+                render("page.html", args(json!({"css": ["a", "a"]}))),
+            ),
+            url(
+                "/different",
+                render("page.html", args(json!({"css": ["a", "b"]}))),
+            ),
+        ],
+        Settings {
+            template_loader: Some(dict_loader(&[
+                (
+                    "page.html",
+                    "<html><head></head><body>{% for c in css %}{% module Template('part.html', css=c) %}{% end %}</body></html>",
+                ),
+                ("part.html", "{{ set_resources(embedded_css=css) }}."),
+            ])),
+            ..Settings::default()
+        },
+    );
+    let response = server.fetch("/same").await;
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "<html><head><style type=\"text/css\">\na\n</style>\n</head><body>..</body></html>"
+    );
+    let expected = ExpectLog::new(APP_LOG, ".*different resources for the same template").unwrap();
+    assert_eq!(server.fetch("/different").await.code, 500);
+    expected.finish().unwrap();
+    server.stop().await;
+}
+
 /// A fresh directory under the system's temporary directory.
 fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
