@@ -239,18 +239,8 @@ struct Rendered {
 }
 
 impl Context {
-    /// The namespace templates rendered for this request get (Tornado's
-    /// `get_template_namespace`), beside the template defaults:
-    /// `request` (method, uri, path, query, version, host, host_name,
-    /// remote_ip, protocol), `current_user` (see below), `static_url`,
-    /// `reverse_url`, `xsrf_form_html`, the `ui_methods`, and the UI
-    /// modules as `modules` (which `{% module %}` uses): the
-    /// `ui_modules`, `Template`, `linkify` and `xsrf_form_html`.
-    ///
-    /// The current user shows as itself when it is a `String`, a
-    /// `serde_json::Value` or a template [`Value`]; any other user as
-    /// `true`. Tornado's `handler`, `locale`, `_` and `pgettext` have no
-    /// counterpart.
+    /// The template `name` generated with the page namespace and `args`,
+    /// and the UI modules the page used.
     fn render_template(&mut self, name: &str, args: &Namespace) -> WebResult<Rendered> {
         let loader = self.app.template_loader()?;
         if !self.settings().compiled_template_cache() {
@@ -286,6 +276,19 @@ impl Context {
 
     /// The template `name` of the application's loader, generated with
     /// this request's namespace and `args` (Tornado's `render_string`).
+    ///
+    /// The namespace (Tornado's `get_template_namespace`) has, beside the
+    /// template defaults and `args`: `request` (method, uri, path, query,
+    /// version, host, host_name, remote_ip, protocol), `current_user`,
+    /// `static_url`, `reverse_url`, `xsrf_form_html` (its `_xsrf` cookie
+    /// is set only when the page uses it), the `ui_methods`, and the UI
+    /// modules as `modules` (which `{% module %}` uses): the `ui_modules`,
+    /// `Template`, `linkify` and `xsrf_form_html`.
+    ///
+    /// The current user shows as itself when it is a `String`, a
+    /// `serde_json::Value` or a template [`Value`]; any other user as
+    /// `true`. Tornado's `handler`, `locale`, `_` and `pgettext` have no
+    /// counterpart.
     pub fn render_string(&mut self, name: &str, args: &Namespace) -> WebResult<String> {
         Ok(self.render_template(name, args)?.html)
     }
