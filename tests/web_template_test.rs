@@ -508,6 +508,35 @@ async fn set_resources_must_agree_for_one_template() {
     server.stop().await;
 }
 
+/// Writes its first argument reversed: a module of its own named
+/// `linkify`.
+struct Reversed;
+
+impl UiModule for Reversed {
+    fn render(&self, _: &TemplateHandler, args: &[Value]) -> Result<String, minijinja::Error> {
+        Ok(args[0].to_string().chars().rev().collect())
+    }
+}
+
+/// A module of the `ui_modules` setting replaces a built-in one of the
+/// same name, as in Tornado.
+#[tokio::test]
+async fn ui_modules_come_before_built_in_ones() {
+    let mut settings = Settings {
+        template_loader: Some(dict_loader(&[("page.html", "{% module linkify('abc') %}")])),
+        ..Settings::default()
+    };
+    settings
+        .ui_modules
+        .insert("linkify".to_owned(), ui_module(|| Reversed));
+    let server = serve_with(
+        vec![url("/", render("page.html", Namespace::new()))],
+        settings,
+    );
+    assert_eq!(server.fetch("/").await.body, "cba");
+    server.stop().await;
+}
+
 /// A fresh directory under the system's temporary directory.
 fn tempdir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -57,24 +57,25 @@ pub(super) struct Page {
 
 impl Page {
     /// The instance of module `name` on this page, made on first use.
-    fn module(self: &Arc<Page>, name: &str) -> Result<Arc<dyn PageModule>, Error> {
+    /// Modules of the `ui_modules` setting come before the built-in ones
+    /// of the same name, as in Tornado.
+    fn module(&self, name: &str) -> Result<Arc<dyn PageModule>, Error> {
         let mut active = self.active.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, module)) = active.iter().find(|(used, _)| used == name) {
             return Ok(module.clone());
         }
-        let module: Arc<dyn PageModule> = match name {
-            "Template" => Arc::new(TemplateModule::default()),
-            "linkify" => Arc::new(BuiltIn(linkify)),
-            "xsrf_form_html" => Arc::new(XsrfFormHtml),
-            _ => match self.handler.settings().ui_modules.get(name) {
-                Some(make) => Arc::new(Custom(make())),
-                None => {
-                    return Err(Error::new(
-                        ErrorKind::UnknownFunction,
-                        format!("no UI module named {name:?}"),
-                    ));
-                }
-            },
+        let custom = self.handler.settings().ui_modules.get(name);
+        let module: Arc<dyn PageModule> = match (custom, name) {
+            (Some(make), _) => Arc::new(Custom(make())),
+            (None, "Template") => Arc::new(TemplateModule::default()),
+            (None, "linkify") => Arc::new(BuiltIn(linkify)),
+            (None, "xsrf_form_html") => Arc::new(XsrfFormHtml),
+            (None, _) => {
+                return Err(Error::new(
+                    ErrorKind::UnknownFunction,
+                    format!("no UI module named {name:?}"),
+                ));
+            }
         };
         active.push((name.to_owned(), module.clone()));
         Ok(module)
