@@ -52,7 +52,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::Method;
+use http::{HeaderValue, Method};
 use raw_http::{RawClient, chunked_post, request};
 use serde_json::{Value, json};
 use supercell::httpclient::{BodyWriter, HttpRequest, HttpResponse};
@@ -2099,8 +2099,8 @@ impl RequestHandler for EtagHandler {
         cx.write(etag)
     }
 
-    fn compute_etag(cx: &Context) -> Option<String> {
-        Some(String::from_utf8_lossy(cx.pending_output()).into_owned())
+    fn compute_etag(cx: &Context) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(cx.pending_output()).ok()
     }
 }
 

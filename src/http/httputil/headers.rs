@@ -19,10 +19,69 @@ pub enum HeaderError {
     Value(#[from] InvalidHeaderValue),
 }
 
+/// `name` parsed, the names responses set all the time found by a
+/// case-insensitive comparison without the lowercase copy
+/// [`HeaderName::from_bytes`] makes.
+pub(crate) fn parse_name(name: &str) -> Result<HeaderName, InvalidHeaderName> {
+    use http::header;
+    let is = |known: &str| folded_equal(name.as_bytes(), known.as_bytes());
+    let known = match name.len() {
+        4 if is("etag") => Some(header::ETAG),
+        7 if is("expires") => Some(header::EXPIRES),
+        8 if is("location") => Some(header::LOCATION),
+        10 if is("set-cookie") => Some(header::SET_COOKIE),
+        12 if is("content-type") => Some(header::CONTENT_TYPE),
+        13 if is("cache-control") => Some(header::CACHE_CONTROL),
+        13 if is("last-modified") => Some(header::LAST_MODIFIED),
+        14 if is("content-length") => Some(header::CONTENT_LENGTH),
+        _ => None,
+    };
+    match known {
+        Some(known) => Ok(known),
+        None => HeaderName::from_bytes(name.as_bytes()),
+    }
+}
+
+/// Whether `text`, its ASCII letters lowercased, is `lower` (of the same
+/// length, at least 4 bytes, lowercase): compared a word at a time, the
+/// last word overlapping the one before.
+fn folded_equal(text: &[u8], lower: &[u8]) -> bool {
+    let word = |bytes: &[u8], at: usize| -> u64 {
+        if bytes.len() >= 8 {
+            u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+        } else {
+            u64::from(u32::from_le_bytes(
+                bytes[at..at + 4].try_into().unwrap_or_default(),
+            ))
+        }
+    };
+    let width = if text.len() >= 8 { 8 } else { 4 };
+    if text.len() != lower.len() || text.len() < width {
+        return false;
+    }
+    let last = text.len() - width;
+    (0..last)
+        .step_by(width)
+        .chain([last])
+        .all(|at| fold_ascii_upper(word(text, at)) == word(lower, at))
+}
+
+/// `word` with each byte that is an ASCII capital letter lowercased.
+fn fold_ascii_upper(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    let low7 = word & (ONES * 0x7f);
+    // The high bit of each byte: at least `A`, more than `Z`, ASCII.
+    let from_a = low7 + ONES * (0x80 - u64::from(b'A'));
+    let past_z = low7 + ONES * (0x80 - u64::from(b'Z') - 1);
+    let upper = from_a & !past_z & !word & HIGH;
+    word | (upper >> 2)
+}
+
 /// `value` as a shared static value when it is one that responses set
 /// all the time (content types, mostly), so that setting it neither
 /// allocates nor copies.
-fn common_value(value: &str) -> Option<HeaderValue> {
+pub(crate) fn common_value(value: &str) -> Option<HeaderValue> {
     /// A value checked at compile time.
     macro_rules! shared {
         ($text:literal) => {{
@@ -96,7 +155,7 @@ impl HttpHeaders {
     /// Appends a field, keeping any earlier ones of the same name
     /// (Tornado's `add`).
     pub fn add(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
-        let name = HeaderName::from_bytes(name.as_bytes())?;
+        let name = parse_name(name)?;
         let value = HeaderValue::from_str(value)?;
         self.entries.push((name, value));
         Ok(())
@@ -119,7 +178,7 @@ impl HttpHeaders {
     /// `headers[name] = value`). The new field takes the place of the first
     /// old one, or goes last if there was none.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
-        let name = HeaderName::from_bytes(name.as_bytes())?;
+        let name = parse_name(name)?;
         let value = match common_value(value) {
             Some(value) => value,
             None => HeaderValue::from_str(value)?,
@@ -316,6 +375,51 @@ impl From<&http::HeaderMap> for HttpHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_parsed_without_a_copy_are_the_names_parsed_with_one() {
+        let names = [
+            "ETag",
+            "etag",
+            "ETAG",
+            "Expires",
+            "Location",
+            "Set-Cookie",
+            "Content-Type",
+            "content-TYPE",
+            "Cache-Control",
+            "Last-Modified",
+            "Content-Length",
+            "X-Other",
+        ];
+        for name in names {
+            let parsed = parse_name(name).unwrap();
+            assert_eq!(
+                parsed,
+                HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                "{name}"
+            );
+        }
+        // Bytes one bit from a letter or `-` are neither folded nor taken
+        // for the known name.
+        for name in ["Content\rType", "Content\x0dType", "Conte@t-Type", "Etag\0"] {
+            assert_ne!(
+                parse_name(name).ok(),
+                Some(http::header::CONTENT_TYPE),
+                "{name:?}"
+            );
+        }
+        assert!(parse_name("Content\rType").is_err());
+        assert!(parse_name("").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_a_word_lowercases_its_ascii_capitals_only(bytes: [u8; 8]) {
+            let folded = fold_ascii_upper(u64::from_le_bytes(bytes)).to_le_bytes();
+            proptest::prop_assert_eq!(folded, bytes.map(|b| b.to_ascii_lowercase()));
+        }
+    }
 
     #[test]
     fn a_dropped_list_gives_its_storage_to_the_next_list_made_on_the_thread() {

@@ -207,7 +207,13 @@ impl Application {
         request: &HttpServerRequest,
         declined: &[usize],
     ) -> Destination<'_> {
-        let found = self.inner.hosts.find_map(request, |rule, args| {
+        // With no virtual host added, the one host rule (any host) is
+        // known to lead to the routes for any host.
+        let hosts = match self.inner.hosts.rules().len() {
+            1 => &self.inner.any_host,
+            _ => &self.inner.hosts,
+        };
+        let found = hosts.find_map(request, |rule, args| {
             self.resolve(&rule.target, request, args, declined)
         });
         found.unwrap_or_else(|| {

@@ -2,10 +2,12 @@
 //! request's `If-None-Match` (Tornado's `compute_etag`,
 //! `set_etag_header`, `check_etag_header`).
 
-use xxhash_rust::xxh3::xxh3_128;
+use http::HeaderValue;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::Context;
-use super::hex::hex_u128;
+use super::hex::hex_u64;
+use crate::httputil::value_arena;
 
 /// The entity tags in an `If-None-Match` value: `*`, or quoted tags with
 /// an optional `W/`; anything else between them is skipped.
@@ -47,17 +49,17 @@ fn weak(tag: &str) -> &str {
 }
 
 impl Context {
-    /// A 128-bit hash (XXH3) of the output written so far, hex and
+    /// A 64-bit hash (XXH3) of the output written so far, hex and
     /// quoted: the default `ETag`. Tornado hashes with SHA-1; any hash
     /// that changes with the content does for a validator, and this one
     /// costs a few nanoseconds where SHA-1 costs a good part of a
     /// response. Override
     /// [`compute_etag`](super::RequestHandler::compute_etag) for another.
-    pub fn body_etag(&self) -> Option<String> {
-        let mut etag = [b'"'; 34];
-        etag[1..33].copy_from_slice(&hex_u128(xxh3_128(&self.buffer)));
-        // Quotes and hex digits: ASCII, the check cannot fail.
-        String::from_utf8(etag.to_vec()).ok()
+    /// Always a value; an `Option` so that `compute_etag` can return it.
+    pub fn body_etag(&self) -> Option<HeaderValue> {
+        let mut etag = [b'"'; 18];
+        etag[1..17].copy_from_slice(&hex_u64(xxh3_64(&self.buffer)));
+        HeaderValue::from_maybe_shared(value_arena::copy(&etag)).ok()
     }
 
     /// Sets the `ETag` header from the handler's `compute_etag`, unless
@@ -68,11 +70,9 @@ impl Context {
         }
     }
 
-    /// The handler's `compute_etag`, as a header value (none when it is
-    /// no valid one).
-    pub(super) fn computed_etag(&self) -> Option<http::HeaderValue> {
-        let etag = (self.hooks.compute_etag)(self)?;
-        http::HeaderValue::from_maybe_shared(bytes::Bytes::from(etag)).ok()
+    /// The handler's `compute_etag`.
+    pub(super) fn computed_etag(&self) -> Option<HeaderValue> {
+        (self.hooks.compute_etag)(self)
     }
 
     /// Whether the response's `ETag` matches the request's

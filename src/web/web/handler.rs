@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 use super::{Context, CurrentUser, HttpError, WebError, WebResult};
 
@@ -214,9 +215,11 @@ pub trait RequestHandler: Send + Sized + 'static {
 
     /// The `ETag` of a finished response with status 200 to `GET` or
     /// `HEAD` that set none (Tornado's `compute_etag`), from the body
-    /// written; `None` for no `ETag`. Default: a 128-bit hash of the
-    /// body, hex, quoted ([`Context::body_etag`]).
-    fn compute_etag(cx: &Context) -> Option<String> {
+    /// written; `None` for no `ETag`. Default: a 64-bit hash of the
+    /// body, hex, quoted ([`Context::body_etag`]). A value made from
+    /// text is checked as any header value is
+    /// (`HeaderValue::from_str(&text).ok()`).
+    fn compute_etag(cx: &Context) -> Option<HeaderValue> {
         cx.body_etag()
     }
 }

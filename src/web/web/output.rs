@@ -1,7 +1,6 @@
 //! The response side of [`Context`]: status, headers, body, flushing and
 //! finishing (Tornado's `RequestHandler` output methods).
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use bytes::Bytes;
@@ -10,7 +9,9 @@ use serde::Serialize;
 
 use super::error::usage;
 use super::{Context, HeaderText, WebError, WebResult};
-use crate::httputil::{HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine};
+use crate::httputil::{
+    HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, parse_name,
+};
 
 /// Headers removed from a response that may not have a body (1xx, 204,
 /// 304): those describing a body (Tornado's `_clear_headers_for_304`).
@@ -35,12 +36,11 @@ fn body_allowed(status: u16) -> bool {
 
 /// Checks a header value as Tornado does: no control characters (CR and
 /// LF included: no header injection).
-fn checked_value<'a>(name: &str, value: &'a impl HeaderText) -> WebResult<Cow<'a, str>> {
-    let text = value.header_text();
+fn check_value(name: &str, text: &str) -> WebResult {
     if text.bytes().any(|b| b < 0x20 || b == 0x7f) {
         return Err(usage(format!("unsafe value for header {name}: {text:?}")));
     }
-    Ok(text)
+    Ok(())
 }
 
 impl Context {
@@ -80,7 +80,7 @@ impl Context {
     pub fn set_status_reason(&mut self, status: u16, reason: impl Into<String>) -> WebResult {
         self.set_status(status)?;
         let reason: String = reason.into();
-        checked_value("reason", &reason)?;
+        check_value("reason", &reason)?;
         self.set_custom_reason(Some(reason));
         Ok(())
     }
@@ -98,15 +98,24 @@ impl Context {
     /// Sets header `name` to `value`, replacing any earlier value. Fails
     /// for an invalid name or a value with a control character.
     pub fn set_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
-        let value = checked_value(name, &value)?;
-        self.headers.set(name, &value)?;
+        let text = value.header_text();
+        // A common value is a constant known to be valid: no check.
+        let value = match common_value(&text) {
+            Some(value) => value,
+            None => {
+                check_value(name, &text)?;
+                HeaderValue::from_str(&text)?
+            }
+        };
+        self.headers.insert(parse_name(name)?, value);
         Ok(())
     }
 
     /// Adds a value for header `name`, keeping the earlier ones (for
     /// headers such as `Set-Cookie`).
     pub fn add_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
-        let value = checked_value(name, &value)?;
+        let value = value.header_text();
+        check_value(name, &value)?;
         self.headers.add(name, &value)?;
         Ok(())
     }
