@@ -62,7 +62,7 @@ use supercell::routing::{Matcher, PathMatches, RouteError};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
 use supercell::util::log_target::{ACCESS_LOG, APP_LOG, GEN_LOG};
 use supercell::web::{
-    Application, Context, DEFAULT_SUPPORTED_METHODS, ErrorHandler, Finish, HandlerFactory,
+    Application, Context, DEFAULT_SUPPORTED_METHODS, ETag, ErrorHandler, Finish, HandlerFactory,
     HttpError, MissingArgumentError, RedirectHandler, RequestHandler, Route, Settings, UsageError,
     WebError, WebResult, send_error, url,
 };
@@ -1054,6 +1054,85 @@ async fn test_clear_header() {
     server.stop().await;
 }
 
+/// Changes the default headers as its path says.
+struct DefaultHeadersHandler;
+
+impl RequestHandler for DefaultHeadersHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let seen = cx.response_headers();
+        assert_eq!(seen.get("Server"), Some(SERVER.as_str()));
+        assert_eq!(seen.get("Content-Type"), Some("text/html; charset=UTF-8"));
+        match cx.path_arg(0).unwrap_or("") {
+            "set" => cx.set_header("server", "mine")?,
+            "clear" => {
+                cx.clear_header("Server");
+                cx.clear_header("content-type");
+            }
+            "add" => cx.add_header("Content-Type", "text/plain")?,
+            "flush" => {
+                cx.write("a")?;
+                cx.flush().await?;
+            }
+            _ => {}
+        }
+        cx.write("x")
+    }
+}
+
+/// The `Server` value of every response.
+static SERVER: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("supercell/{}", env!("CARGO_PKG_VERSION")));
+
+/// Every response starts with `Server` and an HTML `Content-Type`, as
+/// Tornado's does (set in `clear`): each sent once, replaced by
+/// `set_header`, gone after `clear_header`, kept before a value
+/// `add_header` adds, on whole and streamed responses, with transforms,
+/// and left out of a `304` as the entity header it is.
+#[tokio::test]
+async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
+    let routes = || vec![url("/(.*)", || DefaultHeadersHandler)];
+    let plain = serve(routes());
+    let settings = Settings {
+        compress_response: true,
+        ..Settings::default()
+    };
+    let with_gzip = HttpTestServer::new(Application::new(routes(), settings).unwrap()).unwrap();
+    let html = "text/html; charset=UTF-8";
+    for server in [&plain, &with_gzip] {
+        for path in ["/", "/flush"] {
+            let response = server.fetch(path).await;
+            assert_eq!(
+                response.headers.get_list("Server"),
+                [SERVER.as_str()],
+                "{path}"
+            );
+            assert_eq!(response.headers.get_list("Content-Type"), [html], "{path}");
+        }
+        let set = server.fetch("/set").await;
+        assert_eq!(set.headers.get_list("Server"), ["mine"]);
+        let clear = server.fetch("/clear").await;
+        assert!(!clear.headers.contains("Server"));
+        assert!(!clear.headers.contains("Content-Type"));
+        let add = server.fetch("/add").await;
+        assert_eq!(add.headers.get_list("Content-Type"), [html, "text/plain"]);
+        let etag = server
+            .fetch("/")
+            .await
+            .headers
+            .get("Etag")
+            .unwrap()
+            .to_owned();
+        let not_modified = server
+            .fetch(HttpRequest::new("/").header("If-None-Match", &etag))
+            .await;
+        assert_eq!(not_modified.code, 304);
+        assert_eq!(not_modified.headers.get_list("Server"), [SERVER.as_str()]);
+        assert!(!not_modified.headers.contains("Content-Type"));
+    }
+    plain.stop().await;
+    with_gzip.stop().await;
+}
+
 // Header204Test
 
 struct Header204Handler;
@@ -1105,6 +1184,58 @@ async fn test_304_headers() {
     // Not a header of the body, but chunking must not add it to a 304.
     assert!(!second.headers.contains("Transfer-Encoding"));
     server.stop().await;
+}
+
+/// The default `ETag` is a hash of the body in quoted hex, the same
+/// whether the connection writes it (the usual response) or it goes into
+/// the headers first (an application with transforms); a weak tag of it
+/// in `If-None-Match` matches too.
+#[tokio::test]
+async fn default_etag_is_the_same_written_by_the_connection_or_as_a_header() {
+    let plain = serve_one(|| Header304Handler);
+    let settings = Settings {
+        compress_response: true,
+        ..Settings::default()
+    };
+    let with_gzip = HttpTestServer::new(
+        Application::new(vec![url("/", || Header304Handler)], settings).unwrap(),
+    )
+    .unwrap();
+    let etag = plain
+        .fetch("/")
+        .await
+        .headers
+        .get("Etag")
+        .unwrap()
+        .to_owned();
+    let gzip_etag = with_gzip
+        .fetch("/")
+        .await
+        .headers
+        .get("Etag")
+        .unwrap()
+        .to_owned();
+    assert_eq!(etag, gzip_etag);
+    assert_eq!(etag.len(), 18, "{etag}");
+    assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
+    assert!(
+        etag[1..17]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
+    for server in [&plain, &with_gzip] {
+        let weak = server
+            .fetch(HttpRequest::new("/").header("If-None-Match", &format!("W/{etag}")))
+            .await;
+        assert_eq!(weak.code, 304);
+        assert_eq!(weak.headers.get("Etag"), Some(etag.as_str()));
+        let other = server
+            .fetch(HttpRequest::new("/").header("If-None-Match", "\"0000000000000000\""))
+            .await;
+        assert_eq!(other.code, 200);
+    }
+    plain.stop().await;
+    with_gzip.stop().await;
 }
 
 // StatusReasonTest
@@ -2099,8 +2230,10 @@ impl RequestHandler for EtagHandler {
         cx.write(etag)
     }
 
-    fn compute_etag(cx: &Context) -> Option<HeaderValue> {
-        HeaderValue::from_bytes(cx.pending_output()).ok()
+    fn compute_etag(cx: &Context) -> Option<ETag> {
+        HeaderValue::from_bytes(cx.pending_output())
+            .ok()
+            .map(ETag::Value)
     }
 }
 

@@ -22,11 +22,13 @@
 pub(crate) mod buffer_pool;
 mod deadline;
 mod gzip;
+mod hex;
 pub mod log_target;
 mod panic;
 mod poison;
 
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};
+pub(crate) use hex::hex_u64;
 pub(crate) use panic::panic_message;
 pub(crate) use poison::lock;

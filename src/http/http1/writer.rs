@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 
 use super::codec::{
-    DefaultFields, RequestInfo, WriteBuffer, encode_response_head, encode_response_head_with,
+    DefaultFields, ExtraFields, RequestInfo, WriteBuffer, encode_response_head,
+    encode_response_head_with,
 };
 use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
 use super::{date, error_response};
@@ -138,7 +139,21 @@ impl ResponseWriter {
     /// response reached the kernel (at once when it is gathered with the
     /// responses to pipelined requests), and carries any error.
     pub fn respond(&mut self, code: u16, headers: HttpHeaders, body: impl Into<Bytes>) -> Sent {
-        Sent(self.write_response(code, &headers, body.into()))
+        Sent(self.write_response(code, &headers, ExtraFields::default(), body.into()))
+    }
+
+    /// [`respond`](Self::respond) with `extra` fields written straight
+    /// into the head beside `headers`: constant lines (a `Server` field)
+    /// and an `ETag` made from a hash, without a header entry for each.
+    /// `headers` should not give the same fields.
+    pub fn respond_with(
+        &mut self,
+        code: u16,
+        headers: HttpHeaders,
+        extra: ExtraFields,
+        body: impl Into<Bytes>,
+    ) -> Sent {
+        Sent(self.write_response(code, &headers, extra, body.into()))
     }
 
     /// [`respond`](Self::respond)'s work: the write that sends the
@@ -147,6 +162,7 @@ impl ResponseWriter {
         &mut self,
         code: u16,
         headers: &HttpHeaders,
+        extra: ExtraFields,
         body: Bytes,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
@@ -171,7 +187,12 @@ impl ResponseWriter {
             let request = &exchange.request;
             let shared = &*self.shared;
             let encode = |out: &mut WriteBuffer| {
-                encode_whole(shared, &start_line, headers, body, request, close, out)
+                let defaults = DefaultFields {
+                    date: Some(shared.date()),
+                    content_length: Some(body.len() as u64),
+                    extra,
+                };
+                encode_whole(&start_line, headers, defaults, body, request, close, out)
             };
             // A small response written out at once is formatted in the
             // thread's scratch buffer and written from there: only what
@@ -330,19 +351,15 @@ fn write_through(
 /// connection must close after it. Nothing of a response refused half-way
 /// (a body that does not match its `Content-Length`) stays in `out`.
 fn encode_whole(
-    shared: &ConnShared,
     start_line: &ResponseStartLine,
     headers: &HttpHeaders,
+    defaults: DefaultFields,
     body: Bytes,
     request: &RequestInfo,
     close: bool,
     out: &mut WriteBuffer,
 ) -> Result<bool, HttpOutputError> {
     let mark = out.mark();
-    let defaults = DefaultFields {
-        date: Some(shared.date()),
-        content_length: Some(body.len() as u64),
-    };
     let (mut encoder, must_close) =
         encode_response_head_with(start_line, headers, defaults, request, close, out)?;
     let head = request.head_request;
@@ -411,6 +428,7 @@ impl HttpConnection for ResponseWriter {
         let defaults = DefaultFields {
             date: (!interim).then(date::now),
             content_length: None,
+            extra: ExtraFields::default(),
         };
         let flush = self.step(|exchange, out, draining| {
             if !matches!(exchange.phase, Phase::Waiting) {

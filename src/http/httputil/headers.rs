@@ -157,13 +157,22 @@ impl HttpHeaders {
     pub fn add(&mut self, name: &str, value: &str) -> Result<(), HeaderError> {
         let name = parse_name(name)?;
         let value = HeaderValue::from_str(value)?;
-        self.entries.push((name, value));
+        self.push((name, value));
         Ok(())
+    }
+
+    /// Appends a field; the first one of a list made without room takes
+    /// its storage from the thread's pool.
+    fn push(&mut self, field: (HeaderName, HeaderValue)) {
+        if self.entries.capacity() == 0 {
+            *self.entries = field_pool::take(8);
+        }
+        self.entries.push(field);
     }
 
     /// Appends an already validated field.
     pub fn append(&mut self, name: HeaderName, value: HeaderValue) {
-        self.entries.push((name, value));
+        self.push((name, value));
     }
 
     /// Every value, in order, to replace in place (a parser fills in
@@ -202,7 +211,7 @@ impl HttpHeaders {
                     keep
                 });
             }
-            None => self.entries.push((name, value)),
+            None => self.push((name, value)),
         }
     }
 
@@ -419,6 +428,18 @@ mod tests {
             let folded = fold_ascii_upper(u64::from_le_bytes(bytes)).to_le_bytes();
             proptest::prop_assert_eq!(folded, bytes.map(|b| b.to_ascii_lowercase()));
         }
+    }
+
+    #[test]
+    fn an_empty_list_takes_pooled_storage_for_its_first_field() {
+        let mut first = HttpHeaders::with_capacity(8);
+        first.append(http::header::HOST, HeaderValue::from_static("a"));
+        let storage = first.entries.as_ptr();
+        drop(first);
+        let mut second = HttpHeaders::new();
+        assert_eq!(second.entries.capacity(), 0);
+        second.append(http::header::HOST, HeaderValue::from_static("b"));
+        assert_eq!(second.entries.as_ptr(), storage);
     }
 
     #[test]

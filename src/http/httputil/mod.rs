@@ -81,7 +81,6 @@ mod start_line;
 mod target;
 mod timestamp;
 mod url;
-pub(crate) mod value_arena;
 
 pub use auth::encode_username_password;
 pub use body::parse_body_arguments;

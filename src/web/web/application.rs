@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
+use super::default_headers::DefaultHeaders;
 use super::gzip_transform::GzipTransform;
 use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
@@ -13,7 +14,7 @@ use super::static_file::{VersionCache, static_routes};
 use super::{Context, HandlerFactory, OutputTransform, Route, Settings, TransformFactory};
 use crate::http1::ResponseWriter;
 use crate::httpserver::{HttpServer, HttpServerSettings};
-use crate::httputil::HttpServerRequest;
+use crate::httputil::{HttpHeaders, HttpServerRequest};
 use crate::routing::{
     AnyMatches, DefaultHostMatches, HostMatches, PathArgs, ReverseUrl, RouteError, Rule, RuleRouter,
 };
@@ -265,7 +266,8 @@ impl Application {
             writer: Some(writer),
             path_args: Vec::new(),
             status: 200,
-            headers: Context::default_headers(),
+            headers: HttpHeaders::new(),
+            defaults: DefaultHeaders::ALL,
             buffer: BytesMut::new(),
             headers_written: false,
             finished: false,

@@ -5,6 +5,7 @@ use bytes::BytesMut;
 
 use std::sync::OnceLock;
 
+use super::default_headers::DefaultHeaders;
 use super::hooks::Hooks;
 use super::xsrf::RawXsrfToken;
 use super::{Application, CurrentUser, OutputTransform, Settings, WebResult};
@@ -36,6 +37,8 @@ pub struct Context {
     pub(super) path_args: Vec<Option<String>>,
     pub(super) status: u16,
     pub(super) headers: HttpHeaders,
+    /// The default headers not in `headers` yet.
+    pub(super) defaults: DefaultHeaders,
     /// Output written and not yet flushed.
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,

@@ -5,9 +5,8 @@
 use std::future::Future;
 
 use bytes::Bytes;
-use http::HeaderValue;
 
-use super::{Context, CurrentUser, HttpError, WebError, WebResult};
+use super::{Context, CurrentUser, ETag, HttpError, WebError, WebResult};
 
 /// Tornado's default `SUPPORTED_METHODS`.
 pub const DEFAULT_SUPPORTED_METHODS: &[&str] =
@@ -216,10 +215,10 @@ pub trait RequestHandler: Send + Sized + 'static {
     /// The `ETag` of a finished response with status 200 to `GET` or
     /// `HEAD` that set none (Tornado's `compute_etag`), from the body
     /// written; `None` for no `ETag`. Default: a 64-bit hash of the
-    /// body, hex, quoted ([`Context::body_etag`]). A value made from
-    /// text is checked as any header value is
-    /// (`HeaderValue::from_str(&text).ok()`).
-    fn compute_etag(cx: &Context) -> Option<HeaderValue> {
+    /// body, sent as hex in quotes ([`Context::body_etag`]). Another tag
+    /// is an [`ETag::Value`], checked as any header value is
+    /// (`HeaderValue::from_str(&text).ok().map(ETag::Value)`).
+    fn compute_etag(cx: &Context) -> Option<ETag> {
         cx.body_etag()
     }
 }

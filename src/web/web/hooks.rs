@@ -5,7 +5,7 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::{Context, RequestHandler, WebResult};
+use super::{Context, ETag, RequestHandler, WebResult};
 
 /// The user a request is authenticated as: any value, shared (see
 /// [`Context::current_user`]).
@@ -14,7 +14,7 @@ pub type CurrentUser = Arc<dyn Any + Send + Sync>;
 /// The associated functions of a handler type that its requests'
 /// contexts call.
 pub(super) struct Hooks {
-    pub(super) compute_etag: fn(&Context) -> Option<http::HeaderValue>,
+    pub(super) compute_etag: fn(&Context) -> Option<ETag>,
     pub(super) get_current_user: fn(&Context) -> Option<CurrentUser>,
     pub(super) get_login_url: fn(&Context) -> WebResult<String>,
     pub(super) decode_argument: fn(&Context, &[u8], &str) -> WebResult<String>,

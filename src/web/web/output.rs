@@ -7,8 +7,10 @@ use bytes::Bytes;
 use http::{HeaderValue, Method};
 use serde::Serialize;
 
+use super::default_headers::DefaultHeaders;
 use super::error::usage;
-use super::{Context, HeaderText, WebError, WebResult};
+use super::{Context, ETag, HeaderText, WebError, WebResult};
+use crate::http1::codec::ExtraFields;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, parse_name,
 };
@@ -26,9 +28,6 @@ const ENTITY_HEADERS: &[&str] = &[
     "Last-Modified",
 ];
 
-/// The `Server` header every response starts with.
-const SERVER: &str = concat!("supercell/", env!("CARGO_PKG_VERSION"));
-
 /// Whether a response with `status` may have a body.
 fn body_allowed(status: u16) -> bool {
     !((100..200).contains(&status) || status == 204 || status == 304)
@@ -44,22 +43,11 @@ fn check_value(name: &str, text: &str) -> WebResult {
 }
 
 impl Context {
-    /// The headers a response starts with: `Server` and
-    /// `Content-Type: text/html; charset=UTF-8` (the connection adds
-    /// `Date`).
-    pub(super) fn default_headers() -> HttpHeaders {
-        const SERVER_VALUE: HeaderValue = HeaderValue::from_static(SERVER);
-        const HTML: HeaderValue = HeaderValue::from_static("text/html; charset=UTF-8");
-        let mut headers = HttpHeaders::with_capacity(8);
-        headers.append(http::header::SERVER, SERVER_VALUE);
-        headers.append(http::header::CONTENT_TYPE, HTML);
-        headers
-    }
-
     /// Resets the status, headers and output written so far (Tornado's
     /// `clear`; the handler's `set_default_headers` is not run again).
     pub fn clear(&mut self) {
-        self.headers = Context::default_headers();
+        self.headers = HttpHeaders::new();
+        self.defaults = DefaultHeaders::ALL;
         self.buffer.clear();
         self.status = 200;
         self.set_custom_reason(None);
@@ -90,9 +78,20 @@ impl Context {
         self.status
     }
 
-    /// The response headers so far.
-    pub fn response_headers(&self) -> &HttpHeaders {
-        &self.headers
+    /// The response headers so far, the default ones (`Server`,
+    /// `Content-Type`) included unless set or cleared: a copy.
+    pub fn response_headers(&self) -> HttpHeaders {
+        let mut headers = self.headers.clone();
+        let mut defaults = self.defaults;
+        defaults.put_into(&mut headers);
+        headers
+    }
+
+    /// Puts the default headers left into the header list, for what
+    /// reads or writes the list as a whole (transforms, a streamed
+    /// head).
+    fn put_defaults(&mut self) {
+        self.defaults.put_into(&mut self.headers);
     }
 
     /// Sets header `name` to `value`, replacing any earlier value. Fails
@@ -107,7 +106,9 @@ impl Context {
                 HeaderValue::from_str(&text)?
             }
         };
-        self.headers.insert(parse_name(name)?, value);
+        let name = parse_name(name)?;
+        self.defaults.forget(&name);
+        self.headers.insert(name, value);
         Ok(())
     }
 
@@ -116,13 +117,17 @@ impl Context {
     pub fn add_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
         let value = value.header_text();
         check_value(name, &value)?;
-        self.headers.add(name, &value)?;
+        let name = parse_name(name)?;
+        // Added to the default value, as Tornado's list would be.
+        self.defaults.put_one(&name, &mut self.headers);
+        self.headers.append(name, HeaderValue::from_str(&value)?);
         Ok(())
     }
 
     /// Removes header `name` (undoing `set_header` and `add_header`, and
     /// removing a default header).
     pub fn clear_header(&mut self, name: &str) {
+        self.defaults.forget_named(name);
         self.headers.remove(name);
     }
 
@@ -191,6 +196,9 @@ impl Context {
     /// written yet.
     async fn send(&mut self, chunk: Bytes, finishing: bool) -> WebResult {
         let mut chunk = chunk;
+        if !self.headers_written {
+            self.put_defaults();
+        }
         for transform in &mut self.transforms {
             chunk = if self.headers_written {
                 transform.transform_chunk(chunk, finishing)
@@ -240,15 +248,30 @@ impl Context {
             let chunk = self.buffer.split().freeze();
             return Box::pin(self.send_last(chunk)).await;
         }
+        // The hash of the default `ETag` when the connection writes it
+        // (the response goes out whole, as it is: no transform to show
+        // its headers to, no reason phrase of its own).
+        let mut etag_hash = None;
         if self.status == 200
             && matches!(self.request.method, Method::GET | Method::HEAD)
             && self.headers.get_value(&http::header::ETAG).is_none()
         {
             // `set_etag_header`, knowing there is no `ETag` to replace.
-            if let Some(value) = self.computed_etag() {
-                self.headers.append(http::header::ETAG, value);
-            }
-            if self.check_etag_header() {
+            let matched = match self.computed_etag() {
+                Some(ETag::Hash(hash))
+                    if self.transforms.is_empty() && self.custom_reason().is_none() =>
+                {
+                    etag_hash = Some(hash);
+                    self.if_none_match_accepts_hash(hash)
+                }
+                Some(etag) => {
+                    self.headers
+                        .append(http::header::ETAG, etag.to_header_value());
+                    self.check_etag_header()
+                }
+                None => false,
+            };
+            if matched {
                 self.buffer.clear();
                 self.status = 304;
                 self.set_custom_reason(None);
@@ -259,6 +282,7 @@ impl Context {
                 return Err(usage(format!("Cannot send body with {}", self.status)));
             }
             for name in ENTITY_HEADERS {
+                self.defaults.forget_named(name);
                 self.headers.remove(name);
             }
         }
@@ -273,6 +297,9 @@ impl Context {
             return Box::pin(self.send_last(body)).await;
         }
         let mut body = body;
+        if !self.transforms.is_empty() {
+            self.put_defaults();
+        }
         for transform in &mut self.transforms {
             body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
         }
@@ -283,7 +310,11 @@ impl Context {
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
-        let sent = writer.respond(self.status, headers, body).await;
+        let extra = ExtraFields {
+            fixed: self.defaults.fixed(),
+            etag: etag_hash,
+        };
+        let sent = writer.respond_with(self.status, headers, extra, body).await;
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)
     }

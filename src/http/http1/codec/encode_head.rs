@@ -14,8 +14,9 @@ use http::{Method, Version};
 use super::body_encoder::{BodyEncoder, Framing};
 use super::framing::{list_elements, parse_content_length};
 use super::http_date::HttpDate;
-use super::{RequestHead, WriteBuffer};
+use super::{ExtraFields, RequestHead, WriteBuffer};
 use crate::httputil::{HttpHeaders, HttpOutputError, RequestStartLine, ResponseStartLine};
+use crate::util::hex_u64;
 
 /// What the server knows about the request a response answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +104,8 @@ pub struct DefaultFields {
     /// A `Content-Length`, which then frames the body as if given (left
     /// out where no body framing may be sent: 1xx, 204, 304).
     pub content_length: Option<u64>,
+    /// Fields written as given: the headers should not give them too.
+    pub extra: ExtraFields,
 }
 
 /// [`encode_response_head`] that also writes `defaults` the headers do
@@ -175,6 +178,8 @@ pub fn encode_response_head_with(
         + start_line.reason.len()
         + connection.map_or(0, |value| 14 + value.len())
         + date.map_or(0, |_| 37)
+        + defaults.extra.fixed.as_bytes().len()
+        + defaults.extra.etag.map_or(0, |_| 26)
         + default_length.map_or(0, |_| 38)
         + if framing == Framing::Chunked { 28 } else { 0 }
         + 2;
@@ -189,6 +194,7 @@ pub fn encode_response_head_with(
             buf.put_slice(b"\r\n");
         }
     }
+    buf.put_slice(defaults.extra.fixed.as_bytes());
     for (name, value) in headers {
         let skip = (no_body && (*name == CONTENT_LENGTH || *name == TRANSFER_ENCODING))
             || (connection.is_some() && *name == CONNECTION);
@@ -205,6 +211,11 @@ pub fn encode_response_head_with(
         // The whole line is one piece of fixed size.
         let mut line = *b"Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
         line[6..35].copy_from_slice(date.as_bytes());
+        buf.put_slice(&line);
+    }
+    if let Some(hash) = defaults.extra.etag {
+        let mut line = *b"Etag: \"0000000000000000\"\r\n";
+        line[7..23].copy_from_slice(&hex_u64(hash));
         buf.put_slice(&line);
     }
     match default_length {
@@ -683,6 +694,7 @@ mod tests {
         let defaults = DefaultFields {
             date: Some(HttpDate::from_unix_secs(784_111_777)),
             content_length: Some(length),
+            extra: ExtraFields::default(),
         };
         let mut out = WriteBuffer::new();
         encode_response_head_with(
@@ -726,6 +738,33 @@ mod tests {
     }
 
     #[test]
+    fn extra_fields_are_the_fixed_lines_first_and_the_etag_last() {
+        let defaults = DefaultFields {
+            date: None,
+            content_length: Some(2),
+            extra: ExtraFields {
+                fixed: super::super::FixedFields::new("Server: s\r\n"),
+                etag: Some(0x0123_4567_89ab_cdef),
+            },
+        };
+        let mut out = WriteBuffer::new();
+        encode_response_head_with(
+            &status(200, "OK"),
+            &headers(&[("X-A", "b")]),
+            defaults,
+            &info(Method::GET, Version::HTTP_11, true),
+            false,
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out.take_bytes().to_vec()).unwrap();
+        assert_eq!(
+            text,
+            "HTTP/1.1 200 OK\r\nServer: s\r\nX-A: b\r\nEtag: \"0123456789abcdef\"\r\nContent-Length: 2\r\n\r\n"
+        );
+    }
+
+    #[test]
     fn a_default_content_length_of_any_size_ends_the_head() {
         let date = "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n";
         for (length, digits) in [
@@ -746,6 +785,7 @@ mod tests {
         let defaults = DefaultFields {
             date: Some(HttpDate::from_unix_secs(784_111_777)),
             content_length: Some(4),
+            extra: ExtraFields::default(),
         };
         let mut out = WriteBuffer::new();
         let (encoder, _) = encode_response_head_with(

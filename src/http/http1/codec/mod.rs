@@ -64,6 +64,7 @@ mod chunk_line;
 mod decoder;
 mod encode_head;
 mod error;
+mod extra_fields;
 mod fast_head;
 mod framing;
 mod head;
@@ -80,6 +81,7 @@ pub use encode_head::{
     encode_response_head_with,
 };
 pub use error::ParseError;
+pub use extra_fields::{ExtraFields, FixedFields};
 pub use framing::BodyLength;
 pub use http_date::HttpDate;
 pub use request::{RequestHead, parse_request_head, parse_request_head_shared, split_request_head};

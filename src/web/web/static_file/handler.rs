@@ -276,7 +276,7 @@ impl RequestHandler for StaticFileHandler {
 
     /// None computed from the body: the `ETag` is the content's version,
     /// set before the body is sent.
-    fn compute_etag(_cx: &Context) -> Option<http::HeaderValue> {
+    fn compute_etag(_cx: &Context) -> Option<crate::web::ETag> {
         None
     }
 }
