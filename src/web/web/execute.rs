@@ -60,7 +60,10 @@ impl<H: RequestHandler> Running<H> {
     /// `on_finish`. One state machine for it all, the usual path.
     async fn run_whole(&mut self) {
         self.handler.set_default_headers(&mut self.cx);
-        let mut result = self.prepare().await;
+        let mut result = self.admit();
+        if result.is_ok() {
+            result = self.handler.prepare(&mut self.cx).await;
+        }
         if result.is_ok() && !self.cx.finished {
             result = self.call_verb().await;
         }
@@ -80,6 +83,13 @@ impl<H: RequestHandler> Running<H> {
     }
 
     async fn prepare(&mut self) -> WebResult {
+        self.admit()?;
+        self.handler.prepare(&mut self.cx).await
+    }
+
+    /// What comes before `prepare`: the method check, the path
+    /// arguments, the XSRF check.
+    fn admit(&mut self) -> WebResult {
         let method = self.cx.request.method.as_str();
         if !H::SUPPORTED_METHODS.contains(&method) {
             return Err(HttpError::new(405).into());
@@ -95,7 +105,7 @@ impl<H: RequestHandler> Running<H> {
         if !safe && self.cx.settings().xsrf_cookies {
             self.handler.check_xsrf_cookie(&mut self.cx)?;
         }
-        self.handler.prepare(&mut self.cx).await
+        Ok(())
     }
 
     /// Decodes the path arguments into the context with the handler's
