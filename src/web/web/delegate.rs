@@ -302,6 +302,21 @@ impl Application {
         request: HttpServerRequest,
         writer: ResponseWriter,
     ) -> BoxFuture<'static, ()> {
+        // The usual case first, the request passed on where it is.
+        match self.destination(&request, &[]) {
+            Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
+            Destination::Router(..) => self.serve_routed(request, writer),
+        }
+    }
+
+    /// Serves a request without a body that goes to a router, which may
+    /// decline it: the search then goes on after that router.
+    #[cold]
+    fn serve_routed(
+        &self,
+        request: HttpServerRequest,
+        writer: ResponseWriter,
+    ) -> BoxFuture<'static, ()> {
         let (mut request, mut writer) = (request, writer);
         let mut declined = Vec::new();
         loop {

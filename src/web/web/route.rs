@@ -65,19 +65,6 @@ impl fmt::Debug for HandlerFactory {
     }
 }
 
-/// The future `make` makes, in an allocation made first, so that the
-/// future (most of it the request's context) can be made in place rather
-/// than moved there.
-#[inline(always)]
-fn boxed_in_place<F>(make: impl FnOnce() -> F) -> BoxFuture<'static, ()>
-where
-    F: Future<Output = ()> + Send + 'static,
-{
-    let slot = Box::<F>::new_uninit();
-    let future: Box<F> = Box::write(slot, make());
-    Box::into_pin(future)
-}
-
 /// A [`HandlerFactory`] with its handler type erased.
 trait ErasedFactory: Send + Sync + 'static {
     fn serve(
@@ -107,13 +94,14 @@ where
         args: PathArgs,
     ) -> BoxFuture<'static, ()> {
         let handler = (self.0)();
-        boxed_in_place(move || {
-            execute(
-                handler,
-                app.context(request, writer, Hooks::of::<H>()),
-                args,
-            )
-        })
+        // The allocation comes first and the future is written into it
+        // from where its parts are: the request and context are not
+        // moved through a closure or a temporary on the way (each such
+        // move is a copy of a few hundred bytes).
+        let slot = Box::new_uninit();
+        let cx = app.context(request, writer, Hooks::of::<H>());
+        let future = Box::write(slot, execute(handler, cx, args));
+        Box::into_pin(future)
     }
 
     fn streams_body(&self) -> bool {
