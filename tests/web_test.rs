@@ -91,6 +91,22 @@ where
     serve(vec![url("/", make)])
 }
 
+/// A test server for `routes` with `compress_response` on: an application
+/// whose responses pass through a transform.
+fn serve_compressed(routes: Vec<Route>) -> HttpTestServer {
+    let settings = Settings {
+        compress_response: true,
+        ..Settings::default()
+    };
+    HttpTestServer::new(Application::new(routes, settings).unwrap()).unwrap()
+}
+
+/// The `ETag` of `server`'s response to `GET path`.
+async fn etag_of(server: &HttpTestServer, path: &str) -> String {
+    let response = server.fetch(path).await;
+    response.headers.get("Etag").expect("an ETag").to_owned()
+}
+
 /// The address of `server`, for raw clients.
 fn addr_of(server: &HttpTestServer) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], server.http_port()))
@@ -1092,11 +1108,7 @@ static SERVER: std::sync::LazyLock<String> =
 async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
     let routes = || vec![url("/(.*)", || DefaultHeadersHandler)];
     let plain = serve(routes());
-    let settings = Settings {
-        compress_response: true,
-        ..Settings::default()
-    };
-    let with_gzip = HttpTestServer::new(Application::new(routes(), settings).unwrap()).unwrap();
+    let with_gzip = serve_compressed(routes());
     let html = "text/html; charset=UTF-8";
     for server in [&plain, &with_gzip] {
         for path in ["/", "/flush"] {
@@ -1115,13 +1127,7 @@ async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
         assert!(!clear.headers.contains("Content-Type"));
         let add = server.fetch("/add").await;
         assert_eq!(add.headers.get_list("Content-Type"), [html, "text/plain"]);
-        let etag = server
-            .fetch("/")
-            .await
-            .headers
-            .get("Etag")
-            .unwrap()
-            .to_owned();
+        let etag = etag_of(server, "/").await;
         let not_modified = server
             .fetch(HttpRequest::new("/").header("If-None-Match", &etag))
             .await;
@@ -1193,29 +1199,9 @@ async fn test_304_headers() {
 #[tokio::test]
 async fn default_etag_is_the_same_written_by_the_connection_or_as_a_header() {
     let plain = serve_one(|| Header304Handler);
-    let settings = Settings {
-        compress_response: true,
-        ..Settings::default()
-    };
-    let with_gzip = HttpTestServer::new(
-        Application::new(vec![url("/", || Header304Handler)], settings).unwrap(),
-    )
-    .unwrap();
-    let etag = plain
-        .fetch("/")
-        .await
-        .headers
-        .get("Etag")
-        .unwrap()
-        .to_owned();
-    let gzip_etag = with_gzip
-        .fetch("/")
-        .await
-        .headers
-        .get("Etag")
-        .unwrap()
-        .to_owned();
-    assert_eq!(etag, gzip_etag);
+    let with_gzip = serve_compressed(vec![url("/", || Header304Handler)]);
+    let etag = etag_of(&plain, "/").await;
+    assert_eq!(etag, etag_of(&with_gzip, "/").await);
     assert_eq!(etag.len(), 18, "{etag}");
     assert!(etag.starts_with('"') && etag.ends_with('"'), "{etag}");
     assert!(
