@@ -35,6 +35,7 @@ use bytes::Bytes;
 use http::Method;
 use raw_http::{RawClient, chunked_post, get, gzip, post, request};
 use supercell::http1::ResponseWriter;
+use supercell::http1::codec::{ExtraFields, FixedFields};
 use supercell::httpclient::HttpRequest;
 use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::httputil::{
@@ -1661,4 +1662,45 @@ async fn a_writer_outliving_its_callbacks_panic_answers_500_and_closes() {
     );
     expect_500_then_close(&server, "/").await;
     expected.finish().unwrap();
+}
+
+/// Answers with `respond_with`: a fixed `Server` line and an `ETag` from a
+/// hash beside one header.
+async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
+    const SERVER: FixedFields = FixedFields::new("Server: fixed/1\r\n");
+    let mut headers = HttpHeaders::new();
+    headers.add("X-Given", "yes").unwrap();
+    let extra = ExtraFields {
+        fixed: SERVER,
+        etag: Some(0x00ff_1234_abcd_0001),
+    };
+    let _ = writer
+        .respond_with(200, headers, extra, request.path().to_owned())
+        .await;
+}
+
+/// `respond_with` writes its fixed lines and the hash's `ETag` into the
+/// head beside the headers, on each response of a kept-alive connection
+/// and on a `HEAD` (whose length stays).
+#[tokio::test]
+async fn respond_with_writes_extra_fields_beside_the_headers() {
+    let server = serve(HttpServerSettings::default(), extra_fields);
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    for path in ["/a", "/bc"] {
+        client.send(raw_http::get(path, &[])).await;
+        let response = client.get_response().await;
+        assert_eq!(response.header("Server"), Some("fixed/1"));
+        assert_eq!(response.header("Etag"), Some("\"00ff1234abcd0001\""));
+        assert_eq!(response.header("X-Given"), Some("yes"));
+        assert_eq!(response.headers.get_list("Etag").len(), 1);
+        assert_eq!(&response.body[..], path.as_bytes());
+    }
+    client
+        .send(raw_http::request("HEAD", "/abc", &[], b""))
+        .await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.header("Etag"), Some("\"00ff1234abcd0001\""));
+    assert_eq!(head.header("Content-Length"), Some("4"));
+    assert!(head.body.is_empty());
+    server.stop().await;
 }
