@@ -62,9 +62,9 @@ use supercell::routing::{Matcher, PathMatches, RouteError};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
 use supercell::util::log_target::{ACCESS_LOG, APP_LOG, GEN_LOG};
 use supercell::web::{
-    Application, Context, DEFAULT_SUPPORTED_METHODS, ETag, ErrorHandler, Finish, HandlerFactory,
-    HttpError, MissingArgumentError, RedirectHandler, RequestHandler, Route, Settings, UsageError,
-    WebError, WebResult, send_error, url,
+    Application, Context, CurrentUser, DEFAULT_SUPPORTED_METHODS, ETag, ErrorHandler, Finish,
+    HandlerFactory, HttpError, MissingArgumentError, RedirectHandler, RequestHandler, Route,
+    Settings, UsageError, WebError, WebResult, send_error, url,
 };
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::Level;
@@ -1137,6 +1137,39 @@ async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
     }
     plain.stop().await;
     with_gzip.stop().await;
+}
+
+// SetLazyPropertiesTest
+
+/// Sets the current user in `prepare`; its `get_current_user` must then
+/// never run.
+struct SetPropertiesHandler;
+
+impl RequestHandler for SetPropertiesHandler {
+    async fn prepare(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_current_user(Some(Arc::new("Ben".to_owned())));
+        Ok(())
+    }
+
+    fn get_current_user(_: &Context) -> Option<CurrentUser> {
+        panic!("get_current_user ran although prepare set the user");
+    }
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let user = cx.current_user_as::<String>().cloned().unwrap_or_default();
+        cx.write(format!("Hello {user}"))
+    }
+}
+
+/// Tornado: SetLazyPropertiesTest.test_set_properties (the current user;
+/// the locale half waits for `locale`)
+#[tokio::test]
+async fn test_set_properties() {
+    let server = serve_one(|| SetPropertiesHandler);
+    let response = server.fetch("/").await;
+    assert_eq!(response.code, 200);
+    assert_eq!(response.body, "Hello Ben");
+    server.stop().await;
 }
 
 // Header204Test
