@@ -1089,6 +1089,21 @@ impl RequestHandler for DefaultHeadersHandler {
                 cx.write("a")?;
                 cx.flush().await?;
             }
+            "type" | "type-add" | "type-clear" | "type-flush" => {
+                cx.set_header("Content-Type", "text/plain")?;
+                cx.set_header("content-type", "text/csv")?;
+                let seen = cx.response_headers();
+                assert_eq!(seen.get_list("Content-Type"), ["text/csv"]);
+            }
+            _ => {}
+        }
+        match cx.path_arg(0).unwrap_or("") {
+            "type-add" => cx.add_header("Content-Type", "text/x-more")?,
+            "type-clear" => cx.clear_header("Content-Type"),
+            "type-flush" => {
+                cx.write("a")?;
+                cx.flush().await?;
+            }
             _ => {}
         }
         cx.write("x")
@@ -1103,7 +1118,8 @@ static SERVER: std::sync::LazyLock<String> =
 /// Tornado's does (set in `clear`): each sent once, replaced by
 /// `set_header`, gone after `clear_header`, kept before a value
 /// `add_header` adds, on whole and streamed responses, with transforms,
-/// and left out of a `304` as the entity header it is.
+/// and left out of a `304` as the entity header it is. A `Content-Type`
+/// the handler sets follows the same rules.
 #[tokio::test]
 async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
     let routes = || vec![url("/(.*)", || DefaultHeadersHandler)];
@@ -1127,6 +1143,26 @@ async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
         assert!(!clear.headers.contains("Content-Type"));
         let add = server.fetch("/add").await;
         assert_eq!(add.headers.get_list("Content-Type"), [html, "text/plain"]);
+        for (path, types) in [
+            ("/type", &["text/csv"][..]),
+            ("/type-flush", &["text/csv"]),
+            ("/type-add", &["text/csv", "text/x-more"]),
+            ("/type-clear", &[]),
+        ] {
+            let response = server.fetch(path).await;
+            assert_eq!(response.headers.get_list("Content-Type"), types, "{path}");
+            assert_eq!(
+                response.headers.get_list("Server"),
+                [SERVER.as_str()],
+                "{path}"
+            );
+        }
+        let etag = etag_of(server, "/type").await;
+        let not_modified = server
+            .fetch(HttpRequest::new("/type").header("If-None-Match", &etag))
+            .await;
+        assert_eq!(not_modified.code, 304);
+        assert!(!not_modified.headers.contains("Content-Type"));
         let etag = etag_of(server, "/").await;
         let not_modified = server
             .fetch(HttpRequest::new("/").header("If-None-Match", &etag))

@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
-use super::default_headers::DefaultHeaders;
 use super::gzip_transform::GzipTransform;
+use super::held_headers::HeldHeaders;
 use super::hooks::Hooks;
 use super::route::{AppTarget, compile};
 use super::static_file::{VersionCache, static_routes};
@@ -267,7 +267,7 @@ impl Application {
             path_args: Vec::new(),
             status: 200,
             headers: HttpHeaders::new(),
-            defaults: DefaultHeaders::ALL,
+            held: HeldHeaders::DEFAULTS,
             buffer: BytesMut::new(),
             headers_written: false,
             finished: false,

@@ -5,7 +5,7 @@ use bytes::BytesMut;
 
 use std::sync::OnceLock;
 
-use super::default_headers::DefaultHeaders;
+use super::held_headers::HeldHeaders;
 use super::hooks::Hooks;
 use super::xsrf::RawXsrfToken;
 use super::{Application, CurrentUser, OutputTransform, Settings, WebResult};
@@ -37,8 +37,8 @@ pub struct Context {
     pub(super) path_args: Vec<Option<String>>,
     pub(super) status: u16,
     pub(super) headers: HttpHeaders,
-    /// The default headers not in `headers` yet.
-    pub(super) defaults: DefaultHeaders,
+    /// `Server` and `Content-Type`, while not in `headers`.
+    pub(super) held: HeldHeaders,
     /// Output written and not yet flushed.
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,

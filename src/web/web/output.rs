@@ -4,13 +4,13 @@
 use std::fmt::Write as _;
 
 use bytes::Bytes;
+use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method};
 use serde::Serialize;
 
-use super::default_headers::DefaultHeaders;
 use super::error::usage;
+use super::held_headers::HeldHeaders;
 use super::{Context, ETag, HeaderText, WebError, WebResult};
-use crate::http1::codec::ExtraFields;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, parse_name,
 };
@@ -47,7 +47,7 @@ impl Context {
     /// `clear`; the handler's `set_default_headers` is not run again).
     pub fn clear(&mut self) {
         self.headers = HttpHeaders::new();
-        self.defaults = DefaultHeaders::ALL;
+        self.held = HeldHeaders::DEFAULTS;
         self.buffer.clear();
         self.status = 200;
         self.set_custom_reason(None);
@@ -82,16 +82,14 @@ impl Context {
     /// `Content-Type`) included unless set or cleared: a copy.
     pub fn response_headers(&self) -> HttpHeaders {
         let mut headers = self.headers.clone();
-        let mut defaults = self.defaults;
-        defaults.put_into(&mut headers);
+        self.held.clone().put_into(&mut headers);
         headers
     }
 
-    /// Puts the default headers left into the header list, for what
-    /// reads or writes the list as a whole (transforms, a streamed
-    /// head).
-    fn put_defaults(&mut self) {
-        self.defaults.put_into(&mut self.headers);
+    /// Puts the headers held out of the list into it, for what reads or
+    /// writes the list as a whole (transforms, a streamed head).
+    fn put_held(&mut self) {
+        self.held.put_into(&mut self.headers);
     }
 
     /// Sets header `name` to `value`, replacing any earlier value. Fails
@@ -107,8 +105,16 @@ impl Context {
             }
         };
         let name = parse_name(name)?;
-        self.defaults.forget(&name);
-        self.headers.insert(name, value);
+        if name == CONTENT_TYPE {
+            // Held out of the list, which then has none.
+            if !self.headers.is_empty() {
+                self.headers.remove(CONTENT_TYPE.as_str());
+            }
+            self.held.set_content_type(value);
+        } else {
+            self.held.forget(&name);
+            self.headers.insert(name, value);
+        }
         Ok(())
     }
 
@@ -118,8 +124,8 @@ impl Context {
         let value = value.header_text();
         check_value(name, &value)?;
         let name = parse_name(name)?;
-        // Added to the default value, as Tornado's list would be.
-        self.defaults.put_one(&name, &mut self.headers);
+        // Added to the value set or the default, as in Tornado's list.
+        self.held.put_one(&name, &mut self.headers);
         self.headers.append(name, HeaderValue::from_str(&value)?);
         Ok(())
     }
@@ -127,7 +133,7 @@ impl Context {
     /// Removes header `name` (undoing `set_header` and `add_header`, and
     /// removing a default header).
     pub fn clear_header(&mut self, name: &str) {
-        self.defaults.forget_named(name);
+        self.held.forget_named(name);
         self.headers.remove(name);
     }
 
@@ -197,7 +203,7 @@ impl Context {
     async fn send(&mut self, chunk: Bytes, finishing: bool) -> WebResult {
         let mut chunk = chunk;
         if !self.headers_written {
-            self.put_defaults();
+            self.put_held();
         }
         for transform in &mut self.transforms {
             chunk = if self.headers_written {
@@ -282,7 +288,7 @@ impl Context {
                 return Err(usage(format!("Cannot send body with {}", self.status)));
             }
             for name in ENTITY_HEADERS {
-                self.defaults.forget_named(name);
+                self.held.forget_named(name);
                 self.headers.remove(name);
             }
         }
@@ -298,7 +304,7 @@ impl Context {
         }
         let mut body = body;
         if !self.transforms.is_empty() {
-            self.put_defaults();
+            self.put_held();
         }
         for transform in &mut self.transforms {
             body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
@@ -310,10 +316,7 @@ impl Context {
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
-        let extra = ExtraFields {
-            fixed: self.defaults.fixed(),
-            etag: etag_hash,
-        };
+        let extra = std::mem::replace(&mut self.held, HeldHeaders::NONE).into_extra(etag_hash);
         let sent = writer.respond_with(self.status, headers, extra, body).await;
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)

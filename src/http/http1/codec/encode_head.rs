@@ -97,7 +97,7 @@ pub fn encode_response_head(
 /// Fields [`encode_response_head_with`] writes after the given headers
 /// when these have none of that name: what a server adds to every
 /// response without making the application's headers longer.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DefaultFields {
     /// A `Date` value.
     pub date: Option<HttpDate>,
@@ -179,6 +179,11 @@ pub fn encode_response_head_with(
         + connection.map_or(0, |value| 14 + value.len())
         + date.map_or(0, |_| 37)
         + defaults.extra.fixed.as_bytes().len()
+        + defaults
+            .extra
+            .content_type
+            .as_ref()
+            .map_or(0, |value| 16 + value.len())
         + defaults.extra.etag.map_or(0, |_| 26)
         + default_length.map_or(0, |_| 38)
         + if framing == Framing::Chunked { 28 } else { 0 }
@@ -195,6 +200,9 @@ pub fn encode_response_head_with(
         }
     }
     buf.put_slice(defaults.extra.fixed.as_bytes());
+    if let Some(value) = &defaults.extra.content_type {
+        put_field(&CONTENT_TYPE, value.as_bytes(), buf);
+    }
     for (name, value) in headers {
         let skip = (no_body && (*name == CONTENT_LENGTH || *name == TRANSFER_ENCODING))
             || (connection.is_some() && *name == CONNECTION);
@@ -738,12 +746,13 @@ mod tests {
     }
 
     #[test]
-    fn extra_fields_are_the_fixed_lines_first_and_the_etag_last() {
+    fn extra_fields_are_the_fixed_lines_and_type_first_and_the_etag_last() {
         let defaults = DefaultFields {
             date: None,
             content_length: Some(2),
             extra: ExtraFields {
                 fixed: super::super::FixedFields::new("Server: s\r\n"),
+                content_type: Some(http::HeaderValue::from_static("text/plain")),
                 etag: Some(0x0123_4567_89ab_cdef),
             },
         };
@@ -760,7 +769,7 @@ mod tests {
         let text = String::from_utf8(out.take_bytes().to_vec()).unwrap();
         assert_eq!(
             text,
-            "HTTP/1.1 200 OK\r\nServer: s\r\nX-A: b\r\nEtag: \"0123456789abcdef\"\r\nContent-Length: 2\r\n\r\n"
+            "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Type: text/plain\r\nX-A: b\r\nEtag: \"0123456789abcdef\"\r\nContent-Length: 2\r\n\r\n"
         );
     }
 

@@ -1,7 +1,9 @@
 //! Fields a response head carries besides its headers, written straight
-//! into the head: lines known at compile time, and an `ETag` made from a
-//! hash. A server's constant fields (`Server`, a default
-//! `Content-Type`) then cost one copy, not a header entry each.
+//! into the head: lines known at compile time, a `Content-Type`, and an
+//! `ETag` made from a hash. A server's constant fields (`Server`, a
+//! default `Content-Type`) then cost one copy, not a header entry each.
+
+use http::HeaderValue;
 
 /// Complete field lines known when the program is compiled, each
 /// `Name: value\r\n`, checked by [`FixedFields::new`].
@@ -66,10 +68,13 @@ impl FixedFields {
 /// What a response head gets besides its headers (see
 /// [`ResponseWriter::respond_with`](crate::http1::ResponseWriter::respond_with)).
 /// The headers should not give the same fields.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExtraFields {
     /// Lines written right after the status line.
     pub fixed: FixedFields,
+    /// A `Content-Type`, written after the fixed lines: the header nearly
+    /// every response sets, without an entry in the header list.
+    pub content_type: Option<HeaderValue>,
     /// An `ETag` of this hash, its 16 lowercase hex digits in quotes.
     pub etag: Option<u64>,
 }

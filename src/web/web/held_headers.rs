@@ -1,0 +1,222 @@
+//! The `Server` and `Content-Type` headers of a response, held out of the
+//! header list until something needs them there. Every response starts
+//! with `Server` and `Content-Type: text/html; charset=UTF-8`, and most
+//! handlers set only `Content-Type`: a response sent whole gets them as
+//! lines of its head, with no header entries made, matched or dropped.
+
+use http::header::{CONTENT_TYPE, SERVER};
+use http::{HeaderName, HeaderValue};
+
+use crate::http1::codec::{ExtraFields, FixedFields};
+use crate::httputil::HttpHeaders;
+
+/// The `Server` value.
+const SERVER_VALUE: &str = concat!("supercell/", env!("CARGO_PKG_VERSION"));
+
+/// The default `Content-Type` value.
+const HTML: &str = "text/html; charset=UTF-8";
+
+/// The `Content-Type` held out of the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum HeldType {
+    /// The default, `text/html; charset=UTF-8`.
+    Html,
+    /// One the handler set.
+    Set(HeaderValue),
+}
+
+/// The `Server` and `Content-Type` headers a response has and has not put
+/// into its header list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct HeldHeaders {
+    server: bool,
+    content_type: Option<HeldType>,
+}
+
+impl HeldHeaders {
+    /// The defaults, as a response starts.
+    pub(super) const DEFAULTS: HeldHeaders = HeldHeaders {
+        server: true,
+        content_type: Some(HeldType::Html),
+    };
+
+    /// None held.
+    pub(super) const NONE: HeldHeaders = HeldHeaders {
+        server: false,
+        content_type: None,
+    };
+
+    /// The headers held, as fields of the head beside the header list,
+    /// with an `ETag` of hash `etag`.
+    pub(super) fn into_extra(self, etag: Option<u64>) -> ExtraFields {
+        const BOTH: FixedFields = FixedFields::new(concat!(
+            "Server: supercell/",
+            env!("CARGO_PKG_VERSION"),
+            "\r\nContent-Type: text/html; charset=UTF-8\r\n"
+        ));
+        const SERVER_ONLY: FixedFields = FixedFields::new(concat!(
+            "Server: supercell/",
+            env!("CARGO_PKG_VERSION"),
+            "\r\n"
+        ));
+        const HTML_ONLY: FixedFields =
+            FixedFields::new("Content-Type: text/html; charset=UTF-8\r\n");
+        let (fixed, content_type) = match (self.server, self.content_type) {
+            (true, Some(HeldType::Html)) => (BOTH, None),
+            (false, Some(HeldType::Html)) => (HTML_ONLY, None),
+            (true, held) => (SERVER_ONLY, held),
+            (false, held) => (FixedFields::NONE, held),
+        };
+        let content_type = match content_type {
+            Some(HeldType::Set(value)) => Some(value),
+            Some(HeldType::Html) | None => None,
+        };
+        ExtraFields {
+            fixed,
+            content_type,
+            etag,
+        }
+    }
+
+    /// Holds `value` as the `Content-Type` (set by the handler): the list
+    /// must then have none.
+    pub(super) fn set_content_type(&mut self, value: HeaderValue) {
+        self.content_type = Some(HeldType::Set(value));
+    }
+
+    /// The header `name` held is no more (it was set in the list, or
+    /// cleared).
+    pub(super) fn forget(&mut self, name: &HeaderName) {
+        if *name == SERVER {
+            self.server = false;
+        } else if *name == CONTENT_TYPE {
+            self.content_type = None;
+        }
+    }
+
+    /// [`forget`](Self::forget) by a name as given.
+    pub(super) fn forget_named(&mut self, name: &str) {
+        if name.eq_ignore_ascii_case(SERVER.as_str()) {
+            self.server = false;
+        } else if name.eq_ignore_ascii_case(CONTENT_TYPE.as_str()) {
+            self.content_type = None;
+        }
+    }
+
+    /// Puts the header `name`, if held, into `headers`, before a value is
+    /// added to it.
+    pub(super) fn put_one(&mut self, name: &HeaderName, headers: &mut HttpHeaders) {
+        let mut one = HeldHeaders::NONE;
+        if *name == SERVER {
+            one.server = std::mem::take(&mut self.server);
+        } else if *name == CONTENT_TYPE {
+            one.content_type = self.content_type.take();
+        }
+        one.put_into(headers);
+    }
+
+    /// Puts the headers held into `headers`, first, as entries.
+    pub(super) fn put_into(&mut self, headers: &mut HttpHeaders) {
+        let held = std::mem::replace(self, HeldHeaders::NONE);
+        if held == HeldHeaders::NONE {
+            return;
+        }
+        let mut all = HttpHeaders::with_capacity(2 + headers.len());
+        if held.server {
+            all.append(SERVER, HeaderValue::from_static(SERVER_VALUE));
+        }
+        match held.content_type {
+            Some(HeldType::Html) => all.append(CONTENT_TYPE, HeaderValue::from_static(HTML)),
+            Some(HeldType::Set(value)) => all.append(CONTENT_TYPE, value),
+            None => {}
+        }
+        for (name, value) in headers.get_all() {
+            all.append(name.clone(), value.clone());
+        }
+        *headers = all;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way the headers can be held.
+    fn all_held() -> Vec<HeldHeaders> {
+        let types = [
+            None,
+            Some(HeldType::Html),
+            Some(HeldType::Set(HeaderValue::from_static("text/plain"))),
+        ];
+        [true, false]
+            .into_iter()
+            .flat_map(|server| {
+                types
+                    .clone()
+                    .into_iter()
+                    .map(move |content_type| HeldHeaders {
+                        server,
+                        content_type,
+                    })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_head_fields_are_the_entries_they_stand_for() {
+        for held in all_held() {
+            let extra = held.clone().into_extra(None);
+            let mut lines = String::from_utf8(extra.fixed.as_bytes().to_vec()).unwrap();
+            if let Some(value) = &extra.content_type {
+                lines += &format!("Content-Type: {}\r\n", value.to_str().unwrap());
+            }
+            let mut put = held.clone();
+            let mut headers = HttpHeaders::new();
+            put.put_into(&mut headers);
+            let entries: String = headers
+                .get_all()
+                .map(|(name, value)| {
+                    let name = match name.as_str() {
+                        "server" => "Server",
+                        _ => "Content-Type",
+                    };
+                    format!("{name}: {}\r\n", value.to_str().unwrap())
+                })
+                .collect();
+            assert_eq!(lines, entries, "{held:?}");
+            assert_eq!(put.into_extra(None), ExtraFields::default());
+        }
+    }
+
+    #[test]
+    fn the_held_headers_go_before_the_headers_set() {
+        let mut held = HeldHeaders::DEFAULTS;
+        held.set_content_type(HeaderValue::from_static("text/plain"));
+        let mut headers = HttpHeaders::new();
+        headers.add("X-A", "b").unwrap();
+        held.put_one(&SERVER, &mut headers);
+        let names: Vec<&str> = headers.get_all().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["server", "x-a"]);
+        held.put_into(&mut headers);
+        let fields: Vec<(&str, &str)> = headers
+            .get_all()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("content-type", "text/plain"),
+                ("server", SERVER_VALUE),
+                ("x-a", "b")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_header_set_or_cleared_is_no_longer_held() {
+        let mut held = HeldHeaders::DEFAULTS;
+        held.forget(&CONTENT_TYPE);
+        held.forget_named("SERVER");
+        assert_eq!(held, HeldHeaders::NONE);
+    }
+}
