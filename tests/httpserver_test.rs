@@ -1664,14 +1664,15 @@ async fn a_writer_outliving_its_callbacks_panic_answers_500_and_closes() {
     expected.finish().unwrap();
 }
 
-/// Answers with `respond_with`: a fixed `Server` line and an `ETag` from a
-/// hash beside one header.
+/// Answers with `respond_with`: a fixed `Server` line, a `Content-Type`
+/// and an `ETag` from a hash beside one header.
 async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
     const SERVER: FixedFields = FixedFields::new("Server: fixed/1\r\n");
     let mut headers = HttpHeaders::new();
     headers.add("X-Given", "yes").unwrap();
     let extra = ExtraFields {
         fixed: SERVER,
+        content_type: Some(http::HeaderValue::from_static("text/x-given")),
         etag: Some(0x00ff_1234_abcd_0001),
     };
     let _ = writer
@@ -1679,8 +1680,8 @@ async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
         .await;
 }
 
-/// `respond_with` writes its fixed lines and the hash's `ETag` into the
-/// head beside the headers, on each response of a kept-alive connection
+/// `respond_with` writes its fixed lines, its `Content-Type` and the
+/// hash's `ETag` into the head beside the headers, on each response of a kept-alive connection
 /// and on a `HEAD` (whose length stays).
 #[tokio::test]
 async fn respond_with_writes_extra_fields_beside_the_headers() {
@@ -1692,6 +1693,7 @@ async fn respond_with_writes_extra_fields_beside_the_headers() {
         assert_eq!(response.header("Server"), Some("fixed/1"));
         assert_eq!(response.header("Etag"), Some("\"00ff1234abcd0001\""));
         assert_eq!(response.header("X-Given"), Some("yes"));
+        assert_eq!(response.header("Content-Type"), Some("text/x-given"));
         assert_eq!(response.headers.get_list("Etag").len(), 1);
         assert_eq!(&response.body[..], path.as_bytes());
     }
