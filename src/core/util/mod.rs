@@ -26,6 +26,7 @@ mod hex;
 pub mod log_target;
 mod panic;
 mod poison;
+pub(crate) mod spare_block;
 
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};

@@ -3,93 +3,32 @@
 //! last one given back for the next request of any of its connections, so
 //! that requests arriving one by one allocate nothing for it.
 
-use std::alloc::{Layout, dealloc};
-use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
-use std::ptr::NonNull;
 
 use futures_util::future::Fuse;
 
-/// The memory of the last box given back on this thread, its value
-/// dropped, with the layout it was allocated with.
-struct Spare(Cell<Option<(NonNull<u8>, Layout)>>);
-
-impl Spare {
-    /// Frees `block`.
-    fn free((ptr, layout): (NonNull<u8>, Layout)) {
-        // SAFETY: every block kept here is the memory of a `Box` whose
-        // value has the non-zero size `layout` describes: the global
-        // allocator allocated it with `layout`, and nothing else owns it.
-        #[allow(unsafe_code)]
-        unsafe {
-            dealloc(ptr.as_ptr(), layout);
-        }
-    }
-}
-
-impl Drop for Spare {
-    fn drop(&mut self) {
-        if let Some(block) = self.0.take() {
-            Spare::free(block);
-        }
-    }
-}
+use crate::util::spare_block::{self, SpareBlock};
 
 thread_local! {
-    static SPARE: Spare = const { Spare(Cell::new(None)) };
+    static SPARE: SpareBlock = const { SpareBlock::new() };
 }
 
 /// An empty box for a future of type `F`: the thread's spare memory when
 /// it has the layout `F` needs, else a new allocation.
 pub(super) fn take<F: Future>() -> Pin<Box<Fuse<F>>> {
-    let layout = Layout::new::<Fuse<F>>();
-    match SPARE.try_with(|spare| spare.0.take()).ok().flatten() {
-        Some((ptr, spare_layout)) if spare_layout == layout => {
-            let ptr = ptr.cast::<Fuse<F>>().as_ptr();
-            // SAFETY: the block was allocated by the global allocator for
-            // a value of this very layout (see `Spare::free`) and holds no
-            // value: writing one and owning the block as a `Box` of it is
-            // what `Box::from_raw` asks. The box is pinned from the start.
-            #[allow(unsafe_code)]
-            unsafe {
-                ptr.write(Fuse::terminated());
-                Pin::new_unchecked(Box::from_raw(ptr))
-            }
-        }
-        other => {
-            if let Some(block) = other {
-                Spare::free(block);
-            }
-            // Allocated first, then written: the empty slot is a tag to
-            // set, not a whole future's size to copy in.
-            Box::into_pin(Box::write(Box::new_uninit(), Fuse::terminated()))
-        }
-    }
+    // Allocated first, then written: the empty slot is a tag to set, not
+    // a whole future's size to copy in.
+    Box::into_pin(Box::write(
+        spare_block::take_uninit(&SPARE),
+        Fuse::terminated(),
+    ))
 }
 
 /// Drops the future in `slot` and keeps its memory as the thread's spare
 /// (freeing the spare it replaces).
 pub(super) fn give_back<F: Future>(slot: Pin<Box<Fuse<F>>>) {
-    let layout = Layout::new::<Fuse<F>>();
-    if layout.size() == 0 {
-        return;
-    }
-    // SAFETY: the value is dropped in place before its memory is reused,
-    // as pinning asks; the memory is then a block of `layout` that only
-    // the thread's spare owns.
-    #[allow(unsafe_code)]
-    let block = unsafe {
-        let ptr = Box::into_raw(Pin::into_inner_unchecked(slot));
-        std::ptr::drop_in_place(ptr);
-        (NonNull::new_unchecked(ptr.cast::<u8>()), layout)
-    };
-    match SPARE.try_with(|spare| spare.0.replace(Some(block))) {
-        Ok(Some(replaced)) => Spare::free(replaced),
-        Ok(None) => {}
-        // The thread is ending: no spare any more.
-        Err(_) => Spare::free(block),
-    }
+    spare_block::give_back(&SPARE, slot);
 }
 
 #[cfg(test)]

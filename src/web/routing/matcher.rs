@@ -16,6 +16,14 @@ pub trait Matcher: fmt::Debug + Send + Sync + 'static {
     /// (`Some(PathArgs::default())` when nothing is captured), or `None`.
     fn match_request(&self, request: &HttpServerRequest) -> Option<PathArgs>;
 
+    /// [`match_request`](Self::match_request), given the request's
+    /// [`path`](HttpServerRequest::path) found already: a router finds it
+    /// once for all its rules. Default: `match_request`.
+    fn match_request_at(&self, request: &HttpServerRequest, path: &str) -> Option<PathArgs> {
+        let _ = path;
+        self.match_request(request)
+    }
+
     /// The URL this matcher matches, rebuilt with `args` in its groups.
     /// Default: [`RouteError::NotReversible`] (only path matchers rebuild
     /// URLs).

@@ -113,6 +113,10 @@ impl Matcher for PathMatches {
         self.match_path(request.path())
     }
 
+    fn match_request_at(&self, _: &HttpServerRequest, path: &str) -> Option<PathArgs> {
+        self.match_path(path)
+    }
+
     /// Rebuilds the URL with each argument percent-encoded (`/` kept) in
     /// its group.
     fn reverse(&self, args: &[&str]) -> Result<String, RouteError> {

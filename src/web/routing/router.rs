@@ -104,7 +104,7 @@ impl RuleRouter<Arc<dyn Router>> {
     ) -> Result<O, Box<Declined>> {
         let (mut request, mut writer) = (request, writer);
         let mut start = 0;
-        while let Some((at, args)) = self.first_match_from(&request, start) {
+        while let Some((at, args)) = self.first_request_match_from(&request, start) {
             let target = &*self.rules()[at].target;
             match hand(target, request, args, writer) {
                 Ok(taken) => return Ok(taken),

@@ -124,8 +124,9 @@ impl<T> RuleRouter<T> {
         request: &HttpServerRequest,
         mut found: impl FnMut(&'a Rule<T>, PathArgs) -> Option<R>,
     ) -> Option<R> {
+        let path = request.path();
         let mut start = 0;
-        while let Some((at, args)) = self.first_match_from(request, start) {
+        while let Some((at, args)) = self.first_match_from(request, path, start) {
             if let Some(result) = found(&self.rules[at], args) {
                 return Some(result);
             }
@@ -143,22 +144,33 @@ impl<T> RuleRouter<T> {
 
     /// The position of the first rule from `start` on accepting
     /// `request`, and what its matcher captured.
-    pub(super) fn first_match_from(
+    pub(super) fn first_request_match_from(
         &self,
         request: &HttpServerRequest,
+        start: usize,
+    ) -> Option<(usize, PathArgs)> {
+        self.first_match_from(request, request.path(), start)
+    }
+
+    /// [`first_request_match_from`](Self::first_request_match_from) for
+    /// `request` whose path is `path`.
+    fn first_match_from(
+        &self,
+        request: &HttpServerRequest,
+        path: &str,
         start: usize,
     ) -> Option<(usize, PathArgs)> {
         let accepts = |at: usize| {
             self.rules[at]
                 .matcher
-                .match_request(request)
+                .match_request_at(request, path)
                 .map(|args| (at, args))
         };
         if self.rules.len() <= SCAN_ALL_UP_TO {
             return (start..self.rules.len()).find_map(accepts);
         }
         let mut lists = Vec::new();
-        self.index.candidates(request.path().as_bytes(), &mut lists);
+        self.index.candidates(path.as_bytes(), &mut lists);
         std::iter::from_fn(|| pop_lowest(&mut lists))
             .map(|at| at as usize)
             .filter(|&at| at >= start)

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 
 use super::application::{Destination, router_address};
+use super::route::{RequestRun, request_run};
 use super::{Application, HandlerFactory};
 use crate::http1::ResponseWriter;
 use crate::httputil::{
@@ -36,7 +37,7 @@ impl Application {
         request: HttpServerRequest,
         args: PathArgs,
         writer: ResponseWriter,
-    ) -> BoxFuture<'static, ()> {
+    ) -> RequestRun {
         factory.serve(self, request, writer, args)
     }
 }
@@ -270,7 +271,7 @@ impl Router for Application {
         _: PathArgs,
         writer: ResponseWriter,
     ) -> Result<BoxFuture<'static, ()>, Box<Declined>> {
-        Ok(self.serve_request(request, writer))
+        Ok(Box::pin(self.serve_request(request, writer)))
     }
 
     fn reverse_url(&self, name: &str, args: &[&str]) -> Option<Result<String, RouteError>> {
@@ -297,11 +298,7 @@ impl Application {
     }
 
     /// Serves a request without a body.
-    fn serve_request(
-        &self,
-        request: HttpServerRequest,
-        writer: ResponseWriter,
-    ) -> BoxFuture<'static, ()> {
+    fn serve_request(&self, request: HttpServerRequest, writer: ResponseWriter) -> RequestRun {
         // The usual case first, the request passed on where it is.
         match self.destination(&request, &[]) {
             Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
@@ -312,11 +309,7 @@ impl Application {
     /// Serves a request without a body that goes to a router, which may
     /// decline it: the search then goes on after that router.
     #[cold]
-    fn serve_routed(
-        &self,
-        request: HttpServerRequest,
-        writer: ResponseWriter,
-    ) -> BoxFuture<'static, ()> {
+    fn serve_routed(&self, request: HttpServerRequest, writer: ResponseWriter) -> RequestRun {
         let (mut request, mut writer) = (request, writer);
         let mut declined = Vec::new();
         loop {
@@ -326,7 +319,7 @@ impl Application {
                 }
                 Destination::Router(router, args) => {
                     match router.serve_whole(request, args, writer) {
-                        Ok(serve) => return serve,
+                        Ok(serve) => return request_run(serve),
                         Err(back) => (request, writer) = (back.request, back.writer),
                     }
                     declined.push(router_address(router));

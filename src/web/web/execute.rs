@@ -45,6 +45,10 @@ pub(super) fn start_streaming<H: RequestHandler>(
 }
 
 impl<H: RequestHandler> Running<H> {
+    /// Whether `GET`, the usual method, is supported: known when the
+    /// program is compiled.
+    const SUPPORTS_GET: bool = names_get(H::SUPPORTED_METHODS);
+
     #[inline(always)]
     fn new(handler: H, cx: Context, args: PathArgs) -> Running<H> {
         Running {
@@ -90,8 +94,13 @@ impl<H: RequestHandler> Running<H> {
     /// What comes before `prepare`: the method check, the path
     /// arguments, the XSRF check.
     fn admit(&mut self) -> WebResult {
-        let method = self.cx.request.method.as_str();
-        if !H::SUPPORTED_METHODS.contains(&method) {
+        let method = &self.cx.request.method;
+        let supported = if *method == Method::GET {
+            Self::SUPPORTS_GET
+        } else {
+            H::SUPPORTED_METHODS.contains(&method.as_str())
+        };
+        if !supported {
             return Err(HttpError::new(405).into());
         }
         let args = self.args.take().unwrap_or_default();
@@ -326,5 +335,29 @@ pub async fn send_error<H: RequestHandler>(
         && let Err(error) = cx.finish().await
     {
         tracing::error!(target: GEN_LOG, "Failed to send the error page: {error}");
+    }
+}
+
+/// Whether `methods` has `GET`.
+const fn names_get(methods: &[&str]) -> bool {
+    let mut at = 0;
+    while at < methods.len() {
+        if matches!(methods[at].as_bytes(), b"GET") {
+            return true;
+        }
+        at += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_get_finds_get_as_written_only() {
+        assert!(names_get(&["POST", "GET"]));
+        assert!(!names_get(&["POST", "get", "GETS", ""]));
+        assert!(!names_get(&[]));
     }
 }

@@ -2,9 +2,8 @@
 //! [`HandlerFactory`], a route's handler maker.
 
 use std::fmt;
+use std::pin::Pin;
 use std::sync::Arc;
-
-use futures_util::future::BoxFuture;
 
 use super::delegate::StreamingRequest;
 use super::execute::{execute, start_streaming};
@@ -15,6 +14,21 @@ use crate::httputil::HttpServerRequest;
 use crate::routing::{
     Matcher, PathArgs, PathMatches, ReverseUrl, RouteError, Router, Rule, RuleRouter,
 };
+use crate::util::spare_block::{self, SpareBlock, SpareBox};
+
+thread_local! {
+    /// The memory of the last request run on the thread, for the next.
+    static RUN_SPARE: SpareBlock = const { SpareBlock::new() };
+}
+
+/// A request running through its handler (or a router), in a box whose
+/// memory the thread keeps for the next request's.
+pub(super) type RequestRun = SpareBox<dyn Future<Output = ()> + Send>;
+
+/// `future` as a [`RequestRun`].
+pub(super) fn request_run(future: Pin<Box<dyn Future<Output = ()> + Send>>) -> RequestRun {
+    SpareBox::new(future, &RUN_SPARE)
+}
 
 /// Makes the handler of each request a route leads to (a handler type's
 /// constructor with its arguments: Tornado's handler class with
@@ -39,7 +53,7 @@ impl HandlerFactory {
         request: HttpServerRequest,
         writer: ResponseWriter,
         args: PathArgs,
-    ) -> BoxFuture<'static, ()> {
+    ) -> RequestRun {
         self.0.serve(app, request, writer, args)
     }
 
@@ -73,7 +87,7 @@ trait ErasedFactory: Send + Sync + 'static {
         request: HttpServerRequest,
         writer: ResponseWriter,
         args: PathArgs,
-    ) -> BoxFuture<'static, ()>;
+    ) -> RequestRun;
     fn streams_body(&self) -> bool;
     fn start_streaming(&self, cx: Context, args: PathArgs) -> Box<dyn StreamingRequest>;
     fn hooks(&self) -> &'static Hooks;
@@ -92,16 +106,16 @@ where
         request: HttpServerRequest,
         writer: ResponseWriter,
         args: PathArgs,
-    ) -> BoxFuture<'static, ()> {
+    ) -> RequestRun {
         let handler = (self.0)();
         // The allocation comes first and the future is written into it
         // from where its parts are: the request and context are not
         // moved through a closure or a temporary on the way (each such
         // move is a copy of a few hundred bytes).
-        let slot = Box::new_uninit();
+        let slot = spare_block::take_uninit(&RUN_SPARE);
         let cx = app.context(request, writer, Hooks::of::<H>());
         let future = Box::write(slot, execute(handler, cx, args));
-        Box::into_pin(future)
+        request_run(Box::into_pin(future))
     }
 
     fn streams_body(&self) -> bool {

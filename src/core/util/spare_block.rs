@@ -1,0 +1,208 @@
+//! A thread's spare block of memory: the last box of some kind given back
+//! on the thread, its value dropped, kept for the next box of the same
+//! layout. Code that makes and drops one box per request (a request's
+//! future) then allocates nothing for it while requests keep coming.
+
+use std::alloc::{Layout, dealloc};
+use std::cell::Cell;
+use std::mem::{ManuallyDrop, MaybeUninit};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::thread::LocalKey;
+
+/// The memory of the last box given back on a thread (declare one in a
+/// `thread_local!` with `const { SpareBlock::new() }` per kind of box).
+pub(crate) struct SpareBlock(Cell<Option<(NonNull<u8>, Layout)>>);
+
+impl SpareBlock {
+    /// No spare yet.
+    pub(crate) const fn new() -> SpareBlock {
+        SpareBlock(Cell::new(None))
+    }
+
+    /// Frees `block`.
+    fn free((ptr, layout): (NonNull<u8>, Layout)) {
+        // SAFETY: every block kept here is the memory of a `Box` whose
+        // value had the non-zero size `layout` describes: the global
+        // allocator allocated it with `layout`, and nothing else owns it.
+        #[allow(unsafe_code)]
+        unsafe {
+            dealloc(ptr.as_ptr(), layout);
+        }
+    }
+}
+
+impl Drop for SpareBlock {
+    fn drop(&mut self) {
+        if let Some(block) = self.0.take() {
+            SpareBlock::free(block);
+        }
+    }
+}
+
+/// An empty box for a `T`: `spare`'s memory when it has the layout `T`
+/// needs, else a new allocation. Filled with [`Box::write`].
+pub(crate) fn take_uninit<T>(spare: &'static LocalKey<SpareBlock>) -> Box<MaybeUninit<T>> {
+    let layout = Layout::new::<T>();
+    match spare.try_with(|spare| spare.0.take()).ok().flatten() {
+        Some((ptr, spare_layout)) if spare_layout == layout => {
+            // SAFETY: the block was allocated by the global allocator for
+            // a value of this very layout (see `SpareBlock::free`), and
+            // nothing owns it: it may become a `Box` of uninitialised `T`.
+            #[allow(unsafe_code)]
+            unsafe {
+                Box::from_raw(ptr.cast::<MaybeUninit<T>>().as_ptr())
+            }
+        }
+        other => {
+            if let Some(block) = other {
+                SpareBlock::free(block);
+            }
+            Box::new_uninit()
+        }
+    }
+}
+
+/// Drops the value in `boxed` and keeps its memory as `spare` (freeing the
+/// spare it replaces).
+pub(crate) fn give_back<T: ?Sized>(spare: &'static LocalKey<SpareBlock>, boxed: Pin<Box<T>>) {
+    let layout = Layout::for_value(&*boxed);
+    if layout.size() == 0 {
+        return;
+    }
+    // SAFETY: the value is dropped in place before its memory is reused,
+    // as pinning asks; the memory is then a block of `layout`, allocated
+    // by the global allocator for the box, that only the spare owns.
+    #[allow(unsafe_code)]
+    let block = unsafe {
+        let ptr = Box::into_raw(Pin::into_inner_unchecked(boxed));
+        std::ptr::drop_in_place(ptr);
+        (NonNull::new_unchecked(ptr.cast::<u8>()), layout)
+    };
+    match spare.try_with(|spare| spare.0.replace(Some(block))) {
+        Ok(Some(replaced)) => SpareBlock::free(replaced),
+        Ok(None) => {}
+        // The thread is ending: no spare any more.
+        Err(_) => SpareBlock::free(block),
+    }
+}
+
+/// A pinned box whose memory goes back to a thread's spare block when it
+/// is dropped, and which is polled as the future it holds.
+pub(crate) struct SpareBox<T: ?Sized + 'static> {
+    boxed: ManuallyDrop<Pin<Box<T>>>,
+    spare: &'static LocalKey<SpareBlock>,
+}
+
+impl<T: ?Sized + 'static> SpareBox<T> {
+    /// `boxed`, given back to `spare` when dropped (made best with
+    /// [`take_uninit`] from the same spare).
+    pub(crate) fn new(boxed: Pin<Box<T>>, spare: &'static LocalKey<SpareBlock>) -> SpareBox<T> {
+        SpareBox {
+            boxed: ManuallyDrop::new(boxed),
+            spare,
+        }
+    }
+}
+
+impl<T: ?Sized + 'static> Drop for SpareBox<T> {
+    fn drop(&mut self) {
+        // SAFETY: `boxed` is taken once, here, and not used again.
+        #[allow(unsafe_code)]
+        let boxed = unsafe { ManuallyDrop::take(&mut self.boxed) };
+        give_back(self.spare, boxed);
+    }
+}
+
+impl<F: Future + ?Sized + 'static> Future for SpareBox<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
+        self.get_mut().boxed.as_mut().poll(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    thread_local! {
+        static SPARE: SpareBlock = const { SpareBlock::new() };
+    }
+
+    /// Counts its drops.
+    struct OnDrop(Arc<AtomicUsize>);
+
+    impl Drop for OnDrop {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_box_given_back_is_the_memory_of_the_next_of_the_same_layout() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let first = Box::into_pin(Box::write(take_uninit(&SPARE), OnDrop(Arc::clone(&drops))));
+        let address = std::ptr::from_ref(&*first).cast::<u8>();
+        give_back(&SPARE, first);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        let again = take_uninit::<OnDrop>(&SPARE);
+        assert_eq!(std::ptr::from_ref(&*again).cast::<u8>(), address);
+        let other = take_uninit::<OnDrop>(&SPARE);
+        assert_ne!(std::ptr::from_ref(&*other).cast::<u8>(), address);
+    }
+
+    #[test]
+    fn a_box_of_another_layout_is_a_new_allocation() {
+        give_back(&SPARE, Box::pin(7u8));
+        let large = Box::write(take_uninit::<[u64; 32]>(&SPARE), [3; 32]);
+        assert_eq!(large[31], 3);
+        give_back(&SPARE, Box::into_pin(large));
+        // The spare is now the large block; a small box frees it.
+        let small = Box::write(take_uninit::<u8>(&SPARE), 1);
+        assert_eq!(*small, 1);
+        give_back(&SPARE, Box::pin(()));
+    }
+
+    #[tokio::test]
+    async fn a_spare_box_runs_its_future_and_gives_its_memory_back() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = OnDrop(Arc::clone(&drops));
+        let future = async move {
+            let _guard = guard;
+            std::future::ready(5).await
+        };
+        let boxed = Box::into_pin(Box::write(take_uninit(&SPARE), future));
+        let boxed: Pin<Box<dyn Future<Output = i32> + Send>> = boxed;
+        let address = std::ptr::from_ref(&*boxed).cast::<u8>();
+        let layout = Layout::for_value(&*boxed);
+        assert_eq!(SpareBox::new(boxed, &SPARE).await, 5);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        let kept = SPARE.with(|spare| spare.0.take());
+        let kept_at = kept.map(|(ptr, layout)| (ptr.as_ptr().cast_const(), layout));
+        assert_eq!(kept_at, Some((address, layout)));
+        SPARE.with(|spare| spare.0.set(kept));
+    }
+
+    #[test]
+    fn a_spare_box_dropped_unfinished_drops_its_future() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = OnDrop(Arc::clone(&drops));
+        let future = async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        };
+        let mut spare_box = SpareBox::new(
+            Box::into_pin(Box::write(take_uninit(&SPARE), future)),
+            &SPARE,
+        );
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(Pin::new(&mut spare_box).poll(&mut cx).is_pending());
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        drop(spare_box);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
+}
