@@ -451,6 +451,44 @@ fn rules_are_tried_in_order_with_and_without_the_prefix_index() {
     }
 }
 
+/// A matcher the router knows nothing about: it may accept any path.
+#[derive(Debug)]
+struct HeaderMatches;
+
+impl Matcher for HeaderMatches {
+    fn match_request(&self, request: &HttpServerRequest) -> Option<PathArgs> {
+        request
+            .headers
+            .contains("X-Special")
+            .then(PathArgs::default)
+    }
+}
+
+#[test]
+fn exact_rules_are_the_literal_paths_no_earlier_rule_may_take() {
+    let router = RuleRouter::new(vec![
+        Rule::new(PathMatches::new("/first").unwrap(), "first"),
+        Rule::new(PathMatches::new("/item/(\\d+)").unwrap(), "item"),
+        Rule::new(PathMatches::new("/item/7").unwrap(), "shadowed by item"),
+        Rule::new(PathMatches::new("/item/x").unwrap(), "item-x"),
+        Rule::new(PathMatches::new("/first").unwrap(), "second first"),
+        Rule::new(PathMatches::new("/a\\.b").unwrap(), "escaped"),
+        Rule::new(HeaderMatches, "header"),
+        Rule::new(
+            PathMatches::new("/after").unwrap(),
+            "after a custom matcher",
+        ),
+    ]);
+    let exact = router.exact_rules();
+    assert_eq!(exact, [("/first", 0), ("/item/x", 3), ("/a.b", 5)]);
+    // What the exact rules say agrees with the scan in order.
+    for (path, at) in exact {
+        let (rule, _) = router.find_path(path).unwrap();
+        assert_eq!(rule.target, router.rules()[at].target, "{path}");
+    }
+    assert_eq!(router.find_path("/item/7").unwrap().0.target, "item");
+}
+
 #[test]
 fn patterns_are_anchored_at_both_ends_as_in_tornado() {
     let matcher = PathMatches::new("/a").unwrap();

@@ -958,6 +958,37 @@ fn on_host(path: &str, host: &str) -> HttpRequest {
     HttpRequest::new(path).header("Host", host)
 }
 
+/// A literal route is found by its path alone, yet never ahead of an
+/// earlier route that takes the same path; with few routes and with many.
+#[tokio::test]
+async fn literal_routes_keep_the_order_of_the_route_list() {
+    for fillers in [0, 20] {
+        let mut routes = vec![
+            reply(r"/item/(\d+)", "item"),
+            reply("/item/7", "shadowed"),
+            reply("/item/x", "x"),
+            reply("/first", "first"),
+            reply("/first", "second"),
+        ];
+        routes.extend((0..fillers).map(|n| reply(&format!("/filler/{n}"), "filler")));
+        let server = serve(routes);
+        for (path, body) in [
+            ("/item/7", "item"),
+            ("/item/x", "x"),
+            ("/first", "first"),
+            ("/first?a=b", "first"),
+        ] {
+            let response = server.fetch(path).await;
+            assert_eq!(response.body, body, "{path}, {fillers} fillers");
+        }
+        assert_eq!(server.fetch("/First").await.code, 404);
+        if fillers > 0 {
+            assert_eq!(server.fetch("/filler/19").await.body, "filler");
+        }
+        server.stop().await;
+    }
+}
+
 /// Tornado: HostMatchingTest.test_host_matching
 #[tokio::test]
 async fn test_host_matching() {

@@ -37,6 +37,20 @@ pub trait Matcher: fmt::Debug + Send + Sync + 'static {
     fn path_prefix(&self) -> &str {
         ""
     }
+
+    /// The one path this matcher accepts, whatever else the request
+    /// holds, when it is a literal path: routers may then find its rule
+    /// by the path alone. Default: `None`.
+    fn exact_path(&self) -> Option<&str> {
+        None
+    }
+
+    /// Whether some request for `path` may be accepted: `false` only when
+    /// none is. Default: `true`.
+    fn may_match_path(&self, path: &str) -> bool {
+        let _ = path;
+        true
+    }
 }
 
 /// Matches every request (Tornado's `AnyMatches`).

@@ -146,6 +146,17 @@ impl Matcher for PathMatches {
     fn path_prefix(&self) -> &str {
         &self.prefix
     }
+
+    fn exact_path(&self) -> Option<&str> {
+        self.exact.then_some(&self.prefix)
+    }
+
+    fn may_match_path(&self, path: &str) -> bool {
+        if self.exact {
+            return path == self.prefix;
+        }
+        self.regex.is_match(path)
+    }
 }
 
 /// The pieces of the URL `pattern` matches, with a hole per group; `None`

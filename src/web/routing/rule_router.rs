@@ -116,15 +116,52 @@ impl<T> RuleRouter<T> {
         self.names.get(name).map(|&at| &self.rules[at])
     }
 
+    /// The rules found by the path alone: each rule whose matcher accepts
+    /// one literal path ([`Matcher::exact_path`](super::Matcher::exact_path))
+    /// that no earlier rule may accept, with its path and position. A
+    /// request for that path goes to that rule first, whatever else it
+    /// holds.
+    pub fn exact_rules(&self) -> Vec<(&str, usize)> {
+        let mut found: Vec<(&str, usize)> = Vec::new();
+        // Rules that are not literal paths, which may accept any of the
+        // later literal paths.
+        let mut others: Vec<usize> = Vec::new();
+        let mut literal_paths = std::collections::HashSet::new();
+        for (at, rule) in self.rules.iter().enumerate() {
+            let Some(path) = rule.matcher.exact_path() else {
+                others.push(at);
+                continue;
+            };
+            let first = literal_paths.insert(path);
+            if first
+                && !others
+                    .iter()
+                    .any(|&other| self.rules[other].matcher.may_match_path(path))
+            {
+                found.push((path, at));
+            }
+        }
+        found
+    }
+
     /// Goes through the rules accepting `request` in order, calling
     /// `found` with each and what its matcher captured, until `found`
     /// returns something.
     pub fn find_map<'a, R>(
         &'a self,
         request: &HttpServerRequest,
+        found: impl FnMut(&'a Rule<T>, PathArgs) -> Option<R>,
+    ) -> Option<R> {
+        self.find_map_at(request, request.path(), found)
+    }
+
+    /// [`find_map`](Self::find_map) for `request` whose path is `path`.
+    pub(crate) fn find_map_at<'a, R>(
+        &'a self,
+        request: &HttpServerRequest,
+        path: &str,
         mut found: impl FnMut(&'a Rule<T>, PathArgs) -> Option<R>,
     ) -> Option<R> {
-        let path = request.path();
         let mut start = 0;
         while let Some((at, args)) = self.first_match_from(request, path, start) {
             if let Some(result) = found(&self.rules[at], args) {

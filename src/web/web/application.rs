@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
+use super::exact_routes::ExactRoutes;
 use super::gzip_transform::GzipTransform;
 use super::held_headers::HeldHeaders;
 use super::hooks::Hooks;
@@ -65,6 +66,9 @@ struct AppInner {
     hosts: RuleRouter<AppTarget>,
     /// The routes for any host.
     any_host: RuleRouter<AppTarget>,
+    /// The literal routes of `any_host`, while there is no virtual host
+    /// (whose rules come first).
+    exact: ExactRoutes,
     default_handler: HandlerFactory,
     /// The versions of static files computed so far.
     static_versions: VersionCache,
@@ -97,10 +101,12 @@ impl Application {
             .default_handler
             .clone()
             .unwrap_or_else(|| HandlerFactory::new(|| super::ErrorHandler::new(404)));
+        let any_host = compile(routes)?;
         Ok(Application {
             inner: Arc::new(AppInner {
                 hosts: RuleRouter::new(vec![Rule::new(AnyMatches, AppTarget::AnyHost)]),
-                any_host: compile(routes)?,
+                exact: ExactRoutes::of(&any_host),
+                any_host,
                 settings,
                 default_handler,
                 static_versions: VersionCache::default(),
@@ -132,6 +138,7 @@ impl Application {
                 .any_host
                 .add_rules([Rule::new(matcher, AppTarget::Routes(Arc::clone(&routes)))]);
         }
+        inner.exact = ExactRoutes::default();
         let last = inner.hosts.rules().len() - 1;
         inner
             .hosts
@@ -208,13 +215,19 @@ impl Application {
         request: &HttpServerRequest,
         declined: &[usize],
     ) -> Destination<'_> {
+        let path = request.path();
+        if declined.is_empty()
+            && let Some(factory) = self.inner.exact.get(path)
+        {
+            return Destination::Handler(factory, PathArgs::default());
+        }
         // With no virtual host added, the one host rule (any host) is
         // known to lead to the routes for any host.
         let hosts = match self.inner.hosts.rules().len() {
             1 => &self.inner.any_host,
             _ => &self.inner.hosts,
         };
-        let found = hosts.find_map(request, |rule, args| {
+        let found = hosts.find_map_at(request, path, |rule, args| {
             self.resolve(&rule.target, request, args, declined)
         });
         found.unwrap_or_else(|| {

@@ -99,6 +99,7 @@ mod delegate;
 mod error;
 mod error_handler;
 mod etag;
+mod exact_routes;
 mod execute;
 mod fallback;
 mod guards;
