@@ -1116,6 +1116,10 @@ impl RequestHandler for DefaultHeadersHandler {
                 cx.clear_header("content-type");
             }
             "add" => cx.add_header("Content-Type", "text/plain")?,
+            "add-then-set" => {
+                cx.add_header("Content-Type", "text/plain")?;
+                cx.set_header("CONTENT-TYPE", "text/csv")?;
+            }
             "flush" => {
                 cx.write("a")?;
                 cx.flush().await?;
@@ -1179,6 +1183,7 @@ async fn default_headers_are_sent_once_and_follow_set_clear_and_add() {
             ("/type-flush", &["text/csv"]),
             ("/type-add", &["text/csv", "text/x-more"]),
             ("/type-clear", &[]),
+            ("/add-then-set", &["text/csv"]),
         ] {
             let response = server.fetch(path).await;
             assert_eq!(response.headers.get_list("Content-Type"), types, "{path}");

@@ -42,6 +42,11 @@ pub(crate) fn parse_name(name: &str) -> Result<HeaderName, InvalidHeaderName> {
     }
 }
 
+/// Whether `name` is `Content-Type`, in any case.
+pub(crate) fn is_content_type(name: &str) -> bool {
+    name.len() == 12 && folded_equal(name.as_bytes(), b"content-type")
+}
+
 /// Whether `text`, its ASCII letters lowercased, is `lower` (of the same
 /// length, at least 4 bytes, lowercase): compared a word at a time, the
 /// last word overlapping the one before.

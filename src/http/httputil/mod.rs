@@ -92,7 +92,7 @@ pub use error::{HttpInputError, HttpOutputError};
 pub(crate) use gathered_body::GatheredBody;
 pub use header_value::{HeaderParams, encode_header_value, parse_header_value};
 pub use headers::{HeaderError, HttpHeaders};
-pub(crate) use headers::{common_value, parse_name};
+pub(crate) use headers::{common_value, is_content_type, parse_name};
 pub use host::split_host_and_port;
 pub use multipart::{
     ParseMultipartConfig, parse_multipart_form_data, parse_multipart_form_data_with,

@@ -202,7 +202,20 @@ impl Context {
     }
 
     /// Moves the cookies set into `Set-Cookie` headers.
+    #[inline]
     pub(super) fn emit_cookies(&mut self) {
+        if self
+            .extras
+            .as_ref()
+            .is_some_and(|extras| !extras.new_cookies.is_empty())
+        {
+            self.put_new_cookies();
+        }
+    }
+
+    /// [`emit_cookies`](Self::emit_cookies) when there are some.
+    #[cold]
+    fn put_new_cookies(&mut self) {
         let Some(extras) = &mut self.extras else {
             return;
         };

@@ -103,8 +103,9 @@ impl<H: RequestHandler> Running<H> {
         if !supported {
             return Err(HttpError::new(405).into());
         }
-        let args = self.args.take().unwrap_or_default();
-        if !args.is_empty() {
+        if self.args.as_ref().is_some_and(|args| !args.is_empty())
+            && let Some(args) = self.args.take()
+        {
             self.decode_path_args(args)?;
         }
         let safe = matches!(

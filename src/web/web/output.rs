@@ -12,7 +12,8 @@ use super::error::usage;
 use super::held_headers::HeldHeaders;
 use super::{Context, ETag, HeaderText, WebError, WebResult};
 use crate::httputil::{
-    HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, parse_name,
+    HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, is_content_type,
+    parse_name,
 };
 
 /// Headers removed from a response that may not have a body (1xx, 204,
@@ -104,17 +105,17 @@ impl Context {
                 HeaderValue::from_str(&text)?
             }
         };
-        let name = parse_name(name)?;
-        if name == CONTENT_TYPE {
+        if is_content_type(name) {
             // Held out of the list, which then has none.
             if !self.headers.is_empty() {
                 self.headers.remove(CONTENT_TYPE.as_str());
             }
             self.held.set_content_type(value);
-        } else {
-            self.held.forget(&name);
-            self.headers.insert(name, value);
+            return Ok(());
         }
+        let name = parse_name(name)?;
+        self.held.forget(&name);
+        self.headers.insert(name, value);
         Ok(())
     }
 
