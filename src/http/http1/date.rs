@@ -22,6 +22,7 @@ pub(super) fn now() -> HttpDate {
 /// response answers arrived, or just now): the wall clock is read (and
 /// the date formatted) once a second, when the second it was read in is
 /// over; an earlier instant gets the date cached.
+#[inline]
 pub(super) fn at(now: Instant) -> HttpDate {
     CACHED.with(|cached| {
         let (until, date) = cached.get();

@@ -146,7 +146,7 @@ impl ResponseWriter {
     /// into the head beside `headers`: constant lines (a `Server` field)
     /// and an `ETag` made from a hash, without a header entry for each.
     /// `headers` should not give the same fields.
-    #[inline]
+    #[inline(always)]
     pub fn respond_with(
         &mut self,
         code: u16,

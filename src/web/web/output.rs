@@ -261,7 +261,7 @@ impl Context {
         let mut etag_hash = None;
         if self.status == 200
             && matches!(self.request.method, Method::GET | Method::HEAD)
-            && self.headers.get_value(&http::header::ETAG).is_none()
+            && (self.headers.is_empty() || self.headers.get_value(&http::header::ETAG).is_none())
         {
             // `set_etag_header`, knowing there is no `ETag` to replace.
             let matched = match self.computed_etag() {
