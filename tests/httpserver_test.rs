@@ -1680,6 +1680,39 @@ async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
         .await;
 }
 
+/// Answers with `respond_copying` from a buffer it keeps: a body as long
+/// as the path's number (`/5`, `/200000`).
+async fn copied_body(request: HttpServerRequest, mut writer: ResponseWriter) {
+    let len: usize = request.path()[1..].parse().unwrap_or(0);
+    let kept: Vec<u8> = (0..len).map(|at| b'a' + (at % 26) as u8).collect();
+    let _ = writer
+        .respond_copying(200, HttpHeaders::new(), ExtraFields::default(), &kept)
+        .await;
+    assert_eq!(kept.len(), len);
+}
+
+/// `respond_copying` sends a small body (copied with the head) and a big
+/// one (copied as a piece of its own) whole, on one kept-alive
+/// connection, and keeps the `Content-Length` of a `HEAD`.
+#[tokio::test]
+async fn respond_copying_sends_bodies_of_any_size_whole() {
+    let server = serve(HttpServerSettings::default(), copied_body);
+    let mut client = RawClient::connect(addr_of(&server)).await;
+    for len in [0, 5, 200_000] {
+        client.send(raw_http::get(&format!("/{len}"), &[])).await;
+        let response = client.get_response().await;
+        let expected: Vec<u8> = (0..len).map(|at| b'a' + (at % 26) as u8).collect();
+        assert_eq!(response.body.len(), len);
+        assert!(response.body[..] == expected[..], "{len}");
+        assert_eq!(response.header("Content-Length"), Some(&*len.to_string()));
+    }
+    client.send(raw_http::request("HEAD", "/7", &[], b"")).await;
+    let head = client.read_response(&Method::HEAD).await;
+    assert_eq!(head.header("Content-Length"), Some("7"));
+    assert!(head.body.is_empty());
+    server.stop().await;
+}
+
 /// `respond_with` writes its fixed lines, its `Content-Type` and the
 /// hash's `ETag` into the head beside the headers, on each response of a kept-alive connection
 /// and on a `HEAD` (whose length stays).

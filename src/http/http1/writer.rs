@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 
 use super::codec::{
-    DefaultFields, ExtraFields, RequestInfo, WriteBuffer, encode_response_head,
+    BodyPiece, DefaultFields, ExtraFields, RequestInfo, WriteBuffer, encode_response_head,
     encode_response_head_with,
 };
 use super::shared::{Begun, ConnShared, ConnState, Exchange, Phase, current};
@@ -157,6 +157,20 @@ impl ResponseWriter {
         Sent(self.write_response(code, &headers, extra, body.into()))
     }
 
+    /// [`respond_with`](Self::respond_with) for a body the caller keeps:
+    /// copied into the connection's output (a small body is copied there
+    /// anyway), so that the caller may reuse its buffer.
+    #[inline(always)]
+    pub fn respond_copying(
+        &mut self,
+        code: u16,
+        headers: HttpHeaders,
+        extra: ExtraFields,
+        body: &[u8],
+    ) -> Sent {
+        Sent(self.write_response(code, &headers, extra, body))
+    }
+
     /// [`respond`](Self::respond)'s work: the write that sends the
     /// response, when it is not left to the connection.
     fn write_response(
@@ -164,7 +178,7 @@ impl ResponseWriter {
         code: u16,
         headers: &HttpHeaders,
         extra: ExtraFields,
-        body: Bytes,
+        body: impl BodyPiece,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
             return Err(HttpOutputError::Misuse(
@@ -355,7 +369,7 @@ fn encode_whole(
     start_line: &ResponseStartLine,
     headers: &HttpHeaders,
     defaults: DefaultFields,
-    body: Bytes,
+    body: impl BodyPiece,
     request: &RequestInfo,
     close: bool,
     out: &mut WriteBuffer,

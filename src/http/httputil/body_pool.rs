@@ -37,9 +37,14 @@ pub(crate) fn give(bytes: Bytes) {
     if bytes.len() > MOST_ROOM {
         return;
     }
-    let Ok(mut buffer) = bytes.try_into_mut() else {
-        return;
-    };
+    if let Ok(buffer) = bytes.try_into_mut() {
+        give_buffer(buffer);
+    }
+}
+
+/// Gives up `buffer`, whose content is used: its storage is kept for
+/// reuse when its room is within bounds.
+pub(crate) fn give_buffer(mut buffer: BytesMut) {
     if buffer.capacity() == 0 || buffer.capacity() > MOST_ROOM {
         return;
     }

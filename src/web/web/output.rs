@@ -11,6 +11,8 @@ use serde::Serialize;
 use super::error::usage;
 use super::held_headers::HeldHeaders;
 use super::{Context, ETag, HeaderText, WebError, WebResult};
+use crate::http1::codec::WriteBuffer;
+use crate::httputil::body_pool;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, is_content_type,
     parse_name,
@@ -153,7 +155,7 @@ impl Context {
     /// yet.
     fn output(&mut self) -> &mut bytes::BytesMut {
         if self.buffer.capacity() == 0 {
-            self.buffer = crate::httputil::body_pool::take();
+            self.buffer = body_pool::take();
         }
         &mut self.buffer
     }
@@ -293,8 +295,8 @@ impl Context {
                 self.headers.remove(name);
             }
         }
-        let body = std::mem::take(&mut self.buffer).freeze();
         if self.custom_reason().is_some() {
+            let body = std::mem::take(&mut self.buffer).freeze();
             // A reason phrase of its own needs the streaming path, with
             // the length it would have had.
             if body_allowed(self.status) && !self.headers.contains("Content-Length") {
@@ -303,12 +305,24 @@ impl Context {
             }
             return Box::pin(self.send_last(body)).await;
         }
-        let mut body = body;
-        if !self.transforms.is_empty() {
-            self.put_held();
-        }
-        for transform in &mut self.transforms {
-            body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
+        // A small body the transforms leave alone goes out copied from the
+        // buffer, which stays for the thread's next response; any other
+        // as shared bytes.
+        let copied = self.transforms.is_empty() && WriteBuffer::copies(self.buffer.len());
+        let mut body = Bytes::new();
+        if !copied {
+            body = std::mem::take(&mut self.buffer).freeze();
+            if !self.transforms.is_empty() {
+                self.put_held();
+            }
+            for transform in &mut self.transforms {
+                body = transform.transform_first_chunk(
+                    &mut self.status,
+                    &mut self.headers,
+                    body,
+                    true,
+                );
+            }
         }
         self.emit_cookies();
         let headers = std::mem::take(&mut self.headers);
@@ -318,7 +332,14 @@ impl Context {
             return Err(usage("the response is finished"));
         };
         let extra = std::mem::replace(&mut self.held, HeldHeaders::NONE).into_extra(etag_hash);
-        let sent = writer.respond_with(self.status, headers, extra, body).await;
+        let sent = if copied {
+            let sent = writer.respond_copying(self.status, headers, extra, &self.buffer);
+            body_pool::give_buffer(std::mem::take(&mut self.buffer));
+            sent
+        } else {
+            writer.respond_with(self.status, headers, extra, body)
+        };
+        let sent = sent.await;
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)
     }

@@ -1,9 +1,9 @@
 //! [`BodyEncoder`]: frames the body of an outgoing message as its head
 //! announced.
 
-use bytes::{BufMut, Bytes};
+use bytes::BufMut;
 
-use super::WriteBuffer;
+use super::{BodyPiece, WriteBuffer};
 use crate::httputil::HttpOutputError;
 
 /// How the body is framed on the wire.
@@ -44,7 +44,11 @@ impl BodyEncoder {
 
     /// Appends one piece of body to `out`, framed. An empty piece writes
     /// nothing (it cannot end a chunked body by accident).
-    pub fn encode(&mut self, chunk: Bytes, out: &mut WriteBuffer) -> Result<(), HttpOutputError> {
+    pub fn encode(
+        &mut self,
+        chunk: impl BodyPiece,
+        out: &mut WriteBuffer,
+    ) -> Result<(), HttpOutputError> {
         if self.finished {
             return Err(HttpOutputError::Misuse("body written after finish"));
         }
@@ -63,17 +67,17 @@ impl BodyEncoder {
                     return Err(HttpOutputError::TooMuchData(*expected));
                 }
                 *written = total;
-                out.push(chunk);
+                chunk.put_into(out);
                 Ok(())
             }
             Framing::Chunked => {
                 write_chunk_size(chunk.len(), out);
-                out.push(chunk);
+                chunk.put_into(out);
                 out.extend_from_slice(b"\r\n");
                 Ok(())
             }
             Framing::Raw => {
-                out.push(chunk);
+                chunk.put_into(out);
                 Ok(())
             }
         }
@@ -151,6 +155,8 @@ fn write_chunk_size(len: usize, out: &mut WriteBuffer) {
 
 #[cfg(test)]
 mod tests {
+    use bytes::Bytes;
+
     use super::*;
 
     fn written(out: &mut WriteBuffer) -> Vec<u8> {

@@ -89,7 +89,7 @@ pub use request_reader::RequestHeadReader;
 pub use response::{
     ResponseHead, parse_response_head, parse_response_head_shared, split_response_head,
 };
-pub use write_buffer::WriteBuffer;
+pub use write_buffer::{BodyPiece, WriteBuffer};
 
 /// The default limit on the size of a request or response head (64 KiB,
 /// Tornado's `max_header_size`).

@@ -231,6 +231,45 @@ impl WriteBuffer {
     }
 }
 
+/// A piece of body a [`WriteBuffer`] takes: shared [`Bytes`], kept as they
+/// are when big, or borrowed bytes, copied.
+pub trait BodyPiece {
+    /// How many bytes.
+    fn len(&self) -> usize;
+
+    /// Whether it has none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends it to `out`.
+    fn put_into(self, out: &mut WriteBuffer);
+}
+
+impl BodyPiece for Bytes {
+    fn len(&self) -> usize {
+        Bytes::len(self)
+    }
+
+    fn put_into(self, out: &mut WriteBuffer) {
+        out.push(self);
+    }
+}
+
+impl BodyPiece for &[u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    fn put_into(self, out: &mut WriteBuffer) {
+        if WriteBuffer::copies(self.len()) {
+            out.extend_from_slice(self);
+        } else {
+            out.push(Bytes::copy_from_slice(self));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
