@@ -1686,7 +1686,7 @@ async fn copied_body(request: HttpServerRequest, mut writer: ResponseWriter) {
     let len: usize = request.path()[1..].parse().unwrap_or(0);
     let kept: Vec<u8> = (0..len).map(|at| b'a' + (at % 26) as u8).collect();
     let _ = writer
-        .respond_copying(200, HttpHeaders::new(), ExtraFields::default(), &kept)
+        .respond_copying(200, &HttpHeaders::new(), ExtraFields::default(), &kept)
         .await;
     assert_eq!(kept.len(), len);
 }

@@ -157,18 +157,19 @@ impl ResponseWriter {
         Sent(self.write_response(code, &headers, extra, body.into()))
     }
 
-    /// [`respond_with`](Self::respond_with) for a body the caller keeps:
-    /// copied into the connection's output (a small body is copied there
-    /// anyway), so that the caller may reuse its buffer.
+    /// [`respond_with`](Self::respond_with) for headers and a body the
+    /// caller keeps: both are copied into the connection's output (a
+    /// small body is copied there anyway), so that the caller may reuse
+    /// its buffers.
     #[inline(always)]
     pub fn respond_copying(
         &mut self,
         code: u16,
-        headers: HttpHeaders,
+        headers: &HttpHeaders,
         extra: ExtraFields,
         body: &[u8],
     ) -> Sent {
-        Sent(self.write_response(code, &headers, extra, body))
+        Sent(self.write_response(code, headers, extra, body))
     }
 
     /// [`respond`](Self::respond)'s work: the write that sends the

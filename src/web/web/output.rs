@@ -325,18 +325,19 @@ impl Context {
             }
         }
         self.emit_cookies();
-        let headers = std::mem::take(&mut self.headers);
         self.headers_written = true;
         self.finished = true;
-        let Some(mut writer) = self.writer.take() else {
+        // The writer stays, done, until the context goes.
+        let Some(writer) = self.writer.as_mut() else {
             return Err(usage("the response is finished"));
         };
         let extra = std::mem::replace(&mut self.held, HeldHeaders::NONE).into_extra(etag_hash);
         let sent = if copied {
-            let sent = writer.respond_copying(self.status, headers, extra, &self.buffer);
+            let sent = writer.respond_copying(self.status, &self.headers, extra, &self.buffer);
             body_pool::give_buffer(std::mem::take(&mut self.buffer));
             sent
         } else {
+            let headers = std::mem::take(&mut self.headers);
             writer.respond_with(self.status, headers, extra, body)
         };
         let sent = sent.await;
