@@ -11,6 +11,29 @@ use crate::httputil::HttpOutputError;
 use crate::routing::PathArgs;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
 
+/// The verb method of `$running`'s handler, and finishing the response it
+/// left unfinished: a [`WebResult`] expression, awaiting inside the
+/// `async` code it is written in.
+macro_rules! call_verb {
+    ($running:expr) => {{
+        let (handler, cx) = (&mut $running.handler, &mut $running.cx);
+        let verb = match cx.request.method.clone() {
+            Method::GET => handler.get(cx).await,
+            Method::POST => handler.post(cx).await,
+            Method::HEAD => handler.head(cx).await,
+            Method::PUT => handler.put(cx).await,
+            Method::DELETE => handler.delete(cx).await,
+            Method::PATCH => handler.patch(cx).await,
+            Method::OPTIONS => handler.options(cx).await,
+            _ => handler.other_method(cx).await,
+        };
+        match verb {
+            Ok(()) if !cx.finished => cx.finish().await,
+            verb => verb,
+        }
+    }};
+}
+
 /// A handler and its request, under way. Dropped before it completes
 /// (the connection closed while the handler waited), it tells the
 /// handler through `on_connection_close`.
@@ -69,7 +92,9 @@ impl<H: RequestHandler> Running<H> {
             result = self.handler.prepare(&mut self.cx).await;
         }
         if result.is_ok() && !self.cx.finished {
-            result = self.call_verb().await;
+            // Written out here rather than awaited as `call_verb`: one
+            // state machine less on the usual path.
+            result = call_verb!(self);
         }
         if let Err(error) = result {
             // Boxed, as in `settle`.
@@ -150,21 +175,7 @@ impl<H: RequestHandler> Running<H> {
     }
 
     async fn call_verb(&mut self) -> WebResult {
-        let (handler, cx) = (&mut self.handler, &mut self.cx);
-        match cx.request.method.clone() {
-            Method::GET => handler.get(cx).await?,
-            Method::POST => handler.post(cx).await?,
-            Method::HEAD => handler.head(cx).await?,
-            Method::PUT => handler.put(cx).await?,
-            Method::DELETE => handler.delete(cx).await?,
-            Method::PATCH => handler.patch(cx).await?,
-            Method::OPTIONS => handler.options(cx).await?,
-            _ => handler.other_method(cx).await?,
-        }
-        if !cx.finished {
-            cx.finish().await?;
-        }
-        Ok(())
+        call_verb!(self)
     }
 
     /// Answers an error, if there was one; whether to go on.
