@@ -1672,7 +1672,7 @@ async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
     headers.add("X-Given", "yes").unwrap();
     let extra = ExtraFields {
         fixed: SERVER,
-        content_type: Some(http::HeaderValue::from_static("text/x-given")),
+        content_type: Some(&http::HeaderValue::from_static("text/x-given")),
         etag: Some(0x00ff_1234_abcd_0001),
     };
     let _ = writer

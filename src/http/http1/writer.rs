@@ -151,7 +151,7 @@ impl ResponseWriter {
         &mut self,
         code: u16,
         headers: HttpHeaders,
-        extra: ExtraFields,
+        extra: ExtraFields<'_>,
         body: impl Into<Bytes>,
     ) -> Sent {
         Sent(self.write_response(code, &headers, extra, body.into()))
@@ -166,7 +166,7 @@ impl ResponseWriter {
         &mut self,
         code: u16,
         headers: &HttpHeaders,
-        extra: ExtraFields,
+        extra: ExtraFields<'_>,
         body: &[u8],
     ) -> Sent {
         Sent(self.write_response(code, headers, extra, body))
@@ -178,7 +178,7 @@ impl ResponseWriter {
         &mut self,
         code: u16,
         headers: &HttpHeaders,
-        extra: ExtraFields,
+        extra: ExtraFields<'_>,
         body: impl BodyPiece,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
@@ -369,7 +369,7 @@ fn write_through(
 fn encode_whole(
     start_line: &ResponseStartLine,
     headers: &HttpHeaders,
-    defaults: DefaultFields,
+    defaults: DefaultFields<'_>,
     body: impl BodyPiece,
     request: &RequestInfo,
     close: bool,

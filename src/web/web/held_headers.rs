@@ -48,7 +48,7 @@ impl HeldHeaders {
 
     /// The headers held, as fields of the head beside the header list,
     /// with an `ETag` of hash `etag`.
-    pub(super) fn into_extra(self, etag: Option<u64>) -> ExtraFields {
+    pub(super) fn extra(&self, etag: Option<u64>) -> ExtraFields<'_> {
         const BOTH: FixedFields = FixedFields::new(concat!(
             "Server: supercell/",
             env!("CARGO_PKG_VERSION"),
@@ -61,15 +61,13 @@ impl HeldHeaders {
         ));
         const HTML_ONLY: FixedFields =
             FixedFields::new("Content-Type: text/html; charset=UTF-8\r\n");
-        let (fixed, content_type) = match (self.server, self.content_type) {
+        let (fixed, content_type) = match (self.server, &self.content_type) {
             (true, Some(HeldType::Html)) => (BOTH, None),
             (false, Some(HeldType::Html)) => (HTML_ONLY, None),
-            (true, held) => (SERVER_ONLY, held),
-            (false, held) => (FixedFields::NONE, held),
-        };
-        let content_type = match content_type {
-            Some(HeldType::Set(value)) => Some(value),
-            Some(HeldType::Html) | None => None,
+            (true, Some(HeldType::Set(value))) => (SERVER_ONLY, Some(value)),
+            (false, Some(HeldType::Set(value))) => (FixedFields::NONE, Some(value)),
+            (true, None) => (SERVER_ONLY, None),
+            (false, None) => (FixedFields::NONE, None),
         };
         ExtraFields {
             fixed,
@@ -165,7 +163,7 @@ mod tests {
     #[test]
     fn the_head_fields_are_the_entries_they_stand_for() {
         for held in all_held() {
-            let extra = held.clone().into_extra(None);
+            let extra = held.extra(None);
             let mut lines = String::from_utf8(extra.fixed.as_bytes().to_vec()).unwrap();
             if let Some(value) = &extra.content_type {
                 lines += &format!("Content-Type: {}\r\n", value.to_str().unwrap());
@@ -184,7 +182,7 @@ mod tests {
                 })
                 .collect();
             assert_eq!(lines, entries, "{held:?}");
-            assert_eq!(put.into_extra(None), ExtraFields::default());
+            assert_eq!(put.extra(None), ExtraFields::default());
         }
     }
 

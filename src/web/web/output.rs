@@ -331,7 +331,7 @@ impl Context {
         let Some(writer) = self.writer.as_mut() else {
             return Err(usage("the response is finished"));
         };
-        let extra = std::mem::replace(&mut self.held, HeldHeaders::NONE).into_extra(etag_hash);
+        let extra = self.held.extra(etag_hash);
         let sent = if copied {
             let sent = writer.respond_copying(self.status, &self.headers, extra, &self.buffer);
             body_pool::give_buffer(std::mem::take(&mut self.buffer));

@@ -97,15 +97,15 @@ pub fn encode_response_head(
 /// Fields [`encode_response_head_with`] writes after the given headers
 /// when these have none of that name: what a server adds to every
 /// response without making the application's headers longer.
-#[derive(Clone, Debug, Default)]
-pub struct DefaultFields {
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DefaultFields<'a> {
     /// A `Date` value.
     pub date: Option<HttpDate>,
     /// A `Content-Length`, which then frames the body as if given (left
     /// out where no body framing may be sent: 1xx, 204, 304).
     pub content_length: Option<u64>,
     /// Fields written as given: the headers should not give them too.
-    pub extra: ExtraFields,
+    pub extra: ExtraFields<'a>,
 }
 
 /// [`encode_response_head`] that also writes `defaults` the headers do
@@ -116,7 +116,7 @@ pub struct DefaultFields {
 pub fn encode_response_head_with(
     start_line: &ResponseStartLine,
     headers: &HttpHeaders,
-    defaults: DefaultFields,
+    defaults: DefaultFields<'_>,
     request: &RequestInfo,
     close: bool,
     out: &mut WriteBuffer,
@@ -200,7 +200,7 @@ pub fn encode_response_head_with(
         }
     }
     buf.put_slice(defaults.extra.fixed.as_bytes());
-    if let Some(value) = &defaults.extra.content_type {
+    if let Some(value) = defaults.extra.content_type {
         put_field(&CONTENT_TYPE, value.as_bytes(), buf);
     }
     for (name, value) in headers {
@@ -752,7 +752,7 @@ mod tests {
             content_length: Some(2),
             extra: ExtraFields {
                 fixed: super::super::FixedFields::new("Server: s\r\n"),
-                content_type: Some(http::HeaderValue::from_static("text/plain")),
+                content_type: Some(&http::HeaderValue::from_static("text/plain")),
                 etag: Some(0x0123_4567_89ab_cdef),
             },
         };

@@ -68,13 +68,13 @@ impl FixedFields {
 /// What a response head gets besides its headers (see
 /// [`ResponseWriter::respond_with`](crate::http1::ResponseWriter::respond_with)).
 /// The headers should not give the same fields.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ExtraFields {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExtraFields<'a> {
     /// Lines written right after the status line.
     pub fixed: FixedFields,
     /// A `Content-Type`, written after the fixed lines: the header nearly
     /// every response sets, without an entry in the header list.
-    pub content_type: Option<HeaderValue>,
+    pub content_type: Option<&'a HeaderValue>,
     /// An `ETag` of this hash, its 16 lowercase hex digits in quotes.
     pub etag: Option<u64>,
 }
