@@ -45,9 +45,11 @@ pub(super) struct Running<H: RequestHandler> {
     done: bool,
 }
 
-/// Runs `handler` through a request whose body, if any, is read. The
-/// handler and context are moved into place before the future is made,
-/// so that the future does not hold them twice.
+/// Runs `handler` through a request whose body, if any, is read: the
+/// default headers, `prepare`, the verb method, an error answered if one
+/// came, and `on_finish`. The handler and context are moved into place
+/// before the future is made, so that the future does not hold them
+/// twice.
 #[inline(always)]
 pub(super) fn execute<H: RequestHandler>(
     handler: H,
@@ -55,7 +57,24 @@ pub(super) fn execute<H: RequestHandler>(
     args: PathArgs,
 ) -> impl Future<Output = ()> + Send {
     let mut running = Running::new(handler, cx, args);
-    async move { running.run_whole().await }
+    // The whole of the request, written here rather than awaited as a
+    // method of its own: one state machine for it all, the usual path.
+    async move {
+        let running = &mut running;
+        running.handler.set_default_headers(&mut running.cx);
+        let mut result = running.admit();
+        if result.is_ok() {
+            result = running.handler.prepare(&mut running.cx).await;
+        }
+        if result.is_ok() && !running.cx.finished {
+            result = call_verb!(running);
+        }
+        if let Err(error) = result {
+            // Boxed, as in `settle`.
+            Box::pin(handle_error(&mut running.handler, &mut running.cx, error)).await;
+        }
+        running.complete();
+    }
 }
 
 /// Starts `handler` on a request whose body streams to it.
@@ -80,27 +99,6 @@ impl<H: RequestHandler> Running<H> {
             args: Some(args),
             done: false,
         }
-    }
-
-    /// The whole of a request whose body is read: the default headers,
-    /// `prepare`, the verb method, an error answered if one came, and
-    /// `on_finish`. One state machine for it all, the usual path.
-    async fn run_whole(&mut self) {
-        self.handler.set_default_headers(&mut self.cx);
-        let mut result = self.admit();
-        if result.is_ok() {
-            result = self.handler.prepare(&mut self.cx).await;
-        }
-        if result.is_ok() && !self.cx.finished {
-            // Written out here rather than awaited as `call_verb`: one
-            // state machine less on the usual path.
-            result = call_verb!(self);
-        }
-        if let Err(error) = result {
-            // Boxed, as in `settle`.
-            Box::pin(handle_error(&mut self.handler, &mut self.cx, error)).await;
-        }
-        self.complete();
     }
 
     /// Everything before the verb method: the default headers, the
