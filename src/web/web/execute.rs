@@ -6,6 +6,7 @@ use futures_util::future::BoxFuture;
 use http::Method;
 
 use super::delegate::StreamingRequest;
+use super::output::{Finishing, finish};
 use super::{Context, Finish, HttpError, RequestHandler, WebError, WebResult};
 use crate::httputil::HttpOutputError;
 use crate::routing::PathArgs;
@@ -28,7 +29,7 @@ macro_rules! call_verb {
             _ => handler.other_method(cx).await,
         };
         match verb {
-            Ok(()) if !cx.finished => cx.finish().await,
+            Ok(()) if !cx.finished => finish!(cx),
             verb => verb,
         }
     }};

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::error::usage;
 use super::held_headers::HeldHeaders;
 use super::{Context, ETag, HeaderText, WebError, WebResult};
+use crate::http1::Sent;
 use crate::http1::codec::WriteBuffer;
 use crate::httputil::body_pool;
 use crate::httputil::{
@@ -44,6 +45,35 @@ fn check_value(name: &str, text: &str) -> WebResult {
     }
     Ok(())
 }
+
+/// Where [`Context::start_finish`] left a response.
+pub(super) enum Finishing {
+    /// It went out whole; what tells when it is sent.
+    Whole(Sent),
+    /// It streams: this last piece is still to send.
+    Last(Bytes),
+}
+
+/// [`Context::finish`] on the context `$cx` (a `&mut Context`): a
+/// [`WebResult`] expression, awaiting inside the `async` code it is
+/// written in, so that the request's own state machine can finish a
+/// response without one of its own.
+macro_rules! finish {
+    ($cx:expr) => {{
+        let cx: &mut Context = $cx;
+        match cx.start_finish() {
+            Ok(Finishing::Whole(sent)) => {
+                let sent = sent.await;
+                cx.finished_whole(sent)
+            }
+            // Boxed: the whole-response path, the usual one, keeps its
+            // future small without it.
+            Ok(Finishing::Last(chunk)) => Box::pin(cx.send_last(chunk)).await,
+            Err(error) => Err(error),
+        }
+    }};
+}
+pub(super) use finish;
 
 impl Context {
     /// Resets the status, headers and output written so far (Tornado's
@@ -250,12 +280,18 @@ impl Context {
     /// `If-None-Match` matches it. A 1xx, 204 or 304 response may have no
     /// body (an error), and loses the headers describing one.
     pub async fn finish(&mut self) -> WebResult {
+        finish!(self)
+    }
+
+    /// What [`finish`](Self::finish) does before it waits: a response
+    /// going out whole is written, and what it waits for is returned; a
+    /// streamed one returns its last piece to send.
+    pub(super) fn start_finish(&mut self) -> WebResult<Finishing> {
         if self.finished {
             return Err(usage("finish() called twice"));
         }
         if self.headers_written {
-            let chunk = self.buffer.split().freeze();
-            return Box::pin(self.send_last(chunk)).await;
+            return Ok(Finishing::Last(self.buffer.split().freeze()));
         }
         // The hash of the default `ETag` when the connection writes it
         // (the response goes out whole, as it is: no transform to show
@@ -303,7 +339,7 @@ impl Context {
                 self.headers
                     .insert(http::header::CONTENT_LENGTH, body.len().into());
             }
-            return Box::pin(self.send_last(body)).await;
+            return Ok(Finishing::Last(body));
         }
         // A small body the transforms leave alone goes out copied from the
         // buffer, which stays for the thread's next response; any other
@@ -340,7 +376,11 @@ impl Context {
             let headers = std::mem::take(&mut self.headers);
             writer.respond_with(self.status, headers, extra, body)
         };
-        let sent = sent.await;
+        Ok(Finishing::Whole(sent))
+    }
+
+    /// [`finish`](Self::finish)'s end, once the response went out whole.
+    pub(super) fn finished_whole(&mut self, sent: Result<(), HttpOutputError>) -> WebResult {
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)
     }
@@ -348,7 +388,7 @@ impl Context {
     /// Sends the last piece of a response that streams, and ends it.
     /// Called boxed: the whole-response path, the usual one, keeps its
     /// future small without it.
-    async fn send_last(&mut self, chunk: Bytes) -> WebResult {
+    pub(super) async fn send_last(&mut self, chunk: Bytes) -> WebResult {
         self.send(chunk, true).await?;
         self.end().await
     }
