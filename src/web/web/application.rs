@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use bytes::BytesMut;
 
+use super::context::Extras;
 use super::exact_routes::ExactRoutes;
 use super::gzip_transform::GzipTransform;
 use super::held_headers::HeldHeaders;
@@ -272,8 +273,13 @@ impl Application {
         for make in &self.inner.transforms {
             transforms.push(make(&request));
         }
+        let extras = (!transforms.is_empty()).then(|| {
+            Box::new(Extras {
+                transforms,
+                ..Extras::default()
+            })
+        });
         Context {
-            transforms,
             request,
             app: self.clone(),
             writer: Some(writer),
@@ -286,7 +292,7 @@ impl Application {
             finished: false,
             hooks,
             current_user: OnceLock::new(),
-            extras: None,
+            extras,
         }
     }
 

@@ -43,9 +43,6 @@ pub struct Context {
     pub(super) buffer: BytesMut,
     pub(super) headers_written: bool,
     pub(super) finished: bool,
-    /// What changes the output on its way out (gzip with
-    /// `compress_response` on, and the application's own).
-    pub(super) transforms: Vec<Box<dyn OutputTransform>>,
     /// The handler type's functions.
     pub(super) hooks: &'static Hooks,
     /// The current user, once asked for or set.
@@ -67,6 +64,20 @@ pub(super) struct Extras {
     pub(super) raw_xsrf: Option<RawXsrfToken>,
     /// The masked XSRF token handed out, once asked for.
     pub(super) xsrf_token: Option<String>,
+    /// What changes the output on its way out (gzip with
+    /// `compress_response` on, and the application's own).
+    pub(super) transforms: Vec<Box<dyn OutputTransform>>,
+}
+
+impl Extras {
+    /// The transforms of `extras` (taking the field, so that the
+    /// context's other fields stay free to borrow).
+    pub(super) fn transforms(extras: &mut Option<Box<Extras>>) -> &mut [Box<dyn OutputTransform>] {
+        match extras {
+            Some(extras) => &mut extras.transforms,
+            None => &mut [],
+        }
+    }
 }
 
 impl Context {
@@ -78,6 +89,12 @@ impl Context {
     /// The parts few requests use, made if needed.
     pub(super) fn extras_mut(&mut self) -> &mut Extras {
         self.extras.get_or_insert_with(Box::default)
+    }
+
+    /// Whether the output goes through transforms.
+    pub(super) fn has_transforms(&self) -> bool {
+        self.extras()
+            .is_some_and(|extras| !extras.transforms.is_empty())
     }
 
     /// The reason phrase set, when not the standard one.

@@ -8,6 +8,7 @@ use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method};
 use serde::Serialize;
 
+use super::context::Extras;
 use super::error::usage;
 use super::held_headers::HeldHeaders;
 use super::{Context, ETag, HeaderText, WebError, WebResult};
@@ -238,7 +239,7 @@ impl Context {
         if !self.headers_written {
             self.put_held();
         }
-        for transform in &mut self.transforms {
+        for transform in Extras::transforms(&mut self.extras) {
             chunk = if self.headers_written {
                 transform.transform_chunk(chunk, finishing)
             } else {
@@ -304,7 +305,7 @@ impl Context {
             // `set_etag_header`, knowing there is no `ETag` to replace.
             let matched = match self.computed_etag() {
                 Some(ETag::Hash(hash))
-                    if self.transforms.is_empty() && self.custom_reason().is_none() =>
+                    if !self.has_transforms() && self.custom_reason().is_none() =>
                 {
                     etag_hash = Some(hash);
                     self.if_none_match_accepts_hash(hash)
@@ -344,14 +345,14 @@ impl Context {
         // A small body the transforms leave alone goes out copied from the
         // buffer, which stays for the thread's next response; any other
         // as shared bytes.
-        let copied = self.transforms.is_empty() && WriteBuffer::copies(self.buffer.len());
+        let copied = !self.has_transforms() && WriteBuffer::copies(self.buffer.len());
         let mut body = Bytes::new();
         if !copied {
             body = std::mem::take(&mut self.buffer).freeze();
-            if !self.transforms.is_empty() {
+            if self.has_transforms() {
                 self.put_held();
             }
-            for transform in &mut self.transforms {
+            for transform in Extras::transforms(&mut self.extras) {
                 body = transform.transform_first_chunk(
                     &mut self.status,
                     &mut self.headers,
