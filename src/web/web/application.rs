@@ -218,10 +218,27 @@ impl Application {
     ) -> Destination<'_> {
         let path = request.path();
         if declined.is_empty()
-            && let Some(factory) = self.inner.exact.get(path)
+            && let Some(factory) = self.exact_handler(path)
         {
             return Destination::Handler(factory, PathArgs::default());
         }
+        self.destination_at(request, path, declined)
+    }
+
+    /// The handler factory of the literal route for `path`, when no
+    /// earlier route may take it.
+    pub(super) fn exact_handler(&self, path: &str) -> Option<&HandlerFactory> {
+        self.inner.exact.get(path)
+    }
+
+    /// [`destination`](Self::destination) for `request`, whose path is
+    /// `path`, past the literal routes.
+    pub(super) fn destination_at(
+        &self,
+        request: &HttpServerRequest,
+        path: &str,
+        declined: &[usize],
+    ) -> Destination<'_> {
         // With no virtual host added, the one host rule (any host) is
         // known to lead to the routes for any host.
         let hosts = match self.inner.hosts.rules().len() {

@@ -299,8 +299,12 @@ impl Application {
 
     /// Serves a request without a body.
     fn serve_request(&self, request: HttpServerRequest, writer: ResponseWriter) -> RequestRun {
-        // The usual case first, the request passed on where it is.
-        match self.destination(&request, &[]) {
+        // The usual cases first, the request passed on where it is.
+        let path = request.path();
+        if let Some(factory) = self.exact_handler(path) {
+            return factory.serve(self, request, writer, PathArgs::default());
+        }
+        match self.destination_at(&request, path, &[]) {
             Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
             Destination::Router(..) => self.serve_routed(request, writer),
         }
