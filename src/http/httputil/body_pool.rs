@@ -7,7 +7,7 @@
 //! it, and the next handler's output there starts in it. What the pool
 //! holds is bounded per thread.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use bytes::{Bytes, BytesMut};
 
@@ -18,6 +18,10 @@ const POOL_SIZE: usize = 16;
 const MOST_ROOM: usize = 16 * 1024;
 
 thread_local! {
+    /// The buffer given last, kept apart: a thread answering one request
+    /// at a time takes and gives back only this one.
+    static LAST: Cell<Option<BytesMut>> = const { Cell::new(None) };
+    /// The buffers given before it, the latest last.
     static POOL: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -25,6 +29,9 @@ thread_local! {
 /// (which allocates only when written to).
 pub(crate) fn take() -> BytesMut {
     // A thread tearing down its locals has no pool: a new buffer.
+    if let Some(last) = LAST.try_with(Cell::take).ok().flatten() {
+        return last;
+    }
     POOL.try_with(|pool| pool.borrow_mut().pop())
         .ok()
         .flatten()
@@ -50,10 +57,14 @@ pub(crate) fn give_buffer(mut buffer: BytesMut) {
     }
     buffer.clear();
     // A thread tearing down its locals has no pool: the buffer is freed.
+    let Ok(Some(before)) = LAST.try_with(|last| last.replace(Some(buffer))) else {
+        return;
+    };
     let _ = POOL.try_with(|pool| {
         let mut pool = pool.borrow_mut();
-        if pool.len() < POOL_SIZE {
-            pool.push(buffer);
+        // The last buffer counts towards the bound.
+        if pool.len() + 1 < POOL_SIZE {
+            pool.push(before);
         }
     });
 }
@@ -92,7 +103,13 @@ mod tests {
         for _ in 0..POOL_SIZE * 2 {
             give(Bytes::from(vec![0u8; 32]));
         }
-        let kept = POOL.with(|pool| pool.borrow().len());
+        let last = LAST.with(|last| {
+            let buffer = last.take();
+            let kept = buffer.is_some();
+            last.set(buffer);
+            kept
+        });
+        let kept = POOL.with(|pool| pool.borrow().len()) + usize::from(last);
         assert_eq!(kept, POOL_SIZE);
     }
 }
