@@ -282,20 +282,9 @@ impl Application {
         writer: ResponseWriter,
         hooks: &'static Hooks,
     ) -> Context {
-        let mut transforms: Vec<Box<dyn OutputTransform>> = Vec::new();
-        if self.inner.settings.compress_response {
-            let accept_encoding = request.headers.get("Accept-Encoding");
-            transforms.push(Box::new(GzipTransform::new(accept_encoding)));
-        }
-        for make in &self.inner.transforms {
-            transforms.push(make(&request));
-        }
-        let extras = (!transforms.is_empty()).then(|| {
-            Box::new(Extras {
-                transforms,
-                ..Extras::default()
-            })
-        });
+        let transforming =
+            self.inner.settings.compress_response || !self.inner.transforms.is_empty();
+        let extras = transforming.then(|| self.transforming_extras(&request));
         Context {
             request,
             app: self.clone(),
@@ -311,6 +300,25 @@ impl Application {
             current_user: OnceLock::new(),
             extras,
         }
+    }
+
+    /// The rarely used parts of a context whose output `request`'s
+    /// transforms change: gzip with `compress_response`, then the
+    /// application's own.
+    #[cold]
+    fn transforming_extras(&self, request: &HttpServerRequest) -> Box<Extras> {
+        let mut transforms: Vec<Box<dyn OutputTransform>> = Vec::new();
+        if self.inner.settings.compress_response {
+            let accept_encoding = request.headers.get("Accept-Encoding");
+            transforms.push(Box::new(GzipTransform::new(accept_encoding)));
+        }
+        for make in &self.inner.transforms {
+            transforms.push(make(request));
+        }
+        Box::new(Extras {
+            transforms,
+            ..Extras::default()
+        })
     }
 
     /// Writes the access log line of a finished request (Tornado's
