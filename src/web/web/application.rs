@@ -282,9 +282,6 @@ impl Application {
         writer: ResponseWriter,
         hooks: &'static Hooks,
     ) -> Context {
-        let transforming =
-            self.inner.settings.compress_response || !self.inner.transforms.is_empty();
-        let extras = transforming.then(|| self.transforming_extras(&request));
         Context {
             request,
             app: self.clone(),
@@ -298,15 +295,20 @@ impl Application {
             finished: false,
             hooks,
             current_user: OnceLock::new(),
-            extras,
+            extras: None,
         }
+    }
+
+    /// Whether responses go through output transforms.
+    pub(super) fn transforms_output(&self) -> bool {
+        self.inner.settings.compress_response || !self.inner.transforms.is_empty()
     }
 
     /// The rarely used parts of a context whose output `request`'s
     /// transforms change: gzip with `compress_response`, then the
     /// application's own.
     #[cold]
-    fn transforming_extras(&self, request: &HttpServerRequest) -> Box<Extras> {
+    pub(super) fn transforming_extras(&self, request: &HttpServerRequest) -> Box<Extras> {
         let mut transforms: Vec<Box<dyn OutputTransform>> = Vec::new();
         if self.inner.settings.compress_response {
             let accept_encoding = request.headers.get("Accept-Encoding");

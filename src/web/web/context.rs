@@ -91,6 +91,15 @@ impl Context {
         self.extras.get_or_insert_with(Box::default)
     }
 
+    /// Makes the output transforms of the application, if it has some,
+    /// for this request: the first step of a handler's run (made here
+    /// rather than with the context, which is then written in one piece).
+    pub(super) fn make_transforms(&mut self) {
+        if self.app.transforms_output() {
+            self.extras = Some(self.app.transforming_extras(&self.request));
+        }
+    }
+
     /// Whether the output goes through transforms.
     pub(super) fn has_transforms(&self) -> bool {
         self.extras()

@@ -62,6 +62,7 @@ pub(super) fn execute<H: RequestHandler>(
     // method of its own: one state machine for it all, the usual path.
     async move {
         let running = &mut running;
+        running.cx.make_transforms();
         running.handler.set_default_headers(&mut running.cx);
         let mut result = running.admit();
         if result.is_ok() {
@@ -105,6 +106,7 @@ impl<H: RequestHandler> Running<H> {
     /// Everything before the verb method: the default headers, the
     /// method check, the path arguments, `prepare`. Whether to go on.
     async fn prelude(&mut self) -> bool {
+        self.cx.make_transforms();
         self.handler.set_default_headers(&mut self.cx);
         let result = self.prepare().await;
         self.settle(result).await
