@@ -1680,22 +1680,22 @@ async fn extra_fields(request: HttpServerRequest, mut writer: ResponseWriter) {
         .await;
 }
 
-/// Answers with `respond_copying` from a buffer it keeps: a body as long
-/// as the path's number (`/5`, `/200000`).
+/// Answers with `respond_from` from a buffer it keeps: a body as long as
+/// the path's number (`/5`, `/200000`).
 async fn copied_body(request: HttpServerRequest, mut writer: ResponseWriter) {
     let len: usize = request.path()[1..].parse().unwrap_or(0);
     let kept: Vec<u8> = (0..len).map(|at| b'a' + (at % 26) as u8).collect();
     let _ = writer
-        .respond_copying(200, &HttpHeaders::new(), ExtraFields::default(), &kept)
+        .respond_from(200, &HttpHeaders::new(), ExtraFields::default(), &kept[..])
         .await;
     assert_eq!(kept.len(), len);
 }
 
-/// `respond_copying` sends a small body (copied with the head) and a big
-/// one (copied as a piece of its own) whole, on one kept-alive
+/// `respond_from` sends a small borrowed body (copied with the head) and a
+/// big one (copied as a piece of its own) whole, on one kept-alive
 /// connection, and keeps the `Content-Length` of a `HEAD`.
 #[tokio::test]
-async fn respond_copying_sends_bodies_of_any_size_whole() {
+async fn respond_from_sends_borrowed_bodies_of_any_size_whole() {
     let server = serve(HttpServerSettings::default(), copied_body);
     let mut client = RawClient::connect(addr_of(&server)).await;
     for len in [0, 5, 200_000] {

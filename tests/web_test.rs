@@ -948,6 +948,10 @@ impl RequestHandler for ReplyHandler {
     async fn get(&mut self, cx: &mut Context) -> WebResult {
         cx.write(self.0)
     }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.write(self.0)
+    }
 }
 
 fn reply(pattern: &str, text: &'static str) -> Route {
@@ -981,12 +985,142 @@ async fn literal_routes_keep_the_order_of_the_route_list() {
             let response = server.fetch(path).await;
             assert_eq!(response.body, body, "{path}, {fillers} fillers");
         }
+        // A request with a body is routed the same way.
+        let post = |path: &str| HttpRequest::new(path).method("POST").body("x");
+        assert_eq!(server.fetch(post("/item/7")).await.body, "item");
+        assert_eq!(server.fetch(post("/first")).await.body, "first");
         assert_eq!(server.fetch("/First").await.code, 404);
         if fillers > 0 {
             assert_eq!(server.fetch("/filler/19").await.body, "filler");
         }
         server.stop().await;
     }
+}
+
+/// Implements `get`, though its `SUPPORTED_METHODS` leave `GET` out.
+struct PostOnlyHandler;
+
+impl RequestHandler for PostOnlyHandler {
+    const SUPPORTED_METHODS: &'static [&'static str] = &["POST"];
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("get ran")
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("post ran")
+    }
+}
+
+/// `GET` outside `SUPPORTED_METHODS` is refused with `405` before the
+/// handler runs, even when the handler implements `get`.
+#[tokio::test]
+async fn get_outside_supported_methods_is_refused() {
+    let server = serve_one(|| PostOnlyHandler);
+    let get = server.fetch("/").await;
+    assert_eq!(get.code, 405);
+    assert_ne!(get.body, "get ran");
+    let post = server
+        .fetch(HttpRequest::new("/").method("POST").body("x"))
+        .await;
+    assert_eq!(post.body, "post ran");
+    server.stop().await;
+}
+
+/// Sets a `Content-Type`, writes, then fails.
+struct TypedThenFailsHandler;
+
+impl RequestHandler for TypedThenFailsHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("Content-Type", "text/plain")?;
+        cx.write("partial")?;
+        Err(HttpError::new(503).into())
+    }
+}
+
+/// The error page replaces the `Content-Type` the handler set with its
+/// own HTML one.
+#[tokio::test]
+async fn an_error_page_has_its_own_content_type() {
+    let server = serve_one(|| TypedThenFailsHandler);
+    let response = server.fetch("/").await;
+    assert_eq!(response.code, 503);
+    assert_eq!(
+        response.headers.get_list("Content-Type"),
+        ["text/html; charset=UTF-8"]
+    );
+    assert!(!String::from_utf8_lossy(&response.body).contains("partial"));
+    server.stop().await;
+}
+
+/// The response headers each request's context showed in `on_finish`.
+type SeenHeaders = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
+/// Writes as many bytes as its path says with a `Content-Type` and one
+/// header, and records the response headers in `on_finish`.
+struct SeesHeadersHandler(SeenHeaders);
+
+impl RequestHandler for SeesHeadersHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.set_header("Content-Type", "text/plain")?;
+        cx.set_header("X-A", "b")?;
+        let len: usize = cx.path_arg(0).unwrap_or("0").parse().unwrap_or(0);
+        cx.write(vec![b'x'; len])
+    }
+
+    fn on_finish(&mut self, cx: &mut Context) {
+        let headers = cx
+            .response_headers()
+            .get_all()
+            .map(|(name, value)| {
+                let value = value.to_str().unwrap_or_default();
+                (name.as_str().to_owned(), value.to_owned())
+            })
+            .collect();
+        self.0.lock().unwrap().push(headers);
+    }
+}
+
+/// In `on_finish`, the context shows the headers the response was sent
+/// with, whether its body was small or big, with or without gzip.
+#[tokio::test]
+async fn response_headers_in_on_finish_are_those_sent() {
+    let seen = SeenHeaders::default();
+    let routes = |seen: &SeenHeaders| {
+        let seen = Arc::clone(seen);
+        vec![url(r"/(\d+)", move || {
+            SeesHeadersHandler(Arc::clone(&seen))
+        })]
+    };
+    let plain = serve(routes(&seen));
+    let with_gzip = serve_compressed(routes(&seen));
+    for server in [&plain, &with_gzip] {
+        for len in [5, 100_000] {
+            let response = server.fetch(&*format!("/{len}")).await;
+            assert_eq!(response.code, 200);
+            let shown = seen.lock().unwrap().pop().unwrap();
+            let value = |name: &str| {
+                let values: Vec<&str> = shown
+                    .iter()
+                    .filter(|(shown, _)| shown == name)
+                    .map(|(_, value)| value.as_str())
+                    .collect();
+                values
+            };
+            assert_eq!(value("content-type"), ["text/plain"], "{len}: {shown:?}");
+            assert_eq!(value("x-a"), ["b"], "{len}: {shown:?}");
+            assert_eq!(value("server"), [SERVER.as_str()], "{len}: {shown:?}");
+            for name in ["content-type", "x-a", "server"] {
+                assert_eq!(
+                    response.headers.get(name),
+                    value(name).first().copied(),
+                    "{name}"
+                );
+            }
+        }
+    }
+    plain.stop().await;
+    with_gzip.stop().await;
 }
 
 /// Tornado: HostMatchingTest.test_host_matching

@@ -143,8 +143,9 @@ impl ResponseWriter {
     }
 
     /// [`respond`](Self::respond) with `extra` fields written straight
-    /// into the head beside `headers`: constant lines (a `Server` field)
-    /// and an `ETag` made from a hash, without a header entry for each.
+    /// into the head beside `headers`: constant lines (a `Server` field),
+    /// a `Content-Type` and an `ETag` made from a hash, without a header
+    /// entry for each.
     /// `headers` should not give the same fields.
     #[inline(always)]
     pub fn respond_with(
@@ -157,17 +158,18 @@ impl ResponseWriter {
         Sent(self.write_response(code, &headers, extra, body.into()))
     }
 
-    /// [`respond_with`](Self::respond_with) for headers and a body the
-    /// caller keeps: both are copied into the connection's output (a
+    /// [`respond_with`](Self::respond_with) for headers the caller keeps,
+    /// and a body that is either shared [`Bytes`] (sent as they are when
+    /// big) or borrowed bytes, copied into the connection's output (a
     /// small body is copied there anyway), so that the caller may reuse
-    /// its buffers.
+    /// its buffer.
     #[inline(always)]
-    pub fn respond_copying(
+    pub fn respond_from(
         &mut self,
         code: u16,
         headers: &HttpHeaders,
         extra: ExtraFields<'_>,
-        body: &[u8],
+        body: impl BodyPiece,
     ) -> Sent {
         Sent(self.write_response(code, headers, extra, body))
     }

@@ -32,7 +32,9 @@ use crate::httputil::{HttpConnection, HttpHeaders, HttpServerRequest};
 pub struct Context {
     pub(super) request: HttpServerRequest,
     pub(super) app: Application,
-    /// The write side; `None` once the response is finished.
+    /// The write side; `None` once a streamed response is finished or the
+    /// request detached (a response sent whole keeps it, done, until the
+    /// context goes).
     pub(super) writer: Option<ResponseWriter>,
     pub(super) path_args: Vec<Option<String>>,
     pub(super) status: u16,
@@ -70,7 +72,7 @@ pub(super) struct Extras {
 }
 
 impl Extras {
-    /// The transforms of `extras` (taking the field, so that the
+    /// The transforms of `extras` (given the field, so that the
     /// context's other fields stay free to borrow).
     pub(super) fn transforms(extras: &mut Option<Box<Extras>>) -> &mut [Box<dyn OutputTransform>] {
         match extras {
@@ -95,6 +97,7 @@ impl Context {
     /// for this request: the first step of a handler's run (made here
     /// rather than with the context, which is then written in one piece).
     pub(super) fn make_transforms(&mut self) {
+        debug_assert!(self.extras.is_none(), "transforms are made first");
         if self.app.transforms_output() {
             self.extras = Some(self.app.transforming_extras(&self.request));
         }

@@ -103,8 +103,9 @@ impl<H: RequestHandler> Running<H> {
         }
     }
 
-    /// Everything before the verb method: the default headers, the
-    /// method check, the path arguments, `prepare`. Whether to go on.
+    /// Everything before the verb method: the output transforms, the
+    /// default headers, the method check, the path arguments, `prepare`.
+    /// Whether to go on.
     async fn prelude(&mut self) -> bool {
         self.cx.make_transforms();
         self.handler.set_default_headers(&mut self.cx);

@@ -51,7 +51,8 @@ fn check_value(name: &str, text: &str) -> WebResult {
 pub(super) enum Finishing {
     /// It went out whole; what tells when it is sent.
     Whole(Sent),
-    /// It streams: this last piece is still to send.
+    /// It goes out streamed (its head is written already, or it has a
+    /// reason phrase of its own): this last piece is still to send.
     Last(Bytes),
 }
 
@@ -369,13 +370,13 @@ impl Context {
             return Err(usage("the response is finished"));
         };
         let extra = self.held.extra(etag_hash);
+        // The headers stay in the context, as they were sent.
         let sent = if copied {
-            let sent = writer.respond_copying(self.status, &self.headers, extra, &self.buffer);
+            let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
             body_pool::give_buffer(std::mem::take(&mut self.buffer));
             sent
         } else {
-            let headers = std::mem::take(&mut self.headers);
-            writer.respond_with(self.status, headers, extra, body)
+            writer.respond_from(self.status, &self.headers, extra, body)
         };
         Ok(Finishing::Whole(sent))
     }
