@@ -41,7 +41,7 @@ impl HeldHeaders {
     };
 
     /// None held.
-    pub(super) const NONE: HeldHeaders = HeldHeaders {
+    const NONE: HeldHeaders = HeldHeaders {
         server: false,
         content_type: None,
     };
