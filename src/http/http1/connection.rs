@@ -9,6 +9,7 @@ use std::sync::Arc;
 use bytes::BytesMut;
 use futures_util::FutureExt;
 use futures_util::future::{Either, Fuse};
+use tokio::sync::oneshot;
 
 use super::codec::BodyLength;
 use super::error_response::refusal;
@@ -16,7 +17,9 @@ use super::input::HeadError;
 use super::read_timer::ReadTimer;
 use super::shared::{Begun, ConnShared, Phase};
 use super::whole::NextHead;
-use super::{Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, linger, slot};
+use super::{
+    Http1ConnectionParameters, ResponseWriter, ServerConnectionHandle, Upgraded, linger, slot,
+};
 use crate::httputil::{HttpHeaders, HttpServerConnectionDelegate, RequestContext};
 use crate::iostream::IoStream;
 use crate::util::log_target::GEN_LOG;
@@ -190,17 +193,35 @@ impl Http1ServerConnection {
                 break end;
             }
         };
-        drop(buf);
         release(&mut current);
         release(&mut whole);
         drop(self.shared.uncork());
-        match end {
-            End::Linger => linger::close(&self.shared.stream).await,
-            End::Close | End::KeepAlive => self.shared.stream.close(),
+        let upgrade = self.shared.lock().upgrade.take();
+        match (end, upgrade) {
+            // The `101` is out: the stream is the new protocol's.
+            (End::Linger, Some(upgrade)) => self.hand_over(upgrade, buf),
+            (End::Linger, None) => {
+                drop(buf);
+                linger::close(&self.shared.stream).await;
+            }
+            (End::Close | End::KeepAlive, _) => self.shared.stream.close(),
         }
         // A writer kept past the end sees its response finished.
         self.shared.lock().retire(u64::MAX);
         delegate.on_close(&self.shared.context.peer);
+    }
+
+    /// Hands the stream, and what was read after the upgraded request,
+    /// to `upgrade`'s receiver; closes it when nobody waits for it.
+    fn hand_over(&self, upgrade: oneshot::Sender<Upgraded>, read_ahead: BytesMut) {
+        let upgraded = Upgraded {
+            stream: self.shared.stream.clone(),
+            read_ahead,
+            context: Arc::clone(&self.shared.context),
+        };
+        if let Err(upgraded) = upgrade.send(upgraded) {
+            upgraded.stream.close();
+        }
     }
 
     /// Logs a request refused as malformed (or over a limit).

@@ -82,10 +82,12 @@ mod read_timer;
 mod response_wait;
 mod shared;
 mod slot;
+mod upgrade;
 mod whole;
 mod writer;
 
 pub use connection::{Http1ServerConnection, RequestContextFn};
 pub use handle::ServerConnectionHandle;
 pub use params::Http1ConnectionParameters;
+pub use upgrade::{Upgrade, Upgraded};
 pub use writer::{ResponseWriter, Sent};

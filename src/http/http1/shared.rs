@@ -13,9 +13,11 @@ use bytes::Bytes;
 
 use super::codec::{BodyEncoder, RequestInfo, WriteBuffer};
 use super::date;
+use super::upgrade::Upgraded;
 use crate::httputil::RequestContext;
 use crate::iostream::{IoStream, WriteFuture};
 use crate::util::lock;
+use tokio::sync::oneshot;
 
 /// The part of one connection that outlives a single borrow: the stream
 /// and the state behind a lock that every holder keeps for a few
@@ -125,6 +127,9 @@ pub(super) struct ConnState {
     pub(super) waker: Option<Waker>,
     /// Close after the current response, and at once when idle.
     pub(super) draining: bool,
+    /// Where the stream goes once the current response, a `101
+    /// Switching Protocols`, is out (see [`ResponseWriter::upgrade`](super::ResponseWriter::upgrade)).
+    pub(super) upgrade: Option<oneshot::Sender<Upgraded>>,
 }
 
 impl ConnShared {
@@ -149,6 +154,7 @@ impl ConnShared {
                 generation: 0,
                 waker: None,
                 draining: false,
+                upgrade: None,
             }),
         }
     }

@@ -53,12 +53,12 @@ use crate::util::log_target::APP_LOG;
 /// `Connection: close`: the connection closes after it, without reading
 /// the rest of the body.
 pub struct ResponseWriter {
-    shared: Arc<ConnShared>,
+    pub(super) shared: Arc<ConnShared>,
     /// The request's own context, when it is not the connection's.
     context: Option<Arc<RequestContext>>,
     /// The request answered; installed as the current exchange by the
     /// writer's first lock unless the driver did so first.
-    begun: Begun,
+    pub(super) begun: Begun,
     /// When the input carrying the request arrived.
     received: Instant,
     /// `finish` succeeded (or failed for good): nothing for `Drop` to do.
@@ -176,7 +176,7 @@ impl ResponseWriter {
 
     /// [`respond`](Self::respond)'s work: the write that sends the
     /// response, when it is not left to the connection.
-    fn write_response(
+    pub(super) fn write_response(
         &mut self,
         code: u16,
         headers: &HttpHeaders,
@@ -394,7 +394,7 @@ fn encode_whole(
 }
 
 /// The exchange `generation` if nothing of its response is written yet.
-fn waiting_exchange(
+pub(super) fn waiting_exchange(
     exchange: &mut Option<Exchange>,
     generation: u64,
 ) -> Result<&mut Exchange, HttpOutputError> {
