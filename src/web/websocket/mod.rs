@@ -1,0 +1,16 @@
+//! WebSocket (RFC 6455): the opening handshake.
+//!
+//! ```
+//! use supercell::websocket::accept_key;
+//!
+//! // RFC 6455's sample key and the answer it asks for.
+//! assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+//! ```
+
+mod handshake;
+
+pub use handshake::{
+    CLIENT_VERSION, HandshakeError, SUPPORTED_VERSIONS, UpgradeRequest, accept_key,
+    check_switching_response, check_upgrade_request, new_key, switching_headers,
+    upgrade_request_headers,
+};
