@@ -264,7 +264,15 @@ mod tests {
 
     #[test]
     fn each_bad_request_gets_its_error_and_status() {
-        let cases: [(usize, Option<(&str, &str)>, HandshakeError, u16); 6] = [
+        // The field at an index of `valid()`, replaced (or removed), and
+        // the error and status that follow.
+        type Case = (
+            usize,
+            Option<(&'static str, &'static str)>,
+            HandshakeError,
+            u16,
+        );
+        let cases: [Case; 6] = [
             (0, None, HandshakeError::NotWebSocket, 400),
             (
                 0,
