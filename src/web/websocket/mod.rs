@@ -8,9 +8,11 @@
 //! assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 //! ```
 
+mod deflate;
 mod extensions;
 mod handshake;
 
+pub use deflate::{InflateError, MessageDeflater, MessageInflater};
 pub use extensions::{
     CompressionOptions, DeflateParams, ExtensionError, ExtensionOffer, check_deflate_answer,
     deflate_offer, negotiate_deflate, parse_extensions,
