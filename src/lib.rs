@@ -13,7 +13,7 @@
 //! 2. **Streams and sockets** — [`iostream`], [`netutil`], [`tcpserver`],
 //!    [`tcpclient`], [`process`].
 //! 3. **HTTP** — [`httputil`], [`http1`], [`httpserver`], [`httpclient`].
-//! 4. **Web** — [`routing`], [`template`], [`web`].
+//! 4. **Web** — [`routing`], [`template`], [`web`], [`websocket`].
 //! 5. **Tools** — [`log`], [`testing`].
 //!
 //! ```
@@ -97,6 +97,8 @@ pub mod routing;
 pub mod template;
 #[path = "web/web/mod.rs"]
 pub mod web;
+#[path = "web/websocket/mod.rs"]
+pub mod websocket;
 
 // Layer 5: tools (src/tools/).
 #[path = "tools/log/mod.rs"]
