@@ -44,9 +44,10 @@ impl FrameHead {
 
     /// Reads a frame head from the start of `src`: `Ok(None)` while `src`
     /// is shorter than the head, otherwise the head and its length in
-    /// bytes. Only the wire format is checked here; whether the frame is
-    /// acceptable (mask, reserved bits, control frame rules) is for the
-    /// [`FrameDecoder`](super::FrameDecoder).
+    /// bytes. A malformed length is refused as soon as its bytes are in,
+    /// before the masking key. Only the wire format is checked here;
+    /// whether the frame is acceptable (mask, reserved bits, control frame
+    /// rules) is for the [`FrameDecoder`](super::FrameDecoder).
     ///
     /// # Errors
     ///
