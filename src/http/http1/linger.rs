@@ -23,7 +23,7 @@ pub(super) const LINGER_BYTES: usize = 64 * 1024;
 /// is queued to leave and shuts the write side, drops up to
 /// [`LINGER_BYTES`] of input until the peer closes or the time is up, then
 /// closes.
-pub(super) async fn close(stream: &IoStream) {
+pub(crate) async fn close(stream: &IoStream) {
     let deadline = Instant::now() + LINGER_TIME;
     if let Ok(Ok(())) = timeout_at(deadline, stream.shutdown_write()).await {
         let mut dropped = 0;

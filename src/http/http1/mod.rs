@@ -76,7 +76,7 @@ mod error_response;
 mod exchange;
 mod handle;
 mod input;
-mod linger;
+pub(crate) mod linger;
 mod params;
 mod read_timer;
 mod response_wait;

@@ -118,6 +118,7 @@ mod secure_cookie;
 mod settings;
 mod signed_value;
 mod static_file;
+mod switching;
 mod tower_service;
 mod transform;
 mod ui;

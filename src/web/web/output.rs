@@ -415,7 +415,7 @@ impl Context {
     /// Writes the access log line, unless the connection refused the
     /// response (its framing was wrong: the error is logged instead, as
     /// Tornado's). A response to a client that went away is logged.
-    fn log_unless_refused(&mut self, sent: &Result<(), HttpOutputError>) {
+    pub(super) fn log_unless_refused(&mut self, sent: &Result<(), HttpOutputError>) {
         if matches!(sent, Ok(()) | Err(HttpOutputError::Closed))
             && self.app.logs_access(self.status)
         {

@@ -60,11 +60,15 @@ mod encode;
 mod error;
 mod extensions;
 mod frame;
+mod handler;
 mod handshake;
 mod incoming;
 mod mask;
+mod message;
 mod opcode;
 mod role;
+mod run;
+mod socket;
 mod utf8;
 
 pub use close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
@@ -77,6 +81,7 @@ pub use extensions::{
     deflate_offer, negotiate_deflate, parse_extensions,
 };
 pub use frame::{FrameHead, MAX_HEAD_LEN};
+pub use handler::{WebSocketHandler, WebSocketUpgrade, websocket_url};
 pub use handshake::{
     CLIENT_VERSION, HandshakeError, SUPPORTED_VERSIONS, UpgradeRequest, accept_key,
     check_switching_response, check_upgrade_request, new_key, switching_headers,
@@ -84,6 +89,8 @@ pub use handshake::{
 };
 pub use incoming::{Incoming, MessageKind};
 pub use mask::apply_mask;
+pub use message::{Message, Text};
 pub use opcode::OpCode;
 pub use role::Role;
+pub use socket::{WebSocket, WebSocketClosedError, Written};
 pub use utf8::Utf8Validator;

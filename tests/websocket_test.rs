@@ -1,0 +1,534 @@
+//! WebSocket handlers over real sockets on 127.0.0.1, driven by a raw
+//! client made of the protocol core (so that what goes over the wire is
+//! checked frame by frame). Counterparts of Tornado 5.0's
+//! `tornado/test/websocket_test.py` are named after its tests.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use supercell::iostream::IoStream;
+use supercell::testing::HttpTestServer;
+use supercell::web::{Application, Context, Settings};
+use supercell::websocket::{
+    CloseCode, CloseFrame, CompressionOptions, DecoderConfig, FrameDecoder, FrameEncoder, Incoming,
+    Message, MessageDeflater, MessageInflater, MessageKind, Role, WebSocket, WebSocketClosedError,
+    WebSocketHandler, accept_key, websocket_url,
+};
+use tokio::sync::mpsc;
+
+const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
+
+/// What the handlers report to a test.
+#[derive(Debug, PartialEq)]
+enum Event {
+    Open(Vec<Option<String>>),
+    Message(Message),
+    Ping(Vec<u8>),
+    Closed(Option<u16>, Option<String>),
+    WriteAfterClose(Result<(), WebSocketClosedError>),
+}
+
+type Events = mpsc::UnboundedSender<Event>;
+
+/// Echoes every message; `close` closes with 1000 "done", `goodbye`
+/// closes and then tries to write.
+struct Echo {
+    events: Events,
+    compression: Option<CompressionOptions>,
+}
+
+impl WebSocketHandler for Echo {
+    fn get_compression_options(&self, _: &Context) -> Option<CompressionOptions> {
+        self.compression
+    }
+
+    fn select_subprotocol(&mut self, _: &Context, offered: &[String]) -> Option<String> {
+        offered.iter().find(|p| p.as_str() == "echo").cloned()
+    }
+
+    async fn open(&mut self, ws: &WebSocket) {
+        let _ = self.events.send(Event::Open(ws.path_args().to_vec()));
+    }
+
+    async fn on_message(&mut self, ws: &WebSocket, message: Message) {
+        match message.as_text() {
+            Some("close") => ws.close(Some(1000), "done"),
+            Some("goodbye") => {
+                ws.close(None, "");
+                let result = ws.write_message("too late").await;
+                let _ = self.events.send(Event::WriteAfterClose(result));
+            }
+            _ => {
+                let _ = self.events.send(Event::Message(message.clone()));
+                let _ = ws.write_message(message).await;
+            }
+        }
+    }
+
+    fn on_ping(&mut self, _: &WebSocket, data: &[u8]) {
+        let _ = self.events.send(Event::Ping(data.to_vec()));
+    }
+
+    fn on_close(&mut self, ws: &WebSocket) {
+        let _ = self
+            .events
+            .send(Event::Closed(ws.close_code(), ws.close_reason()));
+    }
+}
+
+/// A server with the echo handler at `/echo` and `/path/(.*)`.
+struct Server {
+    port: u16,
+    events: mpsc::UnboundedReceiver<Event>,
+    _server: HttpTestServer,
+}
+
+fn start(settings: Settings, compression: Option<CompressionOptions>) -> Server {
+    let (events, receiver) = mpsc::unbounded_channel();
+    let sender = events.clone();
+    let app = Application::new(
+        vec![
+            websocket_url("/echo", move || Echo {
+                events: events.clone(),
+                compression,
+            }),
+            websocket_url("/path/(.*)", move || Echo {
+                events: sender.clone(),
+                compression: None,
+            }),
+        ],
+        settings,
+    )
+    .unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let port = server.http_port();
+    Server {
+        port,
+        events: receiver,
+        _server: server,
+    }
+}
+
+impl Server {
+    async fn event(&mut self) -> Event {
+        tokio::time::timeout(Duration::from_secs(5), self.events.recv())
+            .await
+            .expect("an event in time")
+            .expect("the handlers are alive")
+    }
+}
+
+/// A raw client: the handshake by hand, frames with the protocol core.
+struct Client {
+    stream: IoStream,
+    buf: BytesMut,
+    decoder: FrameDecoder,
+    encoder: FrameEncoder,
+    status: u16,
+    head: String,
+}
+
+impl Client {
+    async fn connect(port: u16, path: &str, extra: &[&str]) -> Client {
+        let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .unwrap();
+        let mut request = format!(
+            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
+             Connection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n"
+        );
+        for line in extra {
+            request.push_str(line);
+            request.push_str("\r\n");
+        }
+        request.push_str("\r\n");
+        stream.write(Bytes::from(request)).await.unwrap();
+        let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
+        let head = String::from_utf8(head.to_vec()).unwrap();
+        let status = head[9..12].parse().unwrap();
+        Client {
+            stream,
+            buf: BytesMut::new(),
+            decoder: FrameDecoder::with_config(
+                Role::Client,
+                DecoderConfig {
+                    compression: true,
+                    ..DecoderConfig::default()
+                },
+            ),
+            encoder: FrameEncoder::new(Role::Client),
+            status,
+            head,
+        }
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (field, value) = line.split_once(':')?;
+            field.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    async fn send_raw(&self, data: BytesMut) {
+        self.stream.write(data.freeze()).await.unwrap();
+    }
+
+    async fn send(&self, message: Message) {
+        let mut out = BytesMut::new();
+        self.encoder
+            .message(message.kind(), message.as_bytes(), false, &mut out);
+        self.send_raw(out).await;
+    }
+
+    /// The next frame from the server; `None` once it closed.
+    async fn next(&mut self) -> Option<Incoming> {
+        loop {
+            if let Some(incoming) = self.decoder.decode(&mut self.buf).unwrap() {
+                return Some(incoming);
+            }
+            let read = tokio::time::timeout(
+                Duration::from_secs(5),
+                self.stream.read_available(64 * 1024),
+            )
+            .await
+            .expect("the server answers in time");
+            match read {
+                Ok(Some(data)) => self.buf.extend_from_slice(&data),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether the server closes the connection (within 5 seconds).
+    async fn closed(&mut self) -> bool {
+        tokio::time::timeout(Duration::from_secs(5), self.stream.read_until_close())
+            .await
+            .is_ok()
+    }
+}
+
+fn text(text: &'static str) -> Message {
+    Message::from(text)
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_gen() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    assert_eq!(client.status, 101);
+    assert_eq!(
+        client.header("Sec-WebSocket-Accept"),
+        Some(accept_key(KEY).as_str())
+    );
+    assert_eq!(client.header("Upgrade"), Some("websocket"));
+    assert_eq!(server.event().await, Event::Open(vec![]));
+    client.send(text("hello")).await;
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Text(Bytes::from("hello")))
+    );
+    client.send(Message::from(vec![0u8, 1, 255])).await;
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Binary(Bytes::from_static(&[0, 1, 255])))
+    );
+    assert_eq!(server.event().await, Event::Message(text("hello")));
+}
+
+#[tokio::test]
+async fn websocket_test_path_args() {
+    let mut server = start(Settings::default(), None);
+    let client = Client::connect(server.port, "/path/hello", &[]).await;
+    assert_eq!(client.status, 101);
+    assert_eq!(
+        server.event().await,
+        Event::Open(vec![Some("hello".into())])
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_close_buffered_data() {
+    // Frames sent right behind the handshake, in the same write, are read.
+    let mut server = start(Settings::default(), None);
+    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
+        .await
+        .unwrap();
+    let mut data = format!(
+        "GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .into_bytes();
+    let mut frame = BytesMut::new();
+    FrameEncoder::new(Role::Client).text("early", &mut frame);
+    data.extend_from_slice(&frame);
+    stream.write(Bytes::from(data)).await.unwrap();
+    assert_eq!(server.event().await, Event::Open(vec![]));
+    assert_eq!(server.event().await, Event::Message(text("early")));
+}
+
+#[tokio::test]
+async fn websocket_test_client_close_reason() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    let mut frame = BytesMut::new();
+    client
+        .encoder
+        .close(Some(CloseCode::GOING_AWAY), "goodbye", &mut frame)
+        .unwrap();
+    client.send_raw(frame).await;
+    // The server answers with the same code, then closes.
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Close(CloseFrame {
+            code: Some(CloseCode::GOING_AWAY),
+            reason: String::new()
+        }))
+    );
+    assert!(client.closed().await);
+    assert_eq!(
+        server.event().await,
+        Event::Closed(Some(1001), Some("goodbye".into()))
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_server_close_reason() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    client.send(text("close")).await;
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Close(CloseFrame {
+            code: Some(CloseCode::NORMAL),
+            reason: "done".into()
+        }))
+    );
+    let mut frame = BytesMut::new();
+    client
+        .encoder
+        .close(Some(CloseCode::NORMAL), "", &mut frame)
+        .unwrap();
+    client.send_raw(frame).await;
+    assert!(client.closed().await);
+    assert_eq!(
+        server.event().await,
+        Event::Closed(Some(1000), Some(String::new()))
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_write_after_close() {
+    let mut server = start(Settings::default(), None);
+    let client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    client.send(text("goodbye")).await;
+    assert_eq!(
+        server.event().await,
+        Event::WriteAfterClose(Err(WebSocketClosedError))
+    );
+}
+
+#[tokio::test]
+async fn a_ping_is_answered_and_reported() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    let mut frame = BytesMut::new();
+    client.encoder.ping(b"are you there", &mut frame).unwrap();
+    client.send_raw(frame).await;
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Pong(Bytes::from_static(b"are you there")))
+    );
+    assert_eq!(server.event().await, Event::Ping(b"are you there".to_vec()));
+}
+
+#[tokio::test]
+async fn a_protocol_error_closes_with_its_code() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    // A server frame (unmasked) sent to the server.
+    let mut frame = BytesMut::new();
+    FrameEncoder::new(Role::Server).text("unmasked", &mut frame);
+    client.send_raw(frame).await;
+    match client.next().await {
+        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::PROTOCOL_ERROR)),
+        other => panic!("{other:?}"),
+    }
+    assert!(client.closed().await);
+    assert_eq!(server.event().await, Event::Closed(None, None));
+}
+
+#[tokio::test]
+async fn max_message_size_test_large_message() {
+    let settings = Settings {
+        websocket_max_message_size: 1024,
+        ..Settings::default()
+    };
+    let mut server = start(settings, None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    client.send(Message::from(vec![7u8; 1024])).await;
+    assert_eq!(
+        client.next().await,
+        Some(Incoming::Binary(Bytes::from(vec![7u8; 1024])))
+    );
+    client.send(Message::from(vec![7u8; 1025])).await;
+    match client.next().await {
+        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn bad_upgrade_requests_are_refused_with_their_status() {
+    let server = start(Settings::default(), None);
+    let port = server.port;
+    let cases: [(&str, &str, u16); 5] = [
+        ("Upgrade: h2c", "Upgrade", 400),
+        ("Sec-WebSocket-Version: 12", "Sec-WebSocket-Version", 426),
+        ("Sec-WebSocket-Key: abc", "Sec-WebSocket-Key", 400),
+        ("Connection: keep-alive", "Connection", 400),
+        ("Origin: http://elsewhere.example", "", 403),
+    ];
+    for (line, replaced, status) in cases {
+        let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .unwrap();
+        let mut request = String::from("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        for (name, value) in [
+            ("Upgrade", "websocket"),
+            ("Connection", "Upgrade"),
+            ("Sec-WebSocket-Key", KEY),
+            ("Sec-WebSocket-Version", "13"),
+        ] {
+            if name != replaced {
+                request.push_str(&format!("{name}: {value}\r\n"));
+            }
+        }
+        request.push_str(line);
+        request.push_str("\r\n\r\n");
+        stream.write(Bytes::from(request)).await.unwrap();
+        let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
+        let head = String::from_utf8_lossy(&head).to_string();
+        assert!(
+            head.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{line}: {head}"
+        );
+        if status == 426 {
+            assert!(head.contains("Sec-Websocket-Version: 7, 8, 13"), "{head}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_test_check_origin_valid_with_path() {
+    let mut server = start(Settings::default(), None);
+    let port = server.port;
+    let origin = format!("Origin: http://127.0.0.1:{port}/something");
+    let client = Client::connect(port, "/echo", &[&origin]).await;
+    assert_eq!(client.status, 101);
+    server.event().await;
+    let other_port = format!("Origin: http://127.0.0.1:{}", port.wrapping_add(1));
+    assert_eq!(
+        Client::connect(port, "/echo", &[&other_port]).await.status,
+        403
+    );
+}
+
+#[tokio::test]
+async fn a_post_upgrade_is_not_allowed() {
+    let server = start(Settings::default(), None);
+    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
+        .await
+        .unwrap();
+    let request = format!(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"
+    );
+    stream.write(Bytes::from(request)).await.unwrap();
+    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
+    assert!(head.starts_with(b"HTTP/1.1 405 "));
+}
+
+#[tokio::test]
+async fn subprotocol_test_subprotocols() {
+    let mut server = start(Settings::default(), None);
+    let client = Client::connect(
+        server.port,
+        "/echo",
+        &["Sec-WebSocket-Protocol: goodbye, echo"],
+    )
+    .await;
+    assert_eq!(client.header("Sec-WebSocket-Protocol"), Some("echo"));
+    server.event().await;
+    let client = Client::connect(server.port, "/echo", &["Sec-WebSocket-Protocol: other"]).await;
+    assert_eq!(client.header("Sec-WebSocket-Protocol"), None);
+}
+
+#[tokio::test]
+async fn compression_test_message_sizes() {
+    let mut server = start(Settings::default(), Some(CompressionOptions::default()));
+    let mut client = Client::connect(
+        server.port,
+        "/echo",
+        &["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+    )
+    .await;
+    assert_eq!(
+        client.header("Sec-WebSocket-Extensions"),
+        Some("permessage-deflate")
+    );
+    server.event().await;
+    let mut deflater = MessageDeflater::new(&CompressionOptions::default(), 15, false).unwrap();
+    let mut inflater = MessageInflater::new(15, false);
+    let message = "compressible ".repeat(100);
+    for _ in 0..3 {
+        let mut compressed = BytesMut::new();
+        deflater.compress(message.as_bytes(), &mut compressed);
+        let mut frame = BytesMut::new();
+        client
+            .encoder
+            .message(MessageKind::Text, &compressed, true, &mut frame);
+        client.send_raw(frame).await;
+        match client.next().await {
+            Some(Incoming::Compressed { kind, payload }) => {
+                assert_eq!(kind, MessageKind::Text);
+                assert!(payload.len() < message.len() / 4);
+                let mut out = BytesMut::new();
+                inflater.inflate(&payload, true, &mut out, 1 << 20).unwrap();
+                assert_eq!(out, message.as_bytes());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Without an offer, nothing is compressed.
+    let client = Client::connect(server.port, "/echo", &[]).await;
+    assert_eq!(client.header("Sec-WebSocket-Extensions"), None);
+}
+
+#[tokio::test]
+async fn websocket_ping_interval_test() {
+    let settings = Settings {
+        websocket_ping_interval: Some(Duration::from_millis(50)),
+        websocket_ping_timeout: Some(Duration::from_millis(300)),
+        ..Settings::default()
+    };
+    let mut server = start(settings, None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    // Pings come; unanswered, they end with the server closing.
+    assert!(matches!(client.next().await, Some(Incoming::Ping(_))));
+    let closed_by_server = loop {
+        match client.next().await {
+            Some(Incoming::Ping(_)) => continue,
+            Some(Incoming::Close(_)) => break true,
+            _ => break false,
+        }
+    };
+    assert!(closed_by_server);
+}
