@@ -23,15 +23,16 @@
 //! | `GET /xsrf` | a form with the XSRF field (sets the `_xsrf` cookie) |
 //! | `POST /xsrf` | `ok` when the XSRF check passes, else `403` |
 //! | `GET /error` | a failing handler: `500` with the default error page |
+//! | `GET /ws` | WebSocket echo, text and binary, permessage-deflate accepted |
 //! | anything else | the default `404` |
 //!
 //! Settings: `xheaders` on, `idle_connection_timeout` 5 s, `body_timeout`
 //! 10 s, the default size limits; `cookie_secret`
 //! `supercell-conformance-secret`, `compress_response` on; the static
 //! path is a directory made at start holding `test.txt` (a 45-byte line
-//! 20 times). `--ws-port` is
-//! accepted for the WebSocket route; nothing listens there yet. Runs until
-//! SIGINT or SIGTERM, then drains its connections.
+//! 20 times). The same application also listens on `--ws-port` (for the
+//! WebSocket checks). Runs until SIGINT or SIGTERM, then drains its
+//! connections.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -42,6 +43,9 @@ use supercell::httpserver::{HttpServer, HttpServerSettings};
 use supercell::web::{
     Application, Context, CookieSecret, HttpError, RedirectHandler, RequestHandler, Settings,
     WebError, WebResult, url,
+};
+use supercell::websocket::{
+    CompressionOptions, Message, WebSocket, WebSocketHandler, websocket_url,
 };
 
 #[path = "support/cli.rs"]
@@ -151,6 +155,20 @@ impl RequestHandler for Chunked {
 }
 
 /// `GET /plaintext`.
+/// `/ws`: every message back as it came, compressed when the client
+/// offers permessage-deflate.
+struct WsEcho;
+
+impl WebSocketHandler for WsEcho {
+    fn get_compression_options(&self, _: &Context) -> Option<CompressionOptions> {
+        Some(CompressionOptions::default())
+    }
+
+    async fn on_message(&mut self, ws: &WebSocket, message: Message) {
+        let _ = ws.write_message(message).await;
+    }
+}
+
 struct Plaintext;
 
 impl RequestHandler for Plaintext {
@@ -291,6 +309,7 @@ fn application(static_path: PathBuf) -> Result<Application, supercell::routing::
             url("/signed/(set|get)", || Signed),
             url("/xsrf", || Xsrf),
             url("/error", || Failing),
+            websocket_url("/ws", || WsEcho),
         ],
         settings,
     )
@@ -307,11 +326,9 @@ async fn serve(ports: Ports) -> std::io::Result<()> {
     let static_path = static_path()?;
     let app = application(static_path.clone()).map_err(std::io::Error::other)?;
     let server = HttpServer::new(app, settings);
+    let ws_port = server.listen(ports.ws, Some("127.0.0.1"))?[0].port();
     let served = http_server::serve_until_stopped(server, ports.http, Some("127.0.0.1"), |port| {
-        println!(
-            "Listening on port {port} (WebSocket port {} reserved for the WebSocket route)",
-            ports.ws
-        );
+        println!("Listening on port {port} (and on port {ws_port} for WebSocket checks)");
     })
     .await;
     let _ = std::fs::remove_dir_all(static_path);
