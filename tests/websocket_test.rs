@@ -3,6 +3,9 @@
 //! checked frame by frame). Counterparts of Tornado 5.0's
 //! `tornado/test/websocket_test.py` are named after its tests.
 
+#[path = "support/certs.rs"]
+mod certs;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -11,9 +14,10 @@ use supercell::iostream::IoStream;
 use supercell::testing::HttpTestServer;
 use supercell::web::{Application, Context, Settings};
 use supercell::websocket::{
-    CloseCode, CloseFrame, CompressionOptions, DecoderConfig, FrameDecoder, FrameEncoder, Incoming,
-    Message, MessageDeflater, MessageInflater, MessageKind, Role, WebSocket, WebSocketClosedError,
-    WebSocketHandler, accept_key, websocket_url,
+    CloseCode, CloseFrame, CompressionOptions, DecoderConfig, FrameDecoder, FrameEncoder,
+    HandshakeError, Incoming, Message, MessageDeflater, MessageInflater, MessageKind, Role,
+    WebSocket, WebSocketClientConnection, WebSocketClosedError, WebSocketConnectOptions,
+    WebSocketError, WebSocketHandler, accept_key, websocket_connect, websocket_url,
 };
 use tokio::sync::mpsc;
 
@@ -23,6 +27,7 @@ const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 #[derive(Debug, PartialEq)]
 enum Event {
     Open(Vec<Option<String>>),
+    Header(String),
     Message(Message),
     Ping(Vec<u8>),
     Closed(Option<u16>, Option<String>),
@@ -49,6 +54,10 @@ impl WebSocketHandler for Echo {
 
     async fn open(&mut self, ws: &WebSocket) {
         let _ = self.events.send(Event::Open(ws.path_args().to_vec()));
+        let request = ws.request().expect("a server connection");
+        if let Some(value) = request.headers.get("X-Test") {
+            let _ = self.events.send(Event::Header(value.to_owned()));
+        }
     }
 
     async fn on_message(&mut self, ws: &WebSocket, message: Message) {
@@ -531,4 +540,254 @@ async fn websocket_ping_interval_test() {
         }
     };
     assert!(closed_by_server);
+}
+
+// The client side: `websocket_connect` against the same handlers.
+
+fn ws_url(server: &Server, path: &str) -> String {
+    format!("ws://127.0.0.1:{}{path}", server.port)
+}
+
+async fn connect(server: &Server, path: &str) -> WebSocketClientConnection {
+    websocket_connect(ws_url(server, path), WebSocketConnectOptions::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_callbacks() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.write_message("hello").await.unwrap();
+    assert_eq!(client.read_message().await, Some(text("hello")));
+}
+
+#[tokio::test]
+async fn websocket_test_binary_message_and_unicode_message() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.write_message(vec![0u8, 1, 2, 255]).await.unwrap();
+    assert_eq!(
+        client.read_message().await,
+        Some(Message::from(vec![0u8, 1, 2, 255]))
+    );
+    client.write_message("héllo κόσμε").await.unwrap();
+    assert_eq!(
+        client.read_message().await.unwrap().as_text(),
+        Some("héllo κόσμε")
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_http_fail() {
+    let server = start(Settings::default(), None);
+    let error = websocket_connect(
+        ws_url(&server, "/notfound"),
+        WebSocketConnectOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            WebSocketError::Handshake(HandshakeError::NotSwitching(404))
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_network_fail() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let error = websocket_connect(
+        format!("ws://127.0.0.1:{port}/"),
+        WebSocketConnectOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(error, WebSocketError::Connect(_)), "{error:?}");
+    let error = websocket_connect("ftp://127.0.0.1/", WebSocketConnectOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WebSocketError::InvalidUrl(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn websocket_test_client_close_reason_through_the_client() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.close(Some(1001), "goodbye");
+    assert_eq!(client.read_message().await, None);
+    assert_eq!(client.close_code(), Some(1001));
+    assert_eq!(
+        server.event().await,
+        Event::Closed(Some(1001), Some("goodbye".into()))
+    );
+    assert_eq!(
+        client.write_message("late").await,
+        Err(WebSocketClosedError)
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_server_close_reason_through_the_client() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.write_message("close").await.unwrap();
+    assert_eq!(client.read_message().await, None);
+    assert_eq!(
+        (client.close_code(), client.close_reason()),
+        (Some(1000), Some("done".into()))
+    );
+}
+
+#[tokio::test]
+async fn subprotocol_test_subprotocols_through_the_client() {
+    let mut server = start(Settings::default(), None);
+    let options = WebSocketConnectOptions {
+        subprotocols: vec!["goodbye".into(), "echo".into()],
+        ..WebSocketConnectOptions::default()
+    };
+    let client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    assert_eq!(client.selected_subprotocol(), Some("echo"));
+    server.event().await;
+    let client = connect(&server, "/echo").await;
+    assert_eq!(client.selected_subprotocol(), None);
+}
+
+#[tokio::test]
+async fn compression_test_through_the_client() {
+    for server_options in [
+        CompressionOptions::default(),
+        CompressionOptions {
+            server_no_context_takeover: true,
+            server_max_window_bits: Some(10),
+            client_max_window_bits: Some(9),
+            ..CompressionOptions::default()
+        },
+    ] {
+        let mut server = start(Settings::default(), Some(server_options));
+        let options = WebSocketConnectOptions {
+            compression_options: Some(CompressionOptions::default()),
+            ..WebSocketConnectOptions::default()
+        };
+        let mut client = websocket_connect(ws_url(&server, "/echo"), options)
+            .await
+            .unwrap();
+        assert!(client.websocket().compressed());
+        server.event().await;
+        for size in [0, 1, 100, 70_000] {
+            let message = "x".repeat(size);
+            client.write_message(message.clone()).await.unwrap();
+            assert_eq!(
+                client.read_message().await.unwrap().as_text(),
+                Some(message.as_str())
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn max_message_size_test_through_the_client() {
+    let mut server = start(Settings::default(), None);
+    let options = WebSocketConnectOptions {
+        max_message_size: Some(100),
+        ..WebSocketConnectOptions::default()
+    };
+    let mut client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    server.event().await;
+    client.write_message("x".repeat(100)).await.unwrap();
+    assert_eq!(client.read_message().await.unwrap().as_bytes().len(), 100);
+    // The echo of a larger message is over the client's limit.
+    client.write_message("x".repeat(101)).await.unwrap();
+    assert_eq!(client.read_message().await, None);
+    assert_eq!(
+        server.event().await,
+        Event::Message(Message::from("x".repeat(100)))
+    );
+}
+
+#[tokio::test]
+async fn client_periodic_ping_test() {
+    let mut server = start(Settings::default(), None);
+    let options = WebSocketConnectOptions {
+        ping_interval: Some(Duration::from_millis(20)),
+        ..WebSocketConnectOptions::default()
+    };
+    let client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    server.event().await;
+    assert_eq!(server.event().await, Event::Ping(Vec::new()));
+    drop(client);
+}
+
+#[tokio::test]
+async fn on_message_callback_gets_each_message_then_none() {
+    let mut server = start(Settings::default(), None);
+    let (sender, mut received) = mpsc::unbounded_channel();
+    let options = WebSocketConnectOptions {
+        on_message_callback: Some(Box::new(move |message| {
+            let _ = sender.send(message);
+        })),
+        ..WebSocketConnectOptions::default()
+    };
+    let client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    server.event().await;
+    client.write_message("one").await.unwrap();
+    assert_eq!(received.recv().await, Some(Some(text("one"))));
+    client.close(None, "");
+    assert_eq!(received.recv().await, Some(None));
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_headers() {
+    let mut server = start(Settings::default(), None);
+    let mut request = supercell::httpclient::HttpRequest::new(ws_url(&server, "/echo"));
+    request.headers.add("X-Test", "hello").unwrap();
+    let _client = websocket_connect(request, WebSocketConnectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(server.event().await, Event::Open(vec![]));
+    assert_eq!(server.event().await, Event::Header("hello".into()));
+}
+
+#[tokio::test]
+async fn websocket_over_tls() {
+    let (events, _receiver) = mpsc::unbounded_channel();
+    let app = Application::new(
+        vec![websocket_url("/echo", move || Echo {
+            events: events.clone(),
+            compression: None,
+        })],
+        Settings::default(),
+    )
+    .unwrap();
+    let settings = supercell::httpserver::HttpServerSettings {
+        tls: Some(certs::server_options().server_config().unwrap()),
+        ..supercell::httpserver::HttpServerSettings::default()
+    };
+    let server = HttpTestServer::with_settings(app, settings).unwrap();
+    let mut request = supercell::httpclient::HttpRequest::new(format!(
+        "wss://localhost:{}/echo",
+        server.http_port()
+    ));
+    request.validate_cert = Some(false);
+    let mut client = websocket_connect(request, WebSocketConnectOptions::default())
+        .await
+        .unwrap();
+    client.write_message("secret").await.unwrap();
+    assert_eq!(client.read_message().await, Some(text("secret")));
 }

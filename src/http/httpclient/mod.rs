@@ -69,8 +69,8 @@ mod response;
 mod response_body;
 mod settings;
 mod time_info;
-mod tls;
-mod url;
+pub(crate) mod tls;
+pub(crate) mod url;
 
 pub use blocking::HttpClient;
 pub use body_writer::{BodyWrite, BodyWriteError, BodyWriter};

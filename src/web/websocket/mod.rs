@@ -53,6 +53,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod client;
 mod close;
 mod decode;
 mod deflate;
@@ -71,6 +72,10 @@ mod run;
 mod socket;
 mod utf8;
 
+pub use client::{
+    OnMessage, WebSocketClientConnection, WebSocketConnectOptions, WebSocketError,
+    websocket_connect,
+};
 pub use close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
 pub use decode::{DEFAULT_MAX_MESSAGE_SIZE, DecoderConfig, FrameDecoder, MAX_CONTROL_PAYLOAD};
 pub use deflate::{InflateError, MessageDeflater, MessageInflater};
