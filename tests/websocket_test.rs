@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use supercell::iostream::IoStream;
 use supercell::testing::HttpTestServer;
-use supercell::web::{Application, Context, Settings};
+use supercell::web::{Application, Context, RequestHandler, Settings, WebResult, url};
 use supercell::websocket::{
     CloseCode, CloseFrame, CompressionOptions, DecoderConfig, FrameDecoder, FrameEncoder,
     HandshakeError, Incoming, Message, MessageDeflater, MessageInflater, MessageKind, Role,
@@ -30,6 +30,7 @@ enum Event {
     Header(String),
     Message(Message),
     Ping(Vec<u8>),
+    Pong,
     Closed(Option<u16>, Option<String>),
     WriteAfterClose(Result<(), WebSocketClosedError>),
 }
@@ -44,6 +45,13 @@ struct Echo {
 }
 
 impl WebSocketHandler for Echo {
+    async fn prepare(&mut self, cx: &mut Context) -> WebResult {
+        // Awaits before the handshake goes on (Tornado's async prepare),
+        // and sets a header the `101` carries.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        cx.set_header("X-Extra-Response-Header", "Extra-Response-Value")
+    }
+
     fn get_compression_options(&self, _: &Context) -> Option<CompressionOptions> {
         self.compression
     }
@@ -63,6 +71,12 @@ impl WebSocketHandler for Echo {
     async fn on_message(&mut self, ws: &WebSocket, message: Message) {
         match message.as_text() {
             Some("close") => ws.close(Some(1000), "done"),
+            Some("panic") => panic!("a handler failing"),
+            Some("sleep") => {
+                // Messages are handled one at a time, in order.
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                let _ = ws.write_message("slept").await;
+            }
             Some("goodbye") => {
                 ws.close(None, "");
                 let result = ws.write_message("too late").await;
@@ -79,10 +93,23 @@ impl WebSocketHandler for Echo {
         let _ = self.events.send(Event::Ping(data.to_vec()));
     }
 
+    fn on_pong(&mut self, _: &WebSocket, _: &[u8]) {
+        let _ = self.events.send(Event::Pong);
+    }
+
     fn on_close(&mut self, ws: &WebSocket) {
         let _ = self
             .events
             .send(Event::Closed(ws.close_code(), ws.close_reason()));
+    }
+}
+
+/// Not a WebSocket: `ok` to any `GET`.
+struct Plain;
+
+impl RequestHandler for Plain {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("ok")
     }
 }
 
@@ -106,6 +133,7 @@ fn start(settings: Settings, compression: Option<CompressionOptions>) -> Server 
                 events: sender.clone(),
                 compression: None,
             }),
+            url("/plain", || Plain),
         ],
         settings,
     )
@@ -790,4 +818,164 @@ async fn websocket_over_tls() {
         .unwrap();
     client.write_message("secret").await.unwrap();
     assert_eq!(client.read_message().await, Some(text("secret")));
+}
+
+#[tokio::test]
+async fn websocket_test_http_request() {
+    let server = start(Settings::default(), None);
+    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
+        .await
+        .unwrap();
+    stream
+        .write(Bytes::from_static(b"GET /echo HTTP/1.1\r\nHost: x\r\n\r\n"))
+        .await
+        .unwrap();
+    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
+    assert!(head.starts_with(b"HTTP/1.1 400 "));
+    let expected = b"Can \"Upgrade\" only to \"WebSocket\".";
+    let body = tokio::time::timeout(
+        Duration::from_secs(5),
+        stream.read_bytes(expected.len(), false),
+    )
+    .await
+    .expect("the body in time")
+    .unwrap();
+    assert_eq!(&body[..], expected);
+}
+
+#[tokio::test]
+async fn websocket_test_missing_websocket_key() {
+    let server = start(Settings::default(), None);
+    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
+        .await
+        .unwrap();
+    stream
+        .write(Bytes::from_static(
+            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
+              Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        ))
+        .await
+        .unwrap();
+    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
+    assert!(head.starts_with(b"HTTP/1.1 400 "));
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_http_success() {
+    let server = start(Settings::default(), None);
+    let error = websocket_connect(
+        ws_url(&server, "/plain"),
+        WebSocketConnectOptions::default(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            WebSocketError::Handshake(HandshakeError::NotSwitching(200))
+        ),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_error_in_on_message() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.write_message("panic").await.unwrap();
+    assert_eq!(client.read_message().await, None);
+    assert_eq!(client.close_code(), Some(1011));
+    assert_eq!(
+        server.event().await,
+        Event::Closed(Some(1011), Some(String::new()))
+    );
+}
+
+#[tokio::test]
+async fn websocket_test_websocket_header_echo_and_async_prepare() {
+    let mut server = start(Settings::default(), None);
+    let client = Client::connect(server.port, "/echo", &[]).await;
+    assert_eq!(client.status, 101);
+    assert_eq!(
+        client.header("X-Extra-Response-Header"),
+        Some("Extra-Response-Value")
+    );
+    server.event().await;
+}
+
+#[tokio::test]
+async fn websocket_test_coroutine() {
+    let mut server = start(Settings::default(), None);
+    let mut client = connect(&server, "/echo").await;
+    server.event().await;
+    client.write_message("sleep").await.unwrap();
+    client.write_message("after").await.unwrap();
+    assert_eq!(client.read_message().await, Some(text("slept")));
+    assert_eq!(client.read_message().await, Some(text("after")));
+}
+
+#[tokio::test]
+async fn websocket_test_check_origin() {
+    let mut server = start(Settings::default(), None);
+    let port = server.port;
+    // Each origin, and whether the default check accepts it for a
+    // request to `127.0.0.1:<port>` (the `Host` the raw client sends).
+    let cases = [
+        (format!("http://127.0.0.1:{port}"), true),
+        (format!("http://127.0.0.1:{port}/something"), true),
+        (format!("https://127.0.0.1:{port}"), true),
+        (format!("127.0.0.1:{port}"), false),
+        ("http://somewhereelse.com".to_owned(), false),
+        (format!("http://subtenant.127.0.0.1:{port}"), false),
+        ("null".to_owned(), false),
+    ];
+    for (origin, accepted) in cases {
+        let line = format!("Origin: {origin}");
+        let client = Client::connect(port, "/echo", &[&line]).await;
+        assert_eq!(client.status, if accepted { 101 } else { 403 }, "{origin}");
+        if accepted {
+            server.event().await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn compression_test_mixin_test_message_sizes() {
+    // Tornado's NoCompressionTest, ServerOnlyCompressionTest,
+    // ClientOnlyCompressionTest and DefaultCompressionTest: compression
+    // only when both sides want it; messages of every size echo.
+    for (server_side, client_side) in [(false, false), (true, false), (false, true), (true, true)] {
+        let mut server = start(
+            Settings::default(),
+            server_side.then(CompressionOptions::default),
+        );
+        let options = WebSocketConnectOptions {
+            compression_options: client_side.then(CompressionOptions::default),
+            ..WebSocketConnectOptions::default()
+        };
+        let mut client = websocket_connect(ws_url(&server, "/echo"), options)
+            .await
+            .unwrap();
+        assert_eq!(client.websocket().compressed(), server_side && client_side);
+        server.event().await;
+        for size in [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 1 << 16] {
+            let message = Message::from(vec![b'a'; size]);
+            client.write_message(message.clone()).await.unwrap();
+            assert_eq!(client.read_message().await, Some(message));
+        }
+    }
+}
+
+#[tokio::test]
+async fn server_periodic_ping_test_server_ping() {
+    let settings = Settings {
+        websocket_ping_interval: Some(Duration::from_millis(10)),
+        ..Settings::default()
+    };
+    let mut server = start(settings, None);
+    let _client = connect(&server, "/echo").await;
+    server.event().await;
+    // The client answers the server's pings by itself.
+    assert_eq!(server.event().await, Event::Pong);
 }

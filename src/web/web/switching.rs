@@ -8,7 +8,8 @@ use crate::http1::Upgrade;
 use crate::httputil::HttpHeaders;
 
 impl Context {
-    /// Answers the request `101 Switching Protocols` with `headers` and
+    /// Answers the request `101 Switching Protocols` with the headers set
+    /// so far and `headers`, and
     /// hands its connection over through the returned [`Upgrade`], once
     /// the handler's method has returned (await it in a task of its own;
     /// see [`ResponseWriter::upgrade`](crate::http1::ResponseWriter::upgrade)).
@@ -21,7 +22,12 @@ impl Context {
         let Some(mut writer) = self.writer.take() else {
             return Err(usage("the response is finished"));
         };
-        let upgrade = writer.upgrade(headers);
+        // The headers the handler set (in `prepare`, say) go out too.
+        let mut sent = self.headers.clone();
+        for (name, value) in headers.get_all() {
+            sent.append(name.clone(), value.clone());
+        }
+        let upgrade = writer.upgrade(&sent);
         self.status = 101;
         self.headers_written = true;
         self.finished = true;

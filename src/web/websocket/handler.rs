@@ -3,15 +3,20 @@
 //! handler that runs its opening handshake and then the connection.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
 
 use super::run::{Dispatch, Reading, default_ping_timeout, run};
 use super::socket::Opening;
 use super::{
-    CompressionOptions, DecoderConfig, DeflateParams, FrameDecoder, FrameEncoder, HandshakeError,
-    Message, MessageDeflater, MessageInflater, Role, SUPPORTED_VERSIONS, WebSocket,
+    CloseCode, CompressionOptions, DecoderConfig, DeflateParams, FrameDecoder, FrameEncoder,
+    HandshakeError, Message, MessageDeflater, MessageInflater, Role, SUPPORTED_VERSIONS, WebSocket,
     check_upgrade_request, negotiate_deflate, parse_extensions, switching_headers,
 };
 use crate::http1::Upgrade;
+use crate::util::log_target::APP_LOG;
+use crate::util::panic_message;
 use crate::web::{Context, CurrentUser, RequestHandler, Route, WebResult, url};
 
 /// A WebSocket endpoint (Tornado's `WebSocketHandler`): one value per
@@ -278,8 +283,20 @@ async fn serve<W: WebSocketHandler>(upgrade: Upgrade, mut handler: W, connection
 struct HandlerDispatch<'h, W>(&'h mut W);
 
 impl<W: WebSocketHandler> Dispatch for HandlerDispatch<'_, W> {
-    fn message(&mut self, ws: &WebSocket, message: Message) -> impl Future<Output = ()> + Send {
-        self.0.on_message(ws, message)
+    async fn message(&mut self, ws: &WebSocket, message: Message) {
+        let handled = AssertUnwindSafe(self.0.on_message(ws, message))
+            .catch_unwind()
+            .await;
+        if let Err(panic) = handled {
+            // As an uncaught exception in Tornado's `on_message`: logged,
+            // and the connection closes (with 1011, "internal error").
+            tracing::error!(
+                target: APP_LOG,
+                "Uncaught panic in a WebSocket handler's on_message: {}",
+                panic_message(panic.as_ref())
+            );
+            ws.close(Some(CloseCode::INTERNAL_ERROR.0), "");
+        }
     }
 
     fn ping(&mut self, ws: &WebSocket, data: &[u8]) {
