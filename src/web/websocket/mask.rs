@@ -38,6 +38,25 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     }
 }
 
+/// [`apply_mask`] without its choice of implementation: always the
+/// portable word-at-a-time loop, which is what `apply_mask` runs on a CPU
+/// without AVX2 and for buffers under 64 bytes. Same arguments and result
+/// as `apply_mask`; there to measure one against the other.
+///
+/// ```
+/// use supercell::websocket::{apply_mask, apply_mask_scalar};
+///
+/// let key = [0x37, 0xfa, 0x21, 0x3d];
+/// let mut vector = vec![0x5a; 1000];
+/// let mut scalar = vector.clone();
+/// apply_mask(&mut vector, key, 3);
+/// apply_mask_scalar(&mut scalar, key, 3);
+/// assert_eq!(vector, scalar);
+/// ```
+pub fn apply_mask_scalar(buf: &mut [u8], key: [u8; 4], offset: usize) {
+    mask_words(buf, key, offset);
+}
+
 /// Below this many bytes the word loop wins over the vector setup.
 const SMALL: usize = 64;
 
@@ -169,8 +188,11 @@ mod tests {
     /// The implementations under test, by name.
     #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     fn implementations() -> Vec<(&'static str, MaskFn)> {
-        let mut all: Vec<(&'static str, MaskFn)> =
-            vec![("words", mask_words), ("apply_mask", apply_mask)];
+        let mut all: Vec<(&'static str, MaskFn)> = vec![
+            ("words", mask_words),
+            ("apply_mask", apply_mask),
+            ("apply_mask_scalar", apply_mask_scalar),
+        ];
         #[cfg(target_arch = "x86_64")]
         {
             if avx2_available() {

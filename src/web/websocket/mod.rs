@@ -6,8 +6,9 @@
 //!
 //! - Reading: a [`FrameDecoder`] turns bytes into [`Incoming`] messages
 //!   and control frames: payloads unmasked in place with
-//!   [`apply_mask`], fragments joined, text checked as UTF-8 (also
-//!   piece by piece with a [`Utf8Validator`]), the message size limit
+//!   [`apply_mask`] (its portable loop alone is [`apply_mask_scalar`]),
+//!   fragments joined, text checked as UTF-8 (also piece by piece with a
+//!   [`Utf8Validator`]), the message size limit
 //!   ([`DecoderConfig::max_message_size`], 10 MiB by default) applied to
 //!   the lengths in frame heads. Every violation is a [`ProtocolError`]
 //!   naming the [`CloseCode`] to answer with.
@@ -93,7 +94,7 @@ pub use handshake::{
     upgrade_request_headers,
 };
 pub use incoming::{Incoming, MessageKind};
-pub use mask::apply_mask;
+pub use mask::{apply_mask, apply_mask_scalar};
 pub use message::{Message, Text};
 pub use opcode::OpCode;
 pub use role::Role;
