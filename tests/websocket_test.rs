@@ -2,6 +2,21 @@
 //! client made of the protocol core (so that what goes over the wire is
 //! checked frame by frame). Counterparts of Tornado 5.0's
 //! `tornado/test/websocket_test.py` are named after its tests.
+//!
+//! Tornado tests without a counterpart here, and why:
+//! - `WebSocketTest.test_render_message`: a Tornado WebSocket handler is a
+//!   `RequestHandler` and renders templates while connected; here the
+//!   connection's methods get the `WebSocket`, not a request context, so a
+//!   template is rendered with the application's loader or in `prepare`.
+//! - `MaskFunctionMixin.test_mask` (Python and Cython): the masking
+//!   implementations are unit-tested in `src/web/websocket/mask.rs`.
+//!
+//! Tests named for two of Tornado's cover both: `test_binary_message` and
+//! `test_unicode_message`; `test_websocket_header_echo` and
+//! `test_async_prepare`. `websocket_test_check_origin` holds the five
+//! `test_check_origin_*` cases; `compression_test_mixin_test_message_sizes`
+//! the four compression classes; `websocket_test_coroutine` also stands for
+//! `WebSocketNativeCoroutineTest` (Rust has one kind of coroutine).
 
 #[path = "support/certs.rs"]
 mod certs;
