@@ -437,7 +437,7 @@ async fn max_message_size_test_large_message() {
 }
 
 #[tokio::test]
-async fn bad_upgrade_requests_are_refused_with_their_status() {
+async fn websocket_test_bad_websocket_version() {
     let server = start(Settings::default(), None);
     let port = server.port;
     let cases: [(&str, &str, u16); 5] = [
@@ -508,7 +508,7 @@ async fn a_post_upgrade_is_not_allowed() {
 }
 
 #[tokio::test]
-async fn subprotocol_test_subprotocols() {
+async fn a_subprotocol_offered_is_selected() {
     let mut server = start(Settings::default(), None);
     let client = Client::connect(
         server.port,
@@ -523,7 +523,7 @@ async fn subprotocol_test_subprotocols() {
 }
 
 #[tokio::test]
-async fn compression_test_message_sizes() {
+async fn compressed_messages_from_a_raw_client_echo_compressed() {
     let mut server = start(Settings::default(), Some(CompressionOptions::default()));
     let mut client = Client::connect(
         server.port,
@@ -564,7 +564,7 @@ async fn compression_test_message_sizes() {
 }
 
 #[tokio::test]
-async fn websocket_ping_interval_test() {
+async fn unanswered_pings_close_the_connection() {
     let settings = Settings {
         websocket_ping_interval: Some(Duration::from_millis(50)),
         websocket_ping_timeout: Some(Duration::from_millis(300)),
@@ -691,7 +691,7 @@ async fn websocket_test_server_close_reason_through_the_client() {
 }
 
 #[tokio::test]
-async fn subprotocol_test_subprotocols_through_the_client() {
+async fn the_client_learns_the_selected_subprotocol() {
     let mut server = start(Settings::default(), None);
     let options = WebSocketConnectOptions {
         subprotocols: vec!["goodbye".into(), "echo".into()],
@@ -707,7 +707,7 @@ async fn subprotocol_test_subprotocols_through_the_client() {
 }
 
 #[tokio::test]
-async fn compression_test_through_the_client() {
+async fn compression_with_window_limits_through_the_client() {
     for server_options in [
         CompressionOptions::default(),
         CompressionOptions {
@@ -739,7 +739,7 @@ async fn compression_test_through_the_client() {
 }
 
 #[tokio::test]
-async fn max_message_size_test_through_the_client() {
+async fn the_clients_max_message_size_closes_the_connection() {
     let mut server = start(Settings::default(), None);
     let options = WebSocketConnectOptions {
         max_message_size: Some(100),
@@ -761,7 +761,7 @@ async fn max_message_size_test_through_the_client() {
 }
 
 #[tokio::test]
-async fn client_periodic_ping_test() {
+async fn client_periodic_ping_test_client_ping() {
     let mut server = start(Settings::default(), None);
     let options = WebSocketConnectOptions {
         ping_interval: Some(Duration::from_millis(20)),
