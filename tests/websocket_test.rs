@@ -260,6 +260,30 @@ impl Client {
     }
 }
 
+/// Sends `request` on a new connection to `port`; the stream and the
+/// response head, once it arrived (within 5 seconds).
+async fn raw_exchange(port: u16, request: impl Into<Bytes>) -> (IoStream, String) {
+    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .unwrap();
+    stream.write(request.into()).await.unwrap();
+    let head = tokio::time::timeout(
+        Duration::from_secs(5),
+        stream.read_until(b"\r\n\r\n", Some(1 << 16)),
+    )
+    .await
+    .expect("a response head in time")
+    .unwrap();
+    (stream, String::from_utf8_lossy(&head).into_owned())
+}
+
+/// How connecting to `path` on `server` fails.
+async fn connect_error(server: &Server, path: &str) -> WebSocketError {
+    websocket_connect(ws_url(server, path), WebSocketConnectOptions::default())
+        .await
+        .unwrap_err()
+}
+
 fn text(text: &'static str) -> Message {
     Message::from(text)
 }
@@ -448,9 +472,6 @@ async fn websocket_test_bad_websocket_version() {
         ("Origin: http://elsewhere.example", "", 403),
     ];
     for (line, replaced, status) in cases {
-        let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
-            .await
-            .unwrap();
         let mut request = String::from("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (name, value) in [
             ("Upgrade", "websocket"),
@@ -464,9 +485,7 @@ async fn websocket_test_bad_websocket_version() {
         }
         request.push_str(line);
         request.push_str("\r\n\r\n");
-        stream.write(Bytes::from(request)).await.unwrap();
-        let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
-        let head = String::from_utf8_lossy(&head).to_string();
+        let (_, head) = raw_exchange(port, request).await;
         assert!(
             head.starts_with(&format!("HTTP/1.1 {status} ")),
             "{line}: {head}"
@@ -495,16 +514,12 @@ async fn websocket_test_check_origin_valid_with_path() {
 #[tokio::test]
 async fn a_post_upgrade_is_not_allowed() {
     let server = start(Settings::default(), None);
-    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
-        .await
-        .unwrap();
     let request = format!(
         "POST /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\nContent-Length: 0\r\n\r\n"
     );
-    stream.write(Bytes::from(request)).await.unwrap();
-    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
-    assert!(head.starts_with(b"HTTP/1.1 405 "));
+    let (_, head) = raw_exchange(server.port, request).await;
+    assert!(head.starts_with("HTTP/1.1 405 "), "{head}");
 }
 
 #[tokio::test]
@@ -626,12 +641,7 @@ async fn websocket_test_binary_message_and_unicode_message() {
 #[tokio::test]
 async fn websocket_test_websocket_http_fail() {
     let server = start(Settings::default(), None);
-    let error = websocket_connect(
-        ws_url(&server, "/notfound"),
-        WebSocketConnectOptions::default(),
-    )
-    .await
-    .unwrap_err();
+    let error = connect_error(&server, "/notfound").await;
     assert!(
         matches!(
             error,
@@ -838,15 +848,9 @@ async fn websocket_over_tls() {
 #[tokio::test]
 async fn websocket_test_http_request() {
     let server = start(Settings::default(), None);
-    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
-        .await
-        .unwrap();
-    stream
-        .write(Bytes::from_static(b"GET /echo HTTP/1.1\r\nHost: x\r\n\r\n"))
-        .await
-        .unwrap();
-    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
-    assert!(head.starts_with(b"HTTP/1.1 400 "));
+    let request = Bytes::from_static(b"GET /echo HTTP/1.1\r\nHost: x\r\n\r\n");
+    let (stream, head) = raw_exchange(server.port, request).await;
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
     let expected = b"Can \"Upgrade\" only to \"WebSocket\".";
     let body = tokio::time::timeout(
         Duration::from_secs(5),
@@ -861,29 +865,18 @@ async fn websocket_test_http_request() {
 #[tokio::test]
 async fn websocket_test_missing_websocket_key() {
     let server = start(Settings::default(), None);
-    let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], server.port)))
-        .await
-        .unwrap();
-    stream
-        .write(Bytes::from_static(
-            b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
-              Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
-        ))
-        .await
-        .unwrap();
-    let head = stream.read_until(b"\r\n\r\n", Some(1 << 16)).await.unwrap();
-    assert!(head.starts_with(b"HTTP/1.1 400 "));
+    let request = Bytes::from_static(
+        b"GET /echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\
+          Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    );
+    let (_, head) = raw_exchange(server.port, request).await;
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
 }
 
 #[tokio::test]
 async fn websocket_test_websocket_http_success() {
     let server = start(Settings::default(), None);
-    let error = websocket_connect(
-        ws_url(&server, "/plain"),
-        WebSocketConnectOptions::default(),
-    )
-    .await
-    .unwrap_err();
+    let error = connect_error(&server, "/plain").await;
     assert!(
         matches!(
             error,
