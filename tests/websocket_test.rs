@@ -987,3 +987,44 @@ async fn server_periodic_ping_test_server_ping() {
     // The client answers the server's pings by itself.
     assert_eq!(server.event().await, Event::Pong);
 }
+
+#[tokio::test]
+async fn a_close_unanswered_ends_the_connection_after_the_close_wait() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    client.send(text("close")).await;
+    assert!(matches!(client.next().await, Some(Incoming::Close(_))));
+    // The client never answers: the server waits 5 seconds, then closes.
+    let start = tokio::time::Instant::now();
+    let ended =
+        tokio::time::timeout(Duration::from_secs(8), client.stream.read_until_close()).await;
+    assert!(ended.is_ok(), "the server closed");
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(7),
+        "{waited:?}"
+    );
+    assert_eq!(server.event().await, Event::Closed(None, None));
+}
+
+#[tokio::test]
+async fn a_handshake_without_an_answer_times_out() {
+    // A server that accepts and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let silent = tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        drop(socket);
+    });
+    let mut request = supercell::httpclient::HttpRequest::new(format!("ws://127.0.0.1:{port}/"));
+    request.request_timeout = Some(Duration::from_millis(200));
+    let start = tokio::time::Instant::now();
+    let error = websocket_connect(request, WebSocketConnectOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, WebSocketError::Timeout), "{error:?}");
+    assert!(start.elapsed() < Duration::from_secs(2));
+    silent.abort();
+}
