@@ -76,6 +76,9 @@ impl WebSocketHandler for Echo {
     }
 
     async fn open(&mut self, ws: &WebSocket) {
+        if ws.path_args() == [Some("panic".to_owned())] {
+            panic!("a handler failing to open");
+        }
         let _ = self.events.send(Event::Open(ws.path_args().to_vec()));
         let request = ws.request().expect("a server connection");
         if let Some(value) = request.headers.get("X-Test") {
@@ -87,6 +90,23 @@ impl WebSocketHandler for Echo {
         match message.as_text() {
             Some("close") => ws.close(Some(1000), "done"),
             Some("panic") => panic!("a handler failing"),
+            Some("burst") => {
+                // Four tasks writing at once through clones of the handle.
+                let writers: Vec<_> = (0..4)
+                    .map(|task| {
+                        let ws = ws.clone();
+                        tokio::spawn(async move {
+                            for i in 0..50 {
+                                let text = format!("task {task} message {i} ").repeat(8);
+                                let _ = ws.write_message(text).await;
+                            }
+                        })
+                    })
+                    .collect();
+                for writer in writers {
+                    let _ = writer.await;
+                }
+            }
             Some("sleep") => {
                 // Messages are handled one at a time, in order.
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -1027,4 +1047,36 @@ async fn a_handshake_without_an_answer_times_out() {
     assert!(matches!(error, WebSocketError::Timeout), "{error:?}");
     assert!(start.elapsed() < Duration::from_secs(2));
     silent.abort();
+}
+
+#[tokio::test]
+async fn a_panic_in_open_closes_with_1011() {
+    let server = start(Settings::default(), None);
+    let mut client = connect(&server, "/path/panic").await;
+    assert_eq!(client.read_message().await, None);
+    assert_eq!(client.close_code(), Some(1011));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn compressed_messages_written_from_several_tasks_all_inflate() {
+    let mut server = start(Settings::default(), Some(CompressionOptions::default()));
+    let options = WebSocketConnectOptions {
+        compression_options: Some(CompressionOptions::default()),
+        ..WebSocketConnectOptions::default()
+    };
+    let mut client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    server.event().await;
+    client.write_message("burst").await.unwrap();
+    let mut per_task = [0usize; 4];
+    for _ in 0..200 {
+        let message = client.read_message().await.expect("every message inflates");
+        let text = message.as_text().unwrap().to_owned();
+        let task: usize = text[5..6].parse().unwrap();
+        let i: usize = text.split(' ').nth(3).unwrap().parse().unwrap();
+        // Each task's messages arrive in the order it wrote them.
+        assert_eq!(i, per_task[task], "{text}");
+        per_task[task] += 1;
+    }
 }

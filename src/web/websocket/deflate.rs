@@ -181,8 +181,14 @@ impl MessageInflater {
             };
         }
         loop {
-            // One byte past the limit tells a message that is too big.
-            let step = (limit + 1).saturating_sub(out.len()).clamp(1, INFLATE_STEP);
+            // One byte past the limit tells a message that is too big. A
+            // step grows with the output so far, so that a small message
+            // gets a small buffer.
+            let room = (input.len() * 4 + 64).max(out.len()).min(INFLATE_STEP);
+            let step = limit
+                .saturating_add(1)
+                .saturating_sub(out.len())
+                .clamp(1, room);
             out.reserve(step);
             let spare = &mut out.spare_capacity_mut()[..step];
             let (before_in, before_out) = (self.inflate.total_in(), self.inflate.total_out());

@@ -260,7 +260,11 @@ async fn serve<W: WebSocketHandler>(upgrade: Upgrade, mut handler: W, connection
         connection.subprotocol,
         Some(connection.opening),
     );
-    handler.open(&ws).await;
+    let opened = AssertUnwindSafe(handler.open(&ws)).catch_unwind().await;
+    if let Err(panic) = opened {
+        log_panic("open", panic.as_ref());
+        ws.close(Some(CloseCode::INTERNAL_ERROR.0), "");
+    }
     let reading = Reading {
         decoder,
         inflater,
@@ -288,13 +292,7 @@ impl<W: WebSocketHandler> Dispatch for HandlerDispatch<'_, W> {
             .catch_unwind()
             .await;
         if let Err(panic) = handled {
-            // As an uncaught exception in Tornado's `on_message`: logged,
-            // and the connection closes (with 1011, "internal error").
-            tracing::error!(
-                target: APP_LOG,
-                "Uncaught panic in a WebSocket handler's on_message: {}",
-                panic_message(panic.as_ref())
-            );
+            log_panic("on_message", panic.as_ref());
             ws.close(Some(CloseCode::INTERNAL_ERROR.0), "");
         }
     }
@@ -306,4 +304,14 @@ impl<W: WebSocketHandler> Dispatch for HandlerDispatch<'_, W> {
     fn pong(&mut self, ws: &WebSocket, data: &[u8]) {
         self.0.on_pong(ws, data);
     }
+}
+
+/// Logs a panic in a handler's `method`: as an uncaught exception in
+/// Tornado, the connection then closes (with 1011, "internal error").
+fn log_panic(method: &str, panic: &(dyn std::any::Any + Send)) {
+    tracing::error!(
+        target: APP_LOG,
+        "Uncaught panic in a WebSocket handler's {method}: {}",
+        panic_message(panic)
+    );
 }

@@ -141,12 +141,7 @@ async fn handle<D: Dispatch>(
             }
         },
         Incoming::Ping(data) => {
-            if !ws.is_closing() {
-                let mut frame = BytesMut::with_capacity(data.len() + 2);
-                if ws.shared.encoder().pong(&data, &mut frame).is_ok() {
-                    drop(ws.send(frame.freeze()));
-                }
-            }
+            ws.pong(&data);
             dispatch.ping(ws, &data);
             return Flow::Continue;
         }
@@ -158,13 +153,9 @@ async fn handle<D: Dispatch>(
         Incoming::Close(frame) => {
             let code = frame.code;
             ws.set_peer_close(frame);
-            if !ws.mark_closing() {
-                // Answered with the same code (none for none).
-                let mut reply = BytesMut::with_capacity(4);
-                if ws.shared.encoder().close(code, "", &mut reply).is_ok() {
-                    drop(ws.send(reply.freeze()));
-                }
-            }
+            // Answered with the same code (none for none), unless this
+            // side closed first.
+            ws.send_close(code, "");
             finish(ws).await;
             return Flow::Stop;
         }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use tokio::sync::Notify;
 
 use super::{CloseCode, CloseFrame, FrameEncoder, Message, MessageDeflater};
@@ -51,10 +51,12 @@ pub(super) struct Opening {
 pub(super) struct Shared {
     pub(super) stream: IoStream,
     encoder: FrameEncoder,
-    /// Compresses outgoing messages when permessage-deflate was agreed.
-    deflater: Option<Mutex<MessageDeflater>>,
-    /// A close frame was sent (or the connection is gone): nothing more
-    /// is written.
+    /// Held while a frame is made and queued on the stream: frames go out
+    /// in the order they were compressed, and none after the close frame.
+    writing: Mutex<Writing>,
+    /// Whether messages are compressed (permessage-deflate was agreed).
+    compressed: bool,
+    /// Mirrors [`Writing::closed`], for reading without the lock.
     closing: AtomicBool,
     /// Woken when this side starts the closing handshake.
     pub(super) close_started: Notify,
@@ -62,6 +64,15 @@ pub(super) struct Shared {
     peer_close: Mutex<Option<CloseFrame>>,
     subprotocol: Option<String>,
     opening: Option<Opening>,
+}
+
+/// The write side's state, behind [`Shared::writing`].
+struct Writing {
+    /// Compresses outgoing messages when permessage-deflate was agreed.
+    deflater: Option<MessageDeflater>,
+    /// A close frame was sent (or the connection is gone): nothing more
+    /// is written.
+    closed: bool,
 }
 
 impl Shared {
@@ -101,7 +112,11 @@ impl WebSocket {
             shared: Arc::new(Shared {
                 stream,
                 encoder,
-                deflater: deflater.map(Mutex::new),
+                compressed: deflater.is_some(),
+                writing: Mutex::new(Writing {
+                    deflater,
+                    closed: false,
+                }),
                 closing: AtomicBool::new(false),
                 close_started: Notify::new(),
                 peer_close: Mutex::new(None),
@@ -117,11 +132,19 @@ impl WebSocket {
     /// [`WebSocketClosedError`] when the connection is closed or closes
     /// before the message is out.
     pub fn write_message(&self, message: impl Into<Message>) -> Written {
-        if self.is_closing() {
-            return Written(Err(WebSocketClosedError));
-        }
-        let frame = self.encode(&message.into());
-        self.send(frame)
+        let message = message.into();
+        self.write_frame(|encoder, deflater, frame| {
+            let payload = message.as_bytes();
+            match deflater {
+                Some(deflater) => {
+                    let mut compressed = BytesMut::with_capacity(payload.len() / 2 + 16);
+                    deflater.compress(payload, &mut compressed);
+                    encoder.message(message.kind(), &compressed, true, frame);
+                }
+                None => encoder.message(message.kind(), payload, false, frame),
+            }
+            true
+        })
     }
 
     /// Sends `value` as a JSON text message (Tornado's `write_message`
@@ -133,42 +156,33 @@ impl WebSocket {
         }
     }
 
-    /// The frame of `message`, compressed when that was agreed.
-    fn encode(&self, message: &Message) -> Bytes {
-        let payload = message.as_bytes();
-        let mut frame = BytesMut::with_capacity(payload.len() + super::MAX_HEAD_LEN);
-        match &self.shared.deflater {
-            Some(deflater) => {
-                let mut compressed = BytesMut::with_capacity(payload.len() / 2 + 16);
-                lock(deflater).compress(payload, &mut compressed);
-                self.shared
-                    .encoder
-                    .message(message.kind(), &compressed, true, &mut frame);
-            }
-            None => self
-                .shared
-                .encoder
-                .message(message.kind(), payload, false, &mut frame),
+    /// Makes a frame with `make` (given the encoder, the deflater and the
+    /// buffer; `false` when it cannot be made) and queues it, under the
+    /// write lock, unless the connection is closing.
+    fn write_frame(
+        &self,
+        make: impl FnOnce(FrameEncoder, Option<&mut MessageDeflater>, &mut BytesMut) -> bool,
+    ) -> Written {
+        let mut writing = lock(&self.shared.writing);
+        if writing.closed {
+            return Written(Err(WebSocketClosedError));
         }
-        frame.freeze()
+        let mut frame = BytesMut::new();
+        if !make(self.shared.encoder, writing.deflater.as_mut(), &mut frame) {
+            return Written(Err(WebSocketClosedError));
+        }
+        Written(Ok(self.shared.stream.write(frame.freeze())))
     }
 
-    /// Writes an encoded frame now.
-    pub(super) fn send(&self, frame: Bytes) -> Written {
-        Written(Ok(self.shared.stream.write(frame)))
+    /// Answers a ping with a pong carrying `data`, unless closing.
+    pub(super) fn pong(&self, data: &[u8]) {
+        drop(self.write_frame(|encoder, _, frame| encoder.pong(data, frame).is_ok()));
     }
 
     /// Sends a ping with `data` (at most 125 bytes); the peer answers with
     /// a pong (see `on_pong`). Written when called.
     pub fn ping(&self, data: &[u8]) -> Written {
-        if self.is_closing() {
-            return Written(Err(WebSocketClosedError));
-        }
-        let mut frame = BytesMut::with_capacity(data.len() + 2);
-        match self.shared.encoder.ping(data, &mut frame) {
-            Ok(()) => self.send(frame.freeze()),
-            Err(_) => Written(Err(WebSocketClosedError)),
-        }
+        self.write_frame(|encoder, _, frame| encoder.ping(data, frame).is_ok())
     }
 
     /// Starts the closing handshake with `code` and `reason` (Tornado's
@@ -176,10 +190,6 @@ impl WebSocket {
     /// the peer answers, or after a few seconds. Nothing is written after
     /// it. Does nothing when closing already.
     pub fn close(&self, code: Option<u16>, reason: &str) {
-        if self.shared.closing.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let mut frame = BytesMut::with_capacity(4 + reason.len());
         // A code that may not be sent becomes a protocol error's.
         let code = code.map(CloseCode).map(|code| {
             if code.is_valid_on_wire() {
@@ -188,15 +198,31 @@ impl WebSocket {
                 CloseCode::PROTOCOL_ERROR
             }
         });
+        if self.send_close(code, reason) {
+            self.shared.close_started.notify_one();
+        }
+    }
+
+    /// Sends a close frame with `code` and `reason` and marks the
+    /// connection closing, unless it was; whether it was not.
+    pub(super) fn send_close(&self, code: Option<CloseCode>, reason: &str) -> bool {
+        let mut writing = lock(&self.shared.writing);
+        if writing.closed {
+            return false;
+        }
+        writing.closed = true;
+        self.shared.closing.store(true, Ordering::Release);
+        let mut frame = BytesMut::with_capacity(4 + reason.len());
         if self.shared.encoder.close(code, reason, &mut frame).is_ok() {
             drop(self.shared.stream.write(frame.freeze()));
         }
-        self.shared.close_started.notify_one();
+        true
     }
 
     /// Marks the connection closing without a frame (the stream is gone).
-    pub(super) fn mark_closing(&self) -> bool {
-        self.shared.closing.swap(true, Ordering::AcqRel)
+    pub(super) fn mark_closing(&self) {
+        lock(&self.shared.writing).closed = true;
+        self.shared.closing.store(true, Ordering::Release);
     }
 
     /// Records the peer's close frame.
@@ -234,7 +260,7 @@ impl WebSocket {
 
     /// Whether messages are sent compressed (permessage-deflate).
     pub fn compressed(&self) -> bool {
-        self.shared.deflater.is_some()
+        self.shared.compressed
     }
 
     /// Sets `TCP_NODELAY` on the connection (Tornado's `set_nodelay`):
