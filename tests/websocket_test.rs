@@ -297,11 +297,16 @@ async fn raw_exchange(port: u16, request: impl Into<Bytes>) -> (IoStream, String
     (stream, String::from_utf8_lossy(&head).into_owned())
 }
 
-/// How connecting to `path` on `server` fails.
-async fn connect_error(server: &Server, path: &str) -> WebSocketError {
-    websocket_connect(ws_url(server, path), WebSocketConnectOptions::default())
+/// Checks that connecting to `path` on `server` fails with the server
+/// answering `status`, not `101`.
+async fn assert_not_switching(server: &Server, path: &str, status: u16) {
+    let error = websocket_connect(ws_url(server, path), WebSocketConnectOptions::default())
         .await
-        .unwrap_err()
+        .unwrap_err();
+    assert!(
+        matches!(error, WebSocketError::Handshake(HandshakeError::NotSwitching(got)) if got == status),
+        "{error:?}"
+    );
 }
 
 fn text(text: &'static str) -> Message {
@@ -661,14 +666,7 @@ async fn websocket_test_binary_message_and_unicode_message() {
 #[tokio::test]
 async fn websocket_test_websocket_http_fail() {
     let server = start(Settings::default(), None);
-    let error = connect_error(&server, "/notfound").await;
-    assert!(
-        matches!(
-            error,
-            WebSocketError::Handshake(HandshakeError::NotSwitching(404))
-        ),
-        "{error:?}"
-    );
+    assert_not_switching(&server, "/notfound", 404).await;
 }
 
 #[tokio::test]
@@ -896,14 +894,7 @@ async fn websocket_test_missing_websocket_key() {
 #[tokio::test]
 async fn websocket_test_websocket_http_success() {
     let server = start(Settings::default(), None);
-    let error = connect_error(&server, "/plain").await;
-    assert!(
-        matches!(
-            error,
-            WebSocketError::Handshake(HandshakeError::NotSwitching(200))
-        ),
-        "{error:?}"
-    );
+    assert_not_switching(&server, "/plain", 200).await;
 }
 
 #[tokio::test]

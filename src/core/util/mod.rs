@@ -27,9 +27,11 @@ pub mod log_target;
 mod panic;
 mod poison;
 pub(crate) mod spare_block;
+mod text_prefix;
 
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};
 pub(crate) use hex::hex_u64;
 pub(crate) use panic::panic_message;
 pub(crate) use poison::lock;
+pub(crate) use text_prefix::prefix_within;

@@ -7,6 +7,7 @@
 use http::header::{HeaderName, HeaderValue};
 
 use super::{HttpHeaders, HttpInputError};
+use crate::util::prefix_within;
 
 /// Whitespace trimmed around a field value, as Python's `str.strip` does
 /// for the characters a header value may hold.
@@ -125,11 +126,7 @@ fn field_value(name: &HeaderName, value: &[u8]) -> Result<HeaderValue, HttpInput
 /// At most the first 64 bytes of `text` (on a character boundary), for
 /// error messages about untrusted input.
 fn truncated(text: &str) -> &str {
-    let mut end = text.len().min(64);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    prefix_within(text, 64)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::{EncodeError, ProtocolError};
+use crate::util::prefix_within;
 
 /// The most bytes a close reason may take: a control frame's 125 bytes of
 /// payload less the two of the code.
@@ -135,24 +136,11 @@ pub(super) fn close_payload(code: Option<CloseCode>, reason: &str) -> Result<Vec
     if !code.is_valid_on_wire() {
         return Err(EncodeError::InvalidCloseCode(code.0));
     }
-    let reason = truncate_at_char_boundary(reason, MAX_CLOSE_REASON_LEN);
+    let reason = prefix_within(reason, MAX_CLOSE_REASON_LEN);
     let mut payload = Vec::with_capacity(2 + reason.len());
     payload.extend_from_slice(&code.0.to_be_bytes());
     payload.extend_from_slice(reason.as_bytes());
     Ok(payload)
-}
-
-/// The longest prefix of `text` of at most `max` bytes that ends on a
-/// character boundary.
-fn truncate_at_char_boundary(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 #[cfg(test)]
@@ -251,7 +239,7 @@ mod tests {
     fn truncation_never_splits_a_character() {
         let text = "a€b𝄞c";
         for max in 0..=text.len() + 1 {
-            let cut = truncate_at_char_boundary(text, max);
+            let cut = prefix_within(text, max);
             assert!(cut.len() <= max && text.starts_with(cut));
             assert!(cut.len() + 4 > max.min(text.len()));
         }
