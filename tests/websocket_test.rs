@@ -48,6 +48,7 @@ enum Event {
     Pong,
     Closed(Option<u16>, Option<String>),
     WriteAfterClose(Result<(), WebSocketClosedError>),
+    FloodEnded(Result<(), WebSocketClosedError>),
 }
 
 type Events = mpsc::UnboundedSender<Event>;
@@ -111,6 +112,17 @@ impl WebSocketHandler for Echo {
                 // Messages are handled one at a time, in order.
                 tokio::time::sleep(Duration::from_millis(20)).await;
                 let _ = ws.write_message("slept").await;
+            }
+            Some("flood") => {
+                // Writes until a write fails: a peer that never reads
+                // leaves the last one waiting.
+                let chunk = Bytes::from(vec![b'x'; 256 * 1024]);
+                let result = loop {
+                    if let Err(error) = ws.write_message(chunk.clone()).await {
+                        break Err(error);
+                    }
+                };
+                let _ = self.events.send(Event::FloodEnded(result));
             }
             Some("goodbye") => {
                 ws.close(None, "");
@@ -206,6 +218,22 @@ impl Client {
         let stream = IoStream::connect(SocketAddr::from(([127, 0, 0, 1], port)))
             .await
             .unwrap();
+        Client::handshake(stream, port, path, extra).await
+    }
+
+    /// A client whose socket receives into a small kernel buffer (so
+    /// that a server it does not read from soon has to queue).
+    async fn connect_with_small_buffer(port: u16, path: &str) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let tcp = socket
+            .connect(SocketAddr::from(([127, 0, 0, 1], port)))
+            .await
+            .unwrap();
+        Client::handshake(IoStream::from_tcp(tcp), port, path, &[]).await
+    }
+
+    async fn handshake(stream: IoStream, port: u16, path: &str, extra: &[&str]) -> Client {
         let mut request = format!(
             "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n\
              Connection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 13\r\n"
@@ -1070,4 +1098,77 @@ async fn compressed_messages_written_from_several_tasks_all_inflate() {
         assert_eq!(i, per_task[task], "{text}");
         per_task[task] += 1;
     }
+}
+
+#[tokio::test]
+async fn a_handler_waiting_on_a_peer_that_stopped_reading_is_ended_by_the_ping_timeout() {
+    let settings = Settings {
+        websocket_ping_interval: Some(Duration::from_millis(100)),
+        websocket_ping_timeout: Some(Duration::from_millis(300)),
+        ..Settings::default()
+    };
+    let mut server = start(settings, None);
+    let client = Client::connect_with_small_buffer(server.port, "/echo").await;
+    server.event().await;
+    let start = tokio::time::Instant::now();
+    client.send(text("flood")).await;
+    // The client reads nothing: the handler's write waits, the pongs never
+    // come, the close frame cannot go out, and after the close wait the
+    // connection is closed under the write.
+    let ended = tokio::time::timeout(Duration::from_secs(10), server.events.recv())
+        .await
+        .expect("the handler's write ends");
+    assert_eq!(ended, Some(Event::FloodEnded(Err(WebSocketClosedError))));
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
+        "{waited:?}"
+    );
+    assert_eq!(server.event().await, Event::Closed(None, None));
+}
+
+#[tokio::test]
+async fn pings_from_a_peer_that_does_not_read_get_one_pong_at_a_time() {
+    const PINGS: usize = 20_000;
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect_with_small_buffer(server.port, "/echo").await;
+    server.event().await;
+    let payload = |i: usize| format!("{i:0125}").into_bytes();
+    let mut flood = BytesMut::new();
+    for i in 0..PINGS {
+        client.encoder.ping(&payload(i), &mut flood).unwrap();
+    }
+    client.send_raw(flood).await;
+    // Handled once every ping before it was read.
+    client.send(text("after the pings")).await;
+    for _ in 0..PINGS {
+        assert!(matches!(server.event().await, Event::Ping(_)));
+    }
+    assert_eq!(
+        server.event().await,
+        Event::Message(text("after the pings"))
+    );
+    // Now the client reads: fewer pongs than pings, the echo, and an
+    // answer to the latest ping.
+    let (mut pongs, mut echoed, mut latest_answered) = (0, false, false);
+    while !(echoed && latest_answered) {
+        match client.next().await {
+            Some(Incoming::Pong(data)) => {
+                pongs += 1;
+                latest_answered = data[..] == payload(PINGS - 1)[..];
+            }
+            Some(Incoming::Text(data)) => echoed = &data[..] == b"after the pings",
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(pongs < PINGS / 2, "{pongs} pongs for {PINGS} pings");
+}
+
+#[tokio::test]
+async fn dropping_the_client_connection_closes_it() {
+    let mut server = start(Settings::default(), None);
+    let client = connect(&server, "/echo").await;
+    server.event().await;
+    drop(client);
+    assert_eq!(server.event().await, Event::Closed(None, None));
 }

@@ -414,9 +414,20 @@ impl IoStream {
     /// half-closed TCP connection). Every other read closes the stream at
     /// its end; so does an error here.
     pub async fn read_available(&self, max_bytes: usize) -> Result<Option<Bytes>, StreamError> {
-        let max = max_bytes.max(1);
-        let data = self.read_target(Target::Available { max }).await?;
+        let data = self.read_available_mut(max_bytes).await?;
         Ok((!data.is_empty()).then(|| data.freeze()))
+    }
+
+    /// [`read_available`](Self::read_available) for a reader that keeps
+    /// a buffer of its own: the data as the buffer it was read into, and
+    /// empty at the end of the stream.
+    pub(crate) fn read_available_mut(
+        &self,
+        max_bytes: usize,
+    ) -> impl Future<Output = Result<BytesMut, StreamError>> + '_ {
+        self.read_target(Target::Available {
+            max: max_bytes.max(1),
+        })
     }
 
     /// Reads into `buf` until it is full (or, with `partial`, until any

@@ -101,6 +101,11 @@ pub enum WebSocketError {
 }
 
 /// An open client connection (Tornado's `WebSocketClientConnection`).
+///
+/// Dropping it starts the closing handshake (as [`close`](Self::close)
+/// with no code), so a connection nobody holds does not stay open; a
+/// clone of its [`websocket`](Self::websocket) handle cannot write after
+/// that.
 #[derive(Debug)]
 pub struct WebSocketClientConnection {
     ws: WebSocket,
@@ -147,6 +152,12 @@ impl WebSocketClientConnection {
     /// The connection's handle, to write from other tasks.
     pub fn websocket(&self) -> &WebSocket {
         &self.ws
+    }
+}
+
+impl Drop for WebSocketClientConnection {
+    fn drop(&mut self) {
+        self.ws.close(None, "");
     }
 }
 

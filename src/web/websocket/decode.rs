@@ -204,7 +204,13 @@ impl FrameDecoder {
                     }
                     let (opcode, fin, len) = (payload.opcode, payload.fin, payload.len);
                     self.state = State::Head;
-                    let bytes = buf.split_to(len).freeze();
+                    // A frame that ends the buffer takes it whole: no
+                    // split, so no shared buffer is set up.
+                    let bytes = if len == buf.len() {
+                        std::mem::take(buf).freeze()
+                    } else {
+                        buf.split_to(len).freeze()
+                    };
                     if let Some(incoming) = self.end_frame(opcode, fin, bytes)? {
                         return Ok(Some(incoming));
                     }

@@ -28,7 +28,7 @@ pub(super) trait Dispatch: Send {
     /// A whole message; the next is read once this returns.
     fn message(&mut self, ws: &WebSocket, message: Message) -> impl Future<Output = ()> + Send;
 
-    /// A ping (already answered).
+    /// A ping (the loop answers it).
     fn ping(&mut self, ws: &WebSocket, data: &[u8]);
 
     /// A pong.
@@ -63,6 +63,93 @@ enum Flow {
     Stop,
 }
 
+/// The connection's clocks: keepalive pings and the pong they wait for,
+/// and the time limit of a closing handshake this side started. They run
+/// while frames are read and while a message is handled.
+struct Clocks {
+    pings: Option<Interval>,
+    last_pong: Instant,
+    ping_timeout: Duration,
+    close_deadline: Option<Instant>,
+}
+
+impl Clocks {
+    fn new(reading: &Reading) -> Clocks {
+        let pings = reading.ping_interval.map(|every| {
+            let mut pings = tokio::time::interval_at(Instant::now() + every, every);
+            pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            pings
+        });
+        Clocks {
+            pings,
+            last_pong: Instant::now(),
+            ping_timeout: reading.ping_timeout,
+            close_deadline: None,
+        }
+    }
+
+    /// Starts the close wait once this side has sent its close frame.
+    fn arm(&mut self, ws: &WebSocket) {
+        if self.close_deadline.is_none() && ws.is_closing() {
+            self.close_deadline = Some(Instant::now() + CLOSE_WAIT);
+        }
+    }
+
+    /// Returns once the peer has had its time to answer this side's close
+    /// frame; meanwhile sends the keepalive pings, and starts the closing
+    /// handshake when a pong is overdue.
+    async fn expired(&mut self, ws: &WebSocket) {
+        loop {
+            self.arm(ws);
+            let waiting_for_close = self.close_deadline.is_none();
+            tokio::select! {
+                biased;
+                () = wait_until(self.close_deadline) => return,
+                () = tick(&mut self.pings) => {
+                    if self.last_pong.elapsed() > self.ping_timeout {
+                        ws.close(None, "");
+                    } else {
+                        drop(ws.ping(b""));
+                    }
+                }
+                () = close_started(ws), if waiting_for_close => {}
+            }
+        }
+    }
+}
+
+/// The pong owed for the latest ping while earlier writes are still
+/// queued: a peer that pings and never reads gets one pong at a time
+/// (RFC 6455 §5.5.3 allows answering only the latest ping), so the
+/// queue does not grow with its pings.
+#[derive(Default)]
+struct Pongs {
+    owed: Option<Bytes>,
+}
+
+impl Pongs {
+    /// Answers `data` now if nothing is waiting to be written, else once
+    /// the queue is out.
+    fn answer(&mut self, ws: &WebSocket, data: Bytes) {
+        if !ws.shared.stream.writing() {
+            self.owed = None;
+            ws.pong(&data);
+        } else {
+            self.owed = Some(data);
+        }
+    }
+
+    /// Waits for the queue to go out, then sends the pong owed.
+    async fn flush(&mut self, ws: &WebSocket) {
+        if ws.shared.stream.write(Bytes::new()).await.is_ok()
+            && let Some(data) = self.owed.take()
+        {
+            ws.pong(&data);
+        }
+        self.owed = None;
+    }
+}
+
 /// Reads `ws` until it closes, starting with `read_ahead`, handing what
 /// arrives to `dispatch`. Returns once the connection is closed.
 pub(super) async fn run<D: Dispatch>(
@@ -72,13 +159,8 @@ pub(super) async fn run<D: Dispatch>(
     dispatch: &mut D,
 ) {
     let mut buf = read_ahead;
-    let mut pings = reading.ping_interval.map(|every| {
-        let mut pings = tokio::time::interval_at(Instant::now() + every, every);
-        pings.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        pings
-    });
-    let mut last_pong = Instant::now();
-    let mut close_deadline = None;
+    let mut clocks = Clocks::new(&reading);
+    let mut pongs = Pongs::default();
     loop {
         loop {
             let incoming = match reading.decoder.decode(&mut buf) {
@@ -86,18 +168,26 @@ pub(super) async fn run<D: Dispatch>(
                 Ok(None) => break,
                 Err(error) => return fail(ws, &error).await,
             };
-            let flow = handle(ws, incoming, &mut reading, dispatch, &mut last_pong).await;
+            let flow = handle(
+                ws,
+                incoming,
+                &mut reading,
+                dispatch,
+                &mut clocks,
+                &mut pongs,
+            )
+            .await;
             if let Flow::Stop = flow {
                 return;
             }
         }
-        if ws.is_closing() && close_deadline.is_none() {
-            close_deadline = Some(Instant::now() + CLOSE_WAIT);
-        }
+        clocks.arm(ws);
         let stream = &ws.shared.stream;
+        let owing = pongs.owed.is_some();
         tokio::select! {
-            read = stream.read_available(READ_SIZE) => match read {
-                Ok(Some(data)) => append(&mut buf, data),
+            biased;
+            read = stream.read_available_mut(READ_SIZE) => match read {
+                Ok(data) if !data.is_empty() => append(&mut buf, data),
                 // The peer went away without a closing handshake.
                 _ => {
                     ws.mark_closing();
@@ -105,19 +195,12 @@ pub(super) async fn run<D: Dispatch>(
                     return;
                 }
             },
-            () = tick(&mut pings) => {
-                if last_pong.elapsed() > reading.ping_timeout {
-                    ws.close(None, "");
-                } else {
-                    drop(ws.ping(b""));
-                }
-            }
-            () = wait_until(close_deadline) => {
+            () = clocks.expired(ws) => {
                 // The peer never answered the close frame.
                 stream.close();
                 return;
             }
-            () = ws.shared.close_started.notified() => {}
+            () = pongs.flush(ws), if owing => {}
         }
     }
 }
@@ -128,7 +211,8 @@ async fn handle<D: Dispatch>(
     incoming: Incoming,
     reading: &mut Reading,
     dispatch: &mut D,
-    last_pong: &mut Instant,
+    clocks: &mut Clocks,
+    pongs: &mut Pongs,
 ) -> Flow {
     let message = match incoming {
         Incoming::Text(bytes) => Message::Text(Text::checked(bytes)),
@@ -141,12 +225,12 @@ async fn handle<D: Dispatch>(
             }
         },
         Incoming::Ping(data) => {
-            ws.pong(&data);
             dispatch.ping(ws, &data);
+            pongs.answer(ws, data);
             return Flow::Continue;
         }
         Incoming::Pong(data) => {
-            *last_pong = Instant::now();
+            clocks.last_pong = Instant::now();
             dispatch.pong(ws, &data);
             return Flow::Continue;
         }
@@ -161,10 +245,23 @@ async fn handle<D: Dispatch>(
         }
     };
     // Messages after this side's close frame are dropped.
-    if !ws.is_closing() {
-        dispatch.message(ws, message).await;
+    if ws.is_closing() {
+        return Flow::Continue;
     }
-    Flow::Continue
+    // The clocks run while the message is handled: a handler waiting on
+    // a peer that stopped reading is not waited for past the closing
+    // handshake's time limit.
+    let mut handled = std::pin::pin!(dispatch.message(ws, message));
+    tokio::select! {
+        biased;
+        () = &mut handled => Flow::Continue,
+        () = clocks.expired(ws) => {
+            // Writes still pending fail; the handler then returns.
+            ws.shared.stream.close();
+            handled.await;
+            Flow::Stop
+        }
+    }
 }
 
 /// A compressed message, inflated within the size limit and checked.
@@ -221,14 +318,25 @@ async fn finish(ws: &WebSocket) {
 }
 
 /// Adds `data` to `buf` (taking it over when `buf` is empty).
-fn append(buf: &mut BytesMut, data: Bytes) {
+fn append(buf: &mut BytesMut, data: BytesMut) {
     if buf.is_empty() {
-        *buf = data
-            .try_into_mut()
-            .unwrap_or_else(|data| BytesMut::from(&data[..]));
+        *buf = data;
     } else {
         buf.extend_from_slice(&data);
     }
+}
+
+/// Returns once this side has started the closing handshake (woken by
+/// [`WebSocket::close`] from any task).
+fn close_started(ws: &WebSocket) -> impl Future<Output = ()> + '_ {
+    std::future::poll_fn(move |cx| {
+        ws.shared.close_started.register(cx.waker());
+        if ws.is_closing() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
 }
 
 /// The next tick of `pings`, or never.

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::BytesMut;
-use tokio::sync::Notify;
+use futures_util::task::AtomicWaker;
 
 use super::{CloseCode, CloseFrame, FrameEncoder, Message, MessageDeflater};
 use crate::httputil::HttpServerRequest;
@@ -58,8 +58,9 @@ pub(super) struct Shared {
     compressed: bool,
     /// Mirrors [`Writing::closed`], for reading without the lock.
     closing: AtomicBool,
-    /// Woken when this side starts the closing handshake.
-    pub(super) close_started: Notify,
+    /// The reading loop, woken when this side starts the closing
+    /// handshake.
+    pub(super) close_started: AtomicWaker,
     /// The peer's close frame, once received.
     peer_close: Mutex<Option<CloseFrame>>,
     subprotocol: Option<String>,
@@ -118,7 +119,7 @@ impl WebSocket {
                     closed: false,
                 }),
                 closing: AtomicBool::new(false),
-                close_started: Notify::new(),
+                close_started: AtomicWaker::new(),
                 peer_close: Mutex::new(None),
                 subprotocol,
                 opening,
@@ -199,7 +200,7 @@ impl WebSocket {
             }
         });
         if self.send_close(code, reason) {
-            self.shared.close_started.notify_one();
+            self.shared.close_started.wake();
         }
     }
 
@@ -245,11 +246,13 @@ impl WebSocket {
             .map(|code| code.0)
     }
 
-    /// The reason of the peer's close frame, once received (Tornado's
-    /// `close_reason`).
+    /// The reason of the peer's close frame, once received with a code
+    /// (Tornado's `close_reason`; a close frame without a code has no
+    /// reason).
     pub fn close_reason(&self) -> Option<String> {
         lock(&self.shared.peer_close)
             .as_ref()
+            .filter(|frame| frame.code.is_some())
             .map(|frame| frame.reason.clone())
     }
 
