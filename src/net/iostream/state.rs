@@ -392,22 +392,19 @@ impl State {
         }
     }
 
-    /// Writes `data` straight to a plain transport with nothing queued,
-    /// counted as if it had been queued and written; `Ok(0)` when the
-    /// transport would block or is not plain.
+    /// Writes `data` (its slices in order) straight to a plain transport
+    /// with nothing queued, counted as if it had been queued and written;
+    /// `Ok(0)` when the transport would block or is not plain.
     pub(crate) fn poll_write_direct(
         &mut self,
         cx: &mut Context<'_>,
-        data: &[u8],
+        data: &[io::IoSlice<'_>],
     ) -> Result<usize, StreamError> {
         if self.transport.is_tls() || self.transport.is_handshaking() {
             return Ok(0);
         }
         loop {
-            match self
-                .transport
-                .poll_write_vectored(cx, &[io::IoSlice::new(data)])
-            {
+            match self.transport.poll_write_vectored(cx, data) {
                 Poll::Ready(Ok(0)) => {
                     self.write_failed(io::ErrorKind::WriteZero.into());
                     return Err(self.closed_error());

@@ -136,17 +136,56 @@ impl IoStream {
     /// Must be called within a tokio runtime.
     pub fn write(&self, data: impl Into<Bytes>) -> WriteFuture {
         let data = data.into();
+        self.enqueue(data.len(), |s| {
+            s.writes.push(data);
+            Ok(())
+        })
+    }
+
+    /// Writes `head` and then `body`, as [`write`](Self::write) would the
+    /// two joined, without joining them: with nothing queued on a plain
+    /// transport they go to the socket in one vectored write, and only
+    /// what it does not take is queued (the rest of `head` copied, `body`
+    /// shared).
+    pub(crate) fn write_with_head(&self, head: &[u8], body: Bytes) -> WriteFuture {
+        self.enqueue(head.len() + body.len(), |s| {
+            let sent = if s.writes.is_empty() && !s.flusher_running {
+                let parts = [io::IoSlice::new(head), io::IoSlice::new(&body)];
+                s.poll_write_direct(&mut Context::from_waker(Waker::noop()), &parts)?
+            } else {
+                0
+            };
+            if sent < head.len() {
+                s.writes.push(Bytes::copy_from_slice(&head[sent..]));
+                s.writes.push(body);
+            } else {
+                s.writes.push(body.slice(sent - head.len()..));
+            }
+            Ok(())
+        })
+    }
+
+    /// Queues `len` bytes with `push` (which may write some of them
+    /// straight away) unless the stream is closed or the queue would pass
+    /// `max_write_buffer_size`, starts writing them out, and returns the
+    /// future of the last of them.
+    fn enqueue(
+        &self,
+        len: usize,
+        push: impl FnOnce(&mut State) -> Result<(), StreamError>,
+    ) -> WriteFuture {
         let queued = self.shared.with_state(|s| {
             check_writable(s)?;
             if let Some(limit) = s.limits.max_write_buffer_size
-                && s.writes.len() + data.len() > limit
+                && s.writes.len() + len > limit
             {
                 return Err(StreamError::BufferFull(StreamBufferFullError {
                     which: "write",
                     limit,
                 }));
             }
-            let end = s.writes.push(data);
+            push(s)?;
+            let end = s.writes.queued_total();
             if s.flusher_running {
                 return Ok(Some((end, false)));
             }
@@ -196,7 +235,10 @@ impl IoStream {
             if data.is_empty() || !s.writes.is_empty() || s.flusher_running {
                 return Ok(0);
             }
-            s.poll_write_direct(&mut Context::from_waker(Waker::noop()), data)
+            s.poll_write_direct(
+                &mut Context::from_waker(Waker::noop()),
+                &[io::IoSlice::new(data)],
+            )
         })
     }
 
@@ -289,6 +331,71 @@ mod tests {
             stream.try_write(b"late"),
             Err(StreamError::Closed(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn write_with_head_sends_both_in_order_whatever_the_socket_takes() {
+        use tokio::io::AsyncReadExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let stream = IoStream::from_tcp(client.unwrap());
+        let mut peer = accepted.unwrap().0;
+        let body = |fill: u8| Bytes::from(vec![fill; 8 * 1024 * 1024]);
+        // Small: out at once. Large: the socket takes part, the rest is
+        // queued. Then one behind a queue: its head is queued too.
+        let small = stream.write_with_head(b"<1>", Bytes::from_static(b"one"));
+        assert!(small.is_sent());
+        let large = stream.write_with_head(b"<2>", body(b'2'));
+        assert!(!large.is_sent());
+        let queued = stream.write_with_head(b"<3>", body(b'3'));
+        let mut expected = b"<1>one<2>".to_vec();
+        expected.extend_from_slice(&body(b'2'));
+        expected.extend_from_slice(b"<3>");
+        expected.extend_from_slice(&body(b'3'));
+        let mut got = vec![0u8; expected.len()];
+        let (read, large, queued) = tokio::join!(peer.read_exact(&mut got), large, queued);
+        read.unwrap();
+        large.unwrap();
+        queued.unwrap();
+        assert!(got == expected);
+    }
+
+    #[tokio::test]
+    async fn write_with_head_counts_both_against_the_write_buffer_limit() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (client, _accepted) = tokio::join!(
+            TcpStream::connect(listener.local_addr().unwrap()),
+            listener.accept()
+        );
+        let limit = 1024 * 1024;
+        let stream = IoStream::from_tcp(client.unwrap()).with_max_write_buffer_size(Some(limit));
+        // The peer does not read: write until something stays queued.
+        let mut pending = Vec::new();
+        loop {
+            let write = stream.write(vec![0u8; 256 * 1024]);
+            let sent = write.is_sent();
+            pending.push(write);
+            if !sent {
+                break;
+            }
+        }
+        let room = limit - stream.shared.with_state(|s| s.writes.len());
+        let head = b"head";
+        let body = |len: usize| Bytes::from(vec![0u8; len - head.len()]);
+        let mut over = stream.write_with_head(head, body(room + 1));
+        assert!(matches!(
+            Pin::new(&mut over).poll(&mut Context::from_waker(Waker::noop())),
+            Poll::Ready(Err(StreamError::BufferFull(_)))
+        ));
+        let mut at_limit = stream.write_with_head(head, body(room));
+        assert!(
+            Pin::new(&mut at_limit)
+                .poll(&mut Context::from_waker(Waker::noop()))
+                .is_pending()
+        );
     }
 
     #[tokio::test]

@@ -4,6 +4,7 @@
 use bytes::BytesMut;
 
 use super::close::close_payload;
+use super::frame::EncodedHead;
 use super::{
     CloseCode, EncodeError, FrameHead, MAX_CONTROL_PAYLOAD, MessageKind, OpCode, Role, apply_mask,
 };
@@ -47,6 +48,25 @@ impl FrameEncoder {
             ..FrameHead::new(kind.opcode(), 0)
         };
         self.write(head, payload, out);
+    }
+
+    /// The head of a message frame of `len` payload bytes whose payload
+    /// is written after it as it is (not copied behind it); `None` for a
+    /// role that masks, whose payloads are masked in a copy (see
+    /// [`message`](Self::message)).
+    pub(crate) fn unmasked_message_head(
+        &self,
+        kind: MessageKind,
+        len: usize,
+        compressed: bool,
+    ) -> Option<EncodedHead> {
+        (!self.role.masks_output()).then(|| {
+            EncodedHead::new(&FrameHead {
+                rsv1: compressed,
+                payload_len: len as u64,
+                ..FrameHead::new(kind.opcode(), 0)
+            })
+        })
     }
 
     /// Writes one frame of any kind: with `fin` false and then

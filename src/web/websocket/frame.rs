@@ -1,7 +1,7 @@
 //! [`FrameHead`]: the bytes before a frame's payload (RFC 6455 §5.2), read
 //! and written.
 
-use bytes::{BufMut, BytesMut};
+use bytes::BufMut;
 
 use super::{OpCode, ProtocolError};
 
@@ -124,8 +124,7 @@ impl FrameHead {
 
     /// Writes the head to `out`, its length in the shortest encoding.
     /// Lengths of 2^63 and above cannot be sent; their top bit is dropped.
-    pub fn encode(&self, out: &mut BytesMut) {
-        out.reserve(self.encoded_len());
+    pub fn encode(&self, out: &mut impl BufMut) {
         let first = (self.fin as u8) << 7 | self.reserved_bits() << 4 | self.opcode.as_u8();
         let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
         out.put_u8(first);
@@ -146,8 +145,38 @@ impl FrameHead {
     }
 }
 
+/// A frame head encoded into an array: for a frame whose payload is
+/// written after it without being copied behind it.
+pub(crate) struct EncodedHead {
+    bytes: [u8; MAX_HEAD_LEN],
+    len: usize,
+}
+
+impl EncodedHead {
+    /// `head`, encoded.
+    pub(crate) fn new(head: &FrameHead) -> EncodedHead {
+        let mut bytes = [0; MAX_HEAD_LEN];
+        let left = {
+            let mut rest = &mut bytes[..];
+            head.encode(&mut rest);
+            rest.len()
+        };
+        EncodedHead {
+            bytes,
+            len: MAX_HEAD_LEN - left,
+        }
+    }
+
+    /// The encoded bytes.
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use bytes::BytesMut;
+
     use super::*;
 
     fn round_trip(head: FrameHead) {

@@ -134,18 +134,34 @@ impl WebSocket {
     /// before the message is out.
     pub fn write_message(&self, message: impl Into<Message>) -> Written {
         let message = message.into();
-        self.write_frame(|encoder, deflater, frame| {
-            let payload = message.as_bytes();
-            match deflater {
-                Some(deflater) => {
-                    let mut compressed = BytesMut::with_capacity(payload.len() / 2 + 16);
-                    deflater.compress(payload, &mut compressed);
-                    encoder.message(message.kind(), &compressed, true, frame);
-                }
-                None => encoder.message(message.kind(), payload, false, frame),
+        let kind = message.kind();
+        let mut writing = lock(&self.shared.writing);
+        if writing.closed {
+            return Written(Err(WebSocketClosedError));
+        }
+        let (payload, compressed) = match writing.deflater.as_mut() {
+            Some(deflater) => {
+                let payload = message.as_bytes();
+                let mut compressed = BytesMut::with_capacity(payload.len() / 2 + 16);
+                deflater.compress(payload, &mut compressed);
+                (compressed.freeze(), true)
             }
-            true
-        })
+            None => (message.into_bytes(), false),
+        };
+        let encoder = self.shared.encoder;
+        let stream = &self.shared.stream;
+        // A server's payload goes out as it is, after its head; a
+        // client's is masked in a copy.
+        Written(Ok(
+            match encoder.unmasked_message_head(kind, payload.len(), compressed) {
+                Some(head) => stream.write_with_head(head.as_slice(), payload),
+                None => {
+                    let mut frame = BytesMut::new();
+                    encoder.message(kind, &payload, compressed, &mut frame);
+                    stream.write(frame.freeze())
+                }
+            },
+        ))
     }
 
     /// Sends `value` as a JSON text message (Tornado's `write_message`
@@ -157,19 +173,16 @@ impl WebSocket {
         }
     }
 
-    /// Makes a frame with `make` (given the encoder, the deflater and the
+    /// Makes a control frame with `make` (given the encoder and the
     /// buffer; `false` when it cannot be made) and queues it, under the
     /// write lock, unless the connection is closing.
-    fn write_frame(
-        &self,
-        make: impl FnOnce(FrameEncoder, Option<&mut MessageDeflater>, &mut BytesMut) -> bool,
-    ) -> Written {
-        let mut writing = lock(&self.shared.writing);
+    fn write_frame(&self, make: impl FnOnce(FrameEncoder, &mut BytesMut) -> bool) -> Written {
+        let writing = lock(&self.shared.writing);
         if writing.closed {
             return Written(Err(WebSocketClosedError));
         }
         let mut frame = BytesMut::new();
-        if !make(self.shared.encoder, writing.deflater.as_mut(), &mut frame) {
+        if !make(self.shared.encoder, &mut frame) {
             return Written(Err(WebSocketClosedError));
         }
         Written(Ok(self.shared.stream.write(frame.freeze())))
@@ -177,13 +190,13 @@ impl WebSocket {
 
     /// Answers a ping with a pong carrying `data`, unless closing.
     pub(super) fn pong(&self, data: &[u8]) {
-        drop(self.write_frame(|encoder, _, frame| encoder.pong(data, frame).is_ok()));
+        drop(self.write_frame(|encoder, frame| encoder.pong(data, frame).is_ok()));
     }
 
     /// Sends a ping with `data` (at most 125 bytes); the peer answers with
     /// a pong (see `on_pong`). Written when called.
     pub fn ping(&self, data: &[u8]) -> Written {
-        self.write_frame(|encoder, _, frame| encoder.ping(data, frame).is_ok())
+        self.write_frame(|encoder, frame| encoder.ping(data, frame).is_ok())
     }
 
     /// Starts the closing handshake with `code` and `reason` (Tornado's
