@@ -2,11 +2,13 @@
 //! and decoded, messages inflated and handed over one at a time, pings
 //! answered and sent, and the closing handshake with its time limit.
 
-use std::future::Future;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use tokio::time::{Instant, Interval, sleep_until};
+use tokio::time::{Instant, Interval, Sleep, sleep};
 
 use super::{
     CloseCode, FrameDecoder, Incoming, InflateError, Message, MessageInflater, MessageKind,
@@ -70,7 +72,8 @@ struct Clocks {
     pings: Option<Interval>,
     last_pong: Instant,
     ping_timeout: Duration,
-    close_deadline: Option<Instant>,
+    /// Set once this side has sent its close frame.
+    close_deadline: Option<Pin<Box<Sleep>>>,
 }
 
 impl Clocks {
@@ -91,28 +94,42 @@ impl Clocks {
     /// Starts the close wait once this side has sent its close frame.
     fn arm(&mut self, ws: &WebSocket) {
         if self.close_deadline.is_none() && ws.is_closing() {
-            self.close_deadline = Some(Instant::now() + CLOSE_WAIT);
+            self.close_deadline = Some(Box::pin(sleep(CLOSE_WAIT)));
         }
     }
 
     /// Returns once the peer has had its time to answer this side's close
     /// frame; meanwhile sends the keepalive pings, and starts the closing
     /// handshake when a pong is overdue.
-    async fn expired(&mut self, ws: &WebSocket) {
+    fn expired<'a>(&'a mut self, ws: &'a WebSocket) -> impl Future<Output = ()> + 'a {
+        poll_fn(move |cx| self.poll_expired(ws, cx))
+    }
+
+    fn poll_expired(&mut self, ws: &WebSocket, cx: &mut Context<'_>) -> Poll<()> {
         loop {
             self.arm(ws);
-            let waiting_for_close = self.close_deadline.is_none();
-            tokio::select! {
-                biased;
-                () = wait_until(self.close_deadline) => return,
-                () = tick(&mut self.pings) => {
-                    if self.last_pong.elapsed() > self.ping_timeout {
-                        ws.close(None, "");
-                    } else {
-                        drop(ws.ping(b""));
-                    }
+            if let Some(deadline) = &mut self.close_deadline {
+                if deadline.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(());
                 }
-                () = close_started(ws), if waiting_for_close => {}
+            } else {
+                // Woken by `WebSocket::close` from any task.
+                ws.shared.close_started.register(cx.waker());
+                if ws.is_closing() {
+                    continue;
+                }
+            }
+            let ticked = self
+                .pings
+                .as_mut()
+                .is_some_and(|pings| pings.poll_tick(cx).is_ready());
+            if !ticked {
+                return Poll::Pending;
+            }
+            if self.last_pong.elapsed() > self.ping_timeout {
+                ws.close(None, "");
+            } else {
+                drop(ws.ping(b""));
             }
         }
     }
@@ -323,36 +340,5 @@ fn append(buf: &mut BytesMut, data: BytesMut) {
         *buf = data;
     } else {
         buf.extend_from_slice(&data);
-    }
-}
-
-/// Returns once this side has started the closing handshake (woken by
-/// [`WebSocket::close`] from any task).
-fn close_started(ws: &WebSocket) -> impl Future<Output = ()> + '_ {
-    std::future::poll_fn(move |cx| {
-        ws.shared.close_started.register(cx.waker());
-        if ws.is_closing() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-}
-
-/// The next tick of `pings`, or never.
-async fn tick(pings: &mut Option<Interval>) {
-    match pings {
-        Some(pings) => {
-            pings.tick().await;
-        }
-        None => std::future::pending().await,
-    }
-}
-
-/// Until `deadline`, or never.
-async fn wait_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(deadline) => sleep_until(deadline).await,
-        None => std::future::pending().await,
     }
 }
