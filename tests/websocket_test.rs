@@ -27,7 +27,9 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use supercell::iostream::IoStream;
 use supercell::testing::HttpTestServer;
-use supercell::web::{Application, Context, RequestHandler, Settings, WebResult, url};
+use supercell::web::{
+    Application, Context, CurrentUser, HttpError, RequestHandler, Settings, WebResult, url,
+};
 use supercell::websocket::{
     CloseCode, CloseFrame, CompressionOptions, DecoderConfig, FrameDecoder, FrameEncoder,
     HandshakeError, Incoming, Message, MessageDeflater, MessageInflater, MessageKind, Role,
@@ -49,6 +51,7 @@ enum Event {
     Closed(Option<u16>, Option<String>),
     WriteAfterClose(Result<(), WebSocketClosedError>),
     FloodEnded(Result<(), WebSocketClosedError>),
+    User(String),
 }
 
 type Events = mpsc::UnboundedSender<Event>;
@@ -151,6 +154,41 @@ impl WebSocketHandler for Echo {
     }
 }
 
+/// Members only: the current user comes from the `user` cookie, and
+/// `prepare` refuses a handshake without one (`403`).
+struct Members {
+    events: Events,
+    user: String,
+}
+
+impl WebSocketHandler for Members {
+    fn get_current_user(cx: &Context) -> Option<CurrentUser> {
+        cx.get_cookie("user")
+            .map(|user| std::sync::Arc::new(user) as CurrentUser)
+    }
+
+    async fn prepare(&mut self, cx: &mut Context) -> WebResult {
+        match cx.current_user_as::<String>() {
+            Some(user) => {
+                self.user = user.clone();
+                Ok(())
+            }
+            None => Err(HttpError::new(403).into()),
+        }
+    }
+
+    async fn open(&mut self, ws: &WebSocket) {
+        let _ = self.events.send(Event::User(self.user.clone()));
+        // Small messages leave at once.
+        ws.set_nodelay(true)
+            .expect("TCP_NODELAY on an open connection");
+    }
+
+    async fn on_message(&mut self, ws: &WebSocket, message: Message) {
+        let _ = ws.write_message(message).await;
+    }
+}
+
 /// Not a WebSocket: `ok` to any `GET`.
 struct Plain;
 
@@ -170,6 +208,7 @@ struct Server {
 fn start(settings: Settings, compression: Option<CompressionOptions>) -> Server {
     let (events, receiver) = mpsc::unbounded_channel();
     let sender = events.clone();
+    let members = events.clone();
     let app = Application::new(
         vec![
             websocket_url("/echo", move || Echo {
@@ -179,6 +218,13 @@ fn start(settings: Settings, compression: Option<CompressionOptions>) -> Server 
             websocket_url("/path/(.*)", move || Echo {
                 events: sender.clone(),
                 compression: None,
+            }),
+            websocket_url("/members", {
+                let events = members.clone();
+                move || Members {
+                    events: events.clone(),
+                    user: String::new(),
+                }
             }),
             url("/plain", || Plain),
         ],
@@ -1171,4 +1217,19 @@ async fn dropping_the_client_connection_closes_it() {
     server.event().await;
     drop(client);
     assert_eq!(server.event().await, Event::Closed(None, None));
+}
+
+#[tokio::test]
+async fn prepare_cookies_and_the_current_user_work_as_on_any_handler() {
+    let mut server = start(Settings::default(), None);
+    let mut request = supercell::httpclient::HttpRequest::new(ws_url(&server, "/members"));
+    request.headers.add("Cookie", "user=ann").unwrap();
+    let mut client = websocket_connect(request, WebSocketConnectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(server.event().await, Event::User("ann".into()));
+    client.write_message("hello").await.unwrap();
+    assert_eq!(client.read_message().await, Some(text("hello")));
+    // Without the cookie, prepare refuses the handshake.
+    assert_not_switching(&server, "/members", 403).await;
 }
