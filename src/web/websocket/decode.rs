@@ -177,6 +177,9 @@ impl FrameDecoder {
                     let Some((head, head_len)) = FrameHead::parse(buf)? else {
                         return Ok(None);
                     };
+                    if let Some(incoming) = self.whole_message(&head, head_len, buf)? {
+                        return Ok(Some(incoming));
+                    }
                     let payload = self.start_frame(&head)?;
                     buf.advance(head_len);
                     self.state = State::Payload(payload);
@@ -219,9 +222,53 @@ impl FrameDecoder {
         }
     }
 
+    /// A message in one frame whose payload is all in `buf` (the common
+    /// case): checked, split off, unmasked and returned at once, without
+    /// going through the frame states. `None` for any other frame.
+    fn whole_message(
+        &mut self,
+        head: &FrameHead,
+        head_len: usize,
+        buf: &mut BytesMut,
+    ) -> Result<Option<Incoming>, ProtocolError> {
+        let kind = match head.opcode {
+            OpCode::Text => MessageKind::Text,
+            OpCode::Binary => MessageKind::Binary,
+            _ => return Ok(None),
+        };
+        let in_buf = (buf.len() - head_len) as u64;
+        if !head.fin || self.message.is_some() || in_buf < head.payload_len {
+            return Ok(None);
+        }
+        self.check_head(head)?;
+        buf.advance(head_len);
+        // Within the message limit, so within usize.
+        let len = head.payload_len as usize;
+        let mut payload = if len == buf.len() {
+            std::mem::take(buf)
+        } else {
+            buf.split_to(len)
+        };
+        if let Some(key) = head.mask {
+            apply_mask(&mut payload, key, 0);
+        }
+        let payload = payload.freeze();
+        Ok(Some(match (head.rsv1, kind) {
+            (true, kind) => Incoming::Compressed { kind, payload },
+            (false, MessageKind::Text) => {
+                let mut utf8 = Utf8Validator::new();
+                utf8.feed(&payload)?;
+                utf8.finish()?;
+                Incoming::Text(payload)
+            }
+            (false, MessageKind::Binary) => Incoming::Binary(payload),
+        }))
+    }
+
     /// Checks a frame head against the role, the configuration and the
-    /// message under way, and starts the frame.
-    fn start_frame(&mut self, head: &FrameHead) -> Result<Payload, ProtocolError> {
+    /// message under way; for a data frame, returns the payload bytes
+    /// its message will have announced with it.
+    fn check_head(&self, head: &FrameHead) -> Result<usize, ProtocolError> {
         let compressible =
             self.config.compression && matches!(head.opcode, OpCode::Text | OpCode::Binary);
         if head.rsv2 || head.rsv3 || (head.rsv1 && !compressible) {
@@ -239,20 +286,27 @@ impl FrameDecoder {
             if head.payload_len > MAX_CONTROL_PAYLOAD as u64 {
                 return Err(ProtocolError::ControlFrameTooLong(head.payload_len));
             }
-        } else {
-            let before = match (head.opcode, &self.message) {
-                (OpCode::Continuation, None) => return Err(ProtocolError::UnexpectedContinuation),
-                (OpCode::Continuation, Some(message)) => message.announced,
-                (_, Some(_)) => return Err(ProtocolError::UnfinishedMessage),
-                (_, None) => 0,
-            };
-            let limit = self.config.max_message_size;
-            let room = (limit - before) as u64;
-            if head.payload_len > room {
-                return Err(ProtocolError::MessageTooBig { limit });
-            }
-            // Within the limit, so within usize.
-            let announced = before + head.payload_len as usize;
+            return Ok(0);
+        }
+        let before = match (head.opcode, &self.message) {
+            (OpCode::Continuation, None) => return Err(ProtocolError::UnexpectedContinuation),
+            (OpCode::Continuation, Some(message)) => message.announced,
+            (_, Some(_)) => return Err(ProtocolError::UnfinishedMessage),
+            (_, None) => 0,
+        };
+        let limit = self.config.max_message_size;
+        let room = (limit - before) as u64;
+        if head.payload_len > room {
+            return Err(ProtocolError::MessageTooBig { limit });
+        }
+        // Within the limit, so within usize.
+        Ok(before + head.payload_len as usize)
+    }
+
+    /// Checks a frame head and starts the frame.
+    fn start_frame(&mut self, head: &FrameHead) -> Result<Payload, ProtocolError> {
+        let announced = self.check_head(head)?;
+        if !head.opcode.is_control() {
             match &mut self.message {
                 Some(message) => message.announced = announced,
                 None => {
