@@ -1233,3 +1233,49 @@ async fn prepare_cookies_and_the_current_user_work_as_on_any_handler() {
     // Without the cookie, prepare refuses the handshake.
     assert_not_switching(&server, "/members", 403).await;
 }
+
+#[tokio::test]
+async fn the_upgrade_fields_replace_the_requests_own_and_its_host_is_kept() {
+    let mut server = start(Settings::default(), None);
+    let mut request = supercell::httpclient::HttpRequest::new(ws_url(&server, "/echo"));
+    // Sent twice, any of these would break the handshake: a second Host
+    // is a bad request, a second version the wrong one.
+    request
+        .headers
+        .add("Host", &format!("127.0.0.1:{}", server.port))
+        .unwrap();
+    request.headers.add("Connection", "keep-alive").unwrap();
+    request.headers.add("Sec-WebSocket-Version", "8").unwrap();
+    request.headers.add("X-Test", "kept").unwrap();
+    let mut client = websocket_connect(request, WebSocketConnectOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(server.event().await, Event::Open(vec![]));
+    assert_eq!(server.event().await, Event::Header("kept".into()));
+    client.write_message("hello").await.unwrap();
+    assert_eq!(client.read_message().await, Some(text("hello")));
+}
+
+#[tokio::test]
+async fn a_compressed_message_that_does_not_inflate_closes_with_1007() {
+    let mut server = start(Settings::default(), Some(CompressionOptions::default()));
+    let mut client = Client::connect(
+        server.port,
+        "/echo",
+        &["Sec-WebSocket-Extensions: permessage-deflate"],
+    )
+    .await;
+    server.event().await;
+    let mut frame = BytesMut::new();
+    client.encoder.message(
+        MessageKind::Binary,
+        b"\xff\xff\xff\xff not deflate",
+        true,
+        &mut frame,
+    );
+    client.send_raw(frame).await;
+    match client.next().await {
+        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode(1007))),
+        other => panic!("{other:?}"),
+    }
+}

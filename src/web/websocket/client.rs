@@ -250,17 +250,24 @@ async fn handshake(
     let offer_text = offer.map(|offer| offer.to_string());
     let upgrade = upgrade_request_headers(&key, &options.subprotocols, offer_text.as_deref())
         .map_err(|error| WebSocketError::InvalidUrl(error.to_string()))?;
-    let mut head = format!(
-        "GET {} HTTP/1.1\r\nHost: {}\r\n",
-        url.target, url.host_header
-    );
-    for (name, value) in request.headers.get_all().chain(upgrade.get_all()) {
-        if let Ok(value) = value.to_str() {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
+    // The upgrade's own fields replace any of the same name the request
+    // has (Tornado's `headers.update`); a `Host` the request sets is kept.
+    let mut headers = request.headers.clone();
+    for (name, value) in upgrade.get_all() {
+        headers.insert(name.clone(), value.clone());
     }
-    head.push_str("\r\n");
-    stream.write(head.into_bytes()).await?;
+    let mut head = format!("GET {} HTTP/1.1\r\n", url.target).into_bytes();
+    if !headers.contains("Host") {
+        head.extend_from_slice(format!("Host: {}\r\n", url.host_header).as_bytes());
+    }
+    for (name, value) in headers.get_all() {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    stream.write(head).await?;
     let answer = stream.read_until(b"\r\n\r\n", Some(MAX_HEAD)).await?;
     let (response, _) = parse_response_head(&answer, MAX_HEAD, &Method::GET)
         .map_err(|error| WebSocketError::MalformedResponse(error.to_string()))?

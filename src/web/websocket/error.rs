@@ -6,7 +6,8 @@ use super::{CloseCode, OpCode};
 /// A violation of RFC 6455 by the peer, found while decoding. Each carries
 /// the [`close_code`](ProtocolError::close_code) to send before closing
 /// the connection: 1002 for framing errors, 1007 for text that is not
-/// UTF-8, 1009 for messages over the size limit.
+/// UTF-8 or compressed data that does not inflate, 1009 for messages over
+/// the size limit.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProtocolError {
     /// A reserved bit is set that no negotiated extension gives a meaning
@@ -45,6 +46,10 @@ pub enum ProtocolError {
     /// Text (in a message or a close reason) that is not UTF-8.
     #[error("text is not valid UTF-8")]
     InvalidUtf8,
+    /// A compressed message (permessage-deflate) whose payload does not
+    /// inflate.
+    #[error("a compressed message does not inflate")]
+    InvalidCompressedData,
     /// A message whose frames announce more than the configured maximum.
     #[error("message larger than the limit of {limit} bytes")]
     MessageTooBig {
@@ -62,12 +67,15 @@ pub enum ProtocolError {
 
 impl ProtocolError {
     /// The code to close the connection with in answer to this error:
-    /// [`CloseCode::INVALID_PAYLOAD`] (1007) for invalid UTF-8,
+    /// [`CloseCode::INVALID_PAYLOAD`] (1007) for invalid UTF-8 and for
+    /// compressed data that does not inflate,
     /// [`CloseCode::MESSAGE_TOO_BIG`] (1009) for an oversized message,
     /// [`CloseCode::PROTOCOL_ERROR`] (1002) for everything else.
     pub const fn close_code(&self) -> CloseCode {
         match self {
-            ProtocolError::InvalidUtf8 => CloseCode::INVALID_PAYLOAD,
+            ProtocolError::InvalidUtf8 | ProtocolError::InvalidCompressedData => {
+                CloseCode::INVALID_PAYLOAD
+            }
             ProtocolError::MessageTooBig { .. } => CloseCode::MESSAGE_TOO_BIG,
             _ => CloseCode::PROTOCOL_ERROR,
         }

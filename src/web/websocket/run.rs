@@ -297,7 +297,7 @@ fn inflate(
             InflateError::TooBig => ProtocolError::MessageTooBig {
                 limit: reading.max_message_size,
             },
-            InflateError::Invalid => ProtocolError::InvalidUtf8,
+            InflateError::Invalid => ProtocolError::InvalidCompressedData,
         })?;
     let data = out.freeze();
     match kind {
