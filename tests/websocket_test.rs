@@ -488,10 +488,7 @@ async fn websocket_test_server_close_reason() {
         .unwrap();
     client.send_raw(frame).await;
     assert!(client.closed().await);
-    assert_eq!(
-        server.event().await,
-        Event::Closed(Some(1000), Some(String::new()))
-    );
+    assert_eq!(server.event().await, Event::Closed(Some(1000), None));
 }
 
 #[tokio::test]
@@ -979,10 +976,7 @@ async fn websocket_test_error_in_on_message() {
     client.write_message("panic").await.unwrap();
     assert_eq!(client.read_message().await, None);
     assert_eq!(client.close_code(), Some(1011));
-    assert_eq!(
-        server.event().await,
-        Event::Closed(Some(1011), Some(String::new()))
-    );
+    assert_eq!(server.event().await, Event::Closed(Some(1011), None));
 }
 
 #[tokio::test]
@@ -1278,4 +1272,65 @@ async fn a_compressed_message_that_does_not_inflate_closes_with_1007() {
         Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode(1007))),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn dropping_a_connection_with_a_callback_keeps_it_open() {
+    let mut server = start(Settings::default(), None);
+    let (sender, mut received) = mpsc::unbounded_channel();
+    let options = WebSocketConnectOptions {
+        on_message_callback: Some(Box::new(move |message| {
+            let _ = sender.send(message);
+        })),
+        ..WebSocketConnectOptions::default()
+    };
+    let client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    server.event().await;
+    let ws = client.websocket().clone();
+    drop(client);
+    // Messages still come to the callback.
+    ws.write_message("still open").await.unwrap();
+    assert_eq!(received.recv().await, Some(Some(text("still open"))));
+    assert_eq!(server.event().await, Event::Message(text("still open")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_keeps_sending_after_the_close_frame_is_closed_after_the_close_wait() {
+    let mut server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/echo", &[]).await;
+    server.event().await;
+    client.send(text("close")).await;
+    assert!(matches!(client.next().await, Some(Incoming::Close(_))));
+    // The client never answers the close frame and sends data frames as
+    // fast as it can: the server still closes when its wait is over.
+    let mut burst = BytesMut::new();
+    for _ in 0..4096 {
+        client.encoder.binary(b"more", &mut burst);
+    }
+    let burst = burst.freeze();
+    let writer = client.stream.clone();
+    let flood = tokio::spawn(async move {
+        let start = tokio::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if writer.write(burst.clone()).await.is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    let start = tokio::time::Instant::now();
+    let ended =
+        tokio::time::timeout(Duration::from_secs(9), client.stream.read_until_close()).await;
+    assert!(ended.is_ok(), "the server closed");
+    let waited = start.elapsed();
+    assert!(
+        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
+        "{waited:?}"
+    );
+    assert!(
+        flood.await.unwrap(),
+        "the flood's writes failed once closed"
+    );
 }

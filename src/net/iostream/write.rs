@@ -126,6 +126,10 @@ fn failed(error: StreamError) -> WriteFuture {
     }
 }
 
+/// The largest body [`IoStream::write_with_head`] copies when it has to
+/// queue it (the default read chunk).
+const COPY_QUEUED_MAX: usize = 64 * 1024;
+
 impl IoStream {
     /// Queues `data` to be written (Tornado's eager `write`: it is queued
     /// now, whether or not the returned future is polled) and returns a
@@ -145,8 +149,8 @@ impl IoStream {
     /// Writes `head` and then `body`, as [`write`](Self::write) would the
     /// two joined, without joining them: with nothing queued on a plain
     /// transport they go to the socket in one vectored write, and only
-    /// what it does not take is queued (the rest of `head` copied, `body`
-    /// shared).
+    /// what it does not take is queued (the rest of `head` copied, and of
+    /// `body` copied up to 64 KiB, shared beyond).
     pub(crate) fn write_with_head(&self, head: &[u8], body: Bytes) -> WriteFuture {
         self.enqueue(head.len() + body.len(), |s| {
             let sent = if s.writes.is_empty() && !s.flusher_running {
@@ -155,12 +159,18 @@ impl IoStream {
             } else {
                 0
             };
+            let rest = body.slice(sent.saturating_sub(head.len())..);
             if sent < head.len() {
                 s.writes.push(Bytes::copy_from_slice(&head[sent..]));
-                s.writes.push(body);
-            } else {
-                s.writes.push(body.slice(sent - head.len()..));
             }
+            // A queued body up to a read chunk is copied: shared, it could
+            // keep a whole read buffer alive for a few bytes of it while
+            // the peer is not reading.
+            s.writes.push(if rest.len() <= COPY_QUEUED_MAX {
+                Bytes::copy_from_slice(&rest)
+            } else {
+                rest
+            });
             Ok(())
         })
     }
@@ -361,6 +371,18 @@ mod tests {
         large.unwrap();
         queued.unwrap();
         assert!(got == expected);
+    }
+
+    #[tokio::test]
+    async fn write_with_head_copies_a_queued_body_up_to_a_read_chunk() {
+        let (stream, _peer, stuck) = stuck_write().await;
+        let small = Bytes::from(vec![1u8; 1000]);
+        let large = Bytes::from(vec![2u8; COPY_QUEUED_MAX + 1]);
+        let queued_small = stream.write_with_head(b"h", small.clone());
+        let queued_large = stream.write_with_head(b"h", large.clone());
+        assert!(small.is_unique(), "a small body is copied into the queue");
+        assert!(!large.is_unique(), "a large one is shared");
+        drop((stuck, queued_small, queued_large));
     }
 
     #[tokio::test]

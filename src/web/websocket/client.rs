@@ -46,7 +46,10 @@ pub struct WebSocketConnectOptions {
     /// Send a ping this often.
     pub ping_interval: Option<Duration>,
     /// Close when no pong came for this long. Default: three ping
-    /// intervals, at least 30 seconds.
+    /// intervals, at least 30 seconds. Pongs are read with the messages:
+    /// while [`read_message`](WebSocketClientConnection::read_message)'s
+    /// queue is full, none is read, so a connection whose messages are
+    /// not taken for this long closes.
     pub ping_timeout: Option<Duration>,
     /// The largest message accepted. Default: 10 MiB.
     pub max_message_size: Option<usize>,
@@ -102,10 +105,12 @@ pub enum WebSocketError {
 
 /// An open client connection (Tornado's `WebSocketClientConnection`).
 ///
-/// Dropping it starts the closing handshake (as [`close`](Self::close)
-/// with no code), so a connection nobody holds does not stay open; a
-/// clone of its [`websocket`](Self::websocket) handle cannot write after
-/// that.
+/// When messages are read with [`read_message`](Self::read_message),
+/// dropping it starts the closing handshake (as [`close`](Self::close)
+/// with no code): nobody can read the messages any more, and a clone of
+/// its [`websocket`](Self::websocket) handle cannot write after that.
+/// With an `on_message_callback` the connection stays open until either
+/// side closes it.
 #[derive(Debug)]
 pub struct WebSocketClientConnection {
     ws: WebSocket,
@@ -157,7 +162,9 @@ impl WebSocketClientConnection {
 
 impl Drop for WebSocketClientConnection {
     fn drop(&mut self) {
-        self.ws.close(None, "");
+        if self.messages.is_some() {
+            self.ws.close(None, "");
+        }
     }
 }
 

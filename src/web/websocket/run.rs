@@ -15,6 +15,7 @@ use super::{
     ProtocolError, Role, Text, WebSocket,
 };
 use crate::http1::linger;
+use crate::iostream::WriteFuture;
 
 /// The most read from the connection at once.
 const READ_SIZE: usize = 64 * 1024;
@@ -141,29 +142,40 @@ impl Clocks {
 /// queue does not grow with its pings.
 #[derive(Default)]
 struct Pongs {
-    owed: Option<Bytes>,
+    /// The latest ping's data, and the write that ends where the queue
+    /// ended when the first ping of those owed came.
+    owed: Option<(Bytes, WriteFuture)>,
 }
 
 impl Pongs {
     /// Answers `data` now if nothing is waiting to be written, else once
-    /// the queue is out.
+    /// what was queued before it is out (a later ping only replaces the
+    /// data owed).
     fn answer(&mut self, ws: &WebSocket, data: Bytes) {
-        if !ws.shared.stream.writing() {
-            self.owed = None;
-            ws.pong(&data);
-        } else {
-            self.owed = Some(data);
+        let stream = &ws.shared.stream;
+        match &mut self.owed {
+            Some((owed, _)) => *owed = data,
+            None if !stream.writing() => ws.pong(&data),
+            None => self.owed = Some((data, stream.write(Bytes::new()))),
         }
     }
 
-    /// Waits for the queue to go out, then sends the pong owed.
+    fn is_owing(&self) -> bool {
+        self.owed.is_some()
+    }
+
+    /// Sends the pong owed once the writes queued before it are out.
+    /// Cancel-safe: what is owed stays owed.
     async fn flush(&mut self, ws: &WebSocket) {
-        if ws.shared.stream.write(Bytes::new()).await.is_ok()
-            && let Some(data) = self.owed.take()
+        let Some((_, queued)) = &mut self.owed else {
+            return std::future::pending().await;
+        };
+        let out = queued.await.is_ok();
+        if let Some((data, _)) = self.owed.take()
+            && out
         {
             ws.pong(&data);
         }
-        self.owed = None;
     }
 }
 
@@ -200,9 +212,17 @@ pub(super) async fn run<D: Dispatch>(
         }
         clocks.arm(ws);
         let stream = &ws.shared.stream;
-        let owing = pongs.owed.is_some();
+        let owing = pongs.is_owing();
+        // The clocks first: a peer that never stops sending does not keep
+        // them from running.
         tokio::select! {
             biased;
+            () = clocks.expired(ws) => {
+                // The peer never answered the close frame.
+                stream.close();
+                return;
+            }
+            () = pongs.flush(ws), if owing => {}
             read = stream.read_available_mut(READ_SIZE) => match read {
                 Ok(data) if !data.is_empty() => append(&mut buf, data),
                 // The peer went away without a closing handshake.
@@ -212,12 +232,6 @@ pub(super) async fn run<D: Dispatch>(
                     return;
                 }
             },
-            () = clocks.expired(ws) => {
-                // The peer never answered the close frame.
-                stream.close();
-                return;
-            }
-            () = pongs.flush(ws), if owing => {}
         }
     }
 }
@@ -242,8 +256,8 @@ async fn handle<D: Dispatch>(
             }
         },
         Incoming::Ping(data) => {
+            pongs.answer(ws, data.clone());
             dispatch.ping(ws, &data);
-            pongs.answer(ws, data);
             return Flow::Continue;
         }
         Incoming::Pong(data) => {
@@ -265,20 +279,25 @@ async fn handle<D: Dispatch>(
     if ws.is_closing() {
         return Flow::Continue;
     }
-    // The clocks run while the message is handled: a handler waiting on
-    // a peer that stopped reading is not waited for past the closing
-    // handshake's time limit.
+    // The clocks run while the message is handled (and an owed pong goes
+    // out): a handler waiting on a peer that stopped reading is not
+    // waited for past the closing handshake's time limit.
     let mut handled = std::pin::pin!(dispatch.message(ws, message));
-    tokio::select! {
-        biased;
-        () = &mut handled => Flow::Continue,
-        () = clocks.expired(ws) => {
-            // Writes still pending fail; the handler then returns.
-            ws.shared.stream.close();
-            handled.await;
-            Flow::Stop
+    loop {
+        let owing = pongs.is_owing();
+        tokio::select! {
+            biased;
+            () = &mut handled => return Flow::Continue,
+            () = clocks.expired(ws) => break,
+            () = pongs.flush(ws), if owing => {}
         }
     }
+    // The connection is closed under the handler: a write it waits on
+    // fails, and it returns. (One waiting on something else is still
+    // waited for; the connection is gone meanwhile.)
+    ws.shared.stream.close();
+    handled.await;
+    Flow::Stop
 }
 
 /// A compressed message, inflated within the size limit and checked.

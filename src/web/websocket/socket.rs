@@ -260,12 +260,12 @@ impl WebSocket {
     }
 
     /// The reason of the peer's close frame, once received with a code
-    /// (Tornado's `close_reason`; a close frame without a code has no
-    /// reason).
+    /// and a reason (Tornado's `close_reason`: `None` for a close frame
+    /// without one).
     pub fn close_reason(&self) -> Option<String> {
         lock(&self.shared.peer_close)
             .as_ref()
-            .filter(|frame| frame.code.is_some())
+            .filter(|frame| frame.code.is_some() && !frame.reason.is_empty())
             .map(|frame| frame.reason.clone())
     }
 
