@@ -874,19 +874,31 @@ async fn client_periodic_ping_test_client_ping() {
     drop(client);
 }
 
-#[tokio::test]
-async fn on_message_callback_gets_each_message_then_none() {
-    let mut server = start(Settings::default(), None);
-    let (sender, mut received) = mpsc::unbounded_channel();
+/// A client whose messages go to a callback, which passes them on to the
+/// receiver returned.
+async fn connect_with_callback(
+    server: &Server,
+) -> (
+    WebSocketClientConnection,
+    mpsc::UnboundedReceiver<Option<Message>>,
+) {
+    let (sender, received) = mpsc::unbounded_channel();
     let options = WebSocketConnectOptions {
         on_message_callback: Some(Box::new(move |message| {
             let _ = sender.send(message);
         })),
         ..WebSocketConnectOptions::default()
     };
-    let client = websocket_connect(ws_url(&server, "/echo"), options)
+    let client = websocket_connect(ws_url(server, "/echo"), options)
         .await
         .unwrap();
+    (client, received)
+}
+
+#[tokio::test]
+async fn on_message_callback_gets_each_message_then_none() {
+    let mut server = start(Settings::default(), None);
+    let (client, mut received) = connect_with_callback(&server).await;
     server.event().await;
     client.write_message("one").await.unwrap();
     assert_eq!(received.recv().await, Some(Some(text("one"))));
@@ -1277,16 +1289,7 @@ async fn a_compressed_message_that_does_not_inflate_closes_with_1007() {
 #[tokio::test]
 async fn dropping_a_connection_with_a_callback_keeps_it_open() {
     let mut server = start(Settings::default(), None);
-    let (sender, mut received) = mpsc::unbounded_channel();
-    let options = WebSocketConnectOptions {
-        on_message_callback: Some(Box::new(move |message| {
-            let _ = sender.send(message);
-        })),
-        ..WebSocketConnectOptions::default()
-    };
-    let client = websocket_connect(ws_url(&server, "/echo"), options)
-        .await
-        .unwrap();
+    let (client, mut received) = connect_with_callback(&server).await;
     server.event().await;
     let ws = client.websocket().clone();
     drop(client);

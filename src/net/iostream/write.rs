@@ -299,14 +299,19 @@ mod tests {
     /// A stream whose peer does not read, with a write waiting on the full
     /// socket.
     async fn stuck_write() -> (IoStream, TcpStream, WriteFuture) {
+        let (stream, peer) = connected().await;
+        let write = stream.write(vec![0u8; 64 * 1024 * 1024]);
+        (stream, peer, write)
+    }
+
+    /// A stream on a loopback connection, and its peer's socket.
+    async fn connected() -> (IoStream, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (client, accepted) = tokio::join!(
             TcpStream::connect(listener.local_addr().unwrap()),
             listener.accept()
         );
-        let stream = IoStream::from_tcp(client.unwrap());
-        let write = stream.write(vec![0u8; 64 * 1024 * 1024]);
-        (stream, accepted.unwrap().0, write)
+        (IoStream::from_tcp(client.unwrap()), accepted.unwrap().0)
     }
 
     fn poll_with(write: &mut WriteFuture, waker: &Waker) -> bool {
@@ -322,13 +327,7 @@ mod tests {
     #[tokio::test]
     async fn try_write_writes_at_once_and_counts_as_written() {
         use tokio::io::AsyncReadExt;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let (client, accepted) = tokio::join!(
-            TcpStream::connect(listener.local_addr().unwrap()),
-            listener.accept()
-        );
-        let stream = IoStream::from_tcp(client.unwrap());
-        let mut peer = accepted.unwrap().0;
+        let (stream, mut peer) = connected().await;
         assert_eq!(stream.try_write(b"hello, ").unwrap(), 7);
         assert_eq!(stream.try_write(b"").unwrap(), 0);
         // A write after it waits for nothing more than its own bytes.
@@ -346,13 +345,7 @@ mod tests {
     #[tokio::test]
     async fn write_with_head_sends_both_in_order_whatever_the_socket_takes() {
         use tokio::io::AsyncReadExt;
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let (client, accepted) = tokio::join!(
-            TcpStream::connect(listener.local_addr().unwrap()),
-            listener.accept()
-        );
-        let stream = IoStream::from_tcp(client.unwrap());
-        let mut peer = accepted.unwrap().0;
+        let (stream, mut peer) = connected().await;
         let body = |fill: u8| Bytes::from(vec![fill; 8 * 1024 * 1024]);
         // Small: out at once. Large: the socket takes part, the rest is
         // queued. Then one behind a queue: its head is queued too.
@@ -387,13 +380,9 @@ mod tests {
 
     #[tokio::test]
     async fn write_with_head_counts_both_against_the_write_buffer_limit() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let (client, _accepted) = tokio::join!(
-            TcpStream::connect(listener.local_addr().unwrap()),
-            listener.accept()
-        );
         let limit = 1024 * 1024;
-        let stream = IoStream::from_tcp(client.unwrap()).with_max_write_buffer_size(Some(limit));
+        let (stream, _peer) = connected().await;
+        let stream = stream.with_max_write_buffer_size(Some(limit));
         // The peer does not read: write until something stays queued.
         let mut pending = Vec::new();
         loop {
