@@ -383,6 +383,15 @@ async fn assert_not_switching(server: &Server, path: &str, status: u16) {
     );
 }
 
+/// Checks that `waited` is the server's close wait (5 seconds), give or
+/// take the test's own timing.
+fn assert_the_close_wait(waited: Duration) {
+    assert!(
+        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(7),
+        "{waited:?}"
+    );
+}
+
 fn text(text: &'static str) -> Message {
     Message::from(text)
 }
@@ -1091,11 +1100,7 @@ async fn a_close_unanswered_ends_the_connection_after_the_close_wait() {
     let ended =
         tokio::time::timeout(Duration::from_secs(8), client.stream.read_until_close()).await;
     assert!(ended.is_ok(), "the server closed");
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(7),
-        "{waited:?}"
-    );
+    assert_the_close_wait(start.elapsed());
     assert_eq!(server.event().await, Event::Closed(None, None));
 }
 
@@ -1171,11 +1176,7 @@ async fn a_handler_waiting_on_a_peer_that_stopped_reading_is_ended_by_the_ping_t
         .await
         .expect("the handler's write ends");
     assert_eq!(ended, Some(Event::FloodEnded(Err(WebSocketClosedError))));
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
-        "{waited:?}"
-    );
+    assert_the_close_wait(start.elapsed());
     assert_eq!(server.event().await, Event::Closed(None, None));
 }
 
@@ -1327,11 +1328,7 @@ async fn a_peer_that_keeps_sending_after_the_close_frame_is_closed_after_the_clo
     let ended =
         tokio::time::timeout(Duration::from_secs(9), client.stream.read_until_close()).await;
     assert!(ended.is_ok(), "the server closed");
-    let waited = start.elapsed();
-    assert!(
-        waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8),
-        "{waited:?}"
-    );
+    assert_the_close_wait(start.elapsed());
     assert!(
         flood.await.unwrap(),
         "the flood's writes failed once closed"
