@@ -642,15 +642,19 @@ async fn a_subprotocol_offered_is_selected() {
     assert_eq!(client.header("Sec-WebSocket-Protocol"), None);
 }
 
+/// A server accepting compression, and a raw client offering `offer` in
+/// `Sec-WebSocket-Extensions`.
+async fn compressing_server_and_client(offer: &str) -> (Server, Client) {
+    let server = start(Settings::default(), Some(CompressionOptions::default()));
+    let extensions = format!("Sec-WebSocket-Extensions: {offer}");
+    let client = Client::connect(server.port, "/echo", &[&extensions]).await;
+    (server, client)
+}
+
 #[tokio::test]
 async fn compressed_messages_from_a_raw_client_echo_compressed() {
-    let mut server = start(Settings::default(), Some(CompressionOptions::default()));
-    let mut client = Client::connect(
-        server.port,
-        "/echo",
-        &["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
-    )
-    .await;
+    let (mut server, mut client) =
+        compressing_server_and_client("permessage-deflate; client_max_window_bits").await;
     assert_eq!(
         client.header("Sec-WebSocket-Extensions"),
         Some("permessage-deflate")
@@ -1265,13 +1269,7 @@ async fn the_upgrade_fields_replace_the_requests_own_and_its_host_is_kept() {
 
 #[tokio::test]
 async fn a_compressed_message_that_does_not_inflate_closes_with_1007() {
-    let mut server = start(Settings::default(), Some(CompressionOptions::default()));
-    let mut client = Client::connect(
-        server.port,
-        "/echo",
-        &["Sec-WebSocket-Extensions: permessage-deflate"],
-    )
-    .await;
+    let (mut server, mut client) = compressing_server_and_client("permessage-deflate").await;
     server.event().await;
     let mut frame = BytesMut::new();
     client.encoder.message(

@@ -207,13 +207,7 @@ impl FrameDecoder {
                     }
                     let (opcode, fin, len) = (payload.opcode, payload.fin, payload.len);
                     self.state = State::Head;
-                    // A frame that ends the buffer takes it whole: no
-                    // split, so no shared buffer is set up.
-                    let bytes = if len == buf.len() {
-                        std::mem::take(buf).freeze()
-                    } else {
-                        buf.split_to(len).freeze()
-                    };
+                    let bytes = take_front(buf, len).freeze();
                     if let Some(incoming) = self.end_frame(opcode, fin, bytes)? {
                         return Ok(Some(incoming));
                     }
@@ -244,11 +238,7 @@ impl FrameDecoder {
         buf.advance(head_len);
         // Within the message limit, so within usize.
         let len = head.payload_len as usize;
-        let mut payload = if len == buf.len() {
-            std::mem::take(buf)
-        } else {
-            buf.split_to(len)
-        };
+        let mut payload = take_front(buf, len);
         if let Some(key) = head.mask {
             apply_mask(&mut payload, key, 0);
         }
@@ -383,6 +373,16 @@ impl FrameDecoder {
             }
         };
         Ok(Some(incoming))
+    }
+}
+
+/// The first `len` bytes of `buf`, split off; a frame that ends the
+/// buffer takes it whole, so that no shared buffer is set up for it.
+fn take_front(buf: &mut BytesMut, len: usize) -> BytesMut {
+    if len == buf.len() {
+        std::mem::take(buf)
+    } else {
+        buf.split_to(len)
     }
 }
 
