@@ -44,6 +44,7 @@ const KEY: &str = "dGhlIHNhbXBsZSBub25jZQ==";
 #[derive(Debug, PartialEq)]
 enum Event {
     Open(Vec<Option<String>>),
+    Named(Vec<(String, Option<String>)>),
     Header(String),
     Message(Message),
     Ping(Vec<u8>),
@@ -84,6 +85,9 @@ impl WebSocketHandler for Echo {
             panic!("a handler failing to open");
         }
         let _ = self.events.send(Event::Open(ws.path_args().to_vec()));
+        if !ws.path_kwargs().is_empty() {
+            let _ = self.events.send(Event::Named(ws.path_kwargs().to_vec()));
+        }
         let request = ws.request().expect("a server connection");
         if let Some(value) = request.headers.get("X-Test") {
             let _ = self.events.send(Event::Header(value.to_owned()));
@@ -189,6 +193,29 @@ impl WebSocketHandler for Members {
     }
 }
 
+/// Its own limits, whatever the application's settings: pings every
+/// 50 ms, closing when none is answered for 300 ms, and messages of at
+/// most 16 bytes.
+struct Strict;
+
+impl WebSocketHandler for Strict {
+    fn ping_interval(&self, _: &Context) -> Option<Duration> {
+        Some(Duration::from_millis(50))
+    }
+
+    fn ping_timeout(&self, _: &Context) -> Duration {
+        Duration::from_millis(300)
+    }
+
+    fn max_message_size(&self, _: &Context) -> usize {
+        16
+    }
+
+    async fn on_message(&mut self, ws: &WebSocket, message: Message) {
+        let _ = ws.write_message(message).await;
+    }
+}
+
 /// Not a WebSocket: `ok` to any `GET`.
 struct Plain;
 
@@ -215,10 +242,18 @@ fn start(settings: Settings, compression: Option<CompressionOptions>) -> Server 
                 events: events.clone(),
                 compression,
             }),
-            websocket_url("/path/(.*)", move || Echo {
+            websocket_url("/path/(.*)", {
+                let events = sender.clone();
+                move || Echo {
+                    events: events.clone(),
+                    compression: None,
+                }
+            }),
+            websocket_url("/room/(?P<room>[^/]+)/(?P<seat>[0-9]*)", move || Echo {
                 events: sender.clone(),
                 compression: None,
             }),
+            websocket_url("/strict", || Strict),
             websocket_url("/members", {
                 let events = members.clone();
                 move || Members {
@@ -429,6 +464,59 @@ async fn websocket_test_path_args() {
         server.event().await,
         Event::Open(vec![Some("hello".into())])
     );
+}
+
+#[tokio::test]
+async fn named_path_arguments_reach_the_connection() {
+    let mut server = start(Settings::default(), None);
+    let client = connect(&server, "/room/lobby/7").await;
+    assert_eq!(server.event().await, Event::Open(vec![]));
+    let named = vec![
+        ("room".to_owned(), Some("lobby".to_owned())),
+        ("seat".to_owned(), Some("7".to_owned())),
+    ];
+    assert_eq!(server.event().await, Event::Named(named));
+    drop(client);
+}
+
+#[tokio::test]
+async fn a_handlers_own_ping_interval_and_timeout_close_an_unanswering_peer() {
+    // The application sends no pings; the handler's own settings do.
+    let server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/strict", &[]).await;
+    assert!(matches!(client.next().await, Some(Incoming::Ping(_))));
+    let closed_by_server = loop {
+        match client.next().await {
+            Some(Incoming::Ping(_)) => continue,
+            Some(Incoming::Close(_)) => break true,
+            _ => break false,
+        }
+    };
+    assert!(closed_by_server);
+}
+
+#[tokio::test]
+async fn a_handlers_own_max_message_size_is_enforced_at_its_edge() {
+    let server = start(Settings::default(), None);
+    let mut client = Client::connect(server.port, "/strict", &[]).await;
+    client.send(Message::from(vec![7u8; 16])).await;
+    loop {
+        match client.next().await {
+            Some(Incoming::Ping(_)) => continue,
+            echo => break assert_eq!(echo, Some(Incoming::Binary(Bytes::from(vec![7u8; 16])))),
+        }
+    }
+    client.send(Message::from(vec![7u8; 17])).await;
+    let close = loop {
+        match client.next().await {
+            Some(Incoming::Ping(_)) => continue,
+            other => break other,
+        }
+    };
+    match close {
+        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -924,11 +1012,17 @@ async fn websocket_test_websocket_headers() {
     let mut server = start(Settings::default(), None);
     let mut request = supercell::httpclient::HttpRequest::new(ws_url(&server, "/echo"));
     request.headers.add("X-Test", "hello").unwrap();
-    let _client = websocket_connect(request, WebSocketConnectOptions::default())
+    let client = websocket_connect(request, WebSocketConnectOptions::default())
         .await
         .unwrap();
     assert_eq!(server.event().await, Event::Open(vec![]));
     assert_eq!(server.event().await, Event::Header("hello".into()));
+    // The `101`'s fields, one set by the handler's `prepare`.
+    assert_eq!(
+        client.headers().get("X-Extra-Response-Header"),
+        Some("Extra-Response-Value")
+    );
+    assert_eq!(client.headers().get("Upgrade"), Some("websocket"));
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ use crate::http1::codec::parse_response_head;
 use crate::httpclient::HttpRequest;
 use crate::httpclient::tls::TlsConfigs;
 use crate::httpclient::url::Url;
+use crate::httputil::HttpHeaders;
 use crate::iostream::StreamError;
 use crate::tcpclient::{ConnectError, ConnectOptions, TcpClient};
 use crate::util::Deadline;
@@ -115,6 +116,7 @@ pub enum WebSocketError {
 pub struct WebSocketClientConnection {
     ws: WebSocket,
     messages: Option<mpsc::Receiver<Message>>,
+    headers: HttpHeaders,
 }
 
 impl WebSocketClientConnection {
@@ -137,6 +139,12 @@ impl WebSocketClientConnection {
     /// Starts the closing handshake (see [`WebSocket::close`]).
     pub fn close(&self, code: Option<u16>, reason: &str) {
         self.ws.close(code, reason);
+    }
+
+    /// The header fields of the server's `101 Switching Protocols`
+    /// answer (Tornado's `headers`).
+    pub fn headers(&self) -> &HttpHeaders {
+        &self.headers
     }
 
     /// The subprotocol the server selected, if any.
@@ -201,7 +209,7 @@ pub async fn websocket_connect(
             .ping_timeout
             .unwrap_or_else(|| default_ping_timeout(options.ping_interval)),
     };
-    let ws = ws.socket;
+    let (ws, headers) = (ws.socket, ws.headers);
     let (dispatch, messages) = match options.on_message_callback {
         Some(callback) => (ClientDispatch::Callback(callback), None),
         None => {
@@ -218,13 +226,19 @@ pub async fn websocket_connect(
             callback(None);
         }
     });
-    Ok(WebSocketClientConnection { ws, messages })
+    Ok(WebSocketClientConnection {
+        ws,
+        messages,
+        headers,
+    })
 }
 
 /// A connection whose handshake is done.
 struct Opened {
     socket: WebSocket,
     inflater: Option<MessageInflater>,
+    /// The `101` answer's header fields.
+    headers: HttpHeaders,
 }
 
 /// Connects and runs the opening handshake.
@@ -319,7 +333,12 @@ async fn handshake(
         None,
     );
     // What followed the head stays in the stream's buffer, read first.
-    Ok((Opened { socket, inflater }, BytesMut::new()))
+    let opened = Opened {
+        socket,
+        inflater,
+        headers: response.headers,
+    };
+    Ok((opened, BytesMut::new()))
 }
 
 /// `url` read as a WebSocket URL: `ws` as `http`, `wss` as `https`.

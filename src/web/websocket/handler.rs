@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
 use futures_util::FutureExt;
 
@@ -76,8 +77,33 @@ pub trait WebSocketHandler: Send + Sized + 'static {
         None
     }
 
+    /// How often to ping the client to keep the connection alive
+    /// (Tornado's `ping_interval`); `None` for never. Default: the
+    /// application's `websocket_ping_interval`.
+    fn ping_interval(&self, cx: &Context) -> Option<Duration> {
+        cx.settings().websocket_ping_interval
+    }
+
+    /// How long to wait for a pong before closing (Tornado's
+    /// `ping_timeout`). Default: the application's
+    /// `websocket_ping_timeout`, else three ping intervals and at least
+    /// 30 seconds.
+    fn ping_timeout(&self, cx: &Context) -> Duration {
+        cx.settings()
+            .websocket_ping_timeout
+            .unwrap_or_else(|| default_ping_timeout(self.ping_interval(cx)))
+    }
+
+    /// The largest message accepted, in bytes; a larger one closes the
+    /// connection with 1009 (Tornado's `max_message_size`). Default: the
+    /// application's `websocket_max_message_size` (10 MiB).
+    fn max_message_size(&self, cx: &Context) -> usize {
+        cx.settings().websocket_max_message_size
+    }
+
     /// The connection is open (Tornado's `open`; the route's path
-    /// arguments are [`WebSocket::path_args`]). Default: nothing.
+    /// arguments are [`WebSocket::path_args`] and
+    /// [`WebSocket::path_kwargs`]). Default: nothing.
     fn open(&mut self, ws: &WebSocket) -> impl Future<Output = ()> + Send {
         let _ = ws;
         async {}
@@ -188,18 +214,16 @@ impl<W: WebSocketHandler> RequestHandler for WebSocketUpgrade<W> {
         });
         let answer = deflate.map(|(_, params)| params.to_string());
         let headers = switching_headers(&asked.key, subprotocol.as_deref(), answer.as_deref())?;
-        let settings = cx.settings();
         let config = Connection {
-            max_message_size: settings.websocket_max_message_size,
-            ping_interval: settings.websocket_ping_interval,
-            ping_timeout: settings
-                .websocket_ping_timeout
-                .unwrap_or_else(|| default_ping_timeout(settings.websocket_ping_interval)),
+            max_message_size: handler.max_message_size(cx),
+            ping_interval: handler.ping_interval(cx),
+            ping_timeout: handler.ping_timeout(cx),
             deflate,
             subprotocol,
             opening: Opening {
                 request: cx.request().clone(),
                 path_args: cx.path_args().to_vec(),
+                path_kwargs: cx.path_kwargs().to_vec(),
             },
         };
         let upgrade = cx.upgrade(&headers)?;
@@ -220,8 +244,8 @@ async fn refuse(cx: &mut Context, error: &HandshakeError) -> WebResult {
 /// What a server connection runs with, as its handshake settled it.
 struct Connection {
     max_message_size: usize,
-    ping_interval: Option<std::time::Duration>,
-    ping_timeout: std::time::Duration,
+    ping_interval: Option<Duration>,
+    ping_timeout: Duration,
     deflate: Option<(CompressionOptions, DeflateParams)>,
     subprotocol: Option<String>,
     opening: Opening,

@@ -46,6 +46,7 @@ impl Future for Written {
 pub(super) struct Opening {
     pub(super) request: HttpServerRequest,
     pub(super) path_args: Vec<Option<String>>,
+    pub(super) path_kwargs: Vec<(String, Option<String>)>,
 }
 
 pub(super) struct Shared {
@@ -297,5 +298,23 @@ impl WebSocket {
             .opening
             .as_ref()
             .map_or(&[], |opening| &opening.path_args)
+    }
+
+    /// On the server: the route's named path arguments (Tornado's `open`
+    /// keyword arguments), decoded, in the pattern's order.
+    pub fn path_kwargs(&self) -> &[(String, Option<String>)] {
+        self.shared
+            .opening
+            .as_ref()
+            .map_or(&[], |opening| &opening.path_kwargs)
+    }
+
+    /// On the server: the named path argument `name`, if the route has it
+    /// and it matched.
+    pub fn path_kwarg(&self, name: &str) -> Option<&str> {
+        self.path_kwargs()
+            .iter()
+            .find(|(key, _)| key == name)
+            .and_then(|(_, value)| value.as_deref())
     }
 }
