@@ -281,5 +281,13 @@ async fn require_setting_names_what_is_missing() {
         String::from_utf8_lossy(&response.body),
         "ok\nYou must define the 'cookie_secret' setting in your application to use this feature\nthere is no setting named 'no_such_setting'"
     );
+    // Settings that always have a value are settings too.
+    let response = server
+        .fetch("/?name=static_url_prefix&name=websocket_max_message_size&name=xsrf_cookie_version&name=static_handler_args")
+        .await;
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "ok\nok\nok\nYou must define the 'static_handler_args' setting in your application to use this feature"
+    );
     server.stop().await;
 }

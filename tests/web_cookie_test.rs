@@ -18,8 +18,8 @@ use supercell::httpclient::{HttpRequest, HttpResponse};
 use supercell::testing::{ExpectLog, HttpTestServer};
 use supercell::util::log_target::GEN_LOG;
 use supercell::web::{
-    Application, Context, CookieOptions, CookieSecret, CurrentUser, ErrorHandler, OutputTransform,
-    RequestHandler, Settings, WebResult, XsrfTokenVersion, url,
+    Application, Context, CookieOptions, CookieSecret, CurrentUser, ErrorHandler, GzipTransform,
+    OutputTransform, RequestHandler, Settings, WebResult, XsrfTokenVersion, url,
 };
 
 fn set_cookies(response: &HttpResponse) -> Vec<String> {
@@ -830,6 +830,28 @@ fn assert_compressed(response: &HttpResponse) {
 #[tokio::test]
 async fn test_gzip() {
     let server = gzip_server();
+    let response = server.fetch("/").await;
+    assert_compressed(&response);
+    assert_eq!(response.headers.get("Vary"), Some("Accept-Encoding"));
+    server.stop().await;
+}
+
+/// Tornado: `GZipContentEncoding` given as a transform of its own, with
+/// `compress_response` off.
+#[tokio::test]
+async fn the_gzip_transform_added_by_hand_compresses() {
+    let mut app = Application::new(
+        vec![get("/", |cx| {
+            cx.write(format!("hello world{}", "!".repeat(1024)))
+        })],
+        Settings::default(),
+    )
+    .unwrap();
+    app.add_transform(Arc::new(|request| {
+        Box::new(GzipTransform::for_request(request))
+    }))
+    .unwrap();
+    let server = HttpTestServer::new(app).unwrap();
     let response = server.fetch("/").await;
     assert_compressed(&response);
     assert_eq!(response.headers.get("Vary"), Some("Accept-Encoding"));

@@ -311,8 +311,7 @@ impl Application {
     pub(super) fn transforming_extras(&self, request: &HttpServerRequest) -> Box<Extras> {
         let mut transforms: Vec<Box<dyn OutputTransform>> = Vec::new();
         if self.inner.settings.compress_response {
-            let accept_encoding = request.headers.get("Accept-Encoding");
-            transforms.push(Box::new(GzipTransform::new(accept_encoding)));
+            transforms.push(Box::new(GzipTransform::for_request(request)));
         }
         for make in &self.inner.transforms {
             transforms.push(make(request));

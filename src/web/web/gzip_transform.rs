@@ -9,7 +9,7 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 
 use super::OutputTransform;
-use crate::httputil::HttpHeaders;
+use crate::httputil::{HttpHeaders, HttpServerRequest};
 
 /// Responses shorter than this, finished in one go, are not compressed.
 pub(super) const MIN_LENGTH: usize = 1024;
@@ -34,8 +34,18 @@ fn compressible(media_type: &str) -> bool {
 }
 
 /// Compresses one response when the client accepts gzip and the
-/// response is worth it.
-pub(super) struct GzipTransform {
+/// response is worth it (Tornado's `GZipContentEncoding`). On with the
+/// `compress_response` setting; also usable as a transform of its own:
+///
+/// ```
+/// use std::sync::Arc;
+/// use supercell::web::{Application, GzipTransform, Settings};
+///
+/// let mut app = Application::new(vec![], Settings::default()).unwrap();
+/// app.add_transform(Arc::new(|request| Box::new(GzipTransform::for_request(request))))
+///     .unwrap();
+/// ```
+pub struct GzipTransform {
     /// The client accepts gzip (and, after the first chunk, the response
     /// is being compressed).
     gzipping: bool,
@@ -44,7 +54,10 @@ pub(super) struct GzipTransform {
 
 impl GzipTransform {
     /// A transform for a request with `accept_encoding`.
-    pub(super) fn new(accept_encoding: Option<&str>) -> GzipTransform {
+    /// The transform for `request`: it compresses when the request's
+    /// `Accept-Encoding` names gzip.
+    pub fn for_request(request: &HttpServerRequest) -> GzipTransform {
+        let accept_encoding = request.headers.get("Accept-Encoding");
         GzipTransform {
             gzipping: accept_encoding.is_some_and(|value| value.contains("gzip")),
             encoder: None,

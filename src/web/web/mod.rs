@@ -135,6 +135,7 @@ pub use error_handler::ErrorHandler;
 pub use etag::ETag;
 pub use execute::{log_exception, send_error};
 pub use fallback::{Fallback, FallbackHandler, TowerService};
+pub use gzip_transform::GzipTransform;
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
 pub use header_text::HeaderText;
 pub use hooks::CurrentUser;

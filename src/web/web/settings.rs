@@ -241,6 +241,15 @@ impl Settings {
             "ui_modules" => !self.ui_modules.is_empty(),
             "websocket_ping_interval" => self.websocket_ping_interval.is_some(),
             "websocket_ping_timeout" => self.websocket_ping_timeout().is_some(),
+            // Settings that always have a value: set unless left at
+            // their default (or, for the prefix, empty).
+            "xsrf_cookie_version" => true,
+            "xsrf_cookie_kwargs" => {
+                self.xsrf_cookie_kwargs != Settings::default().xsrf_cookie_kwargs
+            }
+            "static_url_prefix" => !self.static_url_prefix.is_empty(),
+            "static_handler_args" => self.static_handler_args != StaticHandlerArgs::default(),
+            "websocket_max_message_size" => true,
             _ => return None,
         })
     }
