@@ -547,3 +547,44 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Adds `site` (and a `greeting` a render call may replace) to every
+/// page it renders.
+struct SiteNamespace;
+
+impl RequestHandler for SiteNamespace {
+    fn get_template_namespace(cx: &Context, namespace: &mut Namespace) {
+        namespace
+            .insert("site", format!("site of {}", cx.request().path()))
+            .insert("greeting", "hello");
+    }
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let mut args = Namespace::new();
+        if !cx.get_arguments("greeting")?.is_empty() {
+            args.insert("greeting", "goodbye");
+        }
+        cx.render("page.html", &args).await
+    }
+}
+
+/// Tornado: `get_template_namespace` overridden adds names to every
+/// template, the defaults kept and a render call's arguments on top.
+#[tokio::test]
+async fn a_handlers_template_namespace_adds_names_under_the_call_arguments() {
+    let server = serve_with(
+        vec![url("/page", || SiteNamespace)],
+        Settings {
+            template_loader: Some(dict_loader(&[(
+                "page.html",
+                "{{ greeting }} {{ site }} {{ request.path }}",
+            )])),
+            ..Settings::default()
+        },
+    );
+    let response = server.fetch("/page").await;
+    assert_eq!(response.body, "hello site of /page /page");
+    let response = server.fetch("/page?greeting=1").await;
+    assert_eq!(response.body, "goodbye site of /page /page");
+    server.stop().await;
+}

@@ -7,6 +7,7 @@ use std::future::Future;
 use bytes::Bytes;
 
 use super::{Context, CurrentUser, ETag, HttpError, WebError, WebResult};
+use crate::template::Namespace;
 
 /// Tornado's default `SUPPORTED_METHODS`.
 pub const DEFAULT_SUPPORTED_METHODS: &[&str] =
@@ -220,5 +221,15 @@ pub trait RequestHandler: Send + Sized + 'static {
     /// (`HeaderValue::from_str(&text).ok().map(ETag::Value)`).
     fn compute_etag(cx: &Context) -> Option<ETag> {
         cx.body_etag()
+    }
+
+    /// Adds names to the namespace of every template this handler
+    /// renders (Tornado's `get_template_namespace`, overridden): the
+    /// defaults (`request`, `current_user`, `static_url`, ...; see
+    /// [`Context::render_string`]) are in `namespace` already, and the
+    /// arguments of each render call are added after, over these.
+    /// Default: nothing added.
+    fn get_template_namespace(cx: &Context, namespace: &mut Namespace) {
+        let _ = (cx, namespace);
     }
 }

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::{Context, ETag, RequestHandler, WebResult};
+use crate::template::Namespace;
 
 /// The user a request is authenticated as: any value, shared (see
 /// [`Context::current_user`]).
@@ -18,6 +19,7 @@ pub(super) struct Hooks {
     pub(super) get_current_user: fn(&Context) -> Option<CurrentUser>,
     pub(super) get_login_url: fn(&Context) -> WebResult<String>,
     pub(super) decode_argument: fn(&Context, &[u8], &str) -> WebResult<String>,
+    pub(super) get_template_namespace: fn(&Context, &mut Namespace),
 }
 
 impl Hooks {
@@ -36,5 +38,6 @@ impl<H: RequestHandler> HooksOf<H> {
         get_current_user: H::get_current_user,
         get_login_url: H::get_login_url,
         decode_argument: H::decode_argument,
+        get_template_namespace: H::get_template_namespace,
     };
 }

@@ -264,6 +264,7 @@ impl Context {
             xsrf_used: false.into(),
         });
         let mut namespace = page.namespace.clone();
+        (self.hooks.get_template_namespace)(self, &mut namespace);
         namespace.extend(args);
         let html = template.generate(&namespace);
         if !page.xsrf_used.load(std::sync::atomic::Ordering::Relaxed) {
