@@ -1128,6 +1128,43 @@ async fn static_hash_cache_keeps_versions_per_modification_time() {
     }
 }
 
+/// Tornado: `StaticFileHandler.reset` — the versions kept are forgotten,
+/// so content changed under an unchanged modification time gets its new
+/// version (in the URL and in the `ETag` served).
+#[tokio::test]
+async fn reset_static_versions_forgets_the_versions_kept() {
+    let dir = TempDir::new("static-reset");
+    let file = dir.path("app.js");
+    std::fs::write(&file, "let a = 1;").unwrap();
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let settings = Settings {
+        static_path: Some(dir.root().to_owned()),
+        ..Settings::default()
+    };
+    let app = Application::new(vec![], settings).unwrap();
+    let server = HttpTestServer::new(app.clone()).unwrap();
+    let before = app.static_url("app.js").unwrap();
+    std::fs::write(&file, "let b = 2;").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    assert_eq!(app.static_url("app.js").unwrap(), before);
+    app.reset_static_versions();
+    let after = app.static_url("app.js").unwrap();
+    assert_ne!(after, before);
+    let response = server.fetch(after.clone()).await;
+    assert_eq!(response.body, "let b = 2;");
+    let etag = header(&response, "Etag").unwrap();
+    assert_eq!(
+        format!("/static/app.js?v={}", etag.trim_matches('"')),
+        after
+    );
+    server.stop().await;
+}
+
 /// A path leading out of the static directory gets no version: its file
 /// is never read.
 #[tokio::test]

@@ -178,6 +178,15 @@ impl Application {
             .then_some(&self.inner.static_versions)
     }
 
+    /// Forgets the static files' versions computed so far (Tornado's
+    /// `StaticFileHandler.reset`): each is computed again when next
+    /// asked for. A file whose modification time changes gets a new
+    /// version without this; it is for content changed under an
+    /// unchanged time.
+    pub fn reset_static_versions(&self) {
+        self.inner.static_versions.clear();
+    }
+
     /// The URL of the route named `name`, with `args` percent-encoded into
     /// its groups (Tornado's `reverse_url`).
     pub fn reverse_url(&self, name: &str, args: &[&str]) -> Result<String, RouteError> {

@@ -39,6 +39,14 @@ impl VersionCache {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.insert(path.to_owned(), Entry { modified, version });
     }
+
+    /// Forgets every version kept.
+    pub(in crate::web) fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
 }
 
 impl std::fmt::Debug for VersionCache {
