@@ -975,6 +975,39 @@ async fn client_periodic_ping_test_client_ping() {
     drop(client);
 }
 
+/// Tornado: the client's `on_ping` and `on_pong`, as callbacks: the
+/// server's keepalive pings reach one, the pong to the client's own ping
+/// the other, each with its data.
+#[tokio::test]
+async fn the_clients_ping_and_pong_callbacks_get_their_data() {
+    let settings = Settings {
+        websocket_ping_interval: Some(Duration::from_millis(20)),
+        ..Settings::default()
+    };
+    let server = start(settings, None);
+    let (pings, mut pinged) = mpsc::unbounded_channel();
+    let (pongs, mut ponged) = mpsc::unbounded_channel();
+    let options = WebSocketConnectOptions {
+        on_ping_callback: Some(Box::new(move |data: &[u8]| {
+            let _ = pings.send(data.to_vec());
+        })),
+        on_pong_callback: Some(Box::new(move |data: &[u8]| {
+            let _ = pongs.send(data.to_vec());
+        })),
+        ..WebSocketConnectOptions::default()
+    };
+    let client = websocket_connect(ws_url(&server, "/echo"), options)
+        .await
+        .unwrap();
+    let within = |what| tokio::time::timeout(Duration::from_secs(5), what);
+    assert_eq!(within(pinged.recv()).await.unwrap(), Some(Vec::new()));
+    client.ping(b"are you there").await.unwrap();
+    assert_eq!(
+        within(ponged.recv()).await.unwrap(),
+        Some(b"are you there".to_vec())
+    );
+}
+
 /// A client whose messages go to a callback, which passes them on to the
 /// receiver returned.
 async fn connect_with_callback(

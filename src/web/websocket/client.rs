@@ -36,6 +36,11 @@ const QUEUED_MESSAGES: usize = 16;
 /// closed (Tornado's `on_message_callback`).
 pub type OnMessage = Box<dyn FnMut(Option<Message>) + Send>;
 
+/// A callback receiving the data of each ping or pong from the server
+/// (Tornado's client `on_ping` and `on_pong`); a ping is answered
+/// whether or not there is one.
+pub type OnControl = Box<dyn FnMut(&[u8]) + Send>;
+
 /// The options of [`websocket_connect`] besides the request (Tornado's
 /// keyword arguments). Default: no compression, no keepalive pings,
 /// messages up to 10 MiB, no subprotocols, messages queued for
@@ -58,6 +63,10 @@ pub struct WebSocketConnectOptions {
     pub subprotocols: Vec<String>,
     /// Where messages go instead of the queue `read_message` reads.
     pub on_message_callback: Option<OnMessage>,
+    /// Called with each ping's data.
+    pub on_ping_callback: Option<OnControl>,
+    /// Called with each pong's data.
+    pub on_pong_callback: Option<OnControl>,
 }
 
 impl std::fmt::Debug for WebSocketConnectOptions {
@@ -69,6 +78,8 @@ impl std::fmt::Debug for WebSocketConnectOptions {
             .field("max_message_size", &self.max_message_size)
             .field("subprotocols", &self.subprotocols)
             .field("on_message_callback", &self.on_message_callback.is_some())
+            .field("on_ping_callback", &self.on_ping_callback.is_some())
+            .field("on_pong_callback", &self.on_pong_callback.is_some())
             .finish()
     }
 }
@@ -210,19 +221,24 @@ pub async fn websocket_connect(
             .unwrap_or_else(|| default_ping_timeout(options.ping_interval)),
     };
     let (ws, headers) = (ws.socket, ws.headers);
-    let (dispatch, messages) = match options.on_message_callback {
-        Some(callback) => (ClientDispatch::Callback(callback), None),
+    let (messages_to, messages) = match options.on_message_callback {
+        Some(callback) => (MessagesTo::Callback(callback), None),
         None => {
             let (sender, receiver) = mpsc::channel(QUEUED_MESSAGES);
-            (ClientDispatch::Queue(sender), Some(receiver))
+            (MessagesTo::Queue(sender), Some(receiver))
         }
+    };
+    let dispatch = ClientDispatch {
+        messages: messages_to,
+        on_ping: options.on_ping_callback,
+        on_pong: options.on_pong_callback,
     };
     let reader = ws.clone();
     tokio::spawn(async move {
         let mut dispatch = dispatch;
         run(&reader, read_ahead, reading, &mut dispatch).await;
         reader.mark_closing();
-        if let ClientDispatch::Callback(callback) = &mut dispatch {
+        if let MessagesTo::Callback(callback) = &mut dispatch.messages {
             callback(None);
         }
     });
@@ -358,23 +374,38 @@ fn websocket_url_of(url: &str) -> Result<Url, WebSocketError> {
     Url::parse(&format!("{scheme}://{rest}")).map_err(WebSocketError::InvalidUrl)
 }
 
-/// Where a client's reading loop puts messages.
-enum ClientDispatch {
+/// Where a client's reading loop puts what it reads.
+struct ClientDispatch {
+    messages: MessagesTo,
+    on_ping: Option<OnControl>,
+    on_pong: Option<OnControl>,
+}
+
+/// Where a client's messages go.
+enum MessagesTo {
     Queue(mpsc::Sender<Message>),
     Callback(OnMessage),
 }
 
 impl Dispatch for ClientDispatch {
     async fn message(&mut self, _: &WebSocket, message: Message) {
-        match self {
+        match &mut self.messages {
             // A connection whose reader went away keeps reading (and
             // dropping) until it closes.
-            ClientDispatch::Queue(sender) => drop(sender.send(message).await),
-            ClientDispatch::Callback(callback) => callback(Some(message)),
+            MessagesTo::Queue(sender) => drop(sender.send(message).await),
+            MessagesTo::Callback(callback) => callback(Some(message)),
         }
     }
 
-    fn ping(&mut self, _: &WebSocket, _: &[u8]) {}
+    fn ping(&mut self, _: &WebSocket, data: &[u8]) {
+        if let Some(on_ping) = &mut self.on_ping {
+            on_ping(data);
+        }
+    }
 
-    fn pong(&mut self, _: &WebSocket, _: &[u8]) {}
+    fn pong(&mut self, _: &WebSocket, data: &[u8]) {
+        if let Some(on_pong) = &mut self.on_pong {
+            on_pong(data);
+        }
+    }
 }

@@ -74,7 +74,7 @@ mod socket;
 mod utf8;
 
 pub use client::{
-    OnMessage, WebSocketClientConnection, WebSocketConnectOptions, WebSocketError,
+    OnControl, OnMessage, WebSocketClientConnection, WebSocketConnectOptions, WebSocketError,
     websocket_connect,
 };
 pub use close::{CloseCode, CloseFrame, MAX_CLOSE_REASON_LEN};
