@@ -139,6 +139,7 @@ pub use gzip_transform::GzipTransform;
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
 pub use header_text::HeaderText;
 pub use hooks::CurrentUser;
+pub use page_modules::is_absolute;
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};
 pub use settings::{DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE, LogFunction, Settings};

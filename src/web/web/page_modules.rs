@@ -237,10 +237,11 @@ impl Resources {
         let urls = |paths: Vec<String>| -> WebResult<Vec<String>> {
             let mut unique: Vec<String> = Vec::new();
             for path in paths {
-                let absolute = ["/", "http:", "https:"]
-                    .iter()
-                    .any(|prefix| path.starts_with(prefix));
-                let url = if absolute { path } else { static_url(&path)? };
+                let url = if is_absolute(&path) {
+                    path
+                } else {
+                    static_url(&path)?
+                };
                 if !unique.contains(&url) {
                     unique.push(url);
                 }
@@ -315,4 +316,22 @@ fn insert(html: &mut String, tag: Before, text: &str) -> WebResult {
     };
     html.insert_str(at, &format!("{text}\n"));
     Ok(())
+}
+
+/// Whether `path` names a resource on its own (an absolute path or an
+/// `http:`/`https:` URL) rather than a file under the static path
+/// (Tornado's `is_absolute`): UI modules' files that are not go through
+/// `static_url`.
+///
+/// ```
+/// use supercell::web::is_absolute;
+///
+/// assert!(is_absolute("/js/app.js"));
+/// assert!(is_absolute("https://cdn.example.com/lib.js"));
+/// assert!(!is_absolute("js/app.js"));
+/// ```
+pub fn is_absolute(path: &str) -> bool {
+    ["/", "http:", "https:"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix))
 }
