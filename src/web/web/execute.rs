@@ -18,21 +18,51 @@ use crate::util::log_target::{APP_LOG, GEN_LOG};
 macro_rules! call_verb {
     ($running:expr) => {{
         let (handler, cx) = (&mut $running.handler, &mut $running.cx);
-        let verb = match cx.request.method.clone() {
-            Method::GET => handler.get(cx).await,
-            Method::POST => handler.post(cx).await,
-            Method::HEAD => handler.head(cx).await,
-            Method::PUT => handler.put(cx).await,
-            Method::DELETE => handler.delete(cx).await,
-            Method::PATCH => handler.patch(cx).await,
-            Method::OPTIONS => handler.options(cx).await,
-            _ => handler.other_method(cx).await,
+        let verb = match Verb::of(&cx.request.method) {
+            Verb::Get => handler.get(cx).await,
+            Verb::Post => handler.post(cx).await,
+            Verb::Head => handler.head(cx).await,
+            Verb::Put => handler.put(cx).await,
+            Verb::Delete => handler.delete(cx).await,
+            Verb::Patch => handler.patch(cx).await,
+            Verb::Options => handler.options(cx).await,
+            Verb::Other => handler.other_method(cx).await,
         };
         match verb {
             Ok(()) if !cx.finished => finish!(cx),
             verb => verb,
         }
     }};
+}
+
+/// The verb method a request's method calls.
+#[derive(Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+    Head,
+    Put,
+    Delete,
+    Patch,
+    Options,
+    Other,
+}
+
+impl Verb {
+    /// The verb method of `method`, read without copying it.
+    #[inline(always)]
+    fn of(method: &Method) -> Verb {
+        match *method {
+            Method::GET => Verb::Get,
+            Method::POST => Verb::Post,
+            Method::HEAD => Verb::Head,
+            Method::PUT => Verb::Put,
+            Method::DELETE => Verb::Delete,
+            Method::PATCH => Verb::Patch,
+            Method::OPTIONS => Verb::Options,
+            _ => Verb::Other,
+        }
+    }
 }
 
 /// A handler and its request, under way. Dropped before it completes
@@ -122,10 +152,13 @@ impl<H: RequestHandler> Running<H> {
     /// arguments, the XSRF check.
     fn admit(&mut self) -> WebResult {
         let method = &self.cx.request.method;
-        let supported = if *method == Method::GET {
-            Self::SUPPORTS_GET
+        let (supported, safe) = if *method == Method::GET {
+            (Self::SUPPORTS_GET, true)
         } else {
-            H::SUPPORTED_METHODS.contains(&method.as_str())
+            (
+                H::SUPPORTED_METHODS.contains(&method.as_str()),
+                matches!(*method, Method::HEAD | Method::OPTIONS),
+            )
         };
         if !supported {
             return Err(HttpError::new(405).into());
@@ -135,10 +168,6 @@ impl<H: RequestHandler> Running<H> {
         {
             self.decode_path_args(args)?;
         }
-        let safe = matches!(
-            self.cx.request.method,
-            Method::GET | Method::HEAD | Method::OPTIONS
-        );
         if !safe && self.cx.settings().xsrf_cookies {
             self.handler.check_xsrf_cookie(&mut self.cx)?;
         }
