@@ -1097,6 +1097,18 @@ async fn changed_files_get_new_versions() {
     server.stop().await;
 }
 
+/// Writes `content` to `file` and sets its modification time back to
+/// `modified`.
+fn rewrite_keeping_time(file: &Path, content: &str, modified: SystemTime) {
+    std::fs::write(file, content).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+}
+
 /// With `static_hash_cache` on, a version is kept while the file's
 /// modification time stays; off (the default under `debug`), it is
 /// computed for every use.
@@ -1116,13 +1128,7 @@ async fn static_hash_cache_keeps_versions_per_modification_time() {
         let app = Application::new(vec![], settings).unwrap();
         let before = app.static_url("app.js").unwrap();
         // New content of the same length, the modification time put back.
-        std::fs::write(&file, "let b = 2;").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&file)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        rewrite_keeping_time(&file, "let b = 2;", modified);
         let after = app.static_url("app.js").unwrap();
         assert_eq!(before == after, !debug, "debug={debug}");
     }
@@ -1144,13 +1150,7 @@ async fn reset_static_versions_forgets_the_versions_kept() {
     let app = Application::new(vec![], settings).unwrap();
     let server = HttpTestServer::new(app.clone()).unwrap();
     let before = app.static_url("app.js").unwrap();
-    std::fs::write(&file, "let b = 2;").unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&file)
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    rewrite_keeping_time(&file, "let b = 2;", modified);
     assert_eq!(app.static_url("app.js").unwrap(), before);
     app.reset_static_versions();
     let after = app.static_url("app.js").unwrap();

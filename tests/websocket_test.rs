@@ -363,6 +363,16 @@ impl Client {
     }
 
     /// The next frame from the server; `None` once it closed.
+    /// The next frame or message that is not a ping.
+    async fn next_past_pings(&mut self) -> Option<Incoming> {
+        loop {
+            match self.next().await {
+                Some(Incoming::Ping(_)) => continue,
+                other => return other,
+            }
+        }
+    }
+
     async fn next(&mut self) -> Option<Incoming> {
         loop {
             if let Some(incoming) = self.decoder.decode(&mut self.buf).unwrap() {
@@ -485,14 +495,10 @@ async fn a_handlers_own_ping_interval_and_timeout_close_an_unanswering_peer() {
     let server = start(Settings::default(), None);
     let mut client = Client::connect(server.port, "/strict", &[]).await;
     assert!(matches!(client.next().await, Some(Incoming::Ping(_))));
-    let closed_by_server = loop {
-        match client.next().await {
-            Some(Incoming::Ping(_)) => continue,
-            Some(Incoming::Close(_)) => break true,
-            _ => break false,
-        }
-    };
-    assert!(closed_by_server);
+    assert!(matches!(
+        client.next_past_pings().await,
+        Some(Incoming::Close(_))
+    ));
 }
 
 #[tokio::test]
@@ -500,20 +506,12 @@ async fn a_handlers_own_max_message_size_is_enforced_at_its_edge() {
     let server = start(Settings::default(), None);
     let mut client = Client::connect(server.port, "/strict", &[]).await;
     client.send(Message::from(vec![7u8; 16])).await;
-    loop {
-        match client.next().await {
-            Some(Incoming::Ping(_)) => continue,
-            echo => break assert_eq!(echo, Some(Incoming::Binary(Bytes::from(vec![7u8; 16])))),
-        }
-    }
+    assert_eq!(
+        client.next_past_pings().await,
+        Some(Incoming::Binary(Bytes::from(vec![7u8; 16])))
+    );
     client.send(Message::from(vec![7u8; 17])).await;
-    let close = loop {
-        match client.next().await {
-            Some(Incoming::Ping(_)) => continue,
-            other => break other,
-        }
-    };
-    match close {
+    match client.next_past_pings().await {
         Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
         other => panic!("{other:?}"),
     }
@@ -787,14 +785,10 @@ async fn unanswered_pings_close_the_connection() {
     server.event().await;
     // Pings come; unanswered, they end with the server closing.
     assert!(matches!(client.next().await, Some(Incoming::Ping(_))));
-    let closed_by_server = loop {
-        match client.next().await {
-            Some(Incoming::Ping(_)) => continue,
-            Some(Incoming::Close(_)) => break true,
-            _ => break false,
-        }
-    };
-    assert!(closed_by_server);
+    assert!(matches!(
+        client.next_past_pings().await,
+        Some(Incoming::Close(_))
+    ));
 }
 
 // The client side: `websocket_connect` against the same handlers.

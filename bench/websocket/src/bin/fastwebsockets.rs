@@ -19,7 +19,6 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use supercell_websocket_bench::args::server_port;
 use supercell_websocket_bench::limits::raise_fd_limit;
-use tokio::net::TcpListener;
 
 async fn handle_client(fut: upgrade::UpgradeFut) -> Result<(), WebSocketError> {
     let mut ws = FragmentCollector::new(fut.await?);
@@ -47,18 +46,10 @@ async fn server_upgrade(
 fn main() -> io::Result<()> {
     let port = server_port()?;
     raise_fd_limit()?;
-    let runtime = supercell_websocket_bench::runtime::one_thread()?;
-    runtime.block_on(async move {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        loop {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            tokio::spawn(async move {
-                let connection = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service_fn(server_upgrade))
-                    .with_upgrades();
-                let _ = connection.await;
-            });
-        }
+    supercell_websocket_bench::runtime::serve_each(port, |stream| async move {
+        let connection = http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service_fn(server_upgrade))
+            .with_upgrades();
+        let _ = connection.await;
     })
 }

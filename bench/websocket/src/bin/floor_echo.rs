@@ -16,7 +16,7 @@ use supercell::websocket::{accept_key, apply_mask};
 use supercell_websocket_bench::args::server_port;
 use supercell_websocket_bench::limits::raise_fd_limit;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 /// The read buffer: room for the largest benchmark message with its head.
 const BUFFER: usize = 256 * 1024;
@@ -160,15 +160,7 @@ async fn echo(mut stream: TcpStream) -> io::Result<()> {
 fn main() -> io::Result<()> {
     let port = server_port()?;
     raise_fd_limit()?;
-    let runtime = supercell_websocket_bench::runtime::one_thread()?;
-    runtime.block_on(async move {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        loop {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            tokio::spawn(async move {
-                let _ = echo(stream).await;
-            });
-        }
+    supercell_websocket_bench::runtime::serve_each(port, |stream| async move {
+        let _ = echo(stream).await;
     })
 }

@@ -12,7 +12,7 @@ use std::io;
 use futures_util::{SinkExt, StreamExt};
 use supercell_websocket_bench::args::server_port;
 use supercell_websocket_bench::limits::raise_fd_limit;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_tungstenite::accept_async;
 use tokio_tungstenite::tungstenite::Result;
 
@@ -30,15 +30,7 @@ async fn handle_connection(stream: TcpStream) -> Result<()> {
 fn main() -> io::Result<()> {
     let port = server_port()?;
     raise_fd_limit()?;
-    let runtime = supercell_websocket_bench::runtime::one_thread()?;
-    runtime.block_on(async move {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-        loop {
-            let (stream, _) = listener.accept().await?;
-            stream.set_nodelay(true)?;
-            tokio::spawn(async move {
-                let _ = handle_connection(stream).await;
-            });
-        }
+    supercell_websocket_bench::runtime::serve_each(port, |stream| async move {
+        let _ = handle_connection(stream).await;
     })
 }
