@@ -79,25 +79,31 @@ pub async fn connect(target: &Target, buffer: usize) -> io::Result<(TcpStream, E
     stream
         .write_all(target.upgrade_request().as_bytes())
         .await?;
-    let mut head = Vec::with_capacity(512);
-    let end = loop {
-        if let Some(at) = memmem::find(&head, b"\r\n\r\n") {
-            break at + 4;
-        }
-        if head.len() > 16 * 1024 {
-            return Err(io::Error::other("handshake response head over 16 KiB"));
-        }
-        let mut chunk = [0u8; 2048];
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(io::Error::other("server closed during the handshake"));
-        }
-        head.extend_from_slice(&chunk[..n]);
-    };
+    let (head, end) = read_head(&mut stream).await?;
     check_switching(&head[..end])?;
     let mut reader = EchoReader::new(buffer);
     reader.preload(&head[end..]);
     Ok((stream, reader))
+}
+
+/// Reads an HTTP head (of at most 16 KiB) from `stream`: what was read,
+/// and where the head ends in it (what follows arrived with it).
+pub async fn read_head(stream: &mut TcpStream) -> io::Result<(Vec<u8>, usize)> {
+    let mut head = Vec::with_capacity(512);
+    loop {
+        if let Some(at) = memmem::find(&head, b"\r\n\r\n") {
+            return Ok((head, at + 4));
+        }
+        if head.len() > 16 * 1024 {
+            return Err(io::Error::other("handshake head over 16 KiB"));
+        }
+        let mut chunk = [0u8; 2048];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(io::Error::other("closed during the handshake"));
+        }
+        head.extend_from_slice(&chunk[..n]);
+    }
 }
 
 /// Checks a handshake response head: `101`, with the right

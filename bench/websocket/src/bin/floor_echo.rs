@@ -11,9 +11,9 @@
 
 use std::io::{self, IoSlice};
 
-use memchr::memmem;
 use supercell::websocket::{accept_key, apply_mask};
 use supercell_websocket_bench::args::server_port;
+use supercell_websocket_bench::client::read_head;
 use supercell_websocket_bench::limits::raise_fd_limit;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -23,21 +23,7 @@ const BUFFER: usize = 256 * 1024;
 
 /// Answers the opening handshake; returns what arrived after its head.
 async fn handshake(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(1024);
-    let end = loop {
-        if let Some(at) = memmem::find(&head, b"\r\n\r\n") {
-            break at + 4;
-        }
-        if head.len() > 16 * 1024 {
-            return Err(io::Error::other("handshake head over 16 KiB"));
-        }
-        let mut chunk = [0u8; 2048];
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            return Err(io::Error::other("closed during the handshake"));
-        }
-        head.extend_from_slice(&chunk[..n]);
-    };
+    let (head, end) = read_head(stream).await?;
     let text = std::str::from_utf8(&head[..end]).map_err(io::Error::other)?;
     let key = text
         .split("\r\n")
