@@ -36,7 +36,6 @@ macro_rules! call_verb {
 }
 
 /// The verb method a request's method calls.
-#[derive(Clone, Copy)]
 enum Verb {
     Get,
     Post,

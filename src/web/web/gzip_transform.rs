@@ -53,7 +53,6 @@ pub struct GzipTransform {
 }
 
 impl GzipTransform {
-    /// A transform for a request with `accept_encoding`.
     /// The transform for `request`: it compresses when the request's
     /// `Accept-Encoding` names gzip.
     pub fn for_request(request: &HttpServerRequest) -> GzipTransform {
