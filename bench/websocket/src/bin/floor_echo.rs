@@ -101,12 +101,20 @@ async fn write_both(stream: &mut TcpStream, head: &[u8], payload: &[u8]) -> io::
 /// close frame.
 async fn echo(mut stream: TcpStream) -> io::Result<()> {
     let early = handshake(&mut stream).await?;
-    let mut buf = vec![0u8; BUFFER.max(early.len())];
+    if early.len() > BUFFER {
+        return Err(io::Error::other(
+            "more than a buffer sent with the handshake",
+        ));
+    }
+    let mut buf = vec![0u8; BUFFER];
     buf[..early.len()].copy_from_slice(&early);
     let (mut start, mut end) = (0, early.len());
     loop {
         while let Some((head_len, payload_len)) = frame_lengths(&buf[start..end]) {
-            let frame_len = head_len + payload_len;
+            let frame_len = head_len
+                .checked_add(payload_len)
+                .filter(|&len| len <= BUFFER)
+                .ok_or_else(|| io::Error::other("a frame larger than the buffer"))?;
             if end - start < frame_len {
                 break;
             }
@@ -128,12 +136,10 @@ async fn echo(mut stream: TcpStream) -> io::Result<()> {
         }
         if start == end {
             (start, end) = (0, 0);
-        } else if buf.len() - start < BUFFER / 2 {
+        } else if buf.len() - start < BUFFER / 2 || end == buf.len() {
+            // Room for the rest of the frame under way, at the front.
             buf.copy_within(start..end, 0);
             (start, end) = (0, end - start);
-        }
-        if end == buf.len() {
-            return Err(io::Error::other("a frame larger than the buffer"));
         }
         let n = stream.read(&mut buf[end..]).await?;
         if n == 0 {
