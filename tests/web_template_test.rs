@@ -588,3 +588,76 @@ async fn a_handlers_template_namespace_adds_names_under_the_call_arguments() {
     assert_eq!(response.body, "goodbye site of /page /page");
     server.stop().await;
 }
+
+/// Renders `page.html` from a template directory of its own: the
+/// `plugin` directory under the application's `template_path`.
+struct PluginPage;
+
+impl RequestHandler for PluginPage {
+    fn get_template_path(cx: &Context) -> Option<std::path::PathBuf> {
+        Some(cx.settings().template_path.as_ref()?.join("plugin"))
+    }
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.render("page.html", &Namespace::new()).await
+    }
+}
+
+/// How many loaders `DictPage` made.
+static DICT_LOADERS_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Renders `page.html` from a loader of its own making, for the
+/// application's template path.
+struct DictPage;
+
+impl RequestHandler for DictPage {
+    fn create_template_loader(_: &Context, _: &std::path::Path) -> Arc<dyn BaseLoader> {
+        DICT_LOADERS_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        dict_loader(&[("page.html", "from the handler's loader")])
+    }
+
+    fn get_template_path(_: &Context) -> Option<std::path::PathBuf> {
+        Some("dict-page-templates".into())
+    }
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.render("page.html", &Namespace::new()).await
+    }
+}
+
+/// Tornado: a handler's `get_template_path` and `create_template_loader`
+/// overridden. Each template directory gets one loader, kept for later
+/// requests; other handlers keep the application's.
+#[tokio::test]
+async fn a_handlers_template_path_and_loader_are_its_own() {
+    let dir = tempdir("handler-path");
+    fs::create_dir_all(dir.join("plugin")).unwrap();
+    fs::write(dir.join("page.html"), "the application's page").unwrap();
+    fs::write(dir.join("plugin").join("page.html"), "the plugin's page").unwrap();
+    let server = serve_with(
+        vec![
+            url("/app", render("page.html", Namespace::new())),
+            url("/plugin", || PluginPage),
+            url("/dict", || DictPage),
+        ],
+        Settings {
+            template_path: Some(dir.clone()),
+            ..Settings::default()
+        },
+    );
+    assert_eq!(server.fetch("/app").await.body, "the application's page");
+    assert_eq!(server.fetch("/plugin").await.body, "the plugin's page");
+    for _ in 0..2 {
+        assert_eq!(
+            server.fetch("/dict").await.body,
+            "from the handler's loader"
+        );
+    }
+    assert_eq!(
+        DICT_LOADERS_MADE.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert_eq!(server.fetch("/app").await.body, "the application's page");
+    server.stop().await;
+    fs::remove_dir_all(dir).unwrap();
+}

@@ -1,8 +1,10 @@
 //! [`Application`]: routes, settings, and serving them (Tornado's
 //! `tornado.web.Application`).
 
+use std::collections::HashMap;
 use std::io;
-use std::sync::{Arc, OnceLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use bytes::BytesMut;
 
@@ -73,8 +75,8 @@ struct AppInner {
     default_handler: HandlerFactory,
     /// The versions of static files computed so far.
     static_versions: VersionCache,
-    /// The loader made for the `template_path` setting, once made.
-    templates: OnceLock<Arc<dyn BaseLoader>>,
+    /// The template loaders made so far, by template directory.
+    templates: Mutex<HashMap<PathBuf, Arc<dyn BaseLoader>>>,
     /// The transforms added with `add_transform`.
     transforms: Vec<TransformFactory>,
 }
@@ -111,7 +113,7 @@ impl Application {
                 settings,
                 default_handler,
                 static_versions: VersionCache::default(),
-                templates: OnceLock::new(),
+                templates: Mutex::default(),
                 transforms: Vec::new(),
             }),
         })
@@ -164,9 +166,19 @@ impl Application {
         &self.inner.settings
     }
 
-    /// Where the loader made for the `template_path` setting is kept.
-    pub(super) fn templates(&self) -> &OnceLock<Arc<dyn BaseLoader>> {
-        &self.inner.templates
+    /// The loader kept for the template directory `path`, made with
+    /// `make` the first time (Tornado's loaders kept by template path).
+    pub(super) fn loader_at(
+        &self,
+        path: &Path,
+        make: impl FnOnce() -> Arc<dyn BaseLoader>,
+    ) -> Arc<dyn BaseLoader> {
+        let mut loaders = self
+            .inner
+            .templates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        loaders.entry(path.to_owned()).or_insert_with(make).clone()
     }
 
     /// The cache of static files' versions, unless the

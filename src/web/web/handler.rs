@@ -3,11 +3,13 @@
 //! [`Context`].
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 
 use super::{Context, CurrentUser, ETag, HttpError, WebError, WebResult};
-use crate::template::Namespace;
+use crate::template::{BaseLoader, Namespace};
 
 /// Tornado's default `SUPPORTED_METHODS`.
 pub const DEFAULT_SUPPORTED_METHODS: &[&str] =
@@ -231,5 +233,20 @@ pub trait RequestHandler: Send + Sized + 'static {
     /// Default: nothing added.
     fn get_template_namespace(cx: &Context, namespace: &mut Namespace) {
         let _ = (cx, namespace);
+    }
+
+    /// The directory of the templates this handler renders (Tornado's
+    /// `get_template_path`); `None` for the application's loader alone.
+    /// Default: the `template_path` setting.
+    fn get_template_path(cx: &Context) -> Option<PathBuf> {
+        cx.settings().template_path.clone()
+    }
+
+    /// Makes the loader of the templates in `template_path` (Tornado's
+    /// `create_template_loader`); it is kept for that path, for every
+    /// handler of the application. Default:
+    /// [`Application::new_template_loader`](super::Application::new_template_loader).
+    fn create_template_loader(cx: &Context, template_path: &Path) -> Arc<dyn BaseLoader> {
+        cx.application().new_template_loader(template_path)
     }
 }

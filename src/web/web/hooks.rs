@@ -3,10 +3,11 @@
 
 use std::any::Any;
 use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Context, ETag, RequestHandler, WebResult};
-use crate::template::Namespace;
+use crate::template::{BaseLoader, Namespace};
 
 /// The user a request is authenticated as: any value, shared (see
 /// [`Context::current_user`]).
@@ -20,6 +21,8 @@ pub(super) struct Hooks {
     pub(super) get_login_url: fn(&Context) -> WebResult<String>,
     pub(super) decode_argument: fn(&Context, &[u8], &str) -> WebResult<String>,
     pub(super) get_template_namespace: fn(&Context, &mut Namespace),
+    pub(super) get_template_path: fn(&Context) -> Option<PathBuf>,
+    pub(super) create_template_loader: fn(&Context, &Path) -> Arc<dyn BaseLoader>,
 }
 
 impl Hooks {
@@ -39,5 +42,7 @@ impl<H: RequestHandler> HooksOf<H> {
         get_login_url: H::get_login_url,
         decode_argument: H::decode_argument,
         get_template_namespace: H::get_template_namespace,
+        get_template_path: H::get_template_path,
+        create_template_loader: H::create_template_loader,
     };
 }

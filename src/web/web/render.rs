@@ -2,6 +2,7 @@
 //! `get_template_namespace`): the application's loader, the namespace a
 //! page gets, and the UI modules' resources added to it.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use minijinja::value::{Kwargs, Rest, Serde};
@@ -15,9 +16,9 @@ use crate::template::{BaseLoader, Loader, LoaderOptions, Namespace, Value};
 
 impl Application {
     /// The loader of the application's templates: the `template_loader`
-    /// setting, or else one reading `template_path` with the `autoescape`
-    /// and `template_whitespace` settings, made on first use. Fails
-    /// without either setting.
+    /// setting, or else the one for `template_path` (see
+    /// [`new_template_loader`](Self::new_template_loader)), made on first
+    /// use. Fails without either setting.
     pub fn template_loader(&self) -> WebResult<Arc<dyn BaseLoader>> {
         let settings = self.settings();
         if let Some(loader) = &settings.template_loader {
@@ -28,15 +29,39 @@ impl Application {
                 "rendering a template needs the 'template_path' or 'template_loader' setting",
             ));
         };
-        let loader = self.templates().get_or_init(|| {
-            let options = LoaderOptions {
-                autoescape: settings.autoescape.clone(),
-                whitespace: settings.template_whitespace,
-                ..LoaderOptions::default()
-            };
-            Arc::new(Loader::with_options(path, options))
-        });
-        Ok(loader.clone())
+        Ok(self.loader_at(path, || self.new_template_loader(path)))
+    }
+
+    /// A loader for the templates in `path` (Tornado's default
+    /// `create_template_loader`): the `template_loader` setting if there
+    /// is one, else a [`Loader`] of `path` with the `autoescape` and
+    /// `template_whitespace` settings.
+    pub fn new_template_loader(&self, path: &Path) -> Arc<dyn BaseLoader> {
+        let settings = self.settings();
+        if let Some(loader) = &settings.template_loader {
+            return loader.clone();
+        }
+        let options = LoaderOptions {
+            autoescape: settings.autoescape.clone(),
+            whitespace: settings.template_whitespace,
+            ..LoaderOptions::default()
+        };
+        Arc::new(Loader::with_options(path, options))
+    }
+}
+
+impl Context {
+    /// The loader of the templates this request's handler renders: the
+    /// one kept for its [`get_template_path`](super::RequestHandler::get_template_path),
+    /// made by its [`create_template_loader`](super::RequestHandler::create_template_loader)
+    /// the first time; without a path, the application's.
+    fn handler_template_loader(&self) -> WebResult<Arc<dyn BaseLoader>> {
+        match (self.hooks.get_template_path)(self) {
+            Some(path) => Ok(self
+                .app
+                .loader_at(&path, || (self.hooks.create_template_loader)(self, &path))),
+            None => self.app.template_loader(),
+        }
     }
 }
 
@@ -243,7 +268,7 @@ impl Context {
     /// The template `name` generated with the page namespace and `args`,
     /// and the UI modules the page used.
     fn render_template(&mut self, name: &str, args: &Namespace) -> WebResult<Rendered> {
-        let loader = self.app.template_loader()?;
+        let loader = self.handler_template_loader()?;
         if !self.settings().compiled_template_cache() {
             loader.reset();
         }
