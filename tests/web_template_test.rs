@@ -606,12 +606,14 @@ impl RequestHandler for PluginPage {
 /// How many loaders `DictPage` made.
 static DICT_LOADERS_MADE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
-/// Renders `page.html` from a loader of its own making, for the
-/// application's template path.
+/// Renders `page.html` from a loader of its own making, for a template
+/// path of its own.
 struct DictPage;
 
 impl RequestHandler for DictPage {
-    fn create_template_loader(_: &Context, _: &std::path::Path) -> Arc<dyn BaseLoader> {
+    fn create_template_loader(cx: &Context, _: &std::path::Path) -> Arc<dyn BaseLoader> {
+        // Another loader may be asked for meanwhile.
+        assert!(cx.application().template_loader().is_ok());
         DICT_LOADERS_MADE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         dict_loader(&[("page.html", "from the handler's loader")])
     }

@@ -168,17 +168,24 @@ impl Application {
 
     /// The loader kept for the template directory `path`, made with
     /// `make` the first time (Tornado's loaders kept by template path).
+    /// `make` runs unlocked, so it may ask for other loaders; if two
+    /// threads make one at once, the first kept wins.
     pub(super) fn loader_at(
         &self,
         path: &Path,
         make: impl FnOnce() -> Arc<dyn BaseLoader>,
     ) -> Arc<dyn BaseLoader> {
-        let mut loaders = self
-            .inner
-            .templates
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        loaders.entry(path.to_owned()).or_insert_with(make).clone()
+        let loaders = || {
+            self.inner
+                .templates
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(loader) = loaders().get(path) {
+            return loader.clone();
+        }
+        let made = make();
+        loaders().entry(path.to_owned()).or_insert(made).clone()
     }
 
     /// The cache of static files' versions, unless the
