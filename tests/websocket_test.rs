@@ -437,6 +437,21 @@ fn assert_the_close_wait(waited: Duration) {
     );
 }
 
+/// A message of `limit` bytes is echoed; one of `limit + 1` closes the
+/// connection with 1009 (pings in between are skipped).
+async fn assert_message_size_edge(client: &mut Client, limit: usize) {
+    client.send(Message::from(vec![7u8; limit])).await;
+    assert_eq!(
+        client.next_past_pings().await,
+        Some(Incoming::Binary(Bytes::from(vec![7u8; limit])))
+    );
+    client.send(Message::from(vec![7u8; limit + 1])).await;
+    match client.next_past_pings().await {
+        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn text(text: &'static str) -> Message {
     Message::from(text)
 }
@@ -505,16 +520,7 @@ async fn a_handlers_own_ping_interval_and_timeout_close_an_unanswering_peer() {
 async fn a_handlers_own_max_message_size_is_enforced_at_its_edge() {
     let server = start(Settings::default(), None);
     let mut client = Client::connect(server.port, "/strict", &[]).await;
-    client.send(Message::from(vec![7u8; 16])).await;
-    assert_eq!(
-        client.next_past_pings().await,
-        Some(Incoming::Binary(Bytes::from(vec![7u8; 16])))
-    );
-    client.send(Message::from(vec![7u8; 17])).await;
-    match client.next_past_pings().await {
-        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
-        other => panic!("{other:?}"),
-    }
+    assert_message_size_edge(&mut client, 16).await;
 }
 
 #[tokio::test]
@@ -639,16 +645,7 @@ async fn max_message_size_test_large_message() {
     let mut server = start(settings, None);
     let mut client = Client::connect(server.port, "/echo", &[]).await;
     server.event().await;
-    client.send(Message::from(vec![7u8; 1024])).await;
-    assert_eq!(
-        client.next().await,
-        Some(Incoming::Binary(Bytes::from(vec![7u8; 1024])))
-    );
-    client.send(Message::from(vec![7u8; 1025])).await;
-    match client.next().await {
-        Some(Incoming::Close(frame)) => assert_eq!(frame.code, Some(CloseCode::MESSAGE_TOO_BIG)),
-        other => panic!("{other:?}"),
-    }
+    assert_message_size_edge(&mut client, 1024).await;
 }
 
 #[tokio::test]
