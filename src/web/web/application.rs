@@ -377,6 +377,7 @@ impl Application {
     /// Whether a request finished with `status` gets an access log line
     /// (a `log_function`, or a subscriber listening at its level): the
     /// request's time is only taken then.
+    #[inline(always)]
     pub(super) fn logs_access(&self, status: u16) -> bool {
         self.inner.settings.log_function.is_some()
             || if status < 400 {

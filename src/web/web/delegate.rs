@@ -38,7 +38,7 @@ impl Application {
         args: PathArgs,
         writer: ResponseWriter,
     ) -> RequestRun {
-        factory.serve(self, request, writer, args)
+        factory.serve(self, request, writer, (!args.is_empty()).then_some(args))
     }
 }
 
@@ -302,7 +302,7 @@ impl Application {
         // The usual cases first, the request passed on where it is.
         let path = request.path();
         if let Some(factory) = self.exact_handler(path) {
-            return factory.serve(self, request, writer, PathArgs::default());
+            return factory.serve(self, request, writer, None);
         }
         match self.destination_at(&request, path, &[]) {
             Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),

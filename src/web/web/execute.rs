@@ -12,13 +12,13 @@ use crate::httputil::HttpOutputError;
 use crate::routing::PathArgs;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
 
-/// The verb method of `$running`'s handler, and finishing the response it
-/// left unfinished: a [`WebResult`] expression, awaiting inside the
-/// `async` code it is written in.
+/// The verb method `$verb` of `$running`'s handler, and finishing the
+/// response it left unfinished: a [`WebResult`] expression, awaiting
+/// inside the `async` code it is written in.
 macro_rules! call_verb {
-    ($running:expr) => {{
+    ($running:expr, $verb:expr) => {{
         let (handler, cx) = (&mut $running.handler, &mut $running.cx);
-        let verb = match Verb::of(&cx.request.method) {
+        let verb = match $verb {
             Verb::Get => handler.get(cx).await,
             Verb::Post => handler.post(cx).await,
             Verb::Head => handler.head(cx).await,
@@ -70,6 +70,8 @@ impl Verb {
 pub(super) struct Running<H: RequestHandler> {
     handler: H,
     cx: Context,
+    /// The path arguments, until decoded into the context (`None` when
+    /// the route captured none).
     args: Option<PathArgs>,
     /// The handler is done: nothing more to call.
     done: bool,
@@ -84,7 +86,7 @@ pub(super) struct Running<H: RequestHandler> {
 pub(super) fn execute<H: RequestHandler>(
     handler: H,
     cx: Context,
-    args: PathArgs,
+    args: Option<PathArgs>,
 ) -> impl Future<Output = ()> + Send {
     let mut running = Running::new(handler, cx, args);
     // The whole of the request, written here rather than awaited as a
@@ -93,12 +95,13 @@ pub(super) fn execute<H: RequestHandler>(
         let running = &mut running;
         running.cx.make_transforms();
         running.handler.set_default_headers(&mut running.cx);
-        let mut result = running.admit();
+        let verb = Verb::of(&running.cx.request.method);
+        let mut result = running.admit(&verb);
         if result.is_ok() {
             result = running.handler.prepare(&mut running.cx).await;
         }
         if result.is_ok() && !running.cx.finished {
-            result = call_verb!(running);
+            result = call_verb!(running, verb);
         }
         if let Err(error) = result {
             // Boxed, as in `settle`.
@@ -114,7 +117,11 @@ pub(super) fn start_streaming<H: RequestHandler>(
     cx: Context,
     args: PathArgs,
 ) -> Box<dyn StreamingRequest> {
-    Box::new(Running::new(handler, cx, args))
+    Box::new(Running::new(
+        handler,
+        cx,
+        (!args.is_empty()).then_some(args),
+    ))
 }
 
 impl<H: RequestHandler> Running<H> {
@@ -123,11 +130,11 @@ impl<H: RequestHandler> Running<H> {
     const SUPPORTS_GET: bool = names_get(H::SUPPORTED_METHODS);
 
     #[inline(always)]
-    fn new(handler: H, cx: Context, args: PathArgs) -> Running<H> {
+    fn new(handler: H, cx: Context, args: Option<PathArgs>) -> Running<H> {
         Running {
             handler,
             cx,
-            args: Some(args),
+            args,
             done: false,
         }
     }
@@ -143,28 +150,25 @@ impl<H: RequestHandler> Running<H> {
     }
 
     async fn prepare(&mut self) -> WebResult {
-        self.admit()?;
+        self.admit(&Verb::of(&self.cx.request.method))?;
         self.handler.prepare(&mut self.cx).await
     }
 
-    /// What comes before `prepare`: the method check, the path
+    /// What comes before `prepare` (`verb` is the request method's): the method check, the path
     /// arguments, the XSRF check.
-    fn admit(&mut self) -> WebResult {
-        let method = &self.cx.request.method;
-        let (supported, safe) = if *method == Method::GET {
-            (Self::SUPPORTS_GET, true)
-        } else {
-            (
-                H::SUPPORTED_METHODS.contains(&method.as_str()),
-                matches!(*method, Method::HEAD | Method::OPTIONS),
-            )
+    #[inline(always)]
+    fn admit(&mut self, verb: &Verb) -> WebResult {
+        let (supported, safe) = match verb {
+            Verb::Get => (Self::SUPPORTS_GET, true),
+            verb => (
+                H::SUPPORTED_METHODS.contains(&self.cx.request.method.as_str()),
+                matches!(verb, Verb::Head | Verb::Options),
+            ),
         };
         if !supported {
             return Err(HttpError::new(405).into());
         }
-        if self.args.as_ref().is_some_and(|args| !args.is_empty())
-            && let Some(args) = self.args.take()
-        {
+        if let Some(args) = self.args.take() {
             self.decode_path_args(args)?;
         }
         if !safe && self.cx.settings().xsrf_cookies {
@@ -205,7 +209,8 @@ impl<H: RequestHandler> Running<H> {
     }
 
     async fn call_verb(&mut self) -> WebResult {
-        call_verb!(self)
+        let verb = Verb::of(&self.cx.request.method);
+        call_verb!(self, verb)
     }
 
     /// Answers an error, if there was one; whether to go on.

@@ -382,6 +382,7 @@ impl Context {
     }
 
     /// [`finish`](Self::finish)'s end, once the response went out whole.
+    #[inline(always)]
     pub(super) fn finished_whole(&mut self, sent: Result<(), HttpOutputError>) -> WebResult {
         self.log_unless_refused(&sent);
         sent.map_err(WebError::from)
@@ -415,13 +416,20 @@ impl Context {
     /// Writes the access log line, unless the connection refused the
     /// response (its framing was wrong: the error is logged instead, as
     /// Tornado's). A response to a client that went away is logged.
+    #[inline(always)]
     pub(super) fn log_unless_refused(&mut self, sent: &Result<(), HttpOutputError>) {
         if matches!(sent, Ok(()) | Err(HttpOutputError::Closed))
             && self.app.logs_access(self.status)
         {
-            self.request.mark_finished();
-            self.app.log_request(self);
+            self.log_access();
         }
+    }
+
+    /// Writes the access log line.
+    #[cold]
+    fn log_access(&mut self) {
+        self.request.mark_finished();
+        self.app.log_request(self);
     }
 
     /// Redirects to `url` (relative or absolute) and finishes: status

@@ -46,13 +46,14 @@ impl HandlerFactory {
         HandlerFactory(Arc::new(Factory(make)))
     }
 
-    /// Runs a request with a body read whole, or none.
+    /// Runs a request with a body read whole, or none (`args`: `None`
+    /// when the route captured nothing).
     pub(super) fn serve(
         &self,
         app: &Application,
         request: HttpServerRequest,
         writer: ResponseWriter,
-        args: PathArgs,
+        args: Option<PathArgs>,
     ) -> RequestRun {
         self.0.serve(app, request, writer, args)
     }
@@ -86,7 +87,7 @@ trait ErasedFactory: Send + Sync + 'static {
         app: &Application,
         request: HttpServerRequest,
         writer: ResponseWriter,
-        args: PathArgs,
+        args: Option<PathArgs>,
     ) -> RequestRun;
     fn streams_body(&self) -> bool;
     fn start_streaming(&self, cx: Context, args: PathArgs) -> Box<dyn StreamingRequest>;
@@ -105,7 +106,7 @@ where
         app: &Application,
         request: HttpServerRequest,
         writer: ResponseWriter,
-        args: PathArgs,
+        args: Option<PathArgs>,
     ) -> RequestRun {
         let handler = (self.0)();
         // The allocation comes first and the future is written into it
