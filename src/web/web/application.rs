@@ -255,6 +255,7 @@ impl Application {
 
     /// The handler factory of the literal route for `path`, when no
     /// earlier route may take it.
+    #[inline(always)]
     pub(super) fn exact_handler(&self, path: &str) -> Option<&HandlerFactory> {
         self.inner.exact.get(path)
     }
