@@ -27,11 +27,18 @@ thread_local! {
 
 /// An empty buffer: the one last given to the pool, else a new one
 /// (which allocates only when written to).
+#[inline]
 pub(crate) fn take() -> BytesMut {
     // A thread tearing down its locals has no pool: a new buffer.
-    if let Some(last) = LAST.try_with(Cell::take).ok().flatten() {
-        return last;
+    match LAST.try_with(Cell::take) {
+        Ok(Some(last)) => last,
+        _ => take_pooled(),
     }
+}
+
+/// An empty buffer from the pool past the last one, else a new one.
+#[inline(never)]
+fn take_pooled() -> BytesMut {
     POOL.try_with(|pool| pool.borrow_mut().pop())
         .ok()
         .flatten()
@@ -51,15 +58,22 @@ pub(crate) fn give(bytes: Bytes) {
 
 /// Gives up `buffer`, whose content is used: its storage is kept for
 /// reuse when its room is within bounds.
+#[inline]
 pub(crate) fn give_buffer(mut buffer: BytesMut) {
     if buffer.capacity() == 0 || buffer.capacity() > MOST_ROOM {
         return;
     }
     buffer.clear();
     // A thread tearing down its locals has no pool: the buffer is freed.
-    let Ok(Some(before)) = LAST.try_with(|last| last.replace(Some(buffer))) else {
-        return;
-    };
+    if let Ok(Some(before)) = LAST.try_with(|last| last.replace(Some(buffer))) {
+        pool_buffer(before);
+    }
+}
+
+/// Keeps `before`, the last buffer given until now, in the pool if it
+/// has room.
+#[inline(never)]
+fn pool_buffer(before: BytesMut) {
     let _ = POOL.try_with(|pool| {
         let mut pool = pool.borrow_mut();
         // The last buffer counts towards the bound.

@@ -185,6 +185,7 @@ impl Context {
 
     /// The output buffer, taken from the thread's pool when it has no room
     /// yet.
+    #[inline]
     fn output(&mut self) -> &mut bytes::BytesMut {
         if self.buffer.capacity() == 0 {
             self.buffer = body_pool::take();
