@@ -54,7 +54,8 @@ use supercell::testing::{ExpectLog, HttpTestServer};
 use supercell::util::log_target::GEN_LOG;
 use supercell::web::{
     Application, ContentInfo, ContentStream, Context, RequestHandler, Route, Settings,
-    StaticFileHandler, StaticFiles, StaticHandlerArgs, WebResult, url,
+    StaticFileHandler, StaticFiles, StaticHandlerArgs, StaticResource, WebResult,
+    default_set_headers, url,
 };
 use tempdir::TempDir;
 
@@ -1325,5 +1326,124 @@ async fn a_range_of_a_static_file_is_never_compressed() {
     assert!(header(&response, "X-Consumed-Content-Encoding").is_none());
     assert_eq!(response.body.to_vec(), robots_txt()[..10].to_vec());
     assert_eq!(header(&response, "Content-Length"), Some("10"));
+    server.stop().await;
+}
+
+/// Static files with an `ETag` of their own (from the version's first
+/// eight digits, or none), a `304` rule of their own (never, when
+/// `never_304`), and headers added to and taken from the defaults.
+struct OwnValidators {
+    etag: bool,
+    never_304: bool,
+}
+
+impl StaticFiles for OwnValidators {
+    fn compute_etag(&self, resource: &StaticResource<'_>) -> Option<String> {
+        let version = resource.version?;
+        self.etag.then(|| format!("\"short-{}\"", &version[..8]))
+    }
+
+    fn should_return_304(&self, cx: &Context, resource: &StaticResource<'_>) -> bool {
+        !self.never_304 && supercell::web::default_should_return_304(cx, resource)
+    }
+
+    fn set_headers(&self, cx: &mut Context, resource: &StaticResource<'_>) -> WebResult {
+        default_set_headers(self, cx, resource)?;
+        cx.clear_header("Accept-Ranges");
+        cx.set_header(
+            "X-Resource",
+            format_args!("{} {}", resource.path, resource.info.size),
+        )
+    }
+}
+
+/// A server for `tests/static` under `/files/` through `files`.
+fn own_validators_server(files: OwnValidators) -> HttpTestServer {
+    let handler = StaticFileHandler::new(static_dir()).with_files(Arc::new(files));
+    let routes = vec![url("/files/(.*)", move || handler.clone())];
+    HttpTestServer::new(Application::new(routes, Settings::default()).unwrap()).unwrap()
+}
+
+/// A `StaticFiles` implementation's `compute_etag`, `should_return_304`
+/// and `set_headers` are the ones used (Tornado's overridable
+/// `StaticFileHandler` methods of those names).
+#[tokio::test]
+async fn a_static_files_own_etag_304_rule_and_headers_are_used() {
+    let own_etag = format!("\"short-{}\"", &ROBOTS_TXT_HASH[..8]);
+    let server = own_validators_server(OwnValidators {
+        etag: true,
+        never_304: false,
+    });
+    let first = get_and_head(&server, "/files/robots.txt", &[]).await;
+    assert_eq!(first.code, 200);
+    assert_eq!(header(&first, "Etag"), Some(own_etag.as_str()));
+    assert_eq!(header(&first, "Accept-Ranges"), None);
+    let size = robots_txt().len();
+    assert_eq!(
+        header(&first, "X-Resource"),
+        Some(format!("robots.txt {size}").as_str())
+    );
+    assert!(header(&first, "Last-Modified").is_some());
+    let matched = get_and_head(
+        &server,
+        "/files/robots.txt",
+        &[("If-None-Match", &own_etag)],
+    )
+    .await;
+    assert_eq!(matched.code, 304);
+    let full_hash = format!("\"{ROBOTS_TXT_HASH}\"");
+    let default_tag = get_and_head(
+        &server,
+        "/files/robots.txt",
+        &[("If-None-Match", &full_hash)],
+    )
+    .await;
+    assert_eq!(default_tag.code, 200);
+    server.stop().await;
+
+    let server = own_validators_server(OwnValidators {
+        etag: true,
+        never_304: true,
+    });
+    let unmatched = get_and_head(
+        &server,
+        "/files/robots.txt",
+        &[("If-None-Match", &own_etag)],
+    )
+    .await;
+    assert_eq!(unmatched.code, 200);
+    assert_eq!(unmatched.body.as_ref(), robots_txt().as_slice());
+    server.stop().await;
+}
+
+/// Without an `ETag`, an `If-None-Match` matches nothing: the file is
+/// sent whole, even when `If-Modified-Since` alone would have said `304`
+/// (Tornado's rule: `If-None-Match` decides when given).
+#[tokio::test]
+async fn a_static_file_without_an_etag_is_sent_for_any_if_none_match() {
+    let server = own_validators_server(OwnValidators {
+        etag: false,
+        never_304: false,
+    });
+    let first = get_and_head(&server, "/files/robots.txt", &[]).await;
+    assert_eq!(header(&first, "Etag"), None);
+    let last_modified = header(&first, "Last-Modified").unwrap().to_owned();
+    let star = get_and_head(
+        &server,
+        "/files/robots.txt",
+        &[
+            ("If-None-Match", "*"),
+            ("If-Modified-Since", &last_modified),
+        ],
+    )
+    .await;
+    assert_eq!(star.code, 200);
+    let since = get_and_head(
+        &server,
+        "/files/robots.txt",
+        &[("If-Modified-Since", &last_modified)],
+    )
+    .await;
+    assert_eq!(since.code, 304);
     server.stop().await;
 }

@@ -151,7 +151,7 @@ pub use signed_value::{
 };
 pub use static_file::{
     ContentInfo, ContentStream, DefaultStaticFiles, StaticFileHandler, StaticFiles,
-    StaticHandlerArgs,
+    StaticHandlerArgs, StaticResource, default_set_headers, default_should_return_304,
 };
 pub use tower_service::ServiceError;
 pub use transform::{OutputTransform, TransformFactory};

@@ -13,6 +13,7 @@ use futures_core::Stream;
 use futures_util::future::BoxFuture;
 
 use super::{content, content_type, path, version_cache};
+use crate::httputil::{Timestamp, format_timestamp, parse_http_date};
 use crate::web::{Application, Context, WebResult};
 
 /// The body of a static resource, in chunks (Tornado's `get_content`
@@ -28,6 +29,23 @@ pub struct ContentInfo {
     /// When it last changed, if known: the response's `Last-Modified`,
     /// and what `If-Modified-Since` is compared with.
     pub modified: Option<SystemTime>,
+}
+
+/// A static resource being answered, as the handler knows it when it
+/// sets the response's headers (what Tornado's handler holds as `path`,
+/// `absolute_path`, `modified` and the cached version).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StaticResource<'a> {
+    /// Its path relative to the handler's root (from
+    /// [`StaticFiles::parse_url_path`]).
+    pub path: &'a str,
+    /// Where it is (from [`StaticFiles::validate_absolute_path`]).
+    pub absolute_path: &'a Path,
+    /// Its size and modification time.
+    pub info: ContentInfo,
+    /// Its version ([`StaticFiles::get_content_version`], kept in the
+    /// application's cache), if it has one.
+    pub version: Option<&'a str>,
 }
 
 /// How a [`StaticFileHandler`](super::StaticFileHandler) finds, reads,
@@ -47,8 +65,11 @@ pub struct ContentInfo {
 ///   [`get_content_info`](Self::get_content_info),
 ///   [`get_content`](Self::get_content),
 ///   [`get_content_version`](Self::get_content_version).
-/// - Headers: [`get_content_type`](Self::get_content_type),
-///   [`set_extra_headers`](Self::set_extra_headers).
+/// - Headers and validation: [`set_headers`](Self::set_headers),
+///   [`compute_etag`](Self::compute_etag),
+///   [`get_content_type`](Self::get_content_type),
+///   [`set_extra_headers`](Self::set_extra_headers),
+///   [`should_return_304`](Self::should_return_304).
 ///
 /// An application's own implementation serves its static routes and
 /// makes its static URLs when given as the `static_handler_class`
@@ -249,6 +270,82 @@ pub trait StaticFiles: Send + Sync + 'static {
     fn set_extra_headers(&self, cx: &mut Context, path: &str) -> WebResult {
         let _ = (cx, path);
         Ok(())
+    }
+
+    /// Sets the headers of a response serving `resource`, before the
+    /// handler decides between `304`, a range and the whole content.
+    /// Default: [`default_set_headers`], which an override may call and
+    /// then change what it set.
+    fn set_headers(&self, cx: &mut Context, resource: &StaticResource<'_>) -> WebResult {
+        default_set_headers(self, cx, resource)
+    }
+
+    /// The `ETag` of `resource`, quoted, or `None` for none. Default: its
+    /// version in double quotes.
+    fn compute_etag(&self, resource: &StaticResource<'_>) -> Option<String> {
+        resource.version.map(|version| format!("\"{version}\""))
+    }
+
+    /// Whether the client's copy of `resource` is current, so that `304
+    /// Not Modified` answers (called after
+    /// [`set_headers`](Self::set_headers)). Default:
+    /// [`default_should_return_304`].
+    fn should_return_304(&self, cx: &Context, resource: &StaticResource<'_>) -> bool {
+        default_should_return_304(cx, resource)
+    }
+}
+
+/// What [`StaticFiles::set_headers`] sets by default (Tornado's
+/// `StaticFileHandler.set_headers`): `Accept-Ranges: bytes`, the `ETag`
+/// of [`compute_etag`](StaticFiles::compute_etag) when there is one,
+/// `Last-Modified` when the time is known, the
+/// [`get_content_type`](StaticFiles::get_content_type) unless empty,
+/// `Expires` and `Cache-Control: max-age` for a
+/// [`get_cache_time`](StaticFiles::get_cache_time) above 0, then the
+/// [`set_extra_headers`](StaticFiles::set_extra_headers).
+pub fn default_set_headers<F: StaticFiles + ?Sized>(
+    files: &F,
+    cx: &mut Context,
+    resource: &StaticResource<'_>,
+) -> WebResult {
+    cx.set_header("Accept-Ranges", "bytes")?;
+    if let Some(etag) = files.compute_etag(resource) {
+        cx.set_header("Etag", etag)?;
+    }
+    let modified = resource.info.modified;
+    if let Some(modified) = modified {
+        cx.set_header("Last-Modified", format_timestamp(modified))?;
+    }
+    let content_type = files.get_content_type(resource.absolute_path);
+    if !content_type.is_empty() {
+        cx.set_header("Content-Type", &content_type)?;
+    }
+    let cache_time = files.get_cache_time(cx, resource.path, modified, &content_type);
+    if cache_time > 0 {
+        let now = Timestamp::from(SystemTime::now()).unix_seconds();
+        let expires = now.saturating_add(i64::try_from(cache_time).unwrap_or(i64::MAX));
+        cx.set_header("Expires", format_timestamp(expires))?;
+        cx.set_header("Cache-Control", format_args!("max-age={cache_time}"))?;
+    }
+    files.set_extra_headers(cx, resource.path)
+}
+
+/// What [`StaticFiles::should_return_304`] answers by default (Tornado's
+/// `should_return_304`): with an `If-None-Match`, whether it matches the
+/// response's `ETag`; otherwise whether `If-Modified-Since` is at or
+/// after the resource's modification time (to the second). A date that
+/// cannot be read is ignored.
+pub fn default_should_return_304(cx: &Context, resource: &StaticResource<'_>) -> bool {
+    let headers = &cx.request().headers;
+    if headers.get("If-None-Match").is_some_and(|v| !v.is_empty()) {
+        return cx.check_etag_header();
+    }
+    let since = headers.get("If-Modified-Since").and_then(parse_http_date);
+    match (since, resource.info.modified) {
+        (Some(since), Some(modified)) => {
+            since.unix_seconds() >= Timestamp::from(modified).unix_seconds()
+        }
+        _ => false,
     }
 }
 

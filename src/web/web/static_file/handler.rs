@@ -1,18 +1,15 @@
 //! [`StaticFileHandler`]: serves the files under a directory (Tornado's
-//! `StaticFileHandler.get`, `set_headers` and `should_return_304`).
+//! `StaticFileHandler.get`).
 
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use futures_util::StreamExt;
 
-use super::{ContentInfo, DefaultStaticFiles, StaticFiles, version_cache};
-use crate::httputil::{
-    RangeResponse, Timestamp, content_range, format_timestamp, parse_http_date, parse_request_range,
-};
+use super::{DefaultStaticFiles, StaticFiles, StaticResource, version_cache};
+use crate::httputil::{RangeResponse, content_range, parse_request_range};
 use crate::web::{Context, HttpError, RequestHandler, WebResult};
 
 /// The arguments a [`StaticFileHandler`] is made with besides its root
@@ -157,8 +154,16 @@ impl StaticFileHandler {
             .get_content_info(&absolute)
             .await
             .map_err(|error| unreadable(&path, error))?;
-        self.set_headers(cx, &path, &absolute, &info).await?;
-        if should_return_304(cx, info.modified) {
+        let version =
+            version_cache::version_async(cx.application(), files, &absolute, info.modified).await;
+        let resource = StaticResource {
+            path: &path,
+            absolute_path: &absolute,
+            info,
+            version: version.as_deref(),
+        };
+        files.set_headers(cx, &resource)?;
+        if files.should_return_304(cx, &resource) {
             return cx.set_status(304);
         }
         let Some(range) = requested_range(cx, info.size)? else {
@@ -176,56 +181,6 @@ impl StaticFileHandler {
             }
         }
         Ok(())
-    }
-
-    /// Sets the content and caching headers (Tornado's `set_headers`).
-    async fn set_headers(
-        &self,
-        cx: &mut Context,
-        path: &str,
-        absolute: &Path,
-        info: &ContentInfo,
-    ) -> WebResult {
-        let files = &self.config.files;
-        cx.set_header("Accept-Ranges", "bytes")?;
-        let version =
-            version_cache::version_async(cx.application(), files, absolute, info.modified).await;
-        if let Some(version) = version {
-            cx.set_header("Etag", format_args!("\"{version}\""))?;
-        }
-        if let Some(modified) = info.modified {
-            cx.set_header("Last-Modified", format_timestamp(modified))?;
-        }
-        let content_type = files.get_content_type(absolute);
-        if !content_type.is_empty() {
-            cx.set_header("Content-Type", &content_type)?;
-        }
-        let cache_time = files.get_cache_time(cx, path, info.modified, &content_type);
-        if cache_time > 0 {
-            let now = Timestamp::from(SystemTime::now()).unix_seconds();
-            let expires = now.saturating_add(i64::try_from(cache_time).unwrap_or(i64::MAX));
-            cx.set_header("Expires", format_timestamp(expires))?;
-            cx.set_header("Cache-Control", format_args!("max-age={cache_time}"))?;
-        }
-        files.set_extra_headers(cx, path)
-    }
-}
-
-/// Whether the request's validators say the client's copy is current
-/// (Tornado's `should_return_304`): `If-None-Match` when it is given,
-/// else `If-Modified-Since` against the file's modification time (to the
-/// second). A date that cannot be read is ignored.
-fn should_return_304(cx: &Context, modified: Option<SystemTime>) -> bool {
-    let headers = &cx.request().headers;
-    if headers.get("If-None-Match").is_some_and(|v| !v.is_empty()) {
-        return cx.check_etag_header();
-    }
-    let since = headers.get("If-Modified-Since").and_then(parse_http_date);
-    match (since, modified) {
-        (Some(since), Some(modified)) => {
-            since.unix_seconds() >= Timestamp::from(modified).unix_seconds()
-        }
-        _ => false,
     }
 }
 

@@ -10,7 +10,10 @@ mod path;
 mod url;
 mod version_cache;
 
-pub use files::{ContentInfo, ContentStream, DefaultStaticFiles, StaticFiles};
+pub use files::{
+    ContentInfo, ContentStream, DefaultStaticFiles, StaticFiles, StaticResource,
+    default_set_headers, default_should_return_304,
+};
 pub use handler::{StaticFileHandler, StaticHandlerArgs};
 pub(super) use url::static_routes;
 pub(super) use version_cache::VersionCache;
