@@ -663,3 +663,73 @@ async fn a_handlers_template_path_and_loader_are_its_own() {
     server.stop().await;
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// Renders `page.html` of the `WSGISafeWebTest` templates with its UI
+/// modules' resources rendered its own way: scripts deferred with a
+/// nonce, style sheets through the default and marked.
+struct OwnResourceTags;
+
+impl RequestHandler for OwnResourceTags {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.render("page.html", &args(json!({"entries": [1, 2]})))
+            .await
+    }
+
+    fn render_linked_js(_cx: &Context, js_files: &[String]) -> WebResult<String> {
+        Ok(js_files
+            .iter()
+            .map(|file| format!("<script defer src=\"{file}\"></script>"))
+            .collect())
+    }
+
+    fn render_embed_js(cx: &Context, js_embed: &[String]) -> WebResult<String> {
+        let nonce = cx.request().path().len();
+        Ok(format!(
+            "<script nonce=\"{nonce}\">{}</script>",
+            js_embed.join(";")
+        ))
+    }
+
+    fn render_linked_css(cx: &Context, css_files: &[String]) -> WebResult<String> {
+        let links = supercell::web::default_render_linked_css(cx, css_files)?;
+        Ok(format!("<!-- css -->{links}"))
+    }
+
+    fn render_embed_css(_cx: &Context, css_embed: &[String]) -> WebResult<String> {
+        Ok(format!("<style>{}</style>", css_embed.concat()))
+    }
+}
+
+/// A handler's `render_linked_js`, `render_embed_js`, `render_linked_css`
+/// and `render_embed_css` make the tags of its pages' UI module
+/// resources, put where the defaults go.
+#[tokio::test]
+async fn a_handlers_own_resource_tags_go_into_its_pages() {
+    let server = serve_with(
+        vec![url("/own_tags", || OwnResourceTags)],
+        Settings {
+            template_loader: Some(wsgi_safe_loader()),
+            autoescape: Some("xhtml_escape".to_owned()),
+            ..Settings::default()
+        },
+    );
+    let response = server.fetch("/own_tags").await;
+    let expected = "\
+<html><head><!-- css --><link href=\"/base.css\" type=\"text/css\" rel=\"stylesheet\"/><link href=\"/foo.css\" type=\"text/css\" rel=\"stylesheet\"/>
+<style>.entry { margin-bottom: 1em; }</style>
+<meta>
+</head><body>
+
+
+<div class=\"entry\">...</div>
+
+
+<div class=\"entry\">...</div>
+
+<script defer src=\"/common.js\"></script>
+<script nonce=\"9\">js_embed()</script>
+<script src=\"/analytics.js\"/>
+</body></html>";
+    assert_eq!(String::from_utf8_lossy(&response.body), expected);
+    server.stop().await;
+}

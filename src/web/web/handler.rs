@@ -249,4 +249,38 @@ pub trait RequestHandler: Send + Sized + 'static {
     fn create_template_loader(cx: &Context, template_path: &Path) -> Arc<dyn BaseLoader> {
         cx.application().new_template_loader(template_path)
     }
+
+    /// The HTML linking the script files of the UI modules a rendered
+    /// page used, put before its last `</body>` (Tornado's
+    /// `render_linked_js`). Default:
+    /// [`default_render_linked_js`](super::default_render_linked_js).
+    fn render_linked_js(cx: &Context, js_files: &[String]) -> WebResult<String> {
+        super::default_render_linked_js(cx, js_files)
+    }
+
+    /// The HTML holding the scripts the UI modules of a rendered page
+    /// embed, put before its last `</body>` (Tornado's
+    /// `render_embed_js`). Default:
+    /// [`default_render_embed_js`](super::default_render_embed_js).
+    fn render_embed_js(cx: &Context, js_embed: &[String]) -> WebResult<String> {
+        let _ = cx;
+        Ok(super::default_render_embed_js(js_embed))
+    }
+
+    /// The HTML linking the style sheets of the UI modules a rendered
+    /// page used, put before its `</head>` (Tornado's
+    /// `render_linked_css`). Default:
+    /// [`default_render_linked_css`](super::default_render_linked_css).
+    fn render_linked_css(cx: &Context, css_files: &[String]) -> WebResult<String> {
+        super::default_render_linked_css(cx, css_files)
+    }
+
+    /// The HTML holding the styles the UI modules of a rendered page
+    /// embed, put before its `</head>` (Tornado's `render_embed_css`).
+    /// Default:
+    /// [`default_render_embed_css`](super::default_render_embed_css).
+    fn render_embed_css(cx: &Context, css_embed: &[String]) -> WebResult<String> {
+        let _ = cx;
+        Ok(super::default_render_embed_css(css_embed))
+    }
 }

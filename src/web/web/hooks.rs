@@ -23,6 +23,10 @@ pub(super) struct Hooks {
     pub(super) get_template_namespace: fn(&Context, &mut Namespace),
     pub(super) get_template_path: fn(&Context) -> Option<PathBuf>,
     pub(super) create_template_loader: fn(&Context, &Path) -> Arc<dyn BaseLoader>,
+    pub(super) render_linked_js: fn(&Context, &[String]) -> WebResult<String>,
+    pub(super) render_embed_js: fn(&Context, &[String]) -> WebResult<String>,
+    pub(super) render_linked_css: fn(&Context, &[String]) -> WebResult<String>,
+    pub(super) render_embed_css: fn(&Context, &[String]) -> WebResult<String>,
 }
 
 impl Hooks {
@@ -44,5 +48,9 @@ impl<H: RequestHandler> HooksOf<H> {
         get_template_namespace: H::get_template_namespace,
         get_template_path: H::get_template_path,
         create_template_loader: H::create_template_loader,
+        render_linked_js: H::render_linked_js,
+        render_embed_js: H::render_embed_js,
+        render_linked_css: H::render_linked_css,
+        render_embed_css: H::render_embed_css,
     };
 }

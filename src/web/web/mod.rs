@@ -111,6 +111,7 @@ mod hex;
 mod hooks;
 mod output;
 mod page_modules;
+mod page_resources;
 mod redirect_handler;
 mod render;
 mod route;
@@ -139,7 +140,10 @@ pub use gzip_transform::GzipTransform;
 pub use handler::{DEFAULT_SUPPORTED_METHODS, RequestHandler};
 pub use header_text::HeaderText;
 pub use hooks::CurrentUser;
-pub use page_modules::is_absolute;
+pub use page_resources::{
+    default_render_embed_css, default_render_embed_js, default_render_linked_css,
+    default_render_linked_js, is_absolute,
+};
 pub use redirect_handler::RedirectHandler;
 pub use route::{HandlerFactory, Route, url};
 pub use settings::{DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE, LogFunction, Settings};

@@ -1,6 +1,6 @@
 //! The UI modules of a page being rendered: the built-in `Template`
-//! module, and gathering every used module's resources into the page
-//! (Tornado's `TemplateModule` and the resource part of `render`).
+//! module and what each module adds to the page (Tornado's
+//! `TemplateModule`, and `UIModule`'s resource methods).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,11 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use minijinja::value::Kwargs;
 use minijinja::{Error, ErrorKind};
 
-use super::error::usage;
 use super::render::Page;
 use super::ui::UiModule;
-use super::{UsageError, WebResult};
-use crate::escape::xhtml_escape;
 use crate::template::Value;
 
 /// A UI module as a page uses it: one of the `ui_modules` setting, or a
@@ -30,12 +27,12 @@ pub(super) trait PageModule: Send + Sync {
 /// What a module adds to the page it is used on.
 #[derive(Default)]
 pub(super) struct ModuleResources {
-    embedded_javascript: Option<String>,
-    javascript_files: Vec<String>,
-    embedded_css: Option<String>,
-    css_files: Vec<String>,
-    html_head: Option<String>,
-    html_body: Option<String>,
+    pub(super) embedded_javascript: Option<String>,
+    pub(super) javascript_files: Vec<String>,
+    pub(super) embedded_css: Option<String>,
+    pub(super) css_files: Vec<String>,
+    pub(super) html_head: Option<String>,
+    pub(super) html_body: Option<String>,
 }
 
 impl ModuleResources {
@@ -195,143 +192,4 @@ fn texts(value: &Value) -> Vec<String> {
         Ok(items) => items.map(|item| text(&item)).collect(),
         Err(_) => vec![text(value)],
     }
-}
-
-/// Every resource of the modules a page used, in the order of the
-/// modules' first use.
-#[derive(Default)]
-pub(super) struct Resources {
-    js_embed: Vec<String>,
-    js_files: Vec<String>,
-    css_embed: Vec<String>,
-    css_files: Vec<String>,
-    heads: Vec<String>,
-    bodies: Vec<String>,
-}
-
-impl Resources {
-    /// Adds the resources of `module`.
-    pub(super) fn gather(&mut self, module: &dyn PageModule) {
-        let found = module.resources();
-        self.js_embed
-            .extend(found.embedded_javascript.filter(|s| !s.is_empty()));
-        self.js_files.extend(found.javascript_files);
-        self.css_embed
-            .extend(found.embedded_css.filter(|s| !s.is_empty()));
-        self.css_files.extend(found.css_files);
-        self.heads.extend(found.html_head.filter(|s| !s.is_empty()));
-        self.bodies
-            .extend(found.html_body.filter(|s| !s.is_empty()));
-    }
-
-    /// `html` with the resources added: script links and scripts before
-    /// the last `</body>`, style sheet links, styles and head additions
-    /// before `</head>`, body additions before the first `</body>`, each
-    /// followed by a newline. Relative file paths go through
-    /// `static_url`.
-    pub(super) fn insert_into(
-        self,
-        mut html: String,
-        static_url: impl Fn(&str) -> Result<String, UsageError>,
-    ) -> WebResult<String> {
-        let urls = |paths: Vec<String>| -> WebResult<Vec<String>> {
-            let mut unique: Vec<String> = Vec::new();
-            for path in paths {
-                let url = if is_absolute(&path) {
-                    path
-                } else {
-                    static_url(&path)?
-                };
-                if !unique.contains(&url) {
-                    unique.push(url);
-                }
-            }
-            Ok(unique)
-        };
-        // One tag per file, each URL once, in the order first named.
-        let tags = |paths: Vec<String>, tag: fn(&str) -> String| -> WebResult<String> {
-            Ok(urls(paths)?
-                .iter()
-                .map(|url| tag(&xhtml_escape(url)))
-                .collect())
-        };
-        if !self.js_files.is_empty() {
-            let links = tags(self.js_files, |url| {
-                format!("<script src=\"{url}\" type=\"text/javascript\"></script>")
-            })?;
-            insert(&mut html, Before::LastBody, &links)?;
-        }
-        if !self.js_embed.is_empty() {
-            let script = format!(
-                "<script type=\"text/javascript\">\n//<![CDATA[\n{}\n//]]>\n</script>",
-                self.js_embed.join("\n")
-            );
-            insert(&mut html, Before::LastBody, &script)?;
-        }
-        if !self.css_files.is_empty() {
-            let links = tags(self.css_files, |url| {
-                format!("<link href=\"{url}\" type=\"text/css\" rel=\"stylesheet\"/>")
-            })?;
-            insert(&mut html, Before::Head, &links)?;
-        }
-        if !self.css_embed.is_empty() {
-            let style = format!(
-                "<style type=\"text/css\">\n{}\n</style>",
-                self.css_embed.join("\n")
-            );
-            insert(&mut html, Before::Head, &style)?;
-        }
-        if !self.heads.is_empty() {
-            insert(&mut html, Before::Head, &self.heads.concat())?;
-        }
-        if !self.bodies.is_empty() {
-            insert(&mut html, Before::FirstBody, &self.bodies.concat())?;
-        }
-        Ok(html)
-    }
-}
-
-/// The closing tag resources go before.
-enum Before {
-    Head,
-    FirstBody,
-    LastBody,
-}
-
-/// Puts `text` and a newline before `tag` in `html`.
-fn insert(html: &mut String, tag: Before, text: &str) -> WebResult {
-    let at = match tag {
-        Before::Head => html.find("</head>"),
-        Before::FirstBody => html.find("</body>"),
-        Before::LastBody => html.rfind("</body>"),
-    };
-    let Some(at) = at else {
-        let name = match tag {
-            Before::Head => "</head>",
-            Before::FirstBody | Before::LastBody => "</body>",
-        };
-        return Err(usage(format!(
-            "the page has no {name} to put its UI modules' resources before"
-        )));
-    };
-    html.insert_str(at, &format!("{text}\n"));
-    Ok(())
-}
-
-/// Whether `path` names a resource on its own (an absolute path or an
-/// `http:`/`https:` URL) rather than a file under the static path
-/// (Tornado's `is_absolute`): UI modules' files that are not go through
-/// `static_url`.
-///
-/// ```
-/// use supercell::web::is_absolute;
-///
-/// assert!(is_absolute("/js/app.js"));
-/// assert!(is_absolute("https://cdn.example.com/lib.js"));
-/// assert!(!is_absolute("js/app.js"));
-/// ```
-pub fn is_absolute(path: &str) -> bool {
-    ["/", "http:", "https:"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
 }

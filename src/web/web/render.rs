@@ -9,7 +9,8 @@ use minijinja::value::{Kwargs, Rest, Serde};
 use minijinja::{Error, ErrorKind};
 
 use super::error::usage;
-use super::page_modules::{ModuleResources, PageModule, Resources, TemplateModule, linkify};
+use super::page_modules::{ModuleResources, PageModule, TemplateModule, linkify};
+use super::page_resources::Resources;
 use super::ui::{TemplateHandler, UiModule};
 use super::{Application, Context, WebResult};
 use crate::template::{BaseLoader, Loader, LoaderOptions, Namespace, Value};
@@ -339,6 +340,6 @@ impl Context {
         for module in &rendered.modules {
             resources.gather(&**module);
         }
-        resources.insert_into(rendered.html, |path| self.app.static_url(path))
+        resources.insert_into(rendered.html, self)
     }
 }
