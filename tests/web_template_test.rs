@@ -1,6 +1,14 @@
 //! Templates through the web framework: `render`, `render_string`, the
 //! template settings, UI methods and UI modules (counterparts of
 //! Tornado's `web_test` cases that render, and what they leave out).
+//!
+//! `GetCurrentUserTest.test_get_current_user_from_ui_module_is_lazy` has
+//! no counterpart: a page's `current_user` is looked up as its render
+//! starts. Tornado's passes only because its handler's
+//! `get_template_namespace` replaces the whole namespace with the UI
+//! modules (a handler here can only add names), and its
+//! `test_get_current_user_is_lazy` is skipped in Tornado for the same
+//! reason.
 
 use std::fs;
 use std::sync::Arc;
