@@ -741,3 +741,105 @@ async fn a_handlers_own_resource_tags_go_into_its_pages() {
     assert_eq!(String::from_utf8_lossy(&response.body), expected);
     server.stop().await;
 }
+
+/// Lays out its argument with `entry.html` (Tornado's usual `UIModule`
+/// whose `render` is a `render_string`).
+struct Entry;
+
+impl UiModule for Entry {
+    fn render(
+        &self,
+        handler: &TemplateHandler,
+        args: &[Value],
+    ) -> Result<String, minijinja::Error> {
+        let mut namespace = Namespace::new();
+        namespace.insert_value("entry", args.first().cloned().unwrap_or_default());
+        handler.render_string("entry.html", &namespace)
+    }
+}
+
+/// A page whose handler adds `site` to its templates' namespace.
+struct EntriesPage;
+
+impl RequestHandler for EntriesPage {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.render("entries.html", &args(json!({"entries": ["a", "b"]})))
+            .await
+    }
+
+    fn get_template_namespace(_cx: &Context, namespace: &mut Namespace) {
+        namespace.insert_value("site", Value::from("Blog"));
+    }
+}
+
+/// A UI module's `render_string` (Tornado's `UIModule.render_string`)
+/// generates a template with the page's namespace (the defaults, such as
+/// `request`, and the handler's `get_template_namespace`) and its own
+/// arguments; the built-in `Template` module sees the handler's names too.
+#[tokio::test]
+async fn a_ui_modules_render_string_uses_the_pages_namespace() {
+    let mut settings = Settings {
+        template_loader: Some(dict_loader(&[
+            (
+                "entries.html",
+                "{% for e in entries %}{% module Entry(e) %};{% end %}{% module Template(\"footer.html\", year=2026) %}",
+            ),
+            ("entry.html", "{{ site }}:{{ entry }}@{{ request.path }}"),
+            ("footer.html", "{{ site }} {{ year }}"),
+        ])),
+        ..Settings::default()
+    };
+    settings
+        .ui_modules
+        .insert("Entry".to_owned(), ui_module(|| Entry));
+    let server = serve_with(vec![url("/entries", || EntriesPage)], settings);
+    let response = server.fetch("/entries").await;
+    assert_eq!(response.code, 200);
+    assert_eq!(
+        String::from_utf8_lossy(&response.body),
+        "Blog:a@/entries;Blog:b@/entries;Blog 2026"
+    );
+    server.stop().await;
+}
+
+/// A `TemplateHandler` kept past its page's render renders nothing.
+#[tokio::test]
+async fn render_string_fails_once_the_page_is_rendered() {
+    static KEPT: std::sync::Mutex<Option<TemplateHandler>> = std::sync::Mutex::new(None);
+
+    struct Keeper;
+
+    impl UiModule for Keeper {
+        fn render(
+            &self,
+            handler: &TemplateHandler,
+            _: &[Value],
+        ) -> Result<String, minijinja::Error> {
+            *KEPT.lock().unwrap() = Some(handler.clone());
+            Ok(String::new())
+        }
+    }
+
+    let mut settings = Settings {
+        template_loader: Some(dict_loader(&[
+            ("keep.html", "{% module Keeper() %}kept"),
+            ("entry.html", "entry"),
+        ])),
+        ..Settings::default()
+    };
+    settings
+        .ui_modules
+        .insert("Keeper".to_owned(), ui_module(|| Keeper));
+    let server = serve_with(
+        vec![url("/keep", render("keep.html", Namespace::new()))],
+        settings,
+    );
+    let response = server.fetch("/keep").await;
+    assert_eq!(response.body, "kept");
+    let kept = KEPT.lock().unwrap().take().unwrap();
+    let error = kept
+        .render_string("entry.html", &Namespace::new())
+        .unwrap_err();
+    assert!(error.to_string().contains("rendered already"), "{error}");
+    server.stop().await;
+}

@@ -275,22 +275,30 @@ impl Context {
         }
         let template = loader.load(name)?;
         let (xsrf_form_html, undo) = self.tentative_xsrf_form_html()?;
-        let handler = TemplateHandler {
-            request: self.request.clone(),
-            app: self.app.clone(),
-            current_user: self.current_user().cloned(),
-            path_args: self.path_args.clone(),
-        };
-        let page = Arc::new_cyclic(|weak| Page {
-            namespace: page_namespace(weak, &handler),
-            handler,
-            loader,
-            active: Mutex::new(Vec::new()),
-            xsrf_form_html,
-            xsrf_used: false.into(),
+        let current_user = self.current_user().cloned();
+        let page = Arc::new_cyclic(|weak| {
+            let handler = TemplateHandler {
+                request: self.request.clone(),
+                app: self.app.clone(),
+                current_user,
+                path_args: self.path_args.clone(),
+                page: weak.clone(),
+            };
+            // The handler's own names are in the namespace of every
+            // template of the page, those of the `Template` module and of
+            // UI modules' `render_string` too.
+            let mut namespace = page_namespace(weak, &handler);
+            (self.hooks.get_template_namespace)(self, &mut namespace);
+            Page {
+                namespace,
+                handler,
+                loader,
+                active: Mutex::new(Vec::new()),
+                xsrf_form_html,
+                xsrf_used: false.into(),
+            }
         });
         let mut namespace = page.namespace.clone();
-        (self.hooks.get_template_namespace)(self, &mut namespace);
         namespace.extend(args);
         let html = template.generate(&namespace);
         if !page.xsrf_used.load(std::sync::atomic::Ordering::Relaxed) {

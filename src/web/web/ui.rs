@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use crate::httputil::HttpServerRequest;
-use crate::template::Value;
+use crate::template::{Namespace, Value};
 
+use super::render::Page;
 use super::{Application, CurrentUser, Settings};
 
 /// What a UI method or module sees of the request being rendered
@@ -20,6 +21,8 @@ pub struct TemplateHandler {
     pub(super) app: Application,
     pub(super) current_user: Option<CurrentUser>,
     pub(super) path_args: Vec<Option<String>>,
+    /// The page being rendered.
+    pub(super) page: Weak<Page>,
 }
 
 impl TemplateHandler {
@@ -46,6 +49,47 @@ impl TemplateHandler {
     /// The path pattern's positional groups.
     pub fn path_args(&self) -> &[Option<String>] {
         &self.path_args
+    }
+
+    /// The template `name` generated with the namespace of the page being
+    /// rendered (its defaults and the handler's
+    /// [`get_template_namespace`](super::RequestHandler::get_template_namespace))
+    /// and `args` over it (Tornado's `UIModule.render_string`): for a UI
+    /// module whose HTML is a template. Fails once the page is rendered.
+    ///
+    /// ```
+    /// use supercell::template::{Namespace, Value, minijinja};
+    /// use supercell::web::{TemplateHandler, UiModule};
+    ///
+    /// /// `{% module Entry(entry) %}`: an entry, laid out by `modules/entry.html`.
+    /// struct Entry;
+    ///
+    /// impl UiModule for Entry {
+    ///     fn render(
+    ///         &self,
+    ///         handler: &TemplateHandler,
+    ///         args: &[Value],
+    ///     ) -> Result<String, minijinja::Error> {
+    ///         let mut namespace = Namespace::new();
+    ///         namespace.insert_value("entry", args.first().cloned().unwrap_or_default());
+    ///         handler.render_string("modules/entry.html", &namespace)
+    ///     }
+    /// }
+    /// ```
+    pub fn render_string(&self, name: &str, args: &Namespace) -> Result<String, minijinja::Error> {
+        use minijinja::{Error, ErrorKind};
+        let page = self.page.upgrade().ok_or_else(|| {
+            Error::new(ErrorKind::InvalidOperation, "the page is rendered already")
+        })?;
+        let template = page
+            .loader
+            .load(name)
+            .map_err(|e| Error::new(ErrorKind::TemplateNotFound, e.to_string()))?;
+        let mut namespace = page.namespace.clone();
+        namespace.extend(args);
+        template
+            .generate(&namespace)
+            .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))
     }
 
     /// The last value of argument `name` from the query or the form body,
