@@ -126,7 +126,6 @@ impl Context {
 
     /// Whether the request's `If-None-Match` matches the entity tag
     /// `hash` stands for.
-    #[inline]
     pub(super) fn if_none_match_accepts_hash(&self, hash: u64) -> bool {
         self.request
             .headers

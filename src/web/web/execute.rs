@@ -154,8 +154,8 @@ impl<H: RequestHandler> Running<H> {
         self.handler.prepare(&mut self.cx).await
     }
 
-    /// What comes before `prepare` (`verb` is the request method's): the method check, the path
-    /// arguments, the XSRF check.
+    /// What comes before `prepare`, `verb` being the request method's:
+    /// the method check, the path arguments, the XSRF check.
     #[inline(always)]
     fn admit(&mut self, verb: &Verb) -> WebResult {
         let (supported, safe) = match verb {
