@@ -283,11 +283,11 @@ async fn require_setting_names_what_is_missing() {
     );
     // Settings that always have a value are settings too.
     let response = server
-        .fetch("/?name=static_url_prefix&name=websocket_max_message_size&name=xsrf_cookie_version&name=static_handler_args")
+        .fetch("/?name=static_url_prefix&name=websocket_max_message_size&name=xsrf_cookie_version&name=static_handler_args&name=xsrf_cookie_name")
         .await;
     assert_eq!(
         String::from_utf8_lossy(&response.body),
-        "ok\nok\nok\nYou must define the 'static_handler_args' setting in your application to use this feature"
+        "ok\nok\nok\nYou must define the 'static_handler_args' setting in your application to use this feature\nYou must define the 'xsrf_cookie_name' setting in your application to use this feature"
     );
     server.stop().await;
 }

@@ -1096,3 +1096,37 @@ async fn secure_cookies_need_a_secret() {
     log.finish().unwrap();
     server.stop().await;
 }
+
+/// The XSRF cookie takes the `xsrf_cookie_name` setting's name (Tornado
+/// 6.3's `xsrf_cookie_name`): handed out under it, and only it checked
+/// against the `_xsrf` argument.
+#[tokio::test]
+async fn the_xsrf_cookie_takes_the_name_the_settings_give() {
+    let mut settings = Settings {
+        xsrf_cookies: true,
+        xsrf_cookie_name: "__Host-xsrf".to_owned(),
+        ..Settings::default()
+    };
+    settings.xsrf_cookie_kwargs.secure = true;
+    let server =
+        HttpTestServer::new(Application::new(vec![url("/", || XsrfHandler)], settings).unwrap())
+            .unwrap();
+    let response = server.fetch("/").await;
+    let set = response.headers.get("Set-Cookie").unwrap().to_owned();
+    let token = body(&response);
+    assert!(set.starts_with(&format!("__Host-xsrf={token};")), "{set}");
+    assert!(set.to_lowercase().contains("secure"), "{set}");
+    let post = |cookie: String| {
+        let request = HttpRequest::new("/")
+            .method("POST")
+            .header("Cookie", &cookie)
+            .body(format!(
+                "_xsrf={}",
+                supercell::escape::url_escape(&token, true)
+            ));
+        server.fetch(request)
+    };
+    assert_eq!(post(format!("__Host-xsrf={token}")).await.code, 200);
+    assert_eq!(post(format!("_xsrf={token}")).await.code, 403);
+    server.stop().await;
+}

@@ -316,7 +316,7 @@ impl Context {
     /// The namespace (Tornado's `get_template_namespace`) has, beside the
     /// template defaults and `args`: `request` (method, uri, path, query,
     /// version, host, host_name, remote_ip, protocol), `current_user`,
-    /// `static_url`, `reverse_url`, `xsrf_form_html` (its `_xsrf` cookie
+    /// `static_url`, `reverse_url`, `xsrf_form_html` (its XSRF cookie
     /// is set only when the page uses it), the `ui_methods`, and the UI
     /// modules as `modules` (which `{% module %}` uses): the `ui_modules`,
     /// `Template`, `linkify` and `xsrf_form_html`.

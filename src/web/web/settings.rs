@@ -18,6 +18,10 @@ pub const DEFAULT_WEBSOCKET_MAX_MESSAGE_SIZE: usize = 10 * 1024 * 1024;
 /// A function writing the access log line of a finished request.
 pub type LogFunction = Arc<dyn Fn(&Context) + Send + Sync>;
 
+/// The XSRF cookie's name unless [`Settings::xsrf_cookie_name`] says
+/// another.
+const DEFAULT_XSRF_COOKIE_NAME: &str = "_xsrf";
+
 /// An [`Application`](super::Application)'s settings (Tornado's
 /// `Application` keyword arguments), each with Tornado's default.
 ///
@@ -71,9 +75,14 @@ pub struct Settings {
     pub xsrf_cookies: bool,
     /// The format XSRF tokens are handed out in. Default: 2 (masked).
     pub xsrf_cookie_version: XsrfTokenVersion,
-    /// The attributes of the `_xsrf` cookie (Tornado's
+    /// The attributes of the XSRF cookie (Tornado's
     /// `xsrf_cookie_kwargs`). Default: path `/`, `SameSite=Lax`.
     pub xsrf_cookie_kwargs: CookieOptions,
+    /// The name of the XSRF cookie (Tornado 6.3's `xsrf_cookie_name`),
+    /// such as `__Host-xsrf` for a cookie browsers keep to this host and
+    /// send only over HTTPS (give it `secure` in `xsrf_cookie_kwargs`).
+    /// The form argument stays `_xsrf`. Default: `_xsrf`.
+    pub xsrf_cookie_name: String,
     /// Where [`Context::authenticated`](super::Context::authenticated)
     /// sends users who are not logged in. Default: none.
     pub login_url: Option<String>,
@@ -158,6 +167,7 @@ impl Default for Settings {
                 samesite: Some(SameSite::Lax),
                 ..CookieOptions::default()
             },
+            xsrf_cookie_name: DEFAULT_XSRF_COOKIE_NAME.to_owned(),
             login_url: None,
             log_function: None,
             static_path: None,
@@ -247,6 +257,7 @@ impl Settings {
             "xsrf_cookie_kwargs" => {
                 self.xsrf_cookie_kwargs != Settings::default().xsrf_cookie_kwargs
             }
+            "xsrf_cookie_name" => self.xsrf_cookie_name != DEFAULT_XSRF_COOKIE_NAME,
             "static_url_prefix" => !self.static_url_prefix.is_empty(),
             "static_handler_args" => self.static_handler_args != StaticHandlerArgs::default(),
             "websocket_max_message_size" => true,
@@ -278,6 +289,7 @@ impl fmt::Debug for Settings {
             .field("xsrf_cookies", &self.xsrf_cookies)
             .field("xsrf_cookie_version", &self.xsrf_cookie_version)
             .field("xsrf_cookie_kwargs", &self.xsrf_cookie_kwargs)
+            .field("xsrf_cookie_name", &self.xsrf_cookie_name)
             .field("login_url", &self.login_url)
             .field("log_function", &self.log_function.is_some())
             .field("static_path", &self.static_path)

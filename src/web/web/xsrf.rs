@@ -1,6 +1,7 @@
 //! Cross-site request forgery protection on [`Context`] (Tornado's
 //! `xsrf_token`, `check_xsrf_cookie`, `xsrf_form_html`): a random token
-//! in the `_xsrf` cookie, handed out masked afresh each time, which every
+//! in the XSRF cookie (`_xsrf` unless the `xsrf_cookie_name` setting
+//! says another), handed out masked afresh each time, which every
 //! form submission must send back.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -34,13 +35,13 @@ pub(super) struct XsrfUndo {
 }
 
 impl Context {
-    /// The raw token of the request's `_xsrf` cookie, or a new one.
+    /// The raw token of the request's XSRF cookie, or a new one.
     fn raw_xsrf_token(&mut self) -> RawXsrfToken {
         if let Some(raw) = self.extras().and_then(|extras| extras.raw_xsrf.as_ref()) {
             return raw.clone();
         }
         let decoded = self
-            .get_cookie("_xsrf")
+            .get_cookie(&self.settings().xsrf_cookie_name)
             .and_then(|cookie| decode_xsrf_token(cookie).ok());
         let raw = match decoded {
             Some(decoded) => RawXsrfToken {
@@ -59,7 +60,8 @@ impl Context {
     }
 
     /// The XSRF token for this request's forms (Tornado's `xsrf_token`):
-    /// the token of the `_xsrf` cookie, masked afresh (in the
+    /// the token of the XSRF cookie (`xsrf_cookie_name`, `_xsrf` by
+    /// default), masked afresh (in the
     /// `xsrf_cookie_version` setting's format). Without a valid cookie, a
     /// new token is made and the cookie set, with the
     /// `xsrf_cookie_kwargs` setting's attributes (expiring in 30 days for
@@ -79,13 +81,14 @@ impl Context {
             {
                 options.expires_days = Some(30.0);
             }
-            self.set_cookie("_xsrf", &token, &options)?;
+            let name = self.settings().xsrf_cookie_name.clone();
+            self.set_cookie(&name, &token, &options)?;
         }
         self.extras_mut().xsrf_token = Some(token.clone());
         Ok(token)
     }
 
-    /// Checks that the request sent back the token of its `_xsrf` cookie
+    /// Checks that the request sent back the token of its XSRF cookie
     /// (Tornado's `check_xsrf_cookie`), as the `_xsrf` argument or the
     /// `X-Xsrftoken` or `X-Csrftoken` header: `403 Forbidden` otherwise.
     /// With the `xsrf_cookies` setting on, it runs before `prepare` for
@@ -128,9 +131,10 @@ impl Context {
             token_known: self
                 .extras()
                 .is_some_and(|extras| extras.xsrf_token.is_some()),
-            cookie_set: self
-                .extras()
-                .is_some_and(|extras| extras.new_cookies.iter().any(|(name, _)| name == "_xsrf")),
+            cookie_set: self.extras().is_some_and(|extras| {
+                let cookie = &self.settings().xsrf_cookie_name;
+                extras.new_cookies.iter().any(|(name, _)| name == cookie)
+            }),
         };
         Ok((self.xsrf_form_html()?, undo))
     }
@@ -138,12 +142,14 @@ impl Context {
     /// Forgets the token [`tentative_xsrf_form_html`](Self::tentative_xsrf_form_html)
     /// made, and the cookie it set, when they were not there before.
     pub(super) fn undo_xsrf_token(&mut self, undo: XsrfUndo) {
+        let app = self.app.clone();
+        let cookie = &app.settings().xsrf_cookie_name;
         let extras = self.extras_mut();
         if !undo.token_known {
             extras.xsrf_token = None;
         }
         if !undo.cookie_set {
-            extras.new_cookies.retain(|(name, _)| name != "_xsrf");
+            extras.new_cookies.retain(|(name, _)| name != cookie);
         }
     }
 
