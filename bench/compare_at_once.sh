@@ -39,16 +39,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 bin="$here/http/target/release"
 out="$here/http/target/at-once/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$out"
-lua="$out/pipeline.lua"
-cat > "$lua" << 'LUA'
-init = function(args)
-   local depth = tonumber(args[1]) or 1
-   local r = {}
-   for i = 1, depth do r[i] = wrk.format() end
-   req = table.concat(r)
-end
-request = function() return req end
-LUA
+lua="$here/pipeline.lua"
 
 pids=()
 cleanup() {

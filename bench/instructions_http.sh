@@ -20,17 +20,8 @@ port="${2:-19390}"
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$here/http/target/release/$server"
 out="$here/http/target/callgrind"
-lua="$out/pipeline.lua"
+lua="$here/pipeline.lua"
 mkdir -p "$out"
-cat > "$lua" <<'LUA'
-init = function(args)
-   local depth = tonumber(args[1]) or 1
-   local r = {}
-   for i = 1, depth do r[i] = wrk.format() end
-   req = table.concat(r)
-end
-request = function() return req end
-LUA
 rm -f "$out/$server".*
 valgrind --tool=callgrind --callgrind-out-file="$out/$server.%p" "$bin" "$port" >/dev/null 2>&1 &
 pid=$!

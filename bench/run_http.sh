@@ -75,21 +75,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pipeline_lua="$out/pipeline.lua"
-cat > "$pipeline_lua" << 'EOF'
--- Sends DEPTH requests back to back on each connection before reading.
-init = function(args)
-   local depth = tonumber(args[1]) or 1
-   local r = {}
-   for i = 1, depth do
-      r[i] = wrk.format()
-   end
-   req = table.concat(r)
-end
-request = function()
-   return req
-end
-EOF
+pipeline_lua="$here/pipeline.lua"
 
 # start_server NAME: starts it on core 0 on a new port; sets server_pid, server_port.
 start_server() {
