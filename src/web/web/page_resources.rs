@@ -84,19 +84,22 @@ fn unique_urls(cx: &Context, paths: &[String]) -> WebResult<Vec<String>> {
     Ok(unique)
 }
 
+/// One `tag` per file of `paths`, given the file's URL escaped, each URL
+/// once, in the order first named (relative paths through `static_url`).
+fn link_tags(cx: &Context, paths: &[String], tag: fn(&str) -> String) -> WebResult<String> {
+    Ok(unique_urls(cx, paths)?
+        .iter()
+        .map(|url| tag(&xhtml_escape(url)))
+        .collect())
+}
+
 /// What [`RequestHandler::render_linked_js`](super::RequestHandler::render_linked_js)
 /// gives by default: a `<script src>` tag for each file's URL, each URL
 /// once, in the order first named (relative paths through `static_url`).
 pub fn default_render_linked_js(cx: &Context, js_files: &[String]) -> WebResult<String> {
-    Ok(unique_urls(cx, js_files)?
-        .iter()
-        .map(|url| {
-            format!(
-                "<script src=\"{}\" type=\"text/javascript\"></script>",
-                xhtml_escape(url)
-            )
-        })
-        .collect())
+    link_tags(cx, js_files, |url| {
+        format!("<script src=\"{url}\" type=\"text/javascript\"></script>")
+    })
 }
 
 /// What [`RequestHandler::render_embed_js`](super::RequestHandler::render_embed_js)
@@ -113,15 +116,9 @@ pub fn default_render_embed_js(js_embed: &[String]) -> String {
 /// gives by default: a style sheet `<link>` for each file's URL, each URL
 /// once, in the order first named (relative paths through `static_url`).
 pub fn default_render_linked_css(cx: &Context, css_files: &[String]) -> WebResult<String> {
-    Ok(unique_urls(cx, css_files)?
-        .iter()
-        .map(|url| {
-            format!(
-                "<link href=\"{}\" type=\"text/css\" rel=\"stylesheet\"/>",
-                xhtml_escape(url)
-            )
-        })
-        .collect())
+    link_tags(cx, css_files, |url| {
+        format!("<link href=\"{url}\" type=\"text/css\" rel=\"stylesheet\"/>")
+    })
 }
 
 /// What [`RequestHandler::render_embed_css`](super::RequestHandler::render_embed_css)

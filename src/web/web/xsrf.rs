@@ -142,9 +142,10 @@ impl Context {
     /// Forgets the token [`tentative_xsrf_form_html`](Self::tentative_xsrf_form_html)
     /// made, and the cookie it set, when they were not there before.
     pub(super) fn undo_xsrf_token(&mut self, undo: XsrfUndo) {
-        let app = self.app.clone();
-        let cookie = &app.settings().xsrf_cookie_name;
-        let extras = self.extras_mut();
+        // The fields borrowed apart: the name is read while the cookies
+        // change, without a copy of either.
+        let cookie = &self.app.settings().xsrf_cookie_name;
+        let extras = self.extras.get_or_insert_with(Box::default);
         if !undo.token_known {
             extras.xsrf_token = None;
         }
