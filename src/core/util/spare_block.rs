@@ -66,17 +66,31 @@ pub(crate) fn take_uninit<T>(spare: &'static LocalKey<SpareBlock>) -> Box<MaybeU
 /// Drops the value in `boxed` and keeps its memory as `spare` (freeing the
 /// spare it replaces).
 pub(crate) fn give_back<T: ?Sized>(spare: &'static LocalKey<SpareBlock>, boxed: Pin<Box<T>>) {
+    keep_memory(spare, boxed, true);
+}
+
+/// Keeps the memory of `boxed` as `spare` (freeing the spare it
+/// replaces), its value dropped first when `drop_value` (else left as it
+/// is: what it holds, if anything, is never dropped).
+fn keep_memory<T: ?Sized>(
+    spare: &'static LocalKey<SpareBlock>,
+    boxed: Pin<Box<T>>,
+    drop_value: bool,
+) {
     let layout = Layout::for_value(&*boxed);
     if layout.size() == 0 {
         return;
     }
-    // SAFETY: the value is dropped in place before its memory is reused,
-    // as pinning asks; the memory is then a block of `layout`, allocated
-    // by the global allocator for the box, that only the spare owns.
+    // SAFETY: the value is dropped in place (or never: leaking a value is
+    // sound) before its memory is reused, as pinning asks; the memory is
+    // then a block of `layout`, allocated by the global allocator for the
+    // box, that only the spare owns.
     #[allow(unsafe_code)]
     let block = unsafe {
         let ptr = Box::into_raw(Pin::into_inner_unchecked(boxed));
-        std::ptr::drop_in_place(ptr);
+        if drop_value {
+            std::ptr::drop_in_place(ptr);
+        }
         (NonNull::new_unchecked(ptr.cast::<u8>()), layout)
     };
     match spare.try_with(|spare| spare.0.replace(Some(block))) {
@@ -92,6 +106,10 @@ pub(crate) fn give_back<T: ?Sized>(spare: &'static LocalKey<SpareBlock>, boxed: 
 pub(crate) struct SpareBox<T: ?Sized + 'static> {
     boxed: ManuallyDrop<Pin<Box<T>>>,
     spare: &'static LocalKey<SpareBlock>,
+    /// The future holds nothing once complete.
+    empty_when_done: bool,
+    /// It completed, and holds nothing: its drop is skipped.
+    skip_drop: bool,
 }
 
 impl<T: ?Sized + 'static> SpareBox<T> {
@@ -101,6 +119,24 @@ impl<T: ?Sized + 'static> SpareBox<T> {
         SpareBox {
             boxed: ManuallyDrop::new(boxed),
             spare,
+            empty_when_done: false,
+            skip_drop: false,
+        }
+    }
+
+    /// [`new`](Self::new) for a future that holds nothing once it is
+    /// complete (an `async` block, which drops what it holds as it ends):
+    /// once it is, the box is given back without a call to its drop. Were
+    /// something still held, it would only be leaked.
+    pub(crate) fn empty_when_done(
+        boxed: Pin<Box<T>>,
+        spare: &'static LocalKey<SpareBlock>,
+    ) -> SpareBox<T> {
+        SpareBox {
+            boxed: ManuallyDrop::new(boxed),
+            spare,
+            empty_when_done: true,
+            skip_drop: false,
         }
     }
 }
@@ -110,7 +146,7 @@ impl<T: ?Sized + 'static> Drop for SpareBox<T> {
         // SAFETY: `boxed` is taken once, here, and not used again.
         #[allow(unsafe_code)]
         let boxed = unsafe { ManuallyDrop::take(&mut self.boxed) };
-        give_back(self.spare, boxed);
+        keep_memory(self.spare, boxed, !self.skip_drop);
     }
 }
 
@@ -118,7 +154,10 @@ impl<F: Future + ?Sized + 'static> Future for SpareBox<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
-        self.get_mut().boxed.as_mut().poll(cx)
+        let this = self.get_mut();
+        let poll = this.boxed.as_mut().poll(cx);
+        this.skip_drop = this.empty_when_done && poll.is_ready();
+        poll
     }
 }
 
@@ -185,6 +224,38 @@ mod tests {
         let kept_at = kept.map(|(ptr, layout)| (ptr.as_ptr().cast_const(), layout));
         assert_eq!(kept_at, Some((address, layout)));
         SPARE.with(|spare| spare.0.set(kept));
+    }
+
+    /// Ready at once, holding its guard after that.
+    struct ReadyHolding(#[allow(dead_code)] OnDrop);
+
+    impl Future for ReadyHolding {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+            std::task::Poll::Ready(())
+        }
+    }
+
+    #[test]
+    fn a_box_empty_when_done_is_not_dropped_once_complete() {
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let drops = Arc::new(AtomicUsize::new(0));
+        let holding = || ReadyHolding(OnDrop(Arc::clone(&drops)));
+        // Complete: its drop is skipped (what this future still holds
+        // is leaked, which no `async` block does).
+        let mut done = SpareBox::empty_when_done(Box::pin(holding()), &SPARE);
+        assert!(Pin::new(&mut done).poll(&mut cx).is_ready());
+        drop(done);
+        assert_eq!(drops.load(Ordering::SeqCst), 0);
+        // Not polled: dropped as any box.
+        drop(SpareBox::empty_when_done(Box::pin(holding()), &SPARE));
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+        // A box made with `new` is dropped once complete.
+        let mut plain = SpareBox::new(Box::pin(holding()), &SPARE);
+        assert!(Pin::new(&mut plain).poll(&mut cx).is_ready());
+        drop(plain);
+        assert_eq!(drops.load(Ordering::SeqCst), 2);
     }
 
     #[test]

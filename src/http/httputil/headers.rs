@@ -136,9 +136,13 @@ pub struct HttpHeaders {
 }
 
 impl Drop for HttpHeaders {
-    /// The list's storage goes to its thread's pool of field lists.
+    /// The list's storage goes to its thread's pool of field lists. A
+    /// list that never had room (a response's, when every field it has
+    /// is written apart) has nothing to give.
     fn drop(&mut self) {
-        field_pool::give(ManuallyDrop::into_inner(std::mem::take(&mut self.entries)));
+        if self.entries.capacity() != 0 {
+            field_pool::give(ManuallyDrop::into_inner(std::mem::take(&mut self.entries)));
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use bytes::BytesMut;
 
-use super::context::Extras;
+use super::context::{Extras, ExtrasSlot};
 use super::exact_routes::ExactRoutes;
 use super::gzip_transform::GzipTransform;
 use super::held_headers::HeldHeaders;
@@ -324,7 +324,7 @@ impl Application {
             finished: false,
             hooks,
             current_user: OnceLock::new(),
-            extras: None,
+            extras: ExtrasSlot::default(),
         }
     }
 

@@ -3,6 +3,8 @@
 
 use bytes::BytesMut;
 
+use std::mem::ManuallyDrop;
+use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
 
 use super::held_headers::HeldHeaders;
@@ -50,7 +52,7 @@ pub struct Context {
     /// The current user, once asked for or set.
     pub(super) current_user: OnceLock<Option<CurrentUser>>,
     /// What few requests use, made on first use.
-    pub(super) extras: Option<Box<Extras>>,
+    pub(super) extras: ExtrasSlot,
 }
 
 /// The parts of a [`Context`] that few requests use, kept apart so that
@@ -69,6 +71,42 @@ pub(super) struct Extras {
     /// What changes the output on its way out (gzip with
     /// `compress_response` on, and the application's own).
     pub(super) transforms: Vec<Box<dyn OutputTransform>>,
+}
+
+/// A context's [`Extras`], once made. Its drop tests for them where the
+/// context is dropped, and drops them in a call of its own: most
+/// contexts have none.
+#[derive(Default)]
+pub(super) struct ExtrasSlot(ManuallyDrop<Option<Box<Extras>>>);
+
+impl Deref for ExtrasSlot {
+    type Target = Option<Box<Extras>>;
+
+    fn deref(&self) -> &Option<Box<Extras>> {
+        &self.0
+    }
+}
+
+impl DerefMut for ExtrasSlot {
+    fn deref_mut(&mut self) -> &mut Option<Box<Extras>> {
+        &mut self.0
+    }
+}
+
+impl Drop for ExtrasSlot {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // Taken out, the slot holds `None`, which needs no drop.
+        if let Some(extras) = self.0.take() {
+            drop_extras(extras);
+        }
+    }
+}
+
+/// Drops `extras`.
+#[inline(never)]
+fn drop_extras(extras: Box<Extras>) {
+    drop(extras);
 }
 
 impl Extras {
@@ -99,7 +137,7 @@ impl Context {
     pub(super) fn make_transforms(&mut self) {
         debug_assert!(self.extras.is_none(), "transforms are made first");
         if self.app.transforms_output() {
-            self.extras = Some(self.app.transforming_extras(&self.request));
+            *self.extras = Some(self.app.transforming_extras(&self.request));
         }
     }
 
@@ -116,7 +154,7 @@ impl Context {
 
     /// Sets the reason phrase (`None`: the standard one).
     pub(super) fn set_custom_reason(&mut self, reason: Option<String>) {
-        match (&mut self.extras, reason) {
+        match (&mut *self.extras, reason) {
             (Some(extras), reason) => extras.reason = reason,
             (None, None) => {}
             (None, Some(reason)) => self.extras_mut().reason = Some(reason),

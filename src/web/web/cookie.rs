@@ -216,7 +216,7 @@ impl Context {
     /// [`emit_cookies`](Self::emit_cookies) when there are some.
     #[cold]
     fn put_new_cookies(&mut self) {
-        let Some(extras) = &mut self.extras else {
+        let Some(extras) = &mut *self.extras else {
             return;
         };
         for (_, value) in std::mem::take(&mut extras.new_cookies) {

@@ -116,7 +116,8 @@ where
         let slot = spare_block::take_uninit(&RUN_SPARE);
         let cx = app.context(request, writer, Hooks::of::<H>());
         let future = Box::write(slot, execute(handler, cx, args));
-        request_run(Box::into_pin(future))
+        // An `async` block: what it holds is dropped as it ends.
+        SpareBox::empty_when_done(Box::into_pin(future), &RUN_SPARE)
     }
 
     fn streams_body(&self) -> bool {
