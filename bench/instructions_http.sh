@@ -27,7 +27,7 @@ valgrind --tool=callgrind --callgrind-out-file="$out/$server.%p" "$bin" "$port" 
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 sleep 3
-url="http://127.0.0.1:$port/plaintext"
+url="http://127.0.0.1:$port${BENCH_PATH:-/plaintext}"
 timeout 20 wrk -t1 -c16 -d2s -s "$lua" "$url" -- 16 >/dev/null 2>&1
 callgrind_control -z "$pid" >/dev/null 2>&1
 result=$(timeout 40 wrk -t1 -c16 -d4s -s "$lua" "$url" -- 16 2>&1)

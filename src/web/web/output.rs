@@ -33,6 +33,13 @@ const ENTITY_HEADERS: &[&str] = &[
     "Last-Modified",
 ];
 
+/// The error for a response written to after its writer went.
+#[cold]
+#[inline(never)]
+fn finished_already() -> WebError {
+    usage("the response is finished")
+}
+
 /// Whether a response with `status` may have a body.
 fn body_allowed(status: u16) -> bool {
     !((100..200).contains(&status) || status == 204 || status == 304)
@@ -289,12 +296,14 @@ impl Context {
     /// What [`finish`](Self::finish) does before it waits: a response
     /// going out whole is written, and what it waits for is returned; a
     /// streamed one returns its last piece to send.
+    ///
+    /// The usual response (a `200` with a small body, no transform, no
+    /// reason phrase of its own) runs through here alone; every other
+    /// case is a call of its own, so that the code this runs for each
+    /// request stays small.
     pub(super) fn start_finish(&mut self) -> WebResult<Finishing> {
-        if self.finished {
-            return Err(usage("finish() called twice"));
-        }
-        if self.headers_written {
-            return Ok(Finishing::Last(self.buffer.split().freeze()));
+        if self.finished || self.headers_written {
+            return self.finish_late();
         }
         // The hash of the default `ETag` when the connection writes it
         // (the response goes out whole, as it is: no transform to show
@@ -304,36 +313,94 @@ impl Context {
             && matches!(self.request.method, Method::GET | Method::HEAD)
             && (self.headers.is_empty() || self.headers.get_value(&http::header::ETAG).is_none())
         {
-            // `set_etag_header`, knowing there is no `ETag` to replace.
             let matched = match self.computed_etag() {
-                Some(ETag::Hash(hash))
-                    if !self.has_transforms() && self.custom_reason().is_none() =>
-                {
+                Some(ETag::Hash(hash)) if self.extras.is_none() => {
                     etag_hash = Some(hash);
                     self.if_none_match_accepts_hash(hash)
                 }
-                Some(etag) => {
-                    self.headers
-                        .append(http::header::ETAG, etag.to_header_value());
-                    self.check_etag_header()
-                }
-                None => false,
+                etag => self.set_computed_etag(etag),
             };
             if matched {
-                self.buffer.clear();
-                self.status = 304;
-                self.set_custom_reason(None);
+                self.not_modified();
             }
         }
         if !body_allowed(self.status) {
-            if !self.buffer.is_empty() {
-                return Err(usage(format!("Cannot send body with {}", self.status)));
-            }
-            for name in ENTITY_HEADERS {
-                self.held.forget_named(name);
-                self.headers.remove(name);
-            }
+            self.strip_entity_headers()?;
         }
+        if self.extras.is_some() || !WriteBuffer::copies(self.buffer.len()) {
+            return self.finish_shared(etag_hash);
+        }
+        // A small body the transforms leave alone goes out copied from the
+        // buffer, which stays for the thread's next response.
+        self.emit_cookies();
+        self.headers_written = true;
+        self.finished = true;
+        // The writer stays, done, until the context goes.
+        let Some(writer) = self.writer.as_mut() else {
+            return Err(finished_already());
+        };
+        // The headers stay in the context, as they were sent.
+        let extra = self.held.extra(etag_hash);
+        let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
+        body_pool::give_buffer(std::mem::take(&mut self.buffer));
+        Ok(Finishing::Whole(sent))
+    }
+
+    /// [`start_finish`](Self::start_finish) once the response is finished
+    /// (an error) or its head is written (its last piece is to send).
+    #[cold]
+    #[inline(never)]
+    fn finish_late(&mut self) -> WebResult<Finishing> {
+        if self.finished {
+            return Err(usage("finish() called twice"));
+        }
+        Ok(Finishing::Last(self.buffer.split().freeze()))
+    }
+
+    /// `set_etag_header`, knowing there is no `ETag` to replace, for a tag
+    /// written as a header (or none); whether `If-None-Match` matches it.
+    #[inline(never)]
+    fn set_computed_etag(&mut self, etag: Option<ETag>) -> bool {
+        match etag {
+            Some(etag) => {
+                self.headers
+                    .append(http::header::ETAG, etag.to_header_value());
+                self.check_etag_header()
+            }
+            None => false,
+        }
+    }
+
+    /// Turns the response into `304 Not Modified`.
+    #[cold]
+    #[inline(never)]
+    fn not_modified(&mut self) {
+        self.buffer.clear();
+        self.status = 304;
+        self.set_custom_reason(None);
+    }
+
+    /// A response that may have no body: an error if it has one, and the
+    /// headers describing a body removed.
+    #[cold]
+    #[inline(never)]
+    fn strip_entity_headers(&mut self) -> WebResult {
+        if !self.buffer.is_empty() {
+            return Err(usage(format!("Cannot send body with {}", self.status)));
+        }
+        for name in ENTITY_HEADERS {
+            self.held.forget_named(name);
+            self.headers.remove(name);
+        }
+        Ok(())
+    }
+
+    /// [`start_finish`](Self::start_finish) for a response with a reason
+    /// phrase of its own, with transforms, or with a body too big to copy:
+    /// the body goes out as shared bytes (through the streaming path for
+    /// a reason phrase of its own).
+    #[inline(never)]
+    fn finish_shared(&mut self, etag_hash: Option<u64>) -> WebResult<Finishing> {
         if self.custom_reason().is_some() {
             let body = std::mem::take(&mut self.buffer).freeze();
             // A reason phrase of its own needs the streaming path, with
@@ -344,42 +411,27 @@ impl Context {
             }
             return Ok(Finishing::Last(body));
         }
-        // A small body the transforms leave alone goes out copied from the
-        // buffer, which stays for the thread's next response; any other
-        // as shared bytes.
-        let copied = !self.has_transforms() && WriteBuffer::copies(self.buffer.len());
-        let mut body = Bytes::new();
-        if !copied {
-            body = std::mem::take(&mut self.buffer).freeze();
-            if self.has_transforms() {
-                self.put_held();
-            }
-            for transform in Extras::transforms(&mut self.extras) {
-                body = transform.transform_first_chunk(
-                    &mut self.status,
-                    &mut self.headers,
-                    body,
-                    true,
-                );
-            }
+        let mut body = std::mem::take(&mut self.buffer).freeze();
+        if self.has_transforms() {
+            self.put_held();
+        }
+        for transform in Extras::transforms(&mut self.extras) {
+            body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
         }
         self.emit_cookies();
         self.headers_written = true;
         self.finished = true;
         // The writer stays, done, until the context goes.
         let Some(writer) = self.writer.as_mut() else {
-            return Err(usage("the response is finished"));
+            return Err(finished_already());
         };
         let extra = self.held.extra(etag_hash);
-        // The headers stay in the context, as they were sent.
-        let sent = if copied {
-            let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
-            body_pool::give_buffer(std::mem::take(&mut self.buffer));
-            sent
-        } else {
-            writer.respond_from(self.status, &self.headers, extra, body)
-        };
-        Ok(Finishing::Whole(sent))
+        Ok(Finishing::Whole(writer.respond_from(
+            self.status,
+            &self.headers,
+            extra,
+            body,
+        )))
     }
 
     /// [`finish`](Self::finish)'s end, once the response went out whole.
