@@ -24,6 +24,7 @@ mod deadline;
 mod gzip;
 mod hex;
 pub mod log_target;
+pub(crate) mod out_of_line;
 mod panic;
 mod poison;
 pub(crate) mod spare_block;

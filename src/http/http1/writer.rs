@@ -184,11 +184,13 @@ impl ResponseWriter {
         body: impl BodyPiece,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
+            std::hint::cold_path();
             return Err(HttpOutputError::Misuse(
                 "respond writes final responses; use write_headers for 1xx",
             ));
         }
         if !body_allowed(code) && !body.is_empty() {
+            std::hint::cold_path();
             return Err(HttpOutputError::BodyNotAllowed(code));
         }
         let start_line = ResponseStartLine {
@@ -229,6 +231,7 @@ impl ResponseWriter {
             let must_close = match encoded {
                 Ok(must_close) => must_close,
                 Err(error) => {
+                    std::hint::cold_path();
                     if let HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. } =
                         error
                     {
@@ -420,14 +423,29 @@ pub struct Sent(Result<Option<WriteFuture>, HttpOutputError>);
 impl Future for Sent {
     type Output = Result<(), HttpOutputError>;
 
+    /// A response gathered with others, the usual case, is sent at once;
+    /// waiting for a write, or an error, is a call of its own.
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.0 {
-            Ok(Some(write)) => Pin::new(write)
-                .poll(cx)
-                .map(|written| written.map_err(|_| HttpOutputError::Closed)),
             Ok(None) => Poll::Ready(Ok(())),
-            Err(error) => Poll::Ready(Err(error.clone())),
+            sent => poll_unsent(sent, cx),
         }
+    }
+}
+
+/// [`Sent`]'s poll when it waits for a write, or has failed.
+#[inline(never)]
+fn poll_unsent(
+    sent: &mut Result<Option<WriteFuture>, HttpOutputError>,
+    cx: &mut Context<'_>,
+) -> Poll<Result<(), HttpOutputError>> {
+    match sent {
+        Ok(Some(write)) => Pin::new(write)
+            .poll(cx)
+            .map(|written| written.map_err(|_| HttpOutputError::Closed)),
+        Ok(None) => Poll::Ready(Ok(())),
+        Err(error) => Poll::Ready(Err(error.clone())),
     }
 }
 

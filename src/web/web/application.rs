@@ -378,16 +378,35 @@ impl Application {
     /// Whether a request finished with `status` gets an access log line
     /// (a `log_function`, or a subscriber listening at its level): the
     /// request's time is only taken then.
+    /// Only the test of the level is made where this is inlined; asking
+    /// the subscriber is a call of its own.
     #[inline(always)]
     pub(super) fn logs_access(&self, status: u16) -> bool {
+        let level = access_level(status);
         self.inner.settings.log_function.is_some()
-            || if status < 400 {
-                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::INFO)
-            } else if status < 500 {
-                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::WARN)
-            } else {
-                tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::ERROR)
-            }
+            || (tracing::level_enabled!(level) && access_event_enabled(level))
+    }
+}
+
+/// The level of the access log line of a request finished with `status`.
+#[inline(always)]
+fn access_level(status: u16) -> tracing::Level {
+    match status {
+        ..400 => tracing::Level::INFO,
+        400..500 => tracing::Level::WARN,
+        _ => tracing::Level::ERROR,
+    }
+}
+
+/// Whether the subscriber takes access log lines at `level`.
+#[inline(never)]
+fn access_event_enabled(level: tracing::Level) -> bool {
+    if level == tracing::Level::INFO {
+        tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::INFO)
+    } else if level == tracing::Level::WARN {
+        tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::WARN)
+    } else {
+        tracing::event_enabled!(target: ACCESS_LOG, tracing::Level::ERROR)
     }
 }
 

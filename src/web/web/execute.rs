@@ -11,6 +11,7 @@ use super::{Context, Finish, HttpError, RequestHandler, WebError, WebResult};
 use crate::httputil::HttpOutputError;
 use crate::routing::PathArgs;
 use crate::util::log_target::{APP_LOG, GEN_LOG};
+use crate::util::out_of_line::OutOfLine;
 
 /// The verb method `$verb` of `$running`'s handler, and finishing the
 /// response it left unfinished: a [`WebResult`] expression, awaiting
@@ -18,21 +19,32 @@ use crate::util::log_target::{APP_LOG, GEN_LOG};
 macro_rules! call_verb {
     ($running:expr, $verb:expr) => {{
         let (handler, cx) = (&mut $running.handler, &mut $running.cx);
+        // `GET`'s code in the request's own state machine; the other
+        // methods' polled through a call of their own, so that the usual
+        // path's code stays together.
         let verb = match $verb {
             Verb::Get => handler.get(cx).await,
-            Verb::Post => handler.post(cx).await,
-            Verb::Head => handler.head(cx).await,
-            Verb::Put => handler.put(cx).await,
-            Verb::Delete => handler.delete(cx).await,
-            Verb::Patch => handler.patch(cx).await,
-            Verb::Options => handler.options(cx).await,
-            Verb::Other => handler.other_method(cx).await,
+            verb => OutOfLine(other_verb(handler, cx, verb)).await,
         };
         match verb {
             Ok(()) if !cx.finished => finish!(cx),
             verb => verb,
         }
     }};
+}
+
+/// The verb method of `verb`, any but `GET`.
+async fn other_verb<H: RequestHandler>(handler: &mut H, cx: &mut Context, verb: Verb) -> WebResult {
+    match verb {
+        Verb::Post => handler.post(cx).await,
+        Verb::Head => handler.head(cx).await,
+        Verb::Put => handler.put(cx).await,
+        Verb::Delete => handler.delete(cx).await,
+        Verb::Patch => handler.patch(cx).await,
+        Verb::Options => handler.options(cx).await,
+        Verb::Get => handler.get(cx).await,
+        Verb::Other => handler.other_method(cx).await,
+    }
 }
 
 /// The verb method a request's method calls.
@@ -48,9 +60,20 @@ enum Verb {
 }
 
 impl Verb {
-    /// The verb method of `method`, read without copying it.
+    /// The verb method of `method`, read without copying it: `GET`
+    /// found where this is inlined, any other in a call.
     #[inline(always)]
     fn of(method: &Method) -> Verb {
+        if *method == Method::GET {
+            Verb::Get
+        } else {
+            Verb::other_of(method)
+        }
+    }
+
+    /// [`of`](Self::of) for any method but `GET`.
+    #[inline(never)]
+    fn other_of(method: &Method) -> Verb {
         match *method {
             Method::GET => Verb::Get,
             Method::POST => Verb::Post,
@@ -104,8 +127,8 @@ pub(super) fn execute<H: RequestHandler>(
             result = call_verb!(running, verb);
         }
         if let Err(error) = result {
-            // Boxed, as in `settle`.
-            Box::pin(handle_error(&mut running.handler, &mut running.cx, error)).await;
+            std::hint::cold_path();
+            boxed_handle_error(&mut running.handler, &mut running.cx, error).await;
         }
         running.complete();
     }
@@ -161,12 +184,12 @@ impl<H: RequestHandler> Running<H> {
         let (supported, safe) = match verb {
             Verb::Get => (Self::SUPPORTS_GET, true),
             verb => (
-                H::SUPPORTED_METHODS.contains(&self.cx.request.method.as_str()),
+                supports(H::SUPPORTED_METHODS, &self.cx.request.method),
                 matches!(verb, Verb::Head | Verb::Options),
             ),
         };
         if !supported {
-            return Err(HttpError::new(405).into());
+            return Err(method_not_allowed());
         }
         if let Some(args) = self.args.take() {
             self.decode_path_args(args)?;
@@ -179,6 +202,7 @@ impl<H: RequestHandler> Running<H> {
 
     /// Decodes the path arguments into the context with the handler's
     /// `decode_argument`.
+    #[inline(never)]
     fn decode_path_args(&mut self, args: PathArgs) -> WebResult {
         let decode = self.cx.hooks.decode_argument;
         let cx = &self.cx;
@@ -218,9 +242,7 @@ impl<H: RequestHandler> Running<H> {
         match result {
             Ok(()) => !self.cx.finished,
             Err(error) => {
-                // Boxed: the error path's futures (an error page written
-                // and finished) would double the size of every request's.
-                Box::pin(handle_error(&mut self.handler, &mut self.cx, error)).await;
+                boxed_handle_error(&mut self.handler, &mut self.cx, error).await;
                 false
             }
         }
@@ -281,6 +303,18 @@ impl<H: RequestHandler> StreamingRequest for Running<H> {
             self.handler.on_connection_close(&mut self.cx);
         }
     }
+}
+
+/// [`handle_error`] boxed, in a call of its own: the error path's futures
+/// (an error page written and finished) would double the size of every
+/// request's, and its code would sit amid the usual path's.
+#[inline(never)]
+fn boxed_handle_error<'a, H: RequestHandler>(
+    handler: &'a mut H,
+    cx: &'a mut Context,
+    error: WebError,
+) -> BoxFuture<'a, ()> {
+    Box::pin(handle_error(handler, cx, error))
 }
 
 /// Answers `error` from a handler method (Tornado's
@@ -383,6 +417,19 @@ pub async fn send_error<H: RequestHandler>(
     {
         tracing::error!(target: GEN_LOG, "Failed to send the error page: {error}");
     }
+}
+
+/// Whether `methods` names `method`.
+#[inline(never)]
+fn supports(methods: &[&str], method: &Method) -> bool {
+    methods.contains(&method.as_str())
+}
+
+/// The error for a method the handler does not support.
+#[cold]
+#[inline(never)]
+fn method_not_allowed() -> WebError {
+    HttpError::new(405).into()
 }
 
 /// Whether `methods` has `GET`.

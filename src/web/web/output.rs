@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use http::header::CONTENT_TYPE;
 use http::{HeaderValue, Method};
 use serde::Serialize;
@@ -77,8 +78,14 @@ macro_rules! finish {
             }
             // Boxed: the whole-response path, the usual one, keeps its
             // future small without it.
-            Ok(Finishing::Last(chunk)) => Box::pin(cx.send_last(chunk)).await,
-            Err(error) => Err(error),
+            Ok(Finishing::Last(chunk)) => {
+                std::hint::cold_path();
+                cx.boxed_send_last(chunk).await
+            }
+            Err(error) => {
+                std::hint::cold_path();
+                Err(error)
+            }
         }
     }};
 }
@@ -441,12 +448,15 @@ impl Context {
         sent.map_err(WebError::from)
     }
 
-    /// Sends the last piece of a response that streams, and ends it.
-    /// Called boxed: the whole-response path, the usual one, keeps its
-    /// future small without it.
-    pub(super) async fn send_last(&mut self, chunk: Bytes) -> WebResult {
-        self.send(chunk, true).await?;
-        self.end().await
+    /// Sends the last piece of a response that streams, and ends it:
+    /// boxed, in a call of its own, so that the whole-response path, the
+    /// usual one, keeps its future small and its code together.
+    #[inline(never)]
+    pub(super) fn boxed_send_last(&mut self, chunk: Bytes) -> BoxFuture<'_, WebResult> {
+        Box::pin(async move {
+            self.send(chunk, true).await?;
+            self.end().await
+        })
     }
 
     /// [`write`](Self::write)s `chunk`, then [`finish`](Self::finish)es.
