@@ -20,6 +20,7 @@
 //! ```
 
 pub(crate) mod buffer_pool;
+mod cold;
 mod deadline;
 mod gzip;
 mod hex;
@@ -30,6 +31,7 @@ mod poison;
 pub(crate) mod spare_block;
 mod text_prefix;
 
+pub(crate) use cold::cold_path;
 pub use deadline::{Deadline, TimeoutError};
 pub use gzip::{GzipDecompressor, GzipError};
 pub(crate) use hex::hex_u64;

@@ -184,13 +184,13 @@ impl ResponseWriter {
         body: impl BodyPiece,
     ) -> Result<Option<WriteFuture>, HttpOutputError> {
         if is_interim(code) {
-            std::hint::cold_path();
+            crate::util::cold_path();
             return Err(HttpOutputError::Misuse(
                 "respond writes final responses; use write_headers for 1xx",
             ));
         }
         if !body_allowed(code) && !body.is_empty() {
-            std::hint::cold_path();
+            crate::util::cold_path();
             return Err(HttpOutputError::BodyNotAllowed(code));
         }
         let start_line = ResponseStartLine {
@@ -231,7 +231,7 @@ impl ResponseWriter {
             let must_close = match encoded {
                 Ok(must_close) => must_close,
                 Err(error) => {
-                    std::hint::cold_path();
+                    crate::util::cold_path();
                     if let HttpOutputError::TooMuchData(_) | HttpOutputError::TooLittleData { .. } =
                         error
                     {

@@ -127,7 +127,7 @@ pub(super) fn execute<H: RequestHandler>(
             result = call_verb!(running, verb);
         }
         if let Err(error) = result {
-            std::hint::cold_path();
+            crate::util::cold_path();
             boxed_handle_error(&mut running.handler, &mut running.cx, error).await;
         }
         running.complete();

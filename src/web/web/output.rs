@@ -79,11 +79,11 @@ macro_rules! finish {
             // Boxed: the whole-response path, the usual one, keeps its
             // future small without it.
             Ok(Finishing::Last(chunk)) => {
-                std::hint::cold_path();
+                crate::util::cold_path();
                 cx.boxed_send_last(chunk).await
             }
             Err(error) => {
-                std::hint::cold_path();
+                crate::util::cold_path();
                 Err(error)
             }
         }
