@@ -3,9 +3,12 @@
 # valgrind's callgrind: a deterministic figure for A/B comparisons on a
 # machine whose timings swing between runs.
 #
-# Usage: bench/instructions_http.sh SERVER [PORT]
-#   SERVER: a binary of bench/http (ceiling, hyper, axum, actix, supercell),
-#   built first with `cargo build --release` in bench/http.
+# Usage: [BENCH_PATH=/json] bench/instructions_http.sh SERVER [PORT]
+#   SERVER: a binary of bench/http (ceiling, hyper, axum, actix, supercell,
+#   supercell_web), built first with `cargo build --release` in bench/http.
+#   BENCH_PATH: the path requested (default /plaintext).
+#   CALLGRIND_FLAGS: more callgrind options, e.g. "--cache-sim=yes" to
+#   count instruction-cache misses too (then printed per request).
 #
 # The server runs under callgrind; wrk sends 2 s of pipelined requests
 # (16 connections, 16 requests deep on each) to warm it up, the counters
@@ -23,7 +26,8 @@ out="$here/http/target/callgrind"
 lua="$here/pipeline.lua"
 mkdir -p "$out"
 rm -f "$out/$server".*
-valgrind --tool=callgrind --callgrind-out-file="$out/$server.%p" "$bin" "$port" >/dev/null 2>&1 &
+# shellcheck disable=SC2086
+valgrind --tool=callgrind ${CALLGRIND_FLAGS:-} --callgrind-out-file="$out/$server.%p" "$bin" "$port" >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 sleep 3
@@ -37,3 +41,9 @@ requests=$(echo "$result" | awk '/ requests in / {print $1}')
 profile=$(ls -t "$out/$server".*.* | head -1)
 instructions=$(grep -m1 '^summary:' "$profile" | awk '{print $2}')
 echo "$server: $requests requests, $instructions instructions, $((instructions / requests)) per request ($profile)"
+if [ -n "${CALLGRIND_FLAGS:-}" ]; then
+    # Every event counted, per request.
+    paste <(grep -m1 '^events:' "$profile" | tr ' ' '\n' | tail -n +2) \
+        <(grep -m1 '^summary:' "$profile" | tr ' ' '\n' | tail -n +2) |
+        awk -v r="$requests" '{ printf "  %s: %.1f per request\n", $1, $2 / r }'
+fi
