@@ -131,7 +131,15 @@ impl Context {
             .headers
             .get_value(&http::header::IF_NONE_MATCH)
             .is_some()
-            && self.if_none_match_accepts(&quoted_hex(hash))
+            && self.if_none_match_accepts_tag_of(hash)
+    }
+
+    /// [`if_none_match_accepts`](Self::if_none_match_accepts) the tag of
+    /// `hash`: a call of its own, made only for a request that has an
+    /// `If-None-Match`.
+    #[inline(never)]
+    fn if_none_match_accepts_tag_of(&self, hash: u64) -> bool {
+        self.if_none_match_accepts(&quoted_hex(hash))
     }
 
     /// Whether the request's `If-None-Match` matches `computed`, an

@@ -145,26 +145,51 @@ impl Context {
     /// for an invalid name or a value with a control character.
     pub fn set_header(&mut self, name: &str, value: impl HeaderText) -> WebResult {
         let text = value.header_text();
+        // The usual call, a common `Content-Type`, is done here; any
+        // other in a call of its own.
+        match common_value(&text) {
+            Some(value) if is_content_type(name) => {
+                self.hold_content_type(value);
+                Ok(())
+            }
+            common => self.set_header_value(name, &text, common),
+        }
+    }
+
+    /// [`set_header`](Self::set_header) of `text` (`common`: its shared
+    /// value, when it has one).
+    #[inline(never)]
+    fn set_header_value(
+        &mut self,
+        name: &str,
+        text: &str,
+        common: Option<HeaderValue>,
+    ) -> WebResult {
         // A common value is a constant known to be valid: no check.
-        let value = match common_value(&text) {
+        let value = match common {
             Some(value) => value,
             None => {
-                check_value(name, &text)?;
-                HeaderValue::from_str(&text)?
+                check_value(name, text)?;
+                HeaderValue::from_str(text)?
             }
         };
         if is_content_type(name) {
-            // Held out of the list, which then has none.
-            if !self.headers.is_empty() {
-                self.headers.remove(CONTENT_TYPE.as_str());
-            }
-            self.held.set_content_type(value);
+            self.hold_content_type(value);
             return Ok(());
         }
         let name = parse_name(name)?;
         self.held.forget(&name);
         self.headers.insert(name, value);
         Ok(())
+    }
+
+    /// Holds `value` as the `Content-Type`, out of the list, which then
+    /// has none.
+    fn hold_content_type(&mut self, value: HeaderValue) {
+        if !self.headers.is_empty() {
+            self.headers.remove(CONTENT_TYPE.as_str());
+        }
+        self.held.set_content_type(value);
     }
 
     /// Adds a value for header `name`, keeping the earlier ones (for
