@@ -364,6 +364,18 @@ impl Context {
         }
         // A small body the transforms leave alone goes out copied from the
         // buffer, which stays for the thread's next response.
+        self.respond_whole(etag_hash, None)
+    }
+
+    /// Writes the response whole, with the body `shared` or, when `None`,
+    /// the buffer's, copied (the buffer then goes back to the thread's
+    /// pool).
+    #[inline(always)]
+    fn respond_whole(
+        &mut self,
+        etag_hash: Option<u64>,
+        shared: Option<Bytes>,
+    ) -> WebResult<Finishing> {
         self.emit_cookies();
         self.headers_written = true;
         self.finished = true;
@@ -373,8 +385,14 @@ impl Context {
         };
         // The headers stay in the context, as they were sent.
         let extra = self.held.extra(etag_hash);
-        let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
-        body_pool::give_buffer(std::mem::take(&mut self.buffer));
+        let sent = match shared {
+            Some(body) => writer.respond_from(self.status, &self.headers, extra, body),
+            None => {
+                let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
+                body_pool::give_buffer(std::mem::take(&mut self.buffer));
+                sent
+            }
+        };
         Ok(Finishing::Whole(sent))
     }
 
@@ -450,20 +468,7 @@ impl Context {
         for transform in Extras::transforms(&mut self.extras) {
             body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
         }
-        self.emit_cookies();
-        self.headers_written = true;
-        self.finished = true;
-        // The writer stays, done, until the context goes.
-        let Some(writer) = self.writer.as_mut() else {
-            return Err(finished_already());
-        };
-        let extra = self.held.extra(etag_hash);
-        Ok(Finishing::Whole(writer.respond_from(
-            self.status,
-            &self.headers,
-            extra,
-            body,
-        )))
+        self.respond_whole(etag_hash, Some(body))
     }
 
     /// [`finish`](Self::finish)'s end, once the response went out whole.
