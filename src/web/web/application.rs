@@ -377,9 +377,9 @@ impl Application {
 
     /// Whether a request finished with `status` gets an access log line
     /// (a `log_function`, or a subscriber listening at its level): the
-    /// request's time is only taken then.
-    /// Only the test of the level is made where this is inlined; asking
-    /// the subscriber is a call of its own.
+    /// request's time is only taken then. Only the test of the level is
+    /// made where this is inlined; asking the subscriber is a call of its
+    /// own.
     #[inline(always)]
     pub(super) fn logs_access(&self, status: u16) -> bool {
         let level = access_level(status);
