@@ -24,7 +24,7 @@ macro_rules! call_verb {
         // path's code stays together.
         let verb = match $verb {
             Verb::Get => handler.get(cx).await,
-            verb => OutOfLine(other_verb(handler, cx, verb)).await,
+            Verb::Other(verb) => OutOfLine(other_verb(handler, cx, verb)).await,
         };
         match verb {
             Ok(()) if !cx.finished => finish!(cx),
@@ -33,30 +33,39 @@ macro_rules! call_verb {
     }};
 }
 
-/// The verb method of `verb`, any but `GET`.
-async fn other_verb<H: RequestHandler>(handler: &mut H, cx: &mut Context, verb: Verb) -> WebResult {
+/// The verb method of `verb`, a method other than `GET`.
+async fn other_verb<H: RequestHandler>(
+    handler: &mut H,
+    cx: &mut Context,
+    verb: OtherVerb,
+) -> WebResult {
     match verb {
-        Verb::Post => handler.post(cx).await,
-        Verb::Head => handler.head(cx).await,
-        Verb::Put => handler.put(cx).await,
-        Verb::Delete => handler.delete(cx).await,
-        Verb::Patch => handler.patch(cx).await,
-        Verb::Options => handler.options(cx).await,
-        Verb::Get => handler.get(cx).await,
-        Verb::Other => handler.other_method(cx).await,
+        OtherVerb::Post => handler.post(cx).await,
+        OtherVerb::Head => handler.head(cx).await,
+        OtherVerb::Put => handler.put(cx).await,
+        OtherVerb::Delete => handler.delete(cx).await,
+        OtherVerb::Patch => handler.patch(cx).await,
+        OtherVerb::Options => handler.options(cx).await,
+        OtherVerb::Unknown => handler.other_method(cx).await,
     }
 }
 
 /// The verb method a request's method calls.
 enum Verb {
     Get,
+    Other(OtherVerb),
+}
+
+/// The verb method of a method other than `GET`.
+enum OtherVerb {
     Post,
     Head,
     Put,
     Delete,
     Patch,
     Options,
-    Other,
+    /// A method without a verb method of its own (`other_method`).
+    Unknown,
 }
 
 impl Verb {
@@ -67,22 +76,23 @@ impl Verb {
         if *method == Method::GET {
             Verb::Get
         } else {
-            Verb::other_of(method)
+            Verb::Other(OtherVerb::of(method))
         }
     }
+}
 
-    /// [`of`](Self::of) for any method but `GET`.
+impl OtherVerb {
+    /// The verb method of `method`, which is not `GET`.
     #[inline(never)]
-    fn other_of(method: &Method) -> Verb {
+    fn of(method: &Method) -> OtherVerb {
         match *method {
-            Method::GET => Verb::Get,
-            Method::POST => Verb::Post,
-            Method::HEAD => Verb::Head,
-            Method::PUT => Verb::Put,
-            Method::DELETE => Verb::Delete,
-            Method::PATCH => Verb::Patch,
-            Method::OPTIONS => Verb::Options,
-            _ => Verb::Other,
+            Method::POST => OtherVerb::Post,
+            Method::HEAD => OtherVerb::Head,
+            Method::PUT => OtherVerb::Put,
+            Method::DELETE => OtherVerb::Delete,
+            Method::PATCH => OtherVerb::Patch,
+            Method::OPTIONS => OtherVerb::Options,
+            _ => OtherVerb::Unknown,
         }
     }
 }
@@ -183,9 +193,9 @@ impl<H: RequestHandler> Running<H> {
     fn admit(&mut self, verb: &Verb) -> WebResult {
         let (supported, safe) = match verb {
             Verb::Get => (Self::SUPPORTS_GET, true),
-            verb => (
+            Verb::Other(verb) => (
                 supports(H::SUPPORTED_METHODS, &self.cx.request.method),
-                matches!(verb, Verb::Head | Verb::Options),
+                matches!(verb, OtherVerb::Head | OtherVerb::Options),
             ),
         };
         if !supported {
