@@ -13,15 +13,81 @@ use crate::httputil::HttpHeaders;
 /// The `Server` value.
 const SERVER_VALUE: &str = concat!("supercell/", env!("CARGO_PKG_VERSION"));
 
-/// The default `Content-Type` value.
-const HTML: &str = "text/html; charset=UTF-8";
+/// The `Server` line of a head.
+const SERVER_LINE: &str = concat!("Server: supercell/", env!("CARGO_PKG_VERSION"), "\r\n");
+
+/// The content types most responses have, each known with its lines in a
+/// head, with and without `Server` before it, when the program is
+/// compiled.
+macro_rules! known_types {
+    ($($(#[$doc:meta])* $name:ident => $text:literal,)*) => {
+        /// A common `Content-Type` value.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub(super) enum KnownType {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl KnownType {
+            /// The known type whose value is `text`, exactly.
+            pub(super) fn of(text: &str) -> Option<KnownType> {
+                match text {
+                    $($text => Some(KnownType::$name),)*
+                    _ => None,
+                }
+            }
+
+            /// The value.
+            fn text(self) -> &'static str {
+                match self {
+                    $(KnownType::$name => $text,)*
+                }
+            }
+
+            /// Its line in a head, after the `Server` line when `server`.
+            fn lines(self, server: bool) -> FixedFields {
+                match (self, server) {
+                    $(
+                        (KnownType::$name, true) => const {
+                            FixedFields::new(concat!(
+                                "Server: supercell/",
+                                env!("CARGO_PKG_VERSION"),
+                                "\r\nContent-Type: ",
+                                $text,
+                                "\r\n"
+                            ))
+                        },
+                        (KnownType::$name, false) => const {
+                            FixedFields::new(concat!("Content-Type: ", $text, "\r\n"))
+                        },
+                    )*
+                }
+            }
+        }
+
+        #[cfg(test)]
+        const ALL_KNOWN: &[KnownType] = &[$(KnownType::$name,)*];
+    };
+}
+
+known_types! {
+    /// The default.
+    Html => "text/html; charset=UTF-8",
+    HtmlBare => "text/html",
+    Plain => "text/plain",
+    PlainUtf8 => "text/plain; charset=UTF-8",
+    Json => "application/json",
+    JsonUtf8 => "application/json; charset=UTF-8",
+    OctetStream => "application/octet-stream",
+    Css => "text/css",
+    Javascript => "application/javascript",
+}
 
 /// The `Content-Type` held out of the list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum HeldType {
-    /// The default, `text/html; charset=UTF-8`.
-    Html,
-    /// One the handler set.
+    /// A common one: the default, or one the handler set.
+    Known(KnownType),
+    /// Another one the handler set.
     Set(HeaderValue),
 }
 
@@ -37,7 +103,7 @@ impl HeldHeaders {
     /// The defaults, as a response starts.
     pub(super) const DEFAULTS: HeldHeaders = HeldHeaders {
         server: true,
-        content_type: Some(HeldType::Html),
+        content_type: Some(HeldType::Known(KnownType::Html)),
     };
 
     /// None held.
@@ -49,31 +115,28 @@ impl HeldHeaders {
     /// The headers held, as fields of the head beside the header list,
     /// with an `ETag` of hash `etag`.
     pub(super) fn extra(&self, etag: Option<u64>) -> ExtraFields<'_> {
-        const BOTH: FixedFields = FixedFields::new(concat!(
-            "Server: supercell/",
-            env!("CARGO_PKG_VERSION"),
-            "\r\nContent-Type: text/html; charset=UTF-8\r\n"
-        ));
-        const SERVER_ONLY: FixedFields = FixedFields::new(concat!(
-            "Server: supercell/",
-            env!("CARGO_PKG_VERSION"),
-            "\r\n"
-        ));
-        const HTML_ONLY: FixedFields =
-            FixedFields::new("Content-Type: text/html; charset=UTF-8\r\n");
-        let (fixed, content_type) = match (self.server, &self.content_type) {
-            (true, Some(HeldType::Html)) => (BOTH, None),
-            (false, Some(HeldType::Html)) => (HTML_ONLY, None),
-            (true, Some(HeldType::Set(value))) => (SERVER_ONLY, Some(value)),
-            (false, Some(HeldType::Set(value))) => (FixedFields::NONE, Some(value)),
-            (true, None) => (SERVER_ONLY, None),
-            (false, None) => (FixedFields::NONE, None),
+        const SERVER_ONLY: FixedFields = FixedFields::new(SERVER_LINE);
+        let server = if self.server {
+            SERVER_ONLY
+        } else {
+            FixedFields::NONE
+        };
+        let (fixed, content_type) = match &self.content_type {
+            Some(HeldType::Known(known)) => (known.lines(self.server), None),
+            Some(HeldType::Set(value)) => (server, Some(value)),
+            None => (server, None),
         };
         ExtraFields {
             fixed,
             content_type,
             etag,
         }
+    }
+
+    /// Holds the common `known` as the `Content-Type` (set by the
+    /// handler): the list must then have none.
+    pub(super) fn set_known_type(&mut self, known: KnownType) {
+        self.content_type = Some(HeldType::Known(known));
     }
 
     /// Holds `value` as the `Content-Type` (set by the handler): the list
@@ -124,7 +187,9 @@ impl HeldHeaders {
             all.append(SERVER, HeaderValue::from_static(SERVER_VALUE));
         }
         match held.content_type {
-            Some(HeldType::Html) => all.append(CONTENT_TYPE, HeaderValue::from_static(HTML)),
+            Some(HeldType::Known(known)) => {
+                all.append(CONTENT_TYPE, HeaderValue::from_static(known.text()));
+            }
             Some(HeldType::Set(value)) => all.append(CONTENT_TYPE, value),
             None => {}
         }
@@ -141,11 +206,11 @@ mod tests {
 
     /// Every way the headers can be held.
     fn all_held() -> Vec<HeldHeaders> {
-        let types = [
-            None,
-            Some(HeldType::Html),
-            Some(HeldType::Set(HeaderValue::from_static("text/plain"))),
-        ];
+        let types: Vec<_> = ALL_KNOWN
+            .iter()
+            .map(|&known| Some(HeldType::Known(known)))
+            .chain([None, Some(HeldType::Set(HeaderValue::from_static("a/b")))])
+            .collect();
         [true, false]
             .into_iter()
             .flat_map(|server| {
@@ -208,6 +273,17 @@ mod tests {
                 ("x-a", "b")
             ]
         );
+    }
+
+    #[test]
+    fn known_types_are_found_by_their_exact_text() {
+        for &known in ALL_KNOWN {
+            assert_eq!(KnownType::of(known.text()), Some(known));
+            let upper = known.text().to_ascii_uppercase();
+            assert_eq!(KnownType::of(&upper), None);
+            assert_eq!(KnownType::of(&format!("{} ", known.text())), None);
+        }
+        assert_eq!(KnownType::of("text/plain; charset=utf-8"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::context::Extras;
 use super::error::usage;
-use super::held_headers::HeldHeaders;
+use super::held_headers::{HeldHeaders, KnownType};
 use super::{Context, ETag, HeaderText, WebError, WebResult};
 use crate::http1::Sent;
 use crate::http1::codec::WriteBuffer;
@@ -147,26 +147,22 @@ impl Context {
         let text = value.header_text();
         // The usual call, a common `Content-Type`, is done here; any
         // other in a call of its own.
-        match common_value(&text) {
-            Some(value) if is_content_type(name) => {
-                self.hold_content_type(value);
-                Ok(())
-            }
-            common => self.set_header_value(name, &text, common),
+        if is_content_type(name)
+            && let Some(known) = KnownType::of(&text)
+        {
+            self.clear_listed_content_type();
+            self.held.set_known_type(known);
+            return Ok(());
         }
+        self.set_header_value(name, &text)
     }
 
-    /// [`set_header`](Self::set_header) of `text` (`common`: its shared
-    /// value, when it has one).
+    /// [`set_header`](Self::set_header) of `text`, other than a common
+    /// `Content-Type`.
     #[inline(never)]
-    fn set_header_value(
-        &mut self,
-        name: &str,
-        text: &str,
-        common: Option<HeaderValue>,
-    ) -> WebResult {
+    fn set_header_value(&mut self, name: &str, text: &str) -> WebResult {
         // A common value is a constant known to be valid: no check.
-        let value = match common {
+        let value = match common_value(text) {
             Some(value) => value,
             None => {
                 check_value(name, text)?;
@@ -174,7 +170,8 @@ impl Context {
             }
         };
         if is_content_type(name) {
-            self.hold_content_type(value);
+            self.clear_listed_content_type();
+            self.held.set_content_type(value);
             return Ok(());
         }
         let name = parse_name(name)?;
@@ -183,13 +180,12 @@ impl Context {
         Ok(())
     }
 
-    /// Holds `value` as the `Content-Type`, out of the list, which then
-    /// has none.
-    fn hold_content_type(&mut self, value: HeaderValue) {
+    /// Removes a `Content-Type` from the header list, before one is held
+    /// out of it.
+    fn clear_listed_content_type(&mut self) {
         if !self.headers.is_empty() {
             self.headers.remove(CONTENT_TYPE.as_str());
         }
-        self.held.set_content_type(value);
     }
 
     /// Adds a value for header `name`, keeping the earlier ones (for
