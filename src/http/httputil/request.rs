@@ -177,12 +177,7 @@ impl HttpServerRequest {
     /// servers must accept), the path after the authority (`/` when
     /// there is none).
     pub fn path(&self) -> &str {
-        let path = self.uri.split_query().0;
-        match after_authority(path) {
-            Some("") => "/",
-            Some(path) => path,
-            None => path,
-        }
+        self.uri.path()
     }
 
     /// The part of [`uri`](Self::uri) after `?` (empty without one).
@@ -311,21 +306,6 @@ static NO_ARGUMENTS: Arguments = HashMap::with_hasher(NameHasher);
 
 /// What a request without files lends.
 static NO_FILES: Files = HashMap::with_hasher(NameHasher);
-
-/// What follows `http://authority` or `https://authority` (any case) in
-/// `target`; `None` when it does not start with either.
-fn after_authority(target: &str) -> Option<&str> {
-    if target.starts_with('/') {
-        return None;
-    }
-    let scheme_end = target.find("://")?;
-    let scheme = &target[..scheme_end];
-    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        return None;
-    }
-    let rest = &target[scheme_end + 3..];
-    Some(rest.find('/').map_or("", |slash| &rest[slash..]))
-}
 
 /// The arguments of `query` (blank values kept).
 fn query_arguments(query: &str) -> Arguments {

@@ -57,6 +57,27 @@ impl RequestTarget {
         }
     }
 
+    /// The path: the target before its first `?`, and for a target in
+    /// absolute form (`http://host/path`, as sent to proxies and which
+    /// servers must accept), what follows the authority (`/` when nothing
+    /// does).
+    ///
+    /// ```
+    /// use supercell::httputil::RequestTarget;
+    ///
+    /// assert_eq!(RequestTarget::from("/a/b?c").path(), "/a/b");
+    /// assert_eq!(RequestTarget::from("http://h.example/a?c").path(), "/a");
+    /// assert_eq!(RequestTarget::from("https://h.example").path(), "/");
+    /// ```
+    pub fn path(&self) -> &str {
+        let path = self.split_query().0;
+        match after_authority(path) {
+            Some("") => "/",
+            Some(path) => path,
+            None => path,
+        }
+    }
+
     /// The target before its first `?`, and what follows that `?` (empty
     /// when there is none).
     ///
@@ -249,6 +270,21 @@ impl fmt::Debug for RequestTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.as_str(), f)
     }
+}
+
+/// What follows `http://authority` or `https://authority` (any case) in
+/// `target`; `None` when it does not start with either.
+fn after_authority(target: &str) -> Option<&str> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let scheme_end = target.find("://")?;
+    let scheme = &target[..scheme_end];
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return None;
+    }
+    let rest = &target[scheme_end + 3..];
+    Some(rest.find('/').map_or("", |slash| &rest[slash..]))
 }
 
 #[cfg(test)]

@@ -62,10 +62,14 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Application {
         headers: HttpHeaders,
         writer: ResponseWriter,
     ) -> impl Future<Output = ()> + Send {
-        self.serve_request(
-            writer.server_request(start_line, headers, Bytes::new()),
-            writer,
-        )
+        // A literal route is found from the start line, and the request
+        // made where the handler's factory takes it, not copied there.
+        if let Some(factory) = self.exact_handler(start_line.path.path()) {
+            let request = writer.server_request(start_line, headers, Bytes::new());
+            return factory.serve(self, request, writer, None);
+        }
+        let request = writer.server_request(start_line, headers, Bytes::new());
+        self.serve_unmatched(request, writer)
     }
 }
 
@@ -299,12 +303,16 @@ impl Application {
 
     /// Serves a request without a body.
     fn serve_request(&self, request: HttpServerRequest, writer: ResponseWriter) -> RequestRun {
-        // The usual cases first, the request passed on where it is.
-        let path = request.path();
-        if let Some(factory) = self.exact_handler(path) {
+        // The usual case first, the request passed on where it is.
+        if let Some(factory) = self.exact_handler(request.path()) {
             return factory.serve(self, request, writer, None);
         }
-        match self.destination_at(&request, path, &[]) {
+        self.serve_unmatched(request, writer)
+    }
+
+    /// Serves a request without a body whose path no literal route has.
+    fn serve_unmatched(&self, request: HttpServerRequest, writer: ResponseWriter) -> RequestRun {
+        match self.destination_at(&request, request.path(), &[]) {
             Destination::Handler(factory, args) => self.serve_with(factory, request, args, writer),
             Destination::Router(..) => self.serve_routed(request, writer),
         }
