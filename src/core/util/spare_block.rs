@@ -5,6 +5,7 @@
 
 use std::alloc::{Layout, dealloc};
 use std::cell::Cell;
+use std::marker::PhantomData;
 use std::mem::{ManuallyDrop, MaybeUninit};
 use std::pin::Pin;
 use std::ptr::NonNull;
@@ -101,26 +102,35 @@ fn keep_memory<T: ?Sized>(
     }
 }
 
-/// A pinned box whose memory goes back to a thread's spare block when it
-/// is dropped, and which is polled as the future it holds.
-pub(crate) struct SpareBox<T: ?Sized + 'static> {
+/// Names the thread-local spare block of a kind of [`SpareBox`]: known
+/// when the program is compiled, so that reaching it is a few
+/// instructions where the box is dropped.
+pub(crate) trait SpareKey: Unpin + 'static {
+    /// The spare block.
+    fn key() -> &'static LocalKey<SpareBlock>;
+}
+
+/// A pinned box whose memory goes back to a thread's spare block (the
+/// one `K` names) when it is dropped, and which is polled as the future
+/// it holds.
+pub(crate) struct SpareBox<T: ?Sized + 'static, K: SpareKey> {
     boxed: ManuallyDrop<Pin<Box<T>>>,
-    spare: &'static LocalKey<SpareBlock>,
     /// The future holds nothing once complete.
     empty_when_done: bool,
     /// It completed, and holds nothing: its drop is skipped.
     skip_drop: bool,
+    spare: PhantomData<K>,
 }
 
-impl<T: ?Sized + 'static> SpareBox<T> {
-    /// `boxed`, given back to `spare` when dropped (made best with
+impl<T: ?Sized + 'static, K: SpareKey> SpareBox<T, K> {
+    /// `boxed`, given back to `K`'s spare when dropped (made best with
     /// [`take_uninit`] from the same spare).
-    pub(crate) fn new(boxed: Pin<Box<T>>, spare: &'static LocalKey<SpareBlock>) -> SpareBox<T> {
+    pub(crate) fn new(boxed: Pin<Box<T>>) -> SpareBox<T, K> {
         SpareBox {
             boxed: ManuallyDrop::new(boxed),
-            spare,
             empty_when_done: false,
             skip_drop: false,
+            spare: PhantomData,
         }
     }
 
@@ -128,29 +138,26 @@ impl<T: ?Sized + 'static> SpareBox<T> {
     /// complete (an `async` block, which drops what it holds as it ends):
     /// once it is, the box is given back without a call to its drop. Were
     /// something still held, it would only be leaked.
-    pub(crate) fn empty_when_done(
-        boxed: Pin<Box<T>>,
-        spare: &'static LocalKey<SpareBlock>,
-    ) -> SpareBox<T> {
+    pub(crate) fn empty_when_done(boxed: Pin<Box<T>>) -> SpareBox<T, K> {
         SpareBox {
             boxed: ManuallyDrop::new(boxed),
-            spare,
             empty_when_done: true,
             skip_drop: false,
+            spare: PhantomData,
         }
     }
 }
 
-impl<T: ?Sized + 'static> Drop for SpareBox<T> {
+impl<T: ?Sized + 'static, K: SpareKey> Drop for SpareBox<T, K> {
     fn drop(&mut self) {
         // SAFETY: `boxed` is taken once, here, and not used again.
         #[allow(unsafe_code)]
         let boxed = unsafe { ManuallyDrop::take(&mut self.boxed) };
-        keep_memory(self.spare, boxed, !self.skip_drop);
+        keep_memory(K::key(), boxed, !self.skip_drop);
     }
 }
 
-impl<F: Future + ?Sized + 'static> Future for SpareBox<F> {
+impl<F: Future + ?Sized + 'static, K: SpareKey> Future for SpareBox<F, K> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<F::Output> {
@@ -170,6 +177,15 @@ mod tests {
 
     thread_local! {
         static SPARE: SpareBlock = const { SpareBlock::new() };
+    }
+
+    /// The tests' spare.
+    struct TestSpare;
+
+    impl SpareKey for TestSpare {
+        fn key() -> &'static LocalKey<SpareBlock> {
+            &SPARE
+        }
     }
 
     /// Counts its drops.
@@ -218,7 +234,7 @@ mod tests {
         let boxed: Pin<Box<dyn Future<Output = i32> + Send>> = boxed;
         let address = std::ptr::from_ref(&*boxed).cast::<u8>();
         let layout = Layout::for_value(&*boxed);
-        assert_eq!(SpareBox::new(boxed, &SPARE).await, 5);
+        assert_eq!(SpareBox::<_, TestSpare>::new(boxed).await, 5);
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         let kept = SPARE.with(|spare| spare.0.take());
         let kept_at = kept.map(|(ptr, layout)| (ptr.as_ptr().cast_const(), layout));
@@ -244,15 +260,17 @@ mod tests {
         let holding = || ReadyHolding(OnDrop(Arc::clone(&drops)));
         // Complete: its drop is skipped (what this future still holds
         // is leaked, which no `async` block does).
-        let mut done = SpareBox::empty_when_done(Box::pin(holding()), &SPARE);
+        let mut done = SpareBox::<_, TestSpare>::empty_when_done(Box::pin(holding()));
         assert!(Pin::new(&mut done).poll(&mut cx).is_ready());
         drop(done);
         assert_eq!(drops.load(Ordering::SeqCst), 0);
         // Not polled: dropped as any box.
-        drop(SpareBox::empty_when_done(Box::pin(holding()), &SPARE));
+        drop(SpareBox::<_, TestSpare>::empty_when_done(Box::pin(
+            holding(),
+        )));
         assert_eq!(drops.load(Ordering::SeqCst), 1);
         // A box made with `new` is dropped once complete.
-        let mut plain = SpareBox::new(Box::pin(holding()), &SPARE);
+        let mut plain = SpareBox::<_, TestSpare>::new(Box::pin(holding()));
         assert!(Pin::new(&mut plain).poll(&mut cx).is_ready());
         drop(plain);
         assert_eq!(drops.load(Ordering::SeqCst), 2);
@@ -266,10 +284,8 @@ mod tests {
             let _guard = guard;
             std::future::pending::<()>().await;
         };
-        let mut spare_box = SpareBox::new(
-            Box::into_pin(Box::write(take_uninit(&SPARE), future)),
-            &SPARE,
-        );
+        let mut spare_box =
+            SpareBox::<_, TestSpare>::new(Box::into_pin(Box::write(take_uninit(&SPARE), future)));
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(Pin::new(&mut spare_box).poll(&mut cx).is_pending());
         assert_eq!(drops.load(Ordering::SeqCst), 0);

@@ -14,20 +14,29 @@ use crate::httputil::HttpServerRequest;
 use crate::routing::{
     Matcher, PathArgs, PathMatches, ReverseUrl, RouteError, Router, Rule, RuleRouter,
 };
-use crate::util::spare_block::{self, SpareBlock, SpareBox};
+use crate::util::spare_block::{self, SpareBlock, SpareBox, SpareKey};
 
 thread_local! {
     /// The memory of the last request run on the thread, for the next.
     static RUN_SPARE: SpareBlock = const { SpareBlock::new() };
 }
 
+/// The spare block of [`RequestRun`]s.
+pub(super) struct RunSpare;
+
+impl SpareKey for RunSpare {
+    fn key() -> &'static std::thread::LocalKey<SpareBlock> {
+        &RUN_SPARE
+    }
+}
+
 /// A request running through its handler (or a router), in a box whose
 /// memory the thread keeps for the next request's.
-pub(super) type RequestRun = SpareBox<dyn Future<Output = ()> + Send>;
+pub(super) type RequestRun = SpareBox<dyn Future<Output = ()> + Send, RunSpare>;
 
 /// `future` as a [`RequestRun`].
 pub(super) fn request_run(future: Pin<Box<dyn Future<Output = ()> + Send>>) -> RequestRun {
-    SpareBox::new(future, &RUN_SPARE)
+    SpareBox::new(future)
 }
 
 /// Makes the handler of each request a route leads to (a handler type's
@@ -117,7 +126,7 @@ where
         let cx = app.context(request, writer, Hooks::of::<H>());
         let future = Box::write(slot, execute(handler, cx, args));
         // An `async` block: what it holds is dropped as it ends.
-        SpareBox::empty_when_done(Box::into_pin(future), &RUN_SPARE)
+        SpareBox::empty_when_done(Box::into_pin(future))
     }
 
     fn streams_body(&self) -> bool {
