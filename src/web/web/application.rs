@@ -6,13 +6,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use bytes::BytesMut;
-
 use super::context::{Extras, ExtrasSlot};
 use super::exact_routes::ExactRoutes;
 use super::gzip_transform::GzipTransform;
 use super::held_headers::HeldHeaders;
 use super::hooks::Hooks;
+use super::output_buffer::OutputBuffer;
 use super::route::{AppTarget, compile};
 use super::static_file::{VersionCache, static_routes};
 use super::{Context, HandlerFactory, OutputTransform, Route, Settings, TransformFactory};
@@ -319,7 +318,7 @@ impl Application {
             status: 200,
             headers: HttpHeaders::new(),
             held: HeldHeaders::DEFAULTS,
-            buffer: BytesMut::new(),
+            buffer: OutputBuffer::new(),
             headers_written: false,
             finished: false,
             hooks,

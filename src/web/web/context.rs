@@ -1,14 +1,13 @@
 //! [`Context`]: one request and its response under construction, the
 //! API Tornado's handlers inherit from `RequestHandler`.
 
-use bytes::BytesMut;
-
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
 
 use super::held_headers::HeldHeaders;
 use super::hooks::Hooks;
+use super::output_buffer::OutputBuffer;
 use super::xsrf::RawXsrfToken;
 use super::{Application, CurrentUser, OutputTransform, Settings, WebResult};
 use crate::http1::ResponseWriter;
@@ -44,7 +43,7 @@ pub struct Context {
     /// `Server` and `Content-Type`, while not in `headers`.
     pub(super) held: HeldHeaders,
     /// Output written and not yet flushed.
-    pub(super) buffer: BytesMut,
+    pub(super) buffer: OutputBuffer,
     pub(super) headers_written: bool,
     pub(super) finished: bool,
     /// The handler type's functions.

@@ -97,7 +97,7 @@ impl Context {
     /// [`compute_etag`](super::RequestHandler::compute_etag) for another.
     /// Always a tag; an `Option` so that `compute_etag` can return it.
     pub fn body_etag(&self) -> Option<ETag> {
-        Some(ETag::Hash(xxh3_64(&self.buffer)))
+        Some(ETag::Hash(xxh3_64(self.buffer.as_slice())))
     }
 
     /// Sets the `ETag` header from the handler's `compute_etag`, unless

@@ -110,6 +110,7 @@ mod held_headers;
 mod hex;
 mod hooks;
 mod output;
+mod output_buffer;
 mod page_modules;
 mod page_resources;
 mod redirect_handler;

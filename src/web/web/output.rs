@@ -15,7 +15,6 @@ use super::held_headers::{HeldHeaders, KnownType};
 use super::{Context, ETag, HeaderText, WebError, WebResult};
 use crate::http1::Sent;
 use crate::http1::codec::WriteBuffer;
-use crate::httputil::body_pool;
 use crate::httputil::{
     HttpConnection, HttpHeaders, HttpOutputError, ResponseStartLine, common_value, is_content_type,
     parse_name,
@@ -214,18 +213,8 @@ impl Context {
         if self.finished {
             return Err(usage("Cannot write() after finish()"));
         }
-        self.output().extend_from_slice(chunk.as_ref());
+        self.buffer.extend(chunk.as_ref());
         Ok(())
-    }
-
-    /// The output buffer, taken from the thread's pool when it has no room
-    /// yet.
-    #[inline]
-    fn output(&mut self) -> &mut bytes::BytesMut {
-        if self.buffer.capacity() == 0 {
-            self.buffer = body_pool::take();
-        }
-        &mut self.buffer
     }
 
     /// Adds `value` as JSON to the output and sets `Content-Type:
@@ -236,13 +225,13 @@ impl Context {
         }
         let json = crate::escape::json_encode(value)?;
         self.set_header("Content-Type", "application/json; charset=UTF-8")?;
-        self.output().extend_from_slice(json.as_bytes());
+        self.buffer.extend(json.as_bytes());
         Ok(())
     }
 
     /// The output written and not yet flushed.
     pub fn pending_output(&self) -> &[u8] {
-        &self.buffer
+        self.buffer.as_slice()
     }
 
     /// The start line of the response.
@@ -265,7 +254,7 @@ impl Context {
         if self.finished {
             return Err(usage("Cannot flush() after finish()"));
         }
-        let chunk = self.buffer.split().freeze();
+        let chunk = self.buffer.split_bytes();
         self.send(chunk, false).await
     }
 
@@ -384,8 +373,9 @@ impl Context {
         let sent = match shared {
             Some(body) => writer.respond_from(self.status, &self.headers, extra, body),
             None => {
-                let sent = writer.respond_from(self.status, &self.headers, extra, &self.buffer[..]);
-                body_pool::give_buffer(std::mem::take(&mut self.buffer));
+                let body = self.buffer.as_slice();
+                let sent = writer.respond_from(self.status, &self.headers, extra, body);
+                self.buffer.recycle();
                 sent
             }
         };
@@ -400,7 +390,7 @@ impl Context {
         if self.finished {
             return Err(usage("finish() called twice"));
         }
-        Ok(Finishing::Last(self.buffer.split().freeze()))
+        Ok(Finishing::Last(self.buffer.split_bytes()))
     }
 
     /// `set_etag_header`, knowing there is no `ETag` to replace, for a tag
@@ -448,7 +438,7 @@ impl Context {
     #[inline(never)]
     fn finish_shared(&mut self, etag_hash: Option<u64>) -> WebResult<Finishing> {
         if self.custom_reason().is_some() {
-            let body = std::mem::take(&mut self.buffer).freeze();
+            let body = self.buffer.take_bytes();
             // A reason phrase of its own needs the streaming path, with
             // the length it would have had.
             if body_allowed(self.status) && !self.headers.contains("Content-Length") {
@@ -457,7 +447,7 @@ impl Context {
             }
             return Ok(Finishing::Last(body));
         }
-        let mut body = std::mem::take(&mut self.buffer).freeze();
+        let mut body = self.buffer.take_bytes();
         if self.has_transforms() {
             self.put_held();
         }
