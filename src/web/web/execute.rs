@@ -129,13 +129,20 @@ pub(super) fn execute<H: RequestHandler>(
         running.cx.make_transforms();
         running.handler.set_default_headers(&mut running.cx);
         let verb = Verb::of(&running.cx.request.method);
-        let mut result = running.admit(&verb);
-        if result.is_ok() {
-            result = running.handler.prepare(&mut running.cx).await;
-        }
-        if result.is_ok() && !running.cx.finished {
-            result = call_verb!(running, verb);
-        }
+        // No result is held across an await: each step's error leaves
+        // the block at once.
+        let result = 'run: {
+            if let Err(error) = running.admit(&verb) {
+                break 'run Err(error);
+            }
+            if let Err(error) = running.handler.prepare(&mut running.cx).await {
+                break 'run Err(error);
+            }
+            if running.cx.finished {
+                break 'run Ok(());
+            }
+            call_verb!(running, verb)
+        };
         if let Err(error) = result {
             crate::util::cold_path();
             boxed_handle_error(&mut running.handler, &mut running.cx, error).await;
