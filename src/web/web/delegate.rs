@@ -56,6 +56,9 @@ impl HttpServerConnectionDelegate<ResponseWriter> for Application {
         true
     }
 
+    // Inlined in the connection's code, where the head was read: one call
+    // less for each request.
+    #[inline(always)]
     fn request_without_body(
         &self,
         start_line: RequestStartLine,
