@@ -1,5 +1,5 @@
-//! Hex digits of machine words, a word at a time (for hashes sent as
-//! entity tags).
+//! Hex digits of machine words (for hashes sent as entity tags): all
+//! sixteen at once with SSE2 on x86-64, a word at a time elsewhere.
 
 /// Lowercase hex of `value`, most significant digit first.
 #[inline]
@@ -50,9 +50,10 @@ fn hex_u64_sse2(value: u64) -> [u8; 16] {
     out
 }
 
-/// [`hex_u64`] a word at a time: eight digits at a time, each nibble
-/// spread into a byte of its own and turned into its digit with
-/// arithmetic on the whole word.
+/// [`hex_u64`] a word at a time, for processors without SSE2 (on x86-64,
+/// only the tests call it): eight digits at a time, each nibble spread
+/// into a byte of its own and turned into its digit with arithmetic on
+/// the whole word.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
 fn hex_u64_words(value: u64) -> [u8; 16] {
     let mut out = [0; 16];

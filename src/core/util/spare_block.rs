@@ -105,7 +105,7 @@ fn keep_memory<T: ?Sized>(
 /// Names the thread-local spare block of a kind of [`SpareBox`]: known
 /// when the program is compiled, so that reaching it is a few
 /// instructions where the box is dropped.
-pub(crate) trait SpareKey: Unpin + 'static {
+pub(crate) trait SpareKey: 'static {
     /// The spare block.
     fn key() -> &'static LocalKey<SpareBlock>;
 }
@@ -119,7 +119,9 @@ pub(crate) struct SpareBox<T: ?Sized + 'static, K: SpareKey> {
     empty_when_done: bool,
     /// It completed, and holds nothing: its drop is skipped.
     skip_drop: bool,
-    spare: PhantomData<K>,
+    /// The spare's name only: the box holds no `K` (and is `Send`,
+    /// `Sync` and `Unpin` whatever `K` is).
+    spare: PhantomData<fn() -> K>,
 }
 
 impl<T: ?Sized + 'static, K: SpareKey> SpareBox<T, K> {

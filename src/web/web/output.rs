@@ -431,10 +431,11 @@ impl Context {
         Ok(())
     }
 
-    /// [`start_finish`](Self::start_finish) for a response with a reason
-    /// phrase of its own, with transforms, or with a body too big to copy:
-    /// the body goes out as shared bytes (through the streaming path for
-    /// a reason phrase of its own).
+    /// [`start_finish`](Self::start_finish) for a response whose context
+    /// has extras (a reason phrase of its own, transforms, cookies set) or
+    /// whose body is too big to copy. A reason phrase of its own goes
+    /// through the streaming path; a transformed or big body goes out as
+    /// shared bytes; any other is copied as usual.
     #[inline(never)]
     fn finish_shared(&mut self, etag_hash: Option<u64>) -> WebResult<Finishing> {
         if self.custom_reason().is_some() {
@@ -446,6 +447,11 @@ impl Context {
                     .insert(http::header::CONTENT_LENGTH, body.len().into());
             }
             return Ok(Finishing::Last(body));
+        }
+        if !self.has_transforms() && WriteBuffer::copies(self.buffer.len()) {
+            // Extras without transforms (cookies set, say): the small body
+            // is copied from the context, as usual.
+            return self.respond_whole(etag_hash, None);
         }
         let mut body = self.buffer.take_bytes();
         if self.has_transforms() {
