@@ -1,7 +1,8 @@
 //! Settings and `Context` behaviour beyond Tornado's own tests: the
 //! access log (its levels and `log_function`), `serve_traceback`, typed
-//! JSON bodies, JSON output, and the checks on status codes and header
-//! values, over real sockets on 127.0.0.1.
+//! JSON bodies, JSON output, output around the context's own room, and
+//! the checks on status codes and header values, over real sockets on
+//! 127.0.0.1.
 
 use std::sync::{Arc, Mutex};
 
@@ -65,9 +66,35 @@ impl RequestHandler for Checks {
     }
 }
 
+/// Writes `/output/<size>/<pieces>` bytes: `size` in `pieces` writes,
+/// flushing after the first when the query has `flush`, setting a cookie
+/// when it has `cookie`.
+struct Output;
+
+impl RequestHandler for Output {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let size: usize = cx.path_arg(0).unwrap_or("0").parse().unwrap_or(0);
+        let pieces: usize = cx.path_arg(1).unwrap_or("1").parse().unwrap_or(1);
+        let flush = cx.request().query().contains("flush");
+        if cx.request().query().contains("cookie") {
+            cx.set_cookie("c", "v", &Default::default())?;
+        }
+        let body: Vec<u8> = (0..size).map(|at| b'a' + (at % 26) as u8).collect();
+        let piece = size.div_ceil(pieces.max(1)).max(1);
+        for (index, chunk) in body.chunks(piece).enumerate() {
+            cx.write(chunk)?;
+            if flush && index == 0 {
+                cx.flush().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn app(settings: Settings) -> Application {
     Application::new(
         vec![
+            url(r"/output/([0-9]+)/([0-9]+)", || Output),
             url(r"/status/([0-9]+)", || Statuses),
             url("/fail", || Failing),
             url("/points", || Points),
@@ -290,4 +317,33 @@ async fn require_setting_names_what_is_missing() {
         "ok\nok\nok\nYou must define the 'static_handler_args' setting in your application to use this feature\nYou must define the 'xsrf_cookie_name' setting in your application to use this feature"
     );
     server.stop().await;
+}
+
+#[tokio::test]
+async fn output_of_any_size_around_the_context_s_own_room_arrives_whole() {
+    let server = HttpTestServer::new(app(Settings::default())).unwrap();
+    let expected =
+        |size: usize| -> Vec<u8> { (0..size).map(|at| b'a' + (at % 26) as u8).collect() };
+    // The context keeps up to 512 bytes itself; past that the output
+    // moves to a pooled buffer, in one write or across several.
+    for size in [0, 1, 511, 512, 513, 1023, 1024, 1025, 5000] {
+        for pieces in [1, 2, 7] {
+            for query in ["", "?flush", "?cookie", "?flush&cookie"] {
+                let response = server
+                    .fetch(format!("/output/{size}/{pieces}{query}"))
+                    .await;
+                assert_eq!(response.code, 200, "{size} {pieces} {query}");
+                assert_eq!(
+                    &response.body[..],
+                    &expected(size)[..],
+                    "{size} {pieces} {query}"
+                );
+                assert_eq!(
+                    response.headers.get("Set-Cookie").is_some(),
+                    query.contains("cookie"),
+                    "{size} {pieces} {query}"
+                );
+            }
+        }
+    }
 }
