@@ -347,14 +347,13 @@ impl Context {
         if self.extras.is_some() || !WriteBuffer::copies(self.buffer.len()) {
             return self.finish_shared(etag_hash);
         }
-        // A small body the transforms leave alone goes out copied from the
-        // buffer, which stays for the thread's next response.
+        // A small body goes out copied from the context's output.
         self.respond_whole(etag_hash, None)
     }
 
     /// Writes the response whole, with the body `shared` or, when `None`,
-    /// the buffer's, copied (the buffer then goes back to the thread's
-    /// pool).
+    /// the context's output, copied (a pooled buffer it was in then goes
+    /// back to the thread's pool).
     #[inline(always)]
     fn respond_whole(
         &mut self,
