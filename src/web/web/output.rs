@@ -447,11 +447,19 @@ impl Context {
             }
             return Ok(Finishing::Last(body));
         }
-        if !self.has_transforms() && WriteBuffer::copies(self.buffer.len()) {
-            // Extras without transforms (cookies set, say): the small body
-            // is copied from the context, as usual.
-            return self.respond_whole(etag_hash, None);
-        }
+        // Extras without transforms (cookies set, say): a small body is
+        // copied from the context, as usual (`None`).
+        let shared = if self.has_transforms() || !WriteBuffer::copies(self.buffer.len()) {
+            Some(self.transformed_body())
+        } else {
+            None
+        };
+        self.respond_whole(etag_hash, shared)
+    }
+
+    /// The output as shared bytes, through the transforms when there are
+    /// any.
+    fn transformed_body(&mut self) -> Bytes {
         let mut body = self.buffer.take_bytes();
         if self.has_transforms() {
             self.put_held();
@@ -459,7 +467,7 @@ impl Context {
         for transform in Extras::transforms(&mut self.extras) {
             body = transform.transform_first_chunk(&mut self.status, &mut self.headers, body, true);
         }
-        self.respond_whole(etag_hash, Some(body))
+        body
     }
 
     /// [`finish`](Self::finish)'s end, once the response went out whole.
