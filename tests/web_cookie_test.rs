@@ -413,6 +413,26 @@ impl RequestHandler for XsrfHandler {
     async fn post(&mut self, cx: &mut Context) -> WebResult {
         cx.write("ok")
     }
+
+    async fn put(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("ok")
+    }
+
+    async fn patch(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("ok")
+    }
+
+    async fn delete(&mut self, cx: &mut Context) -> WebResult {
+        cx.write("ok")
+    }
+
+    async fn head(&mut self, _cx: &mut Context) -> WebResult {
+        Ok(())
+    }
+
+    async fn options(&mut self, _cx: &mut Context) -> WebResult {
+        Ok(())
+    }
 }
 
 struct Xsrf {
@@ -591,6 +611,61 @@ async fn test_xsrf_success_header() {
             .await,
         200
     );
+    xsrf.stop().await;
+}
+
+/// Tornado checks the token for every method but `GET`, `HEAD` and
+/// `OPTIONS`: `PUT`, `PATCH` and `DELETE` are refused without it and
+/// accepted with it, in either header.
+#[tokio::test]
+async fn the_xsrf_check_covers_put_patch_and_delete_and_spares_head_and_options() {
+    let log = ExpectLog::new(GEN_LOG, ".*'_xsrf' argument missing").unwrap();
+    let xsrf = Xsrf::new().await;
+    let send = |method: &'static str, header: Option<(&'static str, String)>| {
+        let mut request = HttpRequest::new("/").method(method);
+        if matches!(method, "PUT" | "PATCH") {
+            request = request.body("");
+        }
+        request = request.header("Cookie", &format!("_xsrf={}", xsrf.token));
+        if let Some((name, token)) = header {
+            request = request.header(name, &token);
+        }
+        async { xsrf.v2.fetch(request).await.code }
+    };
+    for method in ["PUT", "PATCH", "DELETE"] {
+        assert_eq!(send(method, None).await, 403, "{method}");
+        for name in ["X-Xsrftoken", "X-Csrftoken"] {
+            let header = Some((name, xsrf.token.clone()));
+            assert_eq!(send(method, header).await, 200, "{method} {name}");
+        }
+    }
+    for method in ["HEAD", "OPTIONS"] {
+        assert_eq!(send(method, None).await, 200, "{method}");
+    }
+    assert_eq!(log.records().len(), 3);
+    log.finish().unwrap();
+    xsrf.stop().await;
+}
+
+/// As in Tornado, an empty `_xsrf` argument or `X-Xsrftoken` header does
+/// not count: the next of the three sources is taken.
+#[tokio::test]
+async fn an_empty_xsrf_argument_or_header_gives_way_to_the_next() {
+    let xsrf = Xsrf::new().await;
+    let cookie = format!("_xsrf={}", xsrf.token);
+    let with_empty_argument = HttpRequest::new("/")
+        .method("POST")
+        .body("_xsrf=")
+        .header("Cookie", &cookie)
+        .header("X-Xsrftoken", &xsrf.token);
+    assert_eq!(xsrf.v2.fetch(with_empty_argument).await.code, 200);
+    let with_empty_header = HttpRequest::new("/")
+        .method("POST")
+        .body("")
+        .header("Cookie", &cookie)
+        .header("X-Xsrftoken", "")
+        .header("X-Csrftoken", &xsrf.token);
+    assert_eq!(xsrf.v2.fetch(with_empty_header).await.code, 200);
     xsrf.stop().await;
 }
 

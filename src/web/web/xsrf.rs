@@ -90,18 +90,23 @@ impl Context {
 
     /// Checks that the request sent back the token of its XSRF cookie
     /// (Tornado's `check_xsrf_cookie`), as the `_xsrf` argument or the
-    /// `X-Xsrftoken` or `X-Csrftoken` header: `403 Forbidden` otherwise.
+    /// `X-Xsrftoken` or `X-Csrftoken` header (the first of them that is
+    /// not empty): `403 Forbidden` otherwise.
     /// With the `xsrf_cookies` setting on, it runs before `prepare` for
     /// every method but `GET`, `HEAD` and `OPTIONS` (through the
     /// handler's [`check_xsrf_cookie`](super::RequestHandler::check_xsrf_cookie)).
     pub fn check_xsrf_cookie(&mut self) -> WebResult {
-        let sent = match self.get_argument_opt("_xsrf")? {
-            Some(token) => Some(token),
-            None => self
-                .request
+        // The first of the three that is there and not empty.
+        let header = |name| {
+            self.request
                 .headers
-                .get("X-Xsrftoken")
-                .or_else(|| self.request.headers.get("X-Csrftoken"))
+                .get(name)
+                .filter(|value| !value.is_empty())
+        };
+        let sent = match self.get_argument_opt("_xsrf")? {
+            Some(token) if !token.is_empty() => Some(token),
+            _ => header("X-Xsrftoken")
+                .or_else(|| header("X-Csrftoken"))
                 .map(str::to_owned),
         };
         let Some(sent) = sent else {
