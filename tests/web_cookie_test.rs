@@ -19,7 +19,8 @@ use supercell::testing::{ExpectLog, HttpTestServer};
 use supercell::util::log_target::GEN_LOG;
 use supercell::web::{
     Application, Context, CookieOptions, CookieSecret, CurrentUser, ErrorHandler, GzipTransform,
-    OutputTransform, RequestHandler, Settings, WebResult, XsrfTokenVersion, url,
+    OutputTransform, RequestHandler, SameSite, Settings, SignedValueVersion, WebResult,
+    XsrfTokenVersion, create_signed_value_at, decode_signed_value, url,
 };
 
 fn set_cookies(response: &HttpResponse) -> Vec<String> {
@@ -808,6 +809,59 @@ async fn test_clear_all_cookies() {
     server.stop().await;
 }
 
+/// `clear_cookie_with` and `clear_all_cookies_with` send the attributes a
+/// cookie was set with (a `__Host-` cookie is deleted only with `Secure`),
+/// and the cookie expires a year ago whatever lifetime the options give.
+#[tokio::test]
+async fn cookies_are_cleared_with_the_attributes_they_were_set_with() {
+    let options = CookieOptions {
+        secure: true,
+        httponly: true,
+        samesite: Some(SameSite::Strict),
+        max_age: Some(3_600),
+        expires_days: Some(10.0),
+        ..CookieOptions::default()
+    };
+    let one = options.clone();
+    let app = Application::new(
+        vec![
+            get("/one", move |cx| cx.clear_cookie_with("__Host-id", &one)),
+            get("/all", move |cx| cx.clear_all_cookies_with(&options)),
+        ],
+        Settings::default(),
+    )
+    .unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let expired = |cookie: &str, name: &str| {
+        let rest = cookie
+            .strip_prefix(&format!("{name}=; expires="))
+            .unwrap_or_else(|| panic!("unexpected {cookie}"));
+        let (date, attributes) = rest.split_once(';').unwrap();
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let age = now - httpdate_seconds(date);
+        assert!((age - 365 * 86_400).abs() < 10, "{cookie}");
+        assert_eq!(
+            attributes, " HttpOnly; Path=/; SameSite=Strict; Secure",
+            "{cookie}"
+        );
+    };
+    let response = server.fetch("/one").await;
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies.len(), 1);
+    expired(&cookies[0], "__Host-id");
+    let response = server
+        .fetch(HttpRequest::new("/all").header("Cookie", "__Secure-a=1; b=2"))
+        .await;
+    let cookies = set_cookies(&response);
+    assert_eq!(cookies.len(), 2);
+    expired(&cookies[0], "__Secure-a");
+    expired(&cookies[1], "b");
+    server.stop().await;
+}
+
 fn slash_server() -> HttpTestServer {
     struct RemoveSlash;
     impl RequestHandler for RemoveSlash {
@@ -1113,8 +1167,8 @@ async fn test_get_current_user_is_lazy_and_works() {
     server.stop().await;
 }
 
-/// Secure cookies through a handler: set, read back, tampered, expired by
-/// `max_age_days`, and key versions (Tornado's SecureCookieV1Test and
+/// Secure cookies through a handler: set, read back, tampered, and key
+/// versions (Tornado's SecureCookieV1Test and
 /// SecureCookieV2Test exercise the same through `create_signed_value`;
 /// their counterparts are in web_signed_value_test).
 #[tokio::test]
@@ -1155,6 +1209,87 @@ async fn secure_cookies_round_trip_through_handlers() {
         .fetch(HttpRequest::new("/get").header("Cookie", &tampered))
         .await;
     assert_eq!(body(&read), "None Some(1)");
+    server.stop().await;
+}
+
+/// A signed cookie read through a handler with `get_secure_cookie_with`:
+/// accepted up to `max_age_days` old and refused past it, refused under
+/// `min_version`; and one set with `set_secure_cookie_with` carries the
+/// options' attributes and the version asked for.
+#[tokio::test]
+async fn secure_cookies_expire_by_max_age_days_and_keep_set_options() {
+    let secret = CookieSecret::single("secret");
+    let settings = Settings {
+        cookie_secret: Some(secret.clone()),
+        ..Settings::default()
+    };
+    let app = Application::new(
+        vec![
+            get("/get", |cx| {
+                let days: f64 = cx.get_argument("days")?.parse().unwrap();
+                let min = match cx.get_argument_or("min", "1")?.as_str() {
+                    "2" => Some(SignedValueVersion::V2),
+                    _ => Some(SignedValueVersion::V1),
+                };
+                let value = cx.get_secure_cookie_with("user", None, days, min)?;
+                cx.write(format!(
+                    "{:?}",
+                    value.map(|v| String::from_utf8(v).unwrap())
+                ))
+            }),
+            get("/default", |cx| {
+                let value = cx.get_secure_cookie("user")?;
+                cx.write(format!("{}", value.is_some()))
+            }),
+            get("/set", |cx| {
+                let options = CookieOptions {
+                    path: "/app".to_owned(),
+                    httponly: true,
+                    samesite: Some(SameSite::Lax),
+                    ..CookieOptions::default()
+                };
+                cx.set_secure_cookie_with("user", b"bob", &options, Some(SignedValueVersion::V1))
+            }),
+        ],
+        settings,
+    )
+    .unwrap();
+    let server = HttpTestServer::new(app).unwrap();
+    let day = Duration::from_secs(86_400);
+    let signed = |age: Duration, version| {
+        let made = SystemTime::now() - age;
+        create_signed_value_at(&secret, "user", b"alice", version, made).unwrap()
+    };
+    let read = |path: String, cookie: String| {
+        let request = HttpRequest::new(path).header("Cookie", &format!("user=\"{cookie}\""));
+        async { body(&server.fetch(request).await) }
+    };
+    let two_days_old = signed(2 * day, SignedValueVersion::V2);
+    let alice = "Some(\"alice\")";
+    assert_eq!(
+        read("/get?days=3".into(), two_days_old.clone()).await,
+        alice
+    );
+    assert_eq!(
+        read("/get?days=1".into(), two_days_old.clone()).await,
+        "None"
+    );
+    assert_eq!(read("/default".into(), two_days_old).await, "true");
+    let month_old = signed(32 * day, SignedValueVersion::V2);
+    assert_eq!(read("/default".into(), month_old.clone()).await, "false");
+    assert_eq!(read("/get?days=33".into(), month_old).await, alice);
+    let v1 = signed(Duration::ZERO, SignedValueVersion::V1);
+    assert_eq!(read("/get?days=1".into(), v1.clone()).await, alice);
+    assert_eq!(read("/get?days=1&min=2".into(), v1).await, "None");
+
+    let response = server.fetch("/set").await;
+    let cookie = response.headers.get("Set-Cookie").unwrap().to_owned();
+    let (pair, attributes) = cookie.split_once(';').unwrap();
+    assert_eq!(attributes, " HttpOnly; Path=/app; SameSite=Lax", "{cookie}");
+    let value = pair.strip_prefix("user=").unwrap().trim_matches('"');
+    assert!(!value.starts_with("2|"), "a version 1 value: {value}");
+    let decoded = decode_signed_value(&secret, "user", value, 1.0, SignedValueVersion::V1);
+    assert_eq!(decoded.unwrap(), b"bob");
     server.stop().await;
 }
 

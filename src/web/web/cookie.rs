@@ -146,6 +146,15 @@ fn set_cookie_value(name: &str, value: &str, options: &CookieOptions) -> String 
     out
 }
 
+/// The attributes of a cookie at `path` and `domain`, nothing else.
+fn clearing_options(path: &str, domain: Option<&str>) -> CookieOptions {
+    CookieOptions {
+        domain: domain.map(str::to_owned),
+        path: path.to_owned(),
+        ..CookieOptions::default()
+    }
+}
+
 impl Context {
     /// The value of the request's cookie `name` (Tornado's `get_cookie`).
     pub fn get_cookie(&self, name: &str) -> Option<String> {
@@ -181,11 +190,20 @@ impl Context {
     /// expired a year ago (Tornado's `clear_cookie`). The path and domain
     /// must be those it was set with.
     pub fn clear_cookie(&mut self, name: &str, path: &str, domain: Option<&str>) -> WebResult {
+        self.clear_cookie_with(name, &clearing_options(path, domain))
+    }
+
+    /// Deletes cookie `name` with the attributes of `options` (its path and
+    /// domain, and `Secure`, `SameSite` or `HttpOnly` as it was set with:
+    /// a browser ignores a `__Secure-` or `__Host-` cookie's deletion
+    /// without `Secure`). Its `expires`, `expires_days` and `max_age` are
+    /// not used: the cookie is set empty, expired a year ago.
+    pub fn clear_cookie_with(&mut self, name: &str, options: &CookieOptions) -> WebResult {
         let options = CookieOptions {
-            domain: domain.map(str::to_owned),
-            path: path.to_owned(),
             expires: Some(SystemTime::now() - Duration::from_secs(365 * 86_400)),
-            ..CookieOptions::default()
+            expires_days: None,
+            max_age: None,
+            ..options.clone()
         };
         self.set_cookie(name, "", &options)
     }
@@ -193,10 +211,16 @@ impl Context {
     /// Deletes every cookie the request sent (Tornado's
     /// `clear_all_cookies`), at `path` and `domain`.
     pub fn clear_all_cookies(&mut self, path: &str, domain: Option<&str>) -> WebResult {
+        self.clear_all_cookies_with(&clearing_options(path, domain))
+    }
+
+    /// Deletes every cookie the request sent, each as
+    /// [`clear_cookie_with`](Self::clear_cookie_with) does with `options`.
+    pub fn clear_all_cookies_with(&mut self, options: &CookieOptions) -> WebResult {
         let mut names: Vec<String> = self.request.cookies().into_keys().collect();
         names.sort();
         for name in names {
-            self.clear_cookie(&name, path, domain)?;
+            self.clear_cookie_with(&name, options)?;
         }
         Ok(())
     }
