@@ -2617,6 +2617,10 @@ fn redirect_server() -> HttpTestServer {
     serve(vec![
         url("/src", || RedirectHandler::new("/dst")),
         url("/src2", || RedirectHandler::new("/dst2?foo=bar")),
+        url("/fragment", || RedirectHandler::new("/dst#top")),
+        url(r"/in-turn/(.*?)/(.*)", || {
+            RedirectHandler::new("/{}/{0}/{}")
+        }),
         url(r"/(.*?)/(.*?)/(.*)", || {
             RedirectHandler::new("/{1}/{0}/{2}")
         }),
@@ -2653,6 +2657,19 @@ async fn test_redirect_with_appending_argument() {
 #[tokio::test]
 async fn test_redirect_pattern() {
     check_redirect("/a/b/c", "/b/a/c").await;
+}
+
+/// As Python's `str.format` fills `{}`: the path arguments in turn.
+#[tokio::test]
+async fn redirect_targets_take_empty_braces_in_turn() {
+    check_redirect("/in-turn/a/b", "/a/a/b").await;
+}
+
+/// As Tornado's `url_concat`: the query goes before the target's fragment.
+#[tokio::test]
+async fn redirect_keeps_the_targets_fragment_after_the_query() {
+    check_redirect("/fragment?x=1", "/dst?x=1#top").await;
+    check_redirect("/fragment", "/dst#top").await;
 }
 
 /// Tornado: WSGISafeWebTest.test_no_gzip
