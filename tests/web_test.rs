@@ -1723,6 +1723,27 @@ async fn test_catch_error() {
     server.stop().await;
 }
 
+/// A missing argument that the handler does not catch answers `400`, its
+/// name in the warning logged.
+#[tokio::test]
+async fn an_uncaught_missing_argument_answers_400() {
+    struct Strict;
+    impl RequestHandler for Strict {
+        async fn get(&mut self, cx: &mut Context) -> WebResult {
+            let foo = cx.get_argument("foo")?;
+            cx.write(foo)
+        }
+    }
+    let server = serve_one(|| Strict);
+    let expected = ExpectLog::new(GEN_LOG, ".*Missing argument foo").unwrap();
+    let response = server.fetch("/").await;
+    assert_eq!(response.code, 400);
+    expected.finish().unwrap();
+    let response = server.fetch("/?foo=bar").await;
+    assert_eq!((response.code, &response.body[..]), (200, &b"bar"[..]));
+    server.stop().await;
+}
+
 // MultipleExceptionTest
 
 /// Fails on every piece of its streamed body.
