@@ -62,9 +62,9 @@ use supercell::routing::{Matcher, PathMatches, RouteError};
 use supercell::testing::{ExpectLog, HttpTestServer, LogCapture};
 use supercell::util::log_target::{ACCESS_LOG, APP_LOG, GEN_LOG};
 use supercell::web::{
-    Application, Context, CurrentUser, DEFAULT_SUPPORTED_METHODS, ETag, ErrorHandler, Finish,
-    HandlerFactory, HttpError, MissingArgumentError, RedirectHandler, RequestHandler, Route,
-    Settings, UsageError, WebError, WebResult, send_error, url,
+    Application, ArgumentSource, Context, CurrentUser, DEFAULT_SUPPORTED_METHODS, ETag,
+    ErrorHandler, Finish, HandlerFactory, HttpError, MissingArgumentError, RedirectHandler,
+    RequestHandler, Route, Settings, UsageError, WebError, WebResult, send_error, url,
 };
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::Level;
@@ -703,6 +703,60 @@ async fn test_get_body_arguments() {
     assert_eq!(fetch("foo=bar").await.body, "bar");
     assert_eq!(fetch("foo=").await.body, "");
     assert_eq!(fetch("").await.body, "default");
+    server.stop().await;
+}
+
+/// Answers the `a` argument as each way of reading it sees it, stripped
+/// and not.
+struct ArgumentCleaningHandler;
+
+impl RequestHandler for ArgumentCleaningHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let seen = json!({
+            "argument": cx.get_argument("a")?,
+            "argument_or": cx.get_argument_or("a", "default")?,
+            "arguments": cx.get_arguments("a")?,
+            "query_argument": cx.get_query_argument("a")?,
+            "kept": cx.argument_from(ArgumentSource::All, "a", false)?,
+            "all_kept": cx.arguments_from(ArgumentSource::Query, "a", false)?,
+        });
+        cx.write_json(&seen)
+    }
+}
+
+/// `get_argument` and its kin strip surrounding whitespace by default and
+/// replace the control characters other than whitespace (0x00-0x08,
+/// 0x0e-0x1f) by spaces; without stripping, the whitespace stays and the
+/// control characters are still replaced. DEL and the whitespace controls
+/// (tab, LF, VT, FF, CR) are kept inside a value.
+#[tokio::test]
+async fn get_argument_strips_whitespace_and_replaces_control_characters() {
+    let server = serve_one(|| ArgumentCleaningHandler);
+    let cases = [
+        ("%20x%20", "x", " x "),
+        ("%09%0A%20x%20y%0D%0A", "x y", "\t\n x y\r\n"),
+        (
+            "%00a%08b%0Bc%0Ed%1Fe%7F",
+            "a b\u{b}c d e\u{7f}",
+            " a b\u{b}c d e\u{7f}",
+        ),
+        ("%01%20%1F", "", "   "),
+    ];
+    for (query, stripped, kept) in cases {
+        let response = server.fetch(format!("/?a={query}")).await;
+        assert_eq!(
+            json_of(&response),
+            json!({
+                "argument": stripped,
+                "argument_or": stripped,
+                "arguments": [stripped],
+                "query_argument": stripped,
+                "kept": kept,
+                "all_kept": [kept],
+            }),
+            "{query}"
+        );
+    }
     server.stop().await;
 }
 
@@ -1464,6 +1518,46 @@ async fn default_etag_is_the_same_written_by_the_connection_or_as_a_header() {
     }
     plain.stop().await;
     with_gzip.stop().await;
+}
+
+/// Sets the status of its `status` argument, writes `x` and finishes.
+struct BodyWithStatusHandler;
+
+impl RequestHandler for BodyWithStatusHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let status = cx.get_argument("status")?.parse()?;
+        cx.set_status(status)?;
+        cx.write("x")?;
+        cx.finish().await
+    }
+}
+
+/// A body written with a status that may have none (1xx, 204, 304) is an
+/// error raised by `finish`: the body is not sent and, the head not being
+/// sent yet, the client gets the `500` error page instead.
+#[tokio::test]
+async fn a_body_with_a_1xx_204_or_304_status_is_an_error_answered_500() {
+    let server = serve_one(|| BodyWithStatusHandler);
+    for status in [100, 150, 204, 304] {
+        let expected = ExpectLog::new(
+            APP_LOG,
+            &format!("Uncaught exception GET .*Cannot send body with {status}"),
+        )
+        .unwrap();
+        let response = server.fetch(format!("/?status={status}")).await;
+        expected.finish().unwrap();
+        assert_eq!(response.code, 500, "{status}");
+        assert!(
+            contains(&response.body, "500: Internal Server Error"),
+            "{status}: {:?}",
+            response.body
+        );
+        assert_ne!(response.body, "x", "{status}");
+    }
+    // The same handler with a status that has a body.
+    let response = server.fetch("/?status=200").await;
+    assert_eq!((response.code, &response.body[..]), (200, &b"x"[..]));
+    server.stop().await;
 }
 
 // StatusReasonTest
@@ -2550,6 +2644,71 @@ async fn test_multiple_weak_etag_not_match() {
     check_etag(r#""xyzzy3""#, r#"W/"xyzzy1", W/"xyzzy2""#, 200).await;
 }
 
+/// Sets its `ETag` before writing anything (its `compute_etag` tags the
+/// output written so far by its length), answers `304` itself when
+/// `If-None-Match` matches it, and otherwise writes `hello`, which the
+/// `ETag` set must not follow.
+struct ExplicitEtagHandler;
+
+impl ExplicitEtagHandler {
+    async fn respond(cx: &mut Context) -> WebResult {
+        cx.set_etag_header();
+        if cx.check_etag_header() {
+            return cx.set_status(304);
+        }
+        cx.write("hello")
+    }
+}
+
+impl RequestHandler for ExplicitEtagHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        Self::respond(cx).await
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        Self::respond(cx).await
+    }
+
+    fn compute_etag(cx: &Context) -> Option<ETag> {
+        let tag = format!("\"{}-bytes\"", cx.pending_output().len());
+        HeaderValue::from_str(&tag).ok().map(ETag::Value)
+    }
+}
+
+/// `set_etag_header` called by a handler sets `Etag` to its
+/// `compute_etag` then and there (`finish` adds none over it, and a `POST`,
+/// which `finish` gives none, gets it too); a request whose
+/// `If-None-Match` matches it then gets the handler's `304`.
+#[tokio::test]
+async fn set_etag_header_sets_the_computed_etag_for_the_handler_to_check() {
+    let server = serve_one(|| ExplicitEtagHandler);
+    let response = server.fetch("/").await;
+    assert_eq!(response.code, 200);
+    assert_eq!(response.body, "hello");
+    assert_eq!(response.headers.get("Etag"), Some("\"0-bytes\""));
+
+    let posted = server.fetch(with_body("/", "POST", "")).await;
+    assert_eq!(posted.code, 200);
+    assert_eq!(posted.headers.get("Etag"), Some("\"0-bytes\""));
+
+    for etag in ["\"0-bytes\"", "W/\"0-bytes\"", "\"5-bytes\", \"0-bytes\""] {
+        let response = server
+            .fetch(HttpRequest::new("/").header("If-None-Match", etag))
+            .await;
+        assert_eq!(response.code, 304, "{etag}");
+        assert_eq!(response.body, "", "{etag}");
+        assert_eq!(response.headers.get("Etag"), Some("\"0-bytes\""), "{etag}");
+    }
+    // The tag `finish` would have computed from the whole body is not the
+    // response's.
+    let response = server
+        .fetch(HttpRequest::new("/").header("If-None-Match", "\"5-bytes\""))
+        .await;
+    assert_eq!(response.code, 200);
+    assert_eq!(response.headers.get("Etag"), Some("\"0-bytes\""));
+    server.stop().await;
+}
+
 // RequestSummaryTest
 
 /// Clears the request's remote IP before finishing.
@@ -2761,6 +2920,171 @@ async fn a_malformed_body_to_a_handler_is_answered_400_not_500() {
         let response = client.read_response(&http::Method::POST).await;
         assert_eq!(response.code, 400, "{path}");
         assert!(client.closed_within(Duration::from_secs(5)).await, "{path}");
+    }
+    server.stop().await;
+}
+
+/// Writes 2048 bytes of text-like content with the `type` argument as its
+/// `Content-Type`.
+struct TypedBodyHandler;
+
+/// What [`TypedBodyHandler`] writes: compressible whatever its type says.
+fn typed_body() -> String {
+    "compress me ".repeat(2048 / 12 + 1)[..2048].to_owned()
+}
+
+impl RequestHandler for TypedBodyHandler {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        let content_type = cx.get_argument("type")?;
+        cx.set_header("Content-Type", content_type)?;
+        cx.write(typed_body())
+    }
+}
+
+/// With `compress_response`, a body over the minimum size is gzipped when
+/// its content type is textual, and sent as it is when it is not (an
+/// image, an octet stream): no `Content-Encoding`, `Vary` all the same.
+#[tokio::test]
+async fn gzip_leaves_non_compressible_content_types_alone() {
+    use std::io::Read;
+
+    let server = serve_compressed(vec![url("/", || TypedBodyHandler)]);
+    let fetch = |content_type: &str| {
+        server.fetch(
+            HttpRequest::new(format!("/?type={}", content_type.replace('/', "%2F")))
+                .decompress_response(false)
+                .header("Accept-Encoding", "gzip"),
+        )
+    };
+    for content_type in ["text/plain", "application/json"] {
+        let response = fetch(content_type).await;
+        assert_eq!(response.code, 200, "{content_type}");
+        assert_eq!(
+            response.headers.get("Content-Encoding"),
+            Some("gzip"),
+            "{content_type}"
+        );
+        assert_eq!(response.headers.get("Vary"), Some("Accept-Encoding"));
+        let mut decoded = String::new();
+        flate2::read::GzDecoder::new(&response.body[..])
+            .read_to_string(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, typed_body(), "{content_type}");
+        assert!(response.body.len() < decoded.len(), "{content_type}");
+    }
+    for content_type in ["image/png", "application/octet-stream"] {
+        let response = fetch(content_type).await;
+        assert_eq!(response.code, 200, "{content_type}");
+        assert_eq!(
+            response.headers.get("Content-Encoding"),
+            None,
+            "{content_type}"
+        );
+        assert_eq!(response.headers.get("Vary"), Some("Accept-Encoding"));
+        assert_eq!(response.headers.get("Content-Type"), Some(content_type));
+        assert_eq!(response.body, typed_body(), "{content_type}");
+    }
+    server.stop().await;
+}
+
+/// Requires a user, and has a login URL of its own.
+struct OwnLoginUrlHandler;
+
+impl RequestHandler for OwnLoginUrlHandler {
+    fn get_login_url(_: &Context) -> WebResult<String> {
+        Ok("/own/login".to_owned())
+    }
+
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        cx.authenticated().await?;
+        cx.write("logged in")
+    }
+}
+
+/// A handler's `get_login_url` decides where `authenticated` sends a
+/// `GET` without a user, `next` added, whatever the `login_url` setting
+/// says, and whether there is one.
+#[tokio::test]
+async fn authenticated_redirects_to_the_handlers_own_login_url() {
+    let with_setting = Settings {
+        login_url: Some("/settings/login".into()),
+        ..Settings::default()
+    };
+    for settings in [with_setting, Settings::default()] {
+        let app = Application::new(vec![url("/private", || OwnLoginUrlHandler)], settings);
+        let server = HttpTestServer::new(app.unwrap()).unwrap();
+        let response = server.fetch(no_follow("/private?x=1")).await;
+        assert_eq!(response.code, 302);
+        assert_eq!(
+            response.headers.get("Location"),
+            Some("/own/login?next=%2Fprivate%3Fx%3D1")
+        );
+        server.stop().await;
+    }
+}
+
+/// Runs `removeslash` or `addslash` (its `add` says which) for every
+/// method, then writes the method's name.
+struct SlashGuarded {
+    add: bool,
+}
+
+impl SlashGuarded {
+    async fn respond(&self, cx: &mut Context, method: &str) -> WebResult {
+        if self.add {
+            cx.addslash().await?;
+        } else {
+            cx.removeslash().await?;
+        }
+        cx.write(method)
+    }
+}
+
+impl RequestHandler for SlashGuarded {
+    async fn get(&mut self, cx: &mut Context) -> WebResult {
+        self.respond(cx, "get").await
+    }
+
+    async fn post(&mut self, cx: &mut Context) -> WebResult {
+        self.respond(cx, "post").await
+    }
+
+    async fn delete(&mut self, cx: &mut Context) -> WebResult {
+        self.respond(cx, "delete").await
+    }
+}
+
+/// `removeslash` and `addslash` redirect a `GET` whose path they would
+/// change, and answer `404` (no redirect) to a `POST` or `DELETE` of such
+/// a path, which the handler does implement; a path they would leave
+/// alone reaches the handler whatever the method.
+#[tokio::test]
+async fn slash_guards_answer_404_not_a_redirect_to_other_methods() {
+    let server = serve(vec![
+        url("/removeslash/?", || SlashGuarded { add: false }),
+        url("/addslash/?", || SlashGuarded { add: true }),
+    ]);
+    for (changed, unchanged) in [
+        ("/removeslash/", "/removeslash"),
+        ("/addslash", "/addslash/"),
+    ] {
+        let response = server.fetch(no_follow(changed)).await;
+        assert_eq!(response.code, 301, "GET {changed}");
+        assert_eq!(response.headers.get("Location"), Some(unchanged));
+        for method in ["POST", "DELETE"] {
+            // A POST has a body, even if empty; a DELETE has none.
+            let request = |path: &str| match method {
+                "POST" => with_body(path, method, "").follow_redirects(false),
+                _ => no_follow(path).method(method),
+            };
+            let response = server.fetch(request(changed)).await;
+            assert_eq!(response.code, 404, "{method} {changed}");
+            assert_eq!(response.headers.get("Location"), None, "{method} {changed}");
+
+            let response = server.fetch(request(unchanged)).await;
+            assert_eq!(response.code, 200, "{method} {unchanged}");
+            assert_eq!(response.body, method.to_ascii_lowercase());
+        }
     }
     server.stop().await;
 }
